@@ -1,0 +1,218 @@
+"""`python -m bot run`: the bot and the web app in one process.
+
+With TELEGRAM_BOT_TOKEN: intake (polling, or webhook when WEBHOOK_URL is set), the
+inbox worker, the paced sender, the scheduler and the web app. Without it: the web
+chat simulator and dashboard only, on localhost, and it says so. SIGTERM and SIGINT
+stop it cleanly: intake stops, updates in flight finish, the outbox is flushed until
+a deadline, exit 0.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import signal
+import sys
+from typing import Any
+
+import aiohttp
+from aiohttp import web
+
+from bot.logs import setup_logging
+from bot.services import Services, StartupError, build_services
+from bot.settings import Settings, get_settings
+from bot.telegram.client import make_bot
+from bot.telegram.handler import UpdateHandler
+from bot.telegram.intake import ALLOWED_UPDATES, Poller
+from bot.telegram.ratelimit import Pacer
+from bot.telegram.scheduler import Scheduler
+from bot.telegram.sender import Sender, telegram_transport
+from bot.telegram.webhook import WebhookEndpoint, webhook_path, webhook_secret
+from bot.forwarding.webhook import webhook_transport
+from bot.telegram.worker import InboxWorker
+from bot import texts
+from storage.migrate import ensure_schema
+
+log = logging.getLogger("bot")
+
+FLUSH_SECONDS = 10.0
+
+
+def run_command(workers: int = 1) -> int:
+    settings = get_settings()
+    setup_logging(settings.log_level, settings.log_format)
+    if workers > 1:
+        from bot.workers import run_workers
+
+        return run_workers(settings, workers)
+    try:
+        return asyncio.run(serve(settings))
+    except StartupError as exc:
+        print(f"Sammanbot cannot start: {exc}", file=sys.stderr)
+        return 1
+
+
+async def serve(
+    settings: Settings,
+    *,
+    ready: asyncio.Event | None = None,
+    stop: asyncio.Event | None = None,
+    services: Services | None = None,
+) -> int:
+    """Run until SIGTERM/SIGINT (or until `stop` is set, when the caller gives one)."""
+    services = services or build_services(settings)
+    await ensure_schema(services.db)
+    loop = asyncio.get_running_loop()
+    own_signals = stop is None
+    stop = stop or asyncio.Event()
+    if own_signals:
+        for sig in (signal.SIGTERM, signal.SIGINT):
+            loop.add_signal_handler(sig, stop.set)
+    try:
+        if settings.telegram_bot_token is None:
+            await _serve_simulator(services, stop, ready)
+        else:
+            await _serve_bot(services, stop, ready)
+    finally:
+        if own_signals:
+            for sig in (signal.SIGTERM, signal.SIGINT):
+                loop.remove_signal_handler(sig)
+        await services.db.dispose()
+    log.info("stopped")
+    return 0
+
+
+def _web_app(services: Services) -> web.Application:
+    try:
+        from bot.web.app import create_web_app
+    except ImportError:
+        app = web.Application()
+    else:
+        app = create_web_app(
+            sessionmaker=services.sessionmaker,
+            settings=services.settings,
+            flows_provider=lambda: (services.flows.current, services.flows.problems),
+            catalogs_provider=lambda: services.catalogs,
+        )
+    from bot.web.system import add_system_routes
+
+    add_system_routes(app, services)
+    return app
+
+
+async def _start_site(app: web.Application, settings: Settings) -> web.AppRunner:
+    runner = web.AppRunner(app, access_log=None)
+    await runner.setup()
+    await web.TCPSite(runner, settings.web_host, settings.web_port).start()
+    return runner
+
+
+async def _serve_simulator(services: Services, stop: asyncio.Event, ready: asyncio.Event | None) -> None:
+    s = services.settings
+    runner = await _start_site(_web_app(services), s)
+    log.info(
+        "No TELEGRAM_BOT_TOKEN set: running the web chat simulator and dashboard only, "
+        "at http://%s:%s/ (set TELEGRAM_BOT_TOKEN to run the Telegram bot)", s.web_host, s.web_port,
+    )
+    if ready:
+        ready.set()
+    await stop.wait()
+    await runner.cleanup()
+
+
+async def _serve_bot(services: Services, stop: asyncio.Event, ready: asyncio.Event | None) -> None:
+    s = services.settings
+    bot = make_bot(s)
+    await _initialize(bot, stop)
+    services.bot_username = bot.username
+    services.extra["bot"] = bot
+    pacer = Pacer(s.rate_global_per_s, s.rate_per_chat_per_s, s.rate_per_chat_burst, s.rate_group_per_min)
+    http = aiohttp.ClientSession()
+    transports: dict[str, Any] = {"telegram": telegram_transport(bot)}
+    if s.forward_webhook_url:
+        secret = s.forward_webhook_secret.get_secret_value().encode() if s.forward_webhook_secret else None
+        transports["webhook"] = webhook_transport(s.forward_webhook_url, secret, http)
+    sender = Sender(services.db, services.sessionmaker, transports, pacer,
+                    on_outcome=services.metrics.api_outcome)
+    worker = InboxWorker(services.sessionmaker, UpdateHandler(services, bot), after_commit=sender.poke)
+    scheduler = Scheduler(services, worker.poke)
+    services.extra.update(sender=sender, worker=worker, pacer=pacer)
+
+    await _publish_commands(services)
+    app = _web_app(services)
+    intake_stop = asyncio.Event()
+    tasks: list[asyncio.Task] = []
+    if s.webhook_url:
+        endpoint = WebhookEndpoint(webhook_secret(s), services.sessionmaker, worker.poke)
+        app.router.add_post(webhook_path(s), endpoint.handle)
+        services.extra["webhook"] = endpoint
+        await bot.set_webhook(s.webhook_url, secret_token=webhook_secret(s), allowed_updates=ALLOWED_UPDATES)
+        log.info("webhook mode: Telegram posts to %s", webhook_path(s))
+    else:
+        await bot.delete_webhook()
+        poller = Poller(bot, services.sessionmaker, worker.poke, timeout=s.poll_timeout)
+        services.extra["poller"] = poller
+        tasks.append(asyncio.create_task(poller.run(intake_stop), name="poller"))
+        log.info("polling mode")
+    runner = await _start_site(app, s)
+    work_stop = asyncio.Event()
+    tasks += [
+        asyncio.create_task(worker.run(work_stop), name="worker"),
+        asyncio.create_task(sender.run(work_stop), name="sender"),
+        asyncio.create_task(scheduler.run(work_stop), name="scheduler"),
+    ]
+    log.info("Sammanbot is running as @%s", bot.username)
+    if ready:
+        ready.set()
+    await stop.wait()
+
+    log.info("stopping: no new updates; finishing those in flight")
+    intake_stop.set()
+    await runner.cleanup()  # the webhook stops taking updates too
+    work_stop.set()
+    await asyncio.gather(*tasks, return_exceptions=True)
+    deadline = asyncio.get_running_loop().time() + FLUSH_SECONDS
+    flushed = await sender.flush(deadline)
+    await sender._resign()
+    log.info("flushed %d outbox rows", flushed)
+    await http.close()
+    await bot.shutdown()
+
+
+async def _initialize(bot: Any, stop: asyncio.Event) -> None:
+    """getMe, retried while the Bot API cannot be reached (a bad token stops us)."""
+    from telegram.error import InvalidToken
+
+    delay = 1.0
+    while True:
+        try:
+            await bot.initialize()
+            return
+        except InvalidToken:
+            raise StartupError("the Bot API refused TELEGRAM_BOT_TOKEN (check it with @BotFather)")
+        except Exception as exc:
+            if stop.is_set():
+                raise StartupError("stopped before the Bot API could be reached") from exc
+            log.warning("Bot API not reachable (%s); retrying in %.0fs", type(exc).__name__, delay)
+            await asyncio.sleep(delay)
+            delay = min(delay * 2, 30)
+
+
+def _telegram_language(code: str) -> str:
+    return code.split("_", 1)[0].lower()
+
+
+async def _publish_commands(services: Services) -> None:
+    """setMyCommands in every language, through the outbox (so it is retried)."""
+    from storage import outbox
+    from datetime import UTC, datetime
+
+    now = datetime.now(UTC)
+    async with services.sessionmaker() as s, s.begin():
+        for lang in [None, *services.settings.languages]:
+            tr = services.translator(lang)
+            commands = [{"command": name, "description": tr.gettext(desc)[:256]}
+                        for name, desc in texts.COMMANDS.items()]
+            payload: dict[str, Any] = {"commands": commands}
+            if lang is not None:
+                payload["language_code"] = _telegram_language(lang)
+            await outbox.enqueue(s, chat_id=None, method="setMyCommands", payload=payload, priority=1, now=now)

@@ -1,0 +1,371 @@
+"""Validation rules that need a whole flow or the whole set, and `flows check`.
+
+load.py has already checked each file against the schema; here we look at how the
+parts fit: ids, targets, reachability, whether a flow can end, answers named in
+conditions and `{placeholders}`, Telegram's size limits, durations and triggers.
+Every rule reports at the YAML position of the thing to fix, and all rules run,
+so an admin sees every problem at once.
+"""
+from __future__ import annotations
+
+import sys
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any, TextIO
+
+from bot.engine import model as m
+from bot.engine.flowset import DEFAULT_LANGUAGES
+from bot.engine.load import did_you_mean
+from bot.engine.texts_of import placeholders
+from bot.problems import Problem
+
+TERMINAL = (m.EndStep, m.MenuStep)
+Path_ = tuple[Any, ...]
+
+
+def _conditions(cond: m.Condition, path: Path_) -> Iterator[tuple[m.Condition, Path_]]:
+    yield cond, path
+    for key, subs in (("all", cond.all_), ("any", cond.any_)):
+        for k, sub in enumerate(subs or []):
+            yield from _conditions(sub, path + (key, k))
+    if cond.not_ is not None:
+        yield from _conditions(cond.not_, path + ("not",))
+
+
+class _FlowChecker:
+    def __init__(self, flow: m.Flow, flows: dict[str, m.Flow] | None) -> None:
+        self.flow = flow
+        self.flows = flows
+        self.doc = flow.doc
+        self.problems: list[Problem] = []
+        raw = flow.doc.data.get("steps") if flow.doc and isinstance(flow.doc.data, dict) else None
+        self.raw_steps: list[Any] = raw if isinstance(raw, list) else []
+        self.index: dict[str, int] = {}
+        for i, r in enumerate(self.raw_steps):
+            if isinstance(r, dict) and isinstance(r.get("id"), str):
+                self.index.setdefault(r["id"], i)
+        self.all_ids = set(self.index)
+        self.complete = len(flow.steps) == len(self.raw_steps)
+
+    def report(self, path: Path_, message: str, *, key: bool = False) -> None:
+        if self.doc is not None:
+            self.problems.append(self.doc.problem(path, message, key=key))
+        else:
+            self.problems.append(Problem(self.flow.file, 1, 1, message))
+
+    def path(self, step: Any) -> Path_:
+        return ("steps", self.index.get(step.id, 0))
+
+    def run(self) -> list[Problem]:
+        self.ids()
+        self.durations()
+        self.sizes()
+        self.targets()
+        if self.complete and self.flow.start in self.flow.steps:
+            reachable = self.reachability()
+            self.answers(reachable)
+        return self.problems
+
+    # -- ids ---------------------------------------------------------------
+    def _id(self, value: str, path: Path_, what: str) -> None:
+        if not m.ID_RE.match(value):
+            self.report(path, f"{what} '{value}' is not a valid id: use lowercase letters, digits and _, starting with a letter")
+
+    def ids(self) -> None:
+        self._id(self.flow.id, ("id",), "flow id")
+        seen: set[str] = set()
+        for i, r in enumerate(self.raw_steps):
+            sid = r.get("id") if isinstance(r, dict) else None
+            if not isinstance(sid, str):
+                continue
+            if sid in seen:
+                self.report(("steps", i, "id"), f"duplicate step id '{sid}'")
+            seen.add(sid)
+        for step in self.flow.steps.values():
+            p = self.path(step)
+            self._id(step.id, p + ("id",), "step id")
+            if getattr(step, "save", None):
+                self._id(step.save, p + ("save",), "answer name")
+            choice_ids: set[str] = set()
+            for k, c in enumerate(getattr(step, "choices", None) or []):
+                self._id(c.id, p + ("choices", k, "id"), "choice id")
+                if c.id in choice_ids:
+                    self.report(p + ("choices", k, "id"), f"duplicate choice id '{c.id}'")
+                choice_ids.add(c.id)
+            if isinstance(step, m.LanguageStep):
+                for k, code in enumerate(step.languages):
+                    if code not in DEFAULT_LANGUAGES:
+                        self.report(
+                            p + ("languages", k),
+                            f"unknown language '{code}'" + did_you_mean(code, DEFAULT_LANGUAGES),
+                        )
+
+    # -- durations and reminders ---------------------------------------------
+    def durations(self) -> None:
+        spec = self.flow.spec
+        expires = m.parse_duration(spec.expires_after)
+        hint = "use a number and a unit, like 3d, 12h, 30m or 2w"
+        if expires is None:
+            self.report(("expires_after",), f"bad duration '{spec.expires_after}': {hint}")
+        if spec.remind_after is not None:
+            remind = m.parse_duration(spec.remind_after)
+            if remind is None:
+                self.report(("remind_after",), f"bad duration '{spec.remind_after}': {hint}")
+            elif expires is not None and remind >= expires:
+                self.report(("remind_after",), "remind_after must be shorter than expires_after")
+            if spec.reminder is None:
+                self.report(("remind_after",), "remind_after needs a `reminder:` text to send")
+        elif spec.reminder is not None:
+            self.report(("reminder",), "a `reminder:` text needs `remind_after:` to say when to send it")
+
+    # -- Telegram's limits -----------------------------------------------------
+    def sizes(self) -> None:
+        spec = self.flow.spec
+        title = spec.title + (f" {spec.menu.emoji}" if spec.menu and spec.menu.emoji else "")
+        if len(title) > m.MAX_LABEL:
+            self.report(("title",), f"title is {len(title)} characters with its emoji; menu buttons allow {m.MAX_LABEL}")
+        for step in self.flow.steps.values():
+            p = self.path(step)
+            lines = step.lines()
+            for j, line in enumerate(lines):
+                if not line.strip():
+                    self.report(p + ("text",) + ((j,) if isinstance(step.text, list) else ()), "empty text")
+            total = len("\n".join(lines))
+            if total > m.MAX_MESSAGE:
+                self.report(p + ("text",), f"text is {total} characters; a Telegram message allows {m.MAX_MESSAGE}")
+            choices = getattr(step, "choices", None) or []
+            if len(choices) > m.MAX_CHOICES:
+                self.report(p + ("choices",), f"{len(choices)} choices; a question may have at most {m.MAX_CHOICES} buttons")
+            for k, c in enumerate(choices):
+                if len(c.label) > m.MAX_LABEL:
+                    self.report(p + ("choices", k, "label"), f"label is {len(c.label)} characters; buttons allow {m.MAX_LABEL}")
+                elif not c.label.strip():
+                    self.report(p + ("choices", k, "label"), "empty label")
+            if isinstance(step, m.TextStep):
+                if step.max_length > m.MAX_MESSAGE:
+                    self.report(p + ("max_length",), f"max_length is more than a Telegram message ({m.MAX_MESSAGE})")
+                if step.min_length > step.max_length:
+                    self.report(p + ("min_length",), "min_length is larger than max_length")
+            if isinstance(step, m.NumberStep) and step.min is not None and step.max is not None and step.min > step.max:
+                self.report(p + ("min",), "min is larger than max")
+
+    # -- where each step goes --------------------------------------------------
+    def targets(self) -> None:
+        if self.flow.start not in self.all_ids:
+            self.report(("start",), f"unknown step '{self.flow.start}' in start" + did_you_mean(self.flow.start, self.all_ids))
+        for step in self.flow.steps.values():
+            p = self.path(step)
+            nxt = getattr(step, "next", None)
+            if isinstance(nxt, str):
+                self._target(nxt, p + ("next",))
+            elif isinstance(nxt, list):
+                if not nxt:
+                    self.report(p + ("next",), "`next:` needs at least one entry")
+                for r, route in enumerate(nxt):
+                    self._target(route.to, p + ("next", r, "to"))
+                if nxt and nxt[-1].when is not None:
+                    self.report(p + ("next", len(nxt) - 1), "the last `next:` entry must have no `when:`, so there is always a way on")
+            if isinstance(step, m.FlowStep):
+                if step.flow == self.flow.id:
+                    self.report(p + ("flow",), f"flow '{step.flow}' cannot run itself as a sub-flow")
+                elif self.flows is not None and step.flow not in self.flows:
+                    self.report(p + ("flow",), f"unknown flow '{step.flow}'" + did_you_mean(step.flow, self.flows))
+
+    def _target(self, target: str, path: Path_) -> None:
+        if target not in self.all_ids:
+            self.report(path, f"unknown step '{target}'" + did_you_mean(target, self.all_ids))
+
+    def edges(self, step: Any) -> list[str]:
+        return [r.to for r in step.routes() if r.to in self.flow.steps]
+
+    def reachability(self) -> set[str]:
+        reachable: set[str] = set()
+        todo = [self.flow.start]
+        while todo:
+            sid = todo.pop()
+            if sid not in reachable:
+                reachable.add(sid)
+                todo += self.edges(self.flow.steps[sid])
+        for step in self.flow.steps.values():
+            if step.id not in reachable:
+                self.report(self.path(step) + ("id",), f"step '{step.id}' can never be reached from start '{self.flow.start}'")
+        terminals = {s.id for s in self.flow.steps.values() if isinstance(s, TERMINAL)}
+        if not terminals:
+            self.report(("steps",), "the flow has no `end` or `menu` step, so it can never end", key=True)
+            return reachable
+        can_end = set(terminals)
+        changed = True
+        while changed:
+            changed = False
+            for step in self.flow.steps.values():
+                if step.id not in can_end and any(t in can_end for t in self.edges(step)):
+                    can_end.add(step.id)
+                    changed = True
+        for step in self.flow.steps.values():
+            if step.id in reachable and step.id not in can_end:
+                self.report(self.path(step) + ("id",), f"the flow can never end from step '{step.id}': every way on loops back")
+        return reachable
+
+    # -- answers named in conditions and placeholders ----------------------------
+    def saves_of(self, step: Any, seen: frozenset[str] = frozenset()) -> dict[str, Any]:
+        """Answer name -> saving step, for a step (a sub-flow step saves its flow's answers)."""
+        if getattr(step, "save", None):
+            return {step.save: step}
+        if isinstance(step, m.FlowStep) and self.flows and step.flow in self.flows and step.flow not in seen:
+            sub = self.flows[step.flow]
+            out: dict[str, Any] = {}
+            for s in sub.steps.values():
+                out.update(_FlowChecker(sub, self.flows).saves_of(s, seen | {self.flow.id, step.flow}))
+            return out
+        return {}
+
+    def answers(self, reachable: set[str]) -> None:
+        preds: dict[str, set[str]] = {sid: set() for sid in self.flow.steps}
+        for step in self.flow.steps.values():
+            for t in self.edges(step):
+                preds[t].add(step.id)
+        savers: dict[str, list[Any]] = {}
+        for step in self.flow.steps.values():
+            for name, saver in self.saves_of(step).items():
+                savers.setdefault(name, []).append(saver)
+        for step in self.flow.steps.values():
+            if step.id not in reachable:
+                continue
+            ancestors: set[str] = set()
+            todo = list(preds[step.id])
+            while todo:
+                a = todo.pop()
+                if a not in ancestors:
+                    ancestors.add(a)
+                    todo += preds[a]
+            before: set[str] = set()
+            for a in ancestors:
+                before |= set(self.saves_of(self.flow.steps[a]))
+            p = self.path(step)
+            self.check_placeholders(step, p, before)
+            after = before | set(self.saves_of(step))
+            for r, route in enumerate(step.routes() if isinstance(getattr(step, "next", None), list) else []):
+                if route.when is not None:
+                    self.check_condition(route.when, p + ("next", r, "when"), after, savers)
+
+    def check_placeholders(self, step: Any, p: Path_, before: set[str]) -> None:
+        for j, line in enumerate(step.lines()):
+            lp = p + ("text",) + ((j,) if isinstance(step.text, list) else ())
+            names, error = placeholders(line)
+            if error:
+                self.report(lp, error)
+            for name in names:
+                if name not in before:
+                    self.report(lp, f"'{{{name}}}' names an answer that no earlier step saves" + did_you_mean(name, before))
+
+    def check_condition(self, cond: m.Condition, path: Path_, known: set[str], savers: dict[str, list[Any]]) -> None:
+        for c, cp in _conditions(cond, path):
+            for key in ("answer", "answered", "skipped"):
+                name = getattr(c, key)
+                if name is not None and name not in known:
+                    self.report(cp + (key,), f"condition names answer '{name}' that no step before saves" + did_you_mean(name, known))
+            if c.answer is not None and c.answer in known:
+                self.check_values(c, cp, savers.get(c.answer, []))
+
+    def check_values(self, c: m.Condition, cp: Path_, savers: list[Any]) -> None:
+        if not savers or not all(isinstance(s, (m.ChoiceStep, m.MultiStep)) for s in savers):
+            return
+        ids = {ch.id for s in savers for ch in s.choices}
+        values = [("equals", c.equals)] if c.equals is not None else []
+        values += [(("one_of", k), v) for k, v in enumerate(c.one_of or [])]
+        for key, value in values:
+            if value not in ids:
+                kp = cp + (key if isinstance(key, tuple) else (key,))
+                self.report(kp, f"'{value}' is not a choice of answer '{c.answer}'" + did_you_mean(value, ids))
+
+
+def check_flow(flow: m.Flow, flows: dict[str, m.Flow] | None) -> list[Problem]:
+    """Every rule about one flow; `flows` (the set, by id) to check sub-flow targets."""
+    return _FlowChecker(flow, flows).run()
+
+
+def check_flows(flows: list[m.Flow]) -> list[Problem]:
+    """Rules for a whole set: each flow, duplicate ids and triggers, sub-flow cycles."""
+    problems: list[Problem] = []
+    by_id: dict[str, m.Flow] = {}
+    for f in flows:
+        if f.id in by_id:
+            where = f.doc.where(("id",)) if f.doc else (1, 1)
+            problems.append(Problem(f.file, *where, f"duplicate flow id '{f.id}' (also in {by_id[f.id].file})"))
+        else:
+            by_id[f.id] = f
+    for f in flows:
+        problems += check_flow(f, by_id)
+    payloads: dict[str, str] = {}
+    for f in flows:
+        for k, t in enumerate(f.spec.triggers):
+            if t.payload in payloads:
+                where = f.doc.where(("triggers", k, "payload")) if f.doc else (1, 1)
+                problems.append(Problem(f.file, *where, f"trigger '{t.payload}' is already used by flow '{payloads[t.payload]}'"))
+            else:
+                payloads[t.payload] = f.id
+    problems += _subflow_cycles(by_id)
+    return problems
+
+
+def _subflow_cycles(flows: dict[str, m.Flow]) -> list[Problem]:
+    calls = {fid: [s for s in f.steps.values() if isinstance(s, m.FlowStep) and s.flow in flows and s.flow != fid]
+             for fid, f in flows.items()}
+    problems: list[Problem] = []
+    for fid, f in flows.items():
+        for step in calls[fid]:
+            seen: set[str] = set()
+            todo = [step.flow]
+            while todo:
+                cur = todo.pop()
+                if cur == fid:
+                    where = f.doc.where(("steps", f.step_index(step.id), "flow")) if f.doc else (1, 1)
+                    problems.append(Problem(f.file, *where, f"sub-flow '{step.flow}' leads back into '{fid}': flows would call each other forever"))
+                    break
+                if cur not in seen:
+                    seen.add(cur)
+                    todo += [s.flow for s in calls.get(cur, [])]
+    return problems
+
+
+def check_paths(paths: list[str]) -> tuple[int, list[Problem]]:
+    """Check folders and files. A file is checked with the flows beside it (for sub-flows),
+    but only the problems of the files asked about are returned."""
+    from bot.engine.load import build_flowset, flow_files, read_texts
+
+    problems: list[Problem] = []
+    n_flows = 0
+    for arg in paths:
+        p = Path(arg)
+        if not p.exists():
+            problems.append(Problem(arg, 1, 1, "no such file or folder"))
+            continue
+        asked = flow_files(p)
+        if not asked:
+            problems.append(Problem(arg, 1, 1, "no flow files (*.yaml) here"))
+            continue
+        context = flow_files(p.parent) if p.is_file() else asked
+        files = asked + [f for f in context if f.resolve() not in {a.resolve() for a in asked}]
+        texts, read_problems = read_texts(files)
+        _, found = build_flowset(texts)
+        wanted = {str(f) for f in asked}
+        problems += [pr for pr in read_problems + found if pr.file in wanted]
+        n_flows += len(asked)
+    return n_flows, sorted(set(problems))
+
+
+def check_command(paths: list[str], out: TextIO | None = None) -> int:
+    """`python -m bot flows check [PATH…]`: print every problem; 0 when all is well."""
+    out = out or sys.stdout
+    if not paths:
+        from bot.settings import get_settings
+
+        paths = [str(get_settings().flows_dir)]
+    n_flows, problems = check_paths(paths)
+    for problem in problems:
+        print(problem, file=out)
+    if problems:
+        print(f"{len(problems)} problem(s) found", file=sys.stderr)
+        return 1
+    print(f"ok: {n_flows} flow file(s) checked", file=out)
+    return 0

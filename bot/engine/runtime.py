@@ -1,0 +1,549 @@
+"""start / resume / tick: (flowset, session, input, now) -> (new session, events).
+
+Pure functions. The session is a JSON-serialisable dict (see docs/FLOWS.md, "The
+session"); it is copied, never changed in place. A session rests on one open
+question (`step` + `ask` number), or in `menu` / `language` mode. Privacy rule:
+SaveAnswer and Forward are only emitted while `consent` is true and `under13` false;
+without them answers live only in the session, for routing and placeholders.
+"""
+from __future__ import annotations
+
+import copy
+from datetime import datetime, timedelta
+from typing import Any
+
+from bot import texts
+from bot.engine import events as ev
+from bot.engine import model as m
+from bot.engine.conditions import route
+from bot.engine.flowset import FlowSet
+from bot.engine.inputs import Button, Command, Text, Tick, done_index, menu_index, skip_index
+from bot.engine.texts_of import choice_context, placeholders, reminder_context, step_context, title_context
+
+MAX_TRIES = 3  # wrong answers before Skip / Menu are offered
+MAX_AUTO_STEPS = 200  # guards against a loop of message steps that never asks anything
+MAX_HISTORY = 50
+SESSION_VERSION = 1
+
+Events = list[ev.Event]
+
+
+class _Run:
+    """One call's working state: a private copy of the session plus the events so far."""
+
+    def __init__(self, flowset: FlowSet, session: dict[str, Any], now: datetime) -> None:
+        self.fs = flowset
+        self.s = session
+        self.now = now
+        self.events: Events = []
+
+    # -- helpers ---------------------------------------------------------------
+    def emit(self, *events: ev.Event) -> None:
+        self.events.extend(events)
+
+    def flow(self) -> m.Flow | None:
+        return _resolve(self.fs, self.s.get("flow"), self.s.get("version"))
+
+    def storing(self) -> bool:
+        return bool(self.s.get("consent")) and not self.s.get("under13")
+
+    def params(self, lines: list[str]) -> dict[str, Any]:
+        out: dict[str, Any] = {}
+        for line in lines:
+            for name in placeholders(line)[0]:
+                if name in self.s["skipped"]:
+                    out[name] = {"msgid": texts.ANSWER_SKIPPED, "context": None}
+                elif name in self.s["labels"]:
+                    refs = [{"msgid": msgid, "context": ctx} for msgid, ctx in self.s["labels"][name]]
+                    out[name] = refs if isinstance(self.s["answers"].get(name), list) else refs[0]
+                elif isinstance(self.s["answers"].get(name), bool):
+                    out[name] = {"msgid": texts.YES if self.s["answers"][name] else texts.NO, "context": None}
+                elif name in self.s["answers"]:
+                    out[name] = self.s["answers"][name]
+        return out
+
+    def position(self) -> dict[str, Any]:
+        return {
+            "flow": self.s["flow"],
+            "version": self.s["version"],
+            "step": self.s["step"],
+            "stack": copy.deepcopy(self.s["stack"]),
+        }
+
+    # -- moving through a flow ------------------------------------------------------
+    def begin(self, flow: m.Flow, *, source: str | None = None) -> None:
+        """Start a new top-level run of `flow`."""
+        self.s.update(
+            flow=flow.id, version=flow.version, step=None, stack=[], answers={}, skipped=[], labels={},
+            forward=[], history=[], status="active", mode=None, tries=0, selected=[], run=flow.id,
+            reminded=False, started_at=self.now.isoformat(),
+        )
+        if source is not None:
+            self.s["source"] = source
+        self.enter(flow, flow.start)
+
+    def enter(self, flow: m.Flow, step_id: str | None) -> None:
+        """Run steps from `step_id` until a question is asked or the run ends."""
+        for _ in range(MAX_AUTO_STEPS):
+            step = flow.steps.get(step_id) if step_id else None
+            if step is None:
+                self.emit(ev.Say(texts.FLOW_CHANGED))
+                self.show_menu()
+                return
+            self.s["flow"], self.s["version"] = flow.id, flow.version
+            ctx = step_context(flow.id, step.id)
+            if isinstance(step, m.MessageStep):
+                lines = step.lines()
+                params = self.params(lines)
+                self.emit(*(ev.Say(line, ctx, params) for line in lines))
+                step_id = route(step.routes(), self.s["answers"], set(self.s["skipped"]))
+            elif isinstance(step, m.FlowStep):
+                sub = self.fs.get(step.flow)
+                if sub is None:
+                    step_id = route(step.routes(), self.s["answers"], set(self.s["skipped"]))
+                    continue
+                self.s["stack"].append({"flow": flow.id, "version": flow.version, "step": step.id})
+                flow, step_id = sub, sub.start
+            elif isinstance(step, m.EndStep):
+                returned = self.end_flow(flow, step)
+                if returned is None:
+                    return
+                flow, step_id = returned
+            elif isinstance(step, m.MenuStep):
+                lines = step.lines()
+                self.emit(*(ev.Say(line, ctx, {}) for line in lines[:-1]))
+                self.finish_run()
+                self.show_menu(lines[-1] if lines else texts.MENU_PROMPT, ctx if lines else None)
+                return
+            else:
+                self.ask(flow, step)
+                return
+        self.emit(ev.Say(texts.FLOW_CHANGED))
+        self.show_menu()
+
+    def end_flow(self, flow: m.Flow, step: m.EndStep) -> tuple[m.Flow, str | None] | None:
+        """Say the closing text; return to the calling flow, or finish the run (None)."""
+        lines = step.lines()
+        ctx = step_context(flow.id, step.id)
+        params = self.params(lines)
+        self.emit(*(ev.Say(line, ctx, params) for line in lines[:-1]))
+        self.emit(ev.End(flow.id, lines[-1] if lines else None, ctx if lines else None, params if lines else {}))
+        while self.s["stack"]:
+            frame = self.s["stack"].pop()
+            parent = _resolve(self.fs, frame["flow"], frame["version"])
+            call = parent.steps.get(frame["step"]) if parent else None
+            if parent is None or call is None:
+                self.emit(ev.Say(texts.FLOW_CHANGED))
+                if parent is not None:
+                    return parent, parent.start
+                continue
+            return parent, route(call.routes(), self.s["answers"], set(self.s["skipped"]))
+        self.finish_run()
+        self.show_menu()
+        return None
+
+    def finish_run(self) -> None:
+        names = [n for n in self.s["forward"] if n in self.s["answers"] and n not in self.s["skipped"]]
+        if names and self.storing():
+            answers = {n: self.s["answers"][n] for n in names}
+            self.emit(ev.Forward(self.s.get("run") or self.s["flow"], self.s.get("source"), answers))
+        self.s.update(forward=[], history=[], stack=[])
+
+    def next_ask(self) -> int:
+        self.s["ask"] = int(self.s.get("ask", 0)) + 1
+        return self.s["ask"]
+
+    def ask(self, flow: m.Flow, step: Any, *, again: bool = False) -> None:
+        """Ask the question of `step`; remembers the previous question for /back."""
+        if not again and self.s.get("status") == "active" and self.s.get("step") and self.s.get("mode") is None:
+            here = self.position()
+            if here["step"] != step.id or here["flow"] != flow.id:
+                self.s["history"] = (self.s["history"] + [here])[-MAX_HISTORY:]
+        self.s.update(flow=flow.id, version=flow.version, step=step.id, status="active", mode=None, tries=0, selected=[])
+        self.emit(self.ask_event(flow, step, self.next_ask()))
+
+    def ask_event(self, flow: m.Flow, step: Any, ask: int, *, update: bool = False) -> ev.Ask:
+        lines = step.lines()
+        ctx = step_context(flow.id, step.id)
+        params = self.params(lines)
+        # all lines but the last are said first; the last one carries the buttons
+        for line in lines[:-1] if not update else []:
+            self.emit(ev.Say(line, ctx, params))
+        kind, choices = _kind_and_choices(flow, step, self.fs)
+        return ev.Ask(
+            ask=ask, step=step.id, kind=kind, msgid=lines[-1] if lines else texts.LANGUAGE_PROMPT,
+            context=ctx if lines else None, params=params, choices=choices,
+            optional=bool(getattr(step, "optional", False)), selected=tuple(self.s["selected"]), update=update,
+        )
+
+    def show_menu(self, msgid: str = texts.MENU_PROMPT, context: str | None = None) -> None:
+        self.s.update(status="menu", mode=None, step=None, stack=[], tries=0, selected=[], menu=[msgid, context])
+        choices = tuple((f.id, f.title, title_context(f.id)) for f in self.fs.menu())
+        self.emit(ev.Ask(ask=self.next_ask(), step="", kind="menu", msgid=msgid, context=context, choices=choices))
+
+    def ask_language(self) -> None:
+        self.s["mode"] = "language"
+        self.s["tries"] = 0
+        choices = tuple((code, code, None) for code in self.fs.languages)
+        self.emit(ev.ChooseLanguage())
+        self.emit(ev.Ask(ask=self.next_ask(), step="", kind="language", msgid=texts.LANGUAGE_PROMPT, choices=choices))
+
+    def reask_current(self) -> None:
+        """Show the open question (or the menu) again, with a new ask number."""
+        flow = self.flow()
+        step = flow.steps.get(self.s.get("step") or "") if flow else None
+        if self.s.get("status") == "active" and flow is not None and step is not None:
+            self.ask(flow, step, again=True)
+        else:
+            saved = self.s.get("menu")
+            ok = isinstance(saved, list) and len(saved) == 2 and isinstance(saved[0], str)
+            self.show_menu(*(saved if ok else [texts.MENU_PROMPT, None]))
+
+    # -- answers -----------------------------------------------------------------------
+    def answer(self, flow: m.Flow, step: Any, value: Any, *, skipped: bool = False,
+               labels: list[tuple[str, str | None]] | None = None) -> None:
+        name = getattr(step, "save", None)
+        profile = getattr(step, "profile", None)
+        if profile == "age_band" and not skipped:
+            self.s["under13"] = any(c.under13 and c.id == value for c in step.choices)
+            self.emit(ev.SetProfile("age_band", value))
+        if profile == "consent" and not skipped:
+            self.s["consent"] = bool(value)
+            self.emit(ev.SetProfile("consent", bool(value)))
+        if isinstance(step, m.LanguageStep):
+            self.s["lang"] = value
+            self.emit(ev.SetProfile("language", value))
+        if name:
+            self.s["answers"][name] = value
+            skipped_set = [n for n in self.s["skipped"] if n != name]
+            self.s["skipped"] = skipped_set + ([name] if skipped else [])
+            if labels:
+                self.s["labels"][name] = [list(x) for x in labels]
+            else:
+                self.s["labels"].pop(name, None)
+            if step.forward and name not in self.s["forward"]:
+                self.s["forward"].append(name)
+            if self.storing():
+                self.emit(ev.SaveAnswer(
+                    flow.id, step.id, name, value, bool(step.forward), skipped,
+                    bool(getattr(step, "asks_name", False)),
+                ))
+        self.enter(flow, route(step.routes(), self.s["answers"], set(self.s["skipped"])))
+
+    def wrong(self, reason: str, n_choices: int, **params: Any) -> None:
+        self.s["tries"] = int(self.s.get("tries", 0)) + 1
+        offer = self.s["tries"] >= MAX_TRIES and self.s.get("mode") is None and self.s.get("status") == "active"
+        self.emit(ev.Reask(reason, params, offer, int(self.s.get("ask", 0)), n_choices))
+
+    def skip(self, flow: m.Flow, step: Any) -> None:
+        if getattr(step, "optional", False) or int(self.s.get("tries", 0)) >= MAX_TRIES:
+            self.answer(flow, step, None, skipped=True)
+        else:
+            self.emit(ev.Say(texts.CANNOT_SKIP))
+
+    # -- inputs ---------------------------------------------------------------------------
+    def command(self, name: str) -> None:
+        if name == "language":
+            self.ask_language()
+        elif name == "menu":
+            self.finish_run()
+            self.show_menu()
+        elif name == "restart":
+            flow = _resolve(self.fs, self.s.get("run"), None) or self.flow()
+            if flow is not None and self.s.get("status") != "menu":
+                self.finish_run()
+                self.begin(flow)
+            else:
+                self.show_menu()
+        elif name == "back":
+            if self.s.get("mode") is None and self.s.get("status") == "active" and self.s["history"]:
+                here = self.s["history"].pop()
+                flow = _resolve(self.fs, here["flow"], here["version"])
+                if flow is not None and here["step"] in flow.steps:
+                    self.s["stack"] = here["stack"]
+                    self.ask(flow, flow.steps[here["step"]], again=True)
+                    return
+            self.emit(ev.Say(texts.NOTHING_TO_GO_BACK_TO))
+            self.reask_current()
+        elif name == "skip":
+            flow, step = self.current()
+            if flow is not None and step is not None and self.s.get("mode") is None:
+                self.skip(flow, step)
+            else:
+                self.emit(ev.Say(texts.CANNOT_SKIP))
+        else:
+            self.emit(ev.Say(texts.UNKNOWN_COMMAND))
+
+    def current(self) -> tuple[m.Flow | None, Any]:
+        if self.s.get("status") != "active":
+            return None, None
+        flow = self.flow()
+        return flow, (flow.steps.get(self.s.get("step") or "") if flow else None)
+
+    def button(self, press: Button) -> None:
+        if press.ask != self.s.get("ask") or press.choice < 0:
+            self.emit(ev.Stale(press.ask))
+            return
+        if self.s.get("mode") == "language":
+            langs = self.fs.languages
+            if press.choice < len(langs):
+                self.s["lang"] = langs[press.choice]
+                self.s["mode"] = None
+                self.emit(ev.SetProfile("language", langs[press.choice]), ev.Say(texts.LANGUAGE_CHANGED))
+                self.reask_current()
+            else:
+                self.emit(ev.Stale(press.ask))
+            return
+        if self.s.get("status") == "menu":
+            menu = self.fs.menu()
+            if press.choice < len(menu):
+                self.begin(menu[press.choice])
+            else:
+                self.emit(ev.Stale(press.ask))
+            return
+        flow, step = self.current()
+        if flow is None or step is None:
+            self.emit(ev.Stale(press.ask))
+            return
+        kind, choices = _kind_and_choices(flow, step, self.fs)
+        n = len(choices)
+        if press.choice == menu_index(n):
+            self.finish_run()
+            self.show_menu()
+        elif press.choice == skip_index(n):
+            self.skip(flow, step)
+        elif press.choice < n:
+            cid, label, lctx = choices[press.choice]
+            if kind == "multi":
+                sel = list(self.s["selected"])
+                self.s["selected"] = [c for c in sel if c != cid] if cid in sel else sel + [cid]
+                self.emit(self.ask_event(flow, step, self.s["ask"], update=True))
+            elif kind == "yesno":
+                self.answer(flow, step, cid == "yes")
+            elif kind == "language":
+                self.answer(flow, step, cid)
+            else:
+                self.answer(flow, step, cid, labels=[(label, lctx)])
+        elif press.choice == done_index(n) and kind == "multi":
+            order = [c[0] for c in choices]
+            chosen = [c for c in order if c in self.s["selected"]]
+            if not chosen:
+                if step.optional:
+                    self.answer(flow, step, None, skipped=True)
+                else:
+                    self.wrong("need_one", n)
+                return
+            labels = [(c[1], c[2]) for c in choices if c[0] in chosen]
+            self.answer(flow, step, chosen, labels=labels)
+        else:
+            self.emit(ev.Stale(press.ask))
+
+    def text(self, text: str) -> None:
+        if self.s.get("mode") == "language":
+            self.wrong("use_buttons", len(self.fs.languages))
+            return
+        flow, step = self.current()
+        if flow is None or step is None:
+            if self.s.get("status") == "menu":
+                self.wrong("use_buttons", len(self.fs.menu()))
+            else:
+                self.show_menu()
+            return
+        kind, choices = _kind_and_choices(flow, step, self.fs)
+        value = text.strip()
+        if isinstance(step, m.TextStep):
+            if not value and step.min_length > 0:
+                self.wrong("empty", 0)
+            elif len(value) < step.min_length:
+                self.wrong("too_short", 0, min=step.min_length)
+            elif len(value) > step.max_length:
+                self.wrong("too_long", 0, max=step.max_length)
+            else:
+                self.answer(flow, step, value)
+        elif isinstance(step, m.NumberStep):
+            number = _parse_number(value)
+            if number is None:
+                self.wrong("not_a_number", 0)
+            elif step.whole and number != int(number):
+                self.wrong("not_whole", 0)
+            elif (step.min is not None and number < step.min) or (step.max is not None and number > step.max):
+                if step.min is not None and step.max is not None:
+                    self.wrong("out_of_range", 0, min=_num(step.min), max=_num(step.max))
+                elif step.min is not None:
+                    self.wrong("too_small", 0, min=_num(step.min))
+                else:
+                    self.wrong("too_big", 0, max=_num(step.max))
+            else:
+                self.answer(flow, step, _num(number))
+        else:
+            self.wrong("use_buttons", len(choices))
+
+
+def _num(x: float | None) -> int | float | None:
+    return int(x) if x is not None and float(x).is_integer() else x
+
+
+def _parse_number(text: str) -> float | None:
+    """Digits of any script (int() accepts Arabic-Indic and Persian digits); comma or point."""
+    cleaned = text.replace(" ", "").replace("\u066b", ".").replace(",", ".")
+    try:
+        value = float(cleaned)
+    except ValueError:
+        return None
+    return value if value == value and abs(value) != float("inf") else None
+
+
+def _kind_and_choices(flow: m.Flow, step: Any, fs: FlowSet) -> tuple[str, tuple[ev.ChoiceRef, ...]]:
+    if isinstance(step, (m.ChoiceStep, m.MultiStep)):
+        kind = "choice" if isinstance(step, m.ChoiceStep) else "multi"
+        return kind, tuple((c.id, c.label, choice_context(flow.id, step.id, c.id)) for c in step.choices)
+    if isinstance(step, m.YesNoStep):
+        return "yesno", (("yes", texts.YES, None), ("no", texts.NO, None))
+    if isinstance(step, m.LanguageStep):
+        return "language", tuple((code, code, None) for code in step.languages)
+    return ("number" if isinstance(step, m.NumberStep) else "text"), ()
+
+
+def _resolve(fs: FlowSet, flow_id: Any, version: Any) -> m.Flow | None:
+    """The flow a session runs on: its own version if still known, else the current one."""
+    if not isinstance(flow_id, str):
+        return None
+    if isinstance(version, str):
+        found = fs.get(flow_id, version)
+        if found is not None:
+            return found
+    return fs.get(flow_id)
+
+
+def _fresh(lang: str) -> dict[str, Any]:
+    return {
+        "v": SESSION_VERSION, "flow": None, "version": None, "step": None, "stack": [], "answers": {},
+        "skipped": [], "labels": {}, "forward": [], "history": [], "ask": 0, "tries": 0, "selected": [],
+        "mode": None, "lang": lang, "source": None, "consent": False, "under13": False, "status": "menu",
+        "run": None, "last_input_at": None, "reminded": False, "started_at": None, "menu": None,
+    }
+
+
+_TYPES: dict[str, tuple[type, ...]] = {
+    "stack": (list,), "answers": (dict,), "skipped": (list,), "labels": (dict,), "forward": (list,),
+    "history": (list,), "ask": (int,), "tries": (int,), "selected": (list,), "lang": (str,),
+    "consent": (bool,), "under13": (bool,), "reminded": (bool,), "status": (str,),
+}
+
+
+def _normalise(session: Any) -> dict[str, Any]:
+    """A deep copy with every key present and of the right type (old or damaged sessions)."""
+    base = _fresh("en")
+    if not isinstance(session, dict):
+        return base
+    s = copy.deepcopy(session)
+    for key, default in base.items():
+        if key not in s or (key in _TYPES and not isinstance(s[key], _TYPES[key])):
+            s[key] = default
+    return s
+
+
+def _settle(fs: FlowSet, r: _Run) -> None:
+    """Move a session whose flow or step no longer exists to safe ground."""
+    if r.s.get("status") != "active":
+        return
+    flow = r.flow()
+    if flow is None:
+        r.emit(ev.Say(texts.FLOW_CHANGED))
+        r.show_menu()
+        return
+    if r.s.get("version") != flow.version:
+        r.s["version"] = flow.version  # moved to the new version of its flow
+        r.s["stack"] = [fr for fr in r.s["stack"] if isinstance(fr, dict)]
+    step = flow.steps.get(r.s.get("step") or "")
+    if step is None or not isinstance(step, m.ASKING) or isinstance(step, m.MenuStep):
+        r.emit(ev.Say(texts.FLOW_CHANGED))
+        r.s["history"] = []
+        r.enter(flow, flow.start)
+    elif _kind_and_choices(flow, step, fs)[0] != "multi":
+        r.s["selected"] = []
+
+
+def start(flowset: FlowSet, flow_id: str, *, now: datetime, lang: str, source: str | None = None,
+          session: dict[str, Any] | None = None) -> tuple[dict[str, Any], Events]:
+    """Start `flow_id` (profile flags of an earlier `session` are kept)."""
+    s = _fresh(lang)
+    if isinstance(session, dict):
+        old = _normalise(session)
+        s.update(consent=old["consent"], under13=old["under13"], ask=old["ask"], source=old["source"])
+    s["lang"] = lang
+    s["last_input_at"] = now.isoformat()
+    r = _Run(flowset, s, now)
+    flow = flowset.get(flow_id)
+    if flow is None:
+        r.show_menu()
+    else:
+        r.begin(flow, source=source)
+    return r.s, r.events
+
+
+def resume(flowset: FlowSet, session: dict[str, Any], inp: Any, *, now: datetime) -> tuple[dict[str, Any], Events]:
+    """Apply one input (Text, Button, Command or Tick) to the session."""
+    if isinstance(inp, Tick):
+        return tick(flowset, session, now=now)
+    r = _Run(flowset, _normalise(session), now)
+    if r.s["status"] == "expired" and not isinstance(inp, Command):
+        r.show_menu() if not isinstance(inp, Button) else r.emit(ev.Stale(inp.ask))
+    else:
+        _settle(flowset, r)
+        if not r.events:
+            if isinstance(inp, Text):
+                r.text(inp.text if isinstance(inp.text, str) else "")
+            elif isinstance(inp, Button):
+                r.button(inp)
+            elif isinstance(inp, Command):
+                r.command(inp.name)
+    r.s["last_input_at"] = now.isoformat()
+    r.s["reminded"] = False
+    return r.s, r.events
+
+
+def _when(value: Any) -> datetime | None:
+    try:
+        return datetime.fromisoformat(value) if isinstance(value, str) else None
+    except ValueError:
+        return None
+
+
+def _timing(flowset: FlowSet, s: dict[str, Any]) -> tuple[m.Flow | None, datetime | None, timedelta | None, timedelta]:
+    flow = _resolve(flowset, s.get("flow"), s.get("version"))
+    run = _resolve(flowset, s.get("run"), None) or flow
+    remind = run.remind_after if run else None
+    expires = run.expires_after if run else timedelta(days=3)
+    return run, _when(s.get("last_input_at")), remind, expires
+
+
+def next_tick_at(flowset: FlowSet, session: dict[str, Any]) -> datetime | None:
+    """When `tick` will next have something to do for this session (None: never)."""
+    s = _normalise(session)
+    if s["status"] != "active":
+        return None
+    _, last, remind, expires = _timing(flowset, s)
+    if last is None:
+        return None
+    if remind is not None and not s["reminded"]:
+        return last + remind
+    return last + expires
+
+
+def tick(flowset: FlowSet, session: dict[str, Any], *, now: datetime) -> tuple[dict[str, Any], Events]:
+    """The clock: a reminder once after `remind_after`, expiry after `expires_after`."""
+    s = _normalise(session)
+    if s["status"] != "active":
+        return s, []
+    run, last, remind, expires = _timing(flowset, s)
+    if last is None:
+        return s, []
+    flow_id = run.id if run else str(s.get("flow"))
+    if now - last >= expires:
+        s.update(status="expired", mode=None, step=None, stack=[], history=[], selected=[])
+        return s, [ev.Expired(flow_id)]
+    if run is not None and remind is not None and not s["reminded"] and now - last >= remind and run.spec.reminder:
+        s["reminded"] = True
+        return s, [ev.ReminderDue(flow_id, run.spec.reminder, reminder_context(run.id))]
+    return s, []

@@ -1,0 +1,1 @@
+"""Forwarding: anonymised submissions to the team (staff chat card, signed webhook)."""

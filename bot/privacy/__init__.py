@@ -1,0 +1,18 @@
+"""Privacy by design: the anonymiser and pseudonyms.
+
+Every text that leaves for staff goes through `anonymize`; staff see a participant
+as `pseudonym(key, user_id)`, never a Telegram id, name or username.
+"""
+from .anonymizer import anonymize, find_spans
+from .pseudonym import load_or_create_key, participant_key, pseudonym
+from .span import LABELS, Span
+
+__all__ = [
+    "LABELS",
+    "Span",
+    "anonymize",
+    "find_spans",
+    "load_or_create_key",
+    "participant_key",
+    "pseudonym",
+]

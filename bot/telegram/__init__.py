@@ -1,0 +1,1 @@
+"""Telegram adapter: updates -> inbox -> engine; outbox -> Bot API."""

@@ -1,0 +1,210 @@
+"""One youth's conversation during one update: participant, engine session, replies.
+
+`Conversation.open()` finds or creates the participant of a private chat and loads
+their engine session. Engine calls go through `run()`, which applies the events
+(answers, profile, forwards) to the database and turns them into outbox rows in the
+youth's language. `close()` saves the new session state. All of it happens inside
+the transaction of the inbox row being handled.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import engine
+from bot.engine import events as ev
+from bot.forwarding.submit import submit
+from bot.i18n import Translator, negotiate
+from bot.langdetect import detect_language
+from bot.privacy.pseudonym import participant_key, pseudonym
+from bot.render import render
+from bot.services import Services
+from bot.telegram import outgoing
+from storage import answers, outbox, participants, sessions
+from storage.models import Participant
+
+log = logging.getLogger(__name__)
+
+INTERACTIVE, STAFF, BACKGROUND = 0, 1, 2
+
+
+@dataclass
+class Sender:
+    """Who wrote: only what is needed to answer and to anonymise their texts."""
+
+    user_id: int
+    chat_id: int
+    language_code: str | None = None
+    names: tuple[str, ...] = ()
+
+
+@dataclass
+class Conversation:
+    services: Services
+    s: AsyncSession
+    sender: Sender
+    now: datetime
+    participant: Participant
+    state: dict[str, Any] | None
+    priority: int = INTERACTIVE
+    queued: int = 0
+    events: list[ev.Event] = field(default_factory=list)
+
+    @classmethod
+    async def open(cls, services: Services, s: AsyncSession, sender: Sender, now: datetime) -> Conversation:
+        key = participant_key(services.pseudonym_key, sender.user_id)
+        p = await participants.get_by_key(s, key)
+        if p is None:
+            lang = negotiate(sender.language_code, services.settings) or services.settings.default_language
+            p = await participants.create(
+                s,
+                key=key,
+                pseudonym=pseudonym(services.pseudonym_key, sender.user_id),
+                language=lang,
+                source=None,
+                now=now,
+            )
+            await participants.set_chat(s, p.id, sender.chat_id)
+        p.last_seen_at = now
+        if p.stopped:
+            p.stopped = False  # they wrote again: they are back
+        row = await sessions.active_for(s, p.id)
+        return cls(services, s, sender, now, p, dict(row.state) if row else None)
+
+    # -- language -----------------------------------------------------------------
+    @property
+    def lang(self) -> str:
+        if self.state and self.state.get("lang"):
+            return self.state["lang"]
+        return self.participant.language or self.services.settings.default_language
+
+    @property
+    def tr(self) -> Translator:
+        return self.services.translator(self.lang)
+
+    # -- engine ---------------------------------------------------------------------
+    @property
+    def active(self) -> bool:
+        return bool(self.state) and self.state.get("status") == "active"
+
+    async def start(self, flow_id: str, source: str | None = None) -> None:
+        await self.run(
+            lambda fs: engine.start(
+                fs, flow_id, now=self.now, lang=self.lang, source=source, session=self.state
+            )
+        )
+
+    async def resume(self, inp: Any) -> None:
+        if not self.active:
+            await self.start_default()
+            if isinstance(inp, engine.Text) or isinstance(inp, engine.Button):
+                return
+        await self.run(lambda fs: engine.resume(fs, self.state, inp, now=self.now))
+
+    async def start_default(self, source: str | None = None) -> None:
+        """Onboarding for someone new; the main menu for someone who has agreed."""
+        fs = self.services.flowset
+        if self.participant.consent and self.state is not None:
+            await self.run(lambda f: engine.resume(f, self._reopened(), engine.Command("menu"), now=self.now))
+        else:
+            await self.start(fs.onboarding_id or next(iter(fs.flows)), source)
+
+    def _reopened(self) -> dict[str, Any]:
+        state = dict(self.state or {})
+        state["status"] = "active"
+        return state
+
+    async def run(self, step: Callable[[Any], tuple[dict[str, Any], list[ev.Event]]]) -> None:
+        state, events = step(self.services.flowset)
+        self.state = state
+        await self.apply(events)
+
+    async def apply(self, events: Sequence[ev.Event]) -> None:
+        self.events.extend(events)
+        for event in events:
+            if isinstance(event, ev.SaveAnswer):
+                await self._save_answer(event)
+            elif isinstance(event, ev.SetProfile):
+                self._set_profile(event)
+            elif isinstance(event, ev.Forward):
+                await submit(self, event)
+        await self.reply_events(events)
+
+    async def _save_answer(self, e: ev.SaveAnswer) -> None:
+        detected = detect_language(e.value) if isinstance(e.value, str) and not e.skipped else None
+        row = await sessions.active_for(self.s, self.participant.id)
+        await answers.add(
+            self.s,
+            participant_id=self.participant.id,
+            session_id=row.id if row else None,
+            flow_id=e.flow,
+            step_id=e.step,
+            name=e.name,
+            value=None if e.skipped else e.value,
+            skipped=e.skipped,
+            forward=e.forward,
+            detected_language=detected,
+            now=self.now,
+        )
+
+    def _set_profile(self, e: ev.SetProfile) -> None:
+        p = self.participant
+        if e.field == "language" and isinstance(e.value, str):
+            p.language = e.value
+        elif e.field == "age_band":
+            p.age_band = str(e.value) if e.value is not None else None
+        elif e.field == "consent":
+            p.consent = bool(e.value)
+            p.consent_at = self.now if p.consent else None
+
+    # -- replies ----------------------------------------------------------------------
+    async def reply_events(self, events: Sequence[ev.Event]) -> None:
+        for message in render(events, self.tr):
+            if getattr(message, "edit_of", None):
+                continue  # edits are made by the callback handler, which knows the message
+            await self.send(message.text, message.buttons)
+
+    async def say(self, msgid: str, buttons: outgoing.Buttons = (), **params: Any) -> None:
+        await self.send(self.tr.format(msgid, **params), buttons)
+
+    async def send(self, text: str, buttons: outgoing.Buttons = ()) -> None:
+        for payload in outgoing.send_message(self.sender.chat_id, text, buttons):
+            await self.call("sendMessage", payload)
+
+    async def call(self, method: str, payload: dict[str, Any], *, chat_id: int | None | str = "",
+                   priority: int | None = None, ref: str | None = None, target: str = "telegram") -> None:
+        """Queue one Bot API call (or webhook post); to the youth's chat unless told."""
+        await outbox.enqueue(
+            self.s,
+            chat_id=self.sender.chat_id if chat_id == "" else chat_id,
+            target=target,
+            method=method,
+            payload=payload,
+            priority=self.priority if priority is None else priority,
+            ref=ref,
+            now=self.now,
+        )
+        self.queued += 1
+
+    # -- saving -----------------------------------------------------------------------
+    async def close(self) -> None:
+        if self.state is None or not self.state.get("flow"):
+            return
+        fs = self.services.flowset
+        flow = fs.get(self.state["flow"], self.state.get("version")) or fs.get(self.state["flow"])
+        status = self.state.get("status", "active")
+        await sessions.save(
+            self.s,
+            self.participant.id,
+            state=self.state,
+            flow_version=self.state.get("version") or (flow.version if flow else ""),
+            status="active" if status == "active" else status,
+            expires_at=engine.expires_at(fs, self.state) if status == "active" else None,
+            tick_at=engine.next_tick_at(fs, self.state) if status == "active" else None,
+            now=self.now,
+        )

@@ -1,0 +1,169 @@
+"""Getting updates into the inbox: long polling, or one webhook POST at a time.
+
+An update is acknowledged only after it is committed: polling moves the
+getUpdates offset past an update only once its inbox row is stored, and the webhook
+answers 200 only after the commit. Duplicates are dropped by the unique update_id.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable, Iterable
+from typing import Any
+
+from sqlalchemy.ext.asyncio import async_sessionmaker
+from telegram import Bot
+
+from bot.aio import wait_any
+from bot.telegram.client import classify
+from storage import inbox
+
+log = logging.getLogger(__name__)
+
+ALLOWED_UPDATES = ["message", "edited_message", "callback_query", "my_chat_member", "channel_post"]
+
+_CHAT_HOLDERS = (
+    "message",
+    "edited_message",
+    "channel_post",
+    "edited_channel_post",
+    "business_message",
+    "my_chat_member",
+    "chat_member",
+    "chat_join_request",
+    "message_reaction",
+    "message_reaction_count",
+    "chat_boost",
+    "removed_chat_boost",
+)
+
+
+def chat_key_of(update: Any) -> int:
+    """The chat an update belongs to, for per-chat ordering (0 when it has none).
+
+    Works on the raw dict, before python-telegram-bot parses it, so even an update it
+    cannot parse is ordered with its chat.
+    """
+    if not isinstance(update, dict):
+        return 0
+    for key in _CHAT_HOLDERS:
+        chat = _get(update, key, "chat")
+        if chat is not None:
+            return _int(chat.get("id"))
+    callback = update.get("callback_query")
+    if isinstance(callback, dict):
+        chat = _get(callback, "message", "chat")
+        if chat is not None:
+            return _int(chat.get("id"))
+        sender = callback.get("from")
+        if isinstance(sender, dict):
+            return _int(sender.get("id"))
+    for value in update.values():
+        if isinstance(value, dict) and isinstance(value.get("from"), dict):
+            return _int(value["from"].get("id"))
+    return 0
+
+
+def _get(d: dict, *keys: str) -> dict | None:
+    for key in keys:
+        d = d.get(key) if isinstance(d, dict) else None
+    return d if isinstance(d, dict) else None
+
+
+def _int(value: Any) -> int:
+    return value if isinstance(value, int) and not isinstance(value, bool) else 0
+
+
+def clean_json(value: Any) -> Any:
+    """Make a decoded update storable: lone UTF-16 surrogates and NUL characters
+    (which JSON allows and databases refuse) become U+FFFD."""
+    if isinstance(value, str):
+        if value.isascii() and "\x00" not in value:
+            return value
+        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace").replace("\x00", "\ufffd")
+    if isinstance(value, dict):
+        return {clean_json(k): clean_json(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [clean_json(v) for v in value]
+    return value
+
+
+async def store_updates(sessionmaker: async_sessionmaker, updates: Iterable[dict]) -> int:
+    """Commit updates to the inbox in one transaction; returns how many were new."""
+    new = 0
+    async with sessionmaker() as s, s.begin():
+        for update in map(clean_json, updates):
+            update_id = update.get("update_id") if isinstance(update, dict) else None
+            if not isinstance(update_id, int) or isinstance(update_id, bool):
+                log.warning("update without a valid update_id skipped")
+                continue
+            if await inbox.add_update(s, update_id, chat_key_of(update), update):
+                new += 1
+    return new
+
+
+class Poller:
+    """getUpdates long polling that commits each batch before confirming it."""
+
+    def __init__(
+        self,
+        bot: Bot,
+        sessionmaker: async_sessionmaker,
+        on_new: Callable[[], None],
+        timeout: int = 30,
+    ) -> None:
+        self.bot = bot
+        self.sessionmaker = sessionmaker
+        self.on_new = on_new
+        self.timeout = timeout
+        self.offset: int | None = None
+        self.last_poll_ok: float | None = None  # loop time, for /healthz
+
+    async def run(self, stop: asyncio.Event) -> None:
+        backoff = 1.0
+        loop = asyncio.get_running_loop()
+        while not stop.is_set():
+            try:
+                batch = await self._poll(stop)
+                if batch:
+                    # Store before the offset moves on: a crash here means Telegram
+                    # sends the batch again and the unique update_id drops repeats.
+                    new = await store_updates(self.sessionmaker, batch)
+                    self.offset = max(u["update_id"] for u in batch if _valid(u)) + 1
+                    if new:
+                        self.on_new()
+                self.last_poll_ok = loop.time()
+                backoff = 1.0
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # network, database down, …: wait and try again
+                outcome = classify(exc)
+                if outcome.kind == "fatal":
+                    log.error("polling stopped: %s", outcome.reason)
+                    raise
+                delay = max(outcome.delay, backoff)
+                log.warning("polling failed (%s); retrying in %.1fs", type(exc).__name__, delay)
+                await wait_any(stop, timeout=delay)
+                backoff = min(backoff * 2, 30.0)
+
+    async def _poll(self, stop: asyncio.Event) -> list[dict]:
+        kwargs: dict[str, Any] = {"timeout": self.timeout, "allowed_updates": ALLOWED_UPDATES}
+        if self.offset is not None:
+            kwargs["offset"] = self.offset
+        poll = asyncio.ensure_future(
+            self.bot.do_api_request(
+                "getUpdates", api_kwargs=kwargs, read_timeout=self.timeout + 10
+            )
+        )
+        stopping = asyncio.ensure_future(stop.wait())
+        done, _ = await asyncio.wait({poll, stopping}, return_when=asyncio.FIRST_COMPLETED)
+        if poll not in done:
+            poll.cancel()
+            return []
+        stopping.cancel()
+        result = poll.result()
+        return [u for u in result if _valid(u)] if isinstance(result, list) else []
+
+
+def _valid(update: Any) -> bool:
+    return isinstance(update, dict) and isinstance(update.get("update_id"), int)

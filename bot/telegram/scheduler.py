@@ -1,0 +1,81 @@
+"""Time-driven work: reminders and expiry of flows, the daily purge, backlog gauges.
+
+A due session is not ticked here directly: a tick row is put in the inbox under the
+session's chat, so it is handled in order with that chat's updates, under the same
+per-chat lock, and survives a restart like any update.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Callable
+from datetime import UTC, datetime, timedelta
+
+from bot.aio import wait_any
+from bot.services import Services
+from storage import answers, inbox, outbox, participants, sessions
+
+log = logging.getLogger(__name__)
+
+TICK_ROWS = 1 << 20  # tick update ids are negative: -(session id * TICK_ROWS + seconds mod)
+
+
+def _now() -> datetime:
+    return datetime.now(UTC)
+
+
+def tick_update_id(session_id: int, now: datetime) -> int:
+    return -(session_id * TICK_ROWS + int(now.timestamp()) % TICK_ROWS)
+
+
+class Scheduler:
+    def __init__(self, services: Services, on_new: Callable[[], None], *, every: float = 5.0) -> None:
+        self.services = services
+        self.on_new = on_new
+        self.every = every
+        self._last_purge: datetime | None = None
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            try:
+                if await self.queue_ticks(_now()):
+                    self.on_new()
+                await self.purge_daily(_now())
+                await self.gauge()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                log.warning("scheduler round failed (%s); retrying", type(exc).__name__)
+            await wait_any(stop, timeout=self.every)
+
+    async def queue_ticks(self, now: datetime, limit: int = 500) -> int:
+        queued = 0
+        async with self.services.sessionmaker() as s, s.begin():
+            for row in await sessions.due_ticks(s, now, limit):
+                chat_id = await participants.chat_id_of(s, row.participant_id)
+                row.tick_at = None  # the tick handler sets the next one
+                if chat_id is None:
+                    continue
+                if await inbox.add_update(s, tick_update_id(row.id, now), chat_id, {"_tick": {"session": row.id}}):
+                    queued += 1
+        return queued
+
+    async def purge_daily(self, now: datetime) -> None:
+        if self._last_purge and now - self._last_purge < timedelta(days=1):
+            return
+        days = self.services.settings.raw_retention_days
+        async with self.services.sessionmaker() as s, s.begin():
+            purged = await answers.purge_raw(s, now - timedelta(days=days), now=now)
+            await inbox.purge_handled(s, now - timedelta(days=1))
+            await outbox.purge_sent(s, now - timedelta(days=7))
+        self._last_purge = now
+        if purged:
+            log.info("purged %d raw answers older than %d days", purged, days)
+
+    async def gauge(self) -> None:
+        async with self.services.sessionmaker() as s:
+            count, oldest = await outbox.backlog(s)
+        m = self.services.metrics
+        m.outbox_backlog.set(count)
+        m.outbox_oldest.set((_now() - oldest).total_seconds() if oldest else 0)
+        m.missing_translations.set(self.services.catalogs.missing_count)

@@ -1,0 +1,120 @@
+"""The inbox worker: one chat at a time, oldest update first; chats run concurrently.
+
+Each inbox row is handled in one transaction together with everything it causes
+(session state, answers, outbox rows). With several processes on PostgreSQL the
+per-chat lock lives in the database (a transaction-scoped advisory lock), so a chat's
+updates are never handled by two processes at once.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import Awaitable, Callable
+from typing import Any
+
+from sqlalchemy.exc import DBAPIError
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.aio import wait_any, where
+from storage import inbox, leases
+
+log = logging.getLogger(__name__)
+
+# handle(session, inbox_row) -> None; runs inside the row's transaction.
+Handler = Callable[[AsyncSession, Any], Awaitable[None]]
+
+
+class InboxWorker:
+    def __init__(
+        self,
+        sessionmaker: async_sessionmaker,
+        handler: Handler,
+        *,
+        concurrency: int = 32,
+        after_commit: Callable[[], None] = lambda: None,
+    ) -> None:
+        self.sessionmaker = sessionmaker
+        self.handler = handler
+        self.after_commit = after_commit
+        self.wake = asyncio.Event()
+        self._busy: set[int] = set()
+        self._tasks: set[asyncio.Task] = set()
+        self._slots = asyncio.Semaphore(concurrency)
+        self.handled = 0
+        self.failed = 0
+
+    def poke(self) -> None:
+        self.wake.set()
+
+    async def run(self, stop: asyncio.Event) -> None:
+        while not stop.is_set():
+            self.wake.clear()
+            try:
+                started = await self._start_chats()
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:  # database gone: wait and retry, nothing is lost
+                log.warning("inbox scan failed (%s); retrying", type(exc).__name__)
+                started = 0
+                await wait_any(stop, self.wake, timeout=1.0)
+                continue
+            if not started:
+                await wait_any(stop, self.wake, timeout=0.5)
+        await self.drain()
+
+    async def drain(self) -> None:
+        """Let chats in flight finish their current work."""
+        if self._tasks:
+            await asyncio.gather(*self._tasks, return_exceptions=True)
+
+    async def _start_chats(self) -> int:
+        async with self.sessionmaker() as s:
+            chats = await inbox.pending_chats(s, 500)
+        started = 0
+        for chat_key in chats:
+            if chat_key in self._busy:
+                continue
+            self._busy.add(chat_key)
+            task = asyncio.create_task(self._run_chat(chat_key))
+            self._tasks.add(task)
+            task.add_done_callback(self._tasks.discard)
+            started += 1
+        return started
+
+    async def _run_chat(self, chat_key: int) -> None:
+        try:
+            async with self._slots:
+                while await self._handle_next(chat_key):
+                    pass
+        except Exception as exc:
+            log.warning("chat worker stopped (%s); will retry", type(exc).__name__)
+            await asyncio.sleep(1.0)
+        finally:
+            self._busy.discard(chat_key)
+            self.wake.set()
+
+    async def _handle_next(self, chat_key: int) -> bool:
+        """Handle the oldest pending update of one chat. False when there is none."""
+        async with self.sessionmaker() as s:
+            async with s.begin():
+                if not await leases.chat_lock(s, chat_key):
+                    return False  # another process has this chat right now
+                row = await inbox.next_pending(s, chat_key)
+                if row is None:
+                    return False
+                try:
+                    async with s.begin_nested():
+                        await self.handler(s, row)
+                except (DBAPIError, OSError):
+                    raise  # the database, not the update: leave it pending and retry
+                except Exception as exc:
+                    # Our bug or an update we cannot understand: keep it as failed, say
+                    # what kind of error (never its content), and go on with the next.
+                    log.error("update %s failed: %s", row.update_id, where(exc))
+                    await inbox.mark_failed(s, row, where(exc))
+                    self.failed += 1
+                else:
+                    await inbox.mark_done(s, row)
+                    self.handled += 1
+        self.after_commit()
+        return True

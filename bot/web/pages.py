@@ -1,0 +1,63 @@
+"""Page rendering with Jinja2 (autoescape always on) and the helpers templates use."""
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from jinja2 import Environment, FileSystemLoader, StrictUndefined
+from yarl import URL
+
+from bot.web import csrf
+from bot.web.context import ctx
+
+TEMPLATES = Path(__file__).resolve().parent / "templates"
+
+
+def make_environment() -> Environment:
+    # autoescape=True for every template, whatever its file name: youth text is hostile input.
+    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
+                      trim_blocks=True, lstrip_blocks=True)
+    env.filters["answer"] = answer_text
+    env.filters["when"] = lambda d: d.strftime("%Y-%m-%d %H:%M") if isinstance(d, datetime) else ""
+    return env
+
+
+def answer_text(value: Any) -> str:
+    """An anonymised answer as one line of text (choice lists joined, missing as '–')."""
+    if value is None:
+        return "–"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list):
+        return ", ".join(answer_text(v) for v in value)
+    if isinstance(value, dict):
+        return ", ".join(f"{k}: {answer_text(v)}" for k, v in value.items())
+    return str(value)
+
+
+def url_for(request: web.Request, name: str, query: dict[str, Any] | None = None, **parts: Any) -> str:
+    url: URL = request.app.router[name].url_for(**{k: str(v) for k, v in parts.items()})
+    if query:
+        url = url.with_query({k: v for k, v in query.items() if v not in (None, "")})
+    return str(url)
+
+
+def render(request: web.Request, template: str, *, status: int = 200, **context: Any) -> web.Response:
+    staff = request.get("staff")
+    env = ctx(request).templates
+    html = env.get_template(template).render(
+        staff=staff,
+        csrf_field=csrf.FIELD,
+        csrf_token=staff.csrf_token if staff else "",
+        url=lambda name, query=None, **parts: url_for(request, name, query, **parts),
+        path=request.path,
+        **context,
+    )
+    return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")
+
+
+def redirect(location: str) -> web.Response:
+    """303 See Other: after a POST, the browser GETs the next page."""
+    return web.Response(status=303, headers={"Location": location})

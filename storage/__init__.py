@@ -1,0 +1,5 @@
+"""Storage: SQLAlchemy 2 async models, engine set-up, repositories and Alembic migrations.
+
+Repository modules (inbox, outbox, participants, sessions, answers, submissions,
+leases) take an `AsyncSession` and never commit: the caller owns the transaction.
+"""

@@ -1,0 +1,45 @@
+"""Answers: what participants said, step by step; raw values purged after retention."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import update
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Answer, utcnow
+
+
+async def add(
+    s: AsyncSession,
+    *,
+    participant_id: int,
+    session_id: int | None,
+    flow_id: str,
+    step_id: str,
+    name: str,
+    value: Any,
+    skipped: bool = False,
+    forward: bool = False,
+    detected_language: str | None = None,
+    now: datetime,
+) -> Answer:
+    row = Answer(
+        participant_id=participant_id, session_id=session_id, flow_id=flow_id, step_id=step_id,
+        name=name, value=value, skipped=skipped, forward=forward,
+        detected_language=detected_language, created_at=now,
+    )
+    s.add(row)
+    await s.flush()
+    return row
+
+
+async def purge_raw(s: AsyncSession, older_than: datetime, *, now: datetime | None = None) -> int:
+    """Blank the values of answers given before `older_than`; returns how many."""
+    stmt = (
+        update(Answer)
+        .where(Answer.created_at < older_than, Answer.purged_at.is_(None))
+        .values(value=None, purged_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    return (await s.execute(stmt)).rowcount

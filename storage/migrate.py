@@ -1,0 +1,79 @@
+"""Schema migrations: Alembic run from code, from sync code or inside a running loop.
+
+The Alembic scripts live next to this module (`storage/migrations`), so they are
+found whatever the working directory, and ship with the installed package.
+"""
+from __future__ import annotations
+
+import asyncio
+import hashlib
+import sys
+from pathlib import Path
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import text
+from sqlalchemy.engine import Connection
+from sqlalchemy.ext.asyncio import AsyncEngine
+
+from storage.db import make_engine, masked
+
+MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
+# Serialises concurrent upgrades (several processes starting at once on PostgreSQL).
+_LOCK_KEY = int.from_bytes(hashlib.blake2b(b"sammanbot:migrate", digest_size=8).digest(), "big", signed=True)
+
+
+def alembic_config() -> Config:
+    cfg = Config()
+    cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
+    return cfg
+
+
+def _current(connection: Connection) -> str | None:
+    return MigrationContext.configure(connection).get_current_revision()
+
+
+def _upgrade_on(connection: Connection) -> tuple[str | None, str | None]:
+    if connection.dialect.name == "postgresql":
+        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+    before = _current(connection)
+    cfg = alembic_config()
+    cfg.attributes["connection"] = connection
+    command.upgrade(cfg, "head")
+    return before, _current(connection)
+
+
+async def ensure_schema(url_or_engine: str | AsyncEngine) -> tuple[str | None, str | None]:
+    """Upgrade the database to the newest revision; returns (revision before, after)."""
+    if isinstance(url_or_engine, AsyncEngine):
+        async with url_or_engine.begin() as conn:
+            return await conn.run_sync(_upgrade_on)
+    engine = make_engine(url_or_engine)
+    try:
+        async with engine.begin() as conn:
+            return await conn.run_sync(_upgrade_on)
+    finally:
+        await engine.dispose()
+
+
+def upgrade(url: str) -> None:
+    """`ensure_schema` for sync code (not callable inside a running event loop)."""
+    asyncio.run(ensure_schema(url))
+
+
+def upgrade_command() -> int:
+    """`python -m bot db upgrade`: upgrade DATABASE_URL and say what was done."""
+    from bot.settings import get_settings
+
+    url = get_settings().database_url
+    try:
+        before, after = asyncio.run(ensure_schema(url))
+    except Exception as exc:  # noqa: BLE001 - reported, not raised, at the command line
+        print(f"database upgrade failed for {masked(url)}: {type(exc).__name__}: {exc}", file=sys.stderr)
+        return 1
+    if before == after:
+        print(f"{masked(url)}: already at revision {after} (head); nothing to do")
+    else:
+        print(f"{masked(url)}: upgraded from {before or 'an empty database'} to revision {after} (head)")
+    return 0

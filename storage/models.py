@@ -1,0 +1,244 @@
+"""The tables, as typed SQLAlchemy 2 declarative models.
+
+Table and column names are a contract with the migrations and with other parts.
+Timestamps are timezone-aware UTC in Python on every backend (see `UTCDateTime`).
+"""
+from __future__ import annotations
+
+from datetime import UTC, datetime
+from typing import Any
+
+from sqlalchemy import (
+    JSON,
+    BigInteger,
+    Boolean,
+    CheckConstraint,
+    DateTime,
+    ForeignKey,
+    Index,
+    Integer,
+    MetaData,
+    String,
+    Text,
+    TypeDecorator,
+    text,
+)
+from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+NAMING = {
+    "ix": "ix_%(table_name)s_%(column_0_N_name)s",
+    "uq": "uq_%(table_name)s_%(column_0_N_name)s",
+    "ck": "ck_%(table_name)s_%(constraint_name)s",
+    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
+    "pk": "pk_%(table_name)s",
+}
+
+# Surrogate keys: BIGINT on PostgreSQL; plain INTEGER on SQLite, where only
+# "INTEGER PRIMARY KEY" is an auto-incrementing rowid alias.
+BigID = BigInteger().with_variant(Integer(), "sqlite")
+# none_as_null: Python None is stored as SQL NULL (redaction), not as JSON 'null'.
+JSONType = JSON(none_as_null=True).with_variant(JSONB(none_as_null=True), "postgresql")
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+class UTCDateTime(TypeDecorator[datetime]):
+    """Aware UTC datetimes in Python; naive UTC text on SQLite, timestamptz on PostgreSQL.
+
+    SQLite has no time zones: storing every value as naive UTC keeps the stored
+    text comparable, and values read back get their UTC zone again.
+    """
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            raise ValueError("naive datetime given to the database; use an aware UTC datetime")
+        value = value.astimezone(UTC)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
+        if value is None:
+            return None
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
+
+
+class Base(DeclarativeBase):
+    metadata = MetaData(naming_convention=NAMING)
+    type_annotation_map = {datetime: UTCDateTime(), dict[str, Any]: JSONType, Any: JSONType}
+
+
+def _statuses(*names: str) -> str:
+    return "status IN (" + ", ".join(f"'{n}'" for n in names) + ")"
+
+
+class Participant(Base):
+    __tablename__ = "participants"
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), unique=True)  # keyed HMAC of the user id
+    pseudonym: Mapped[str] = mapped_column(String(64), unique=True)
+    language: Mapped[str] = mapped_column(String(16))
+    consent: Mapped[bool] = mapped_column(Boolean, default=False)
+    consent_at: Mapped[datetime | None]
+    age_band: Mapped[str | None] = mapped_column(String(16))
+    source: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(default=utcnow)
+    stopped: Mapped[bool] = mapped_column(Boolean, default=False)
+    is_test: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Chat(Base):
+    """The only place a Telegram chat id is kept."""
+
+    __tablename__ = "chats"
+
+    participant_id: Mapped[int] = mapped_column(
+        BigID, ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
+    )
+    chat_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+
+
+class Session(Base):
+    __tablename__ = "sessions"
+    __table_args__ = (
+        CheckConstraint(_statuses("active", "ended", "expired"), name="status"),
+        # One active session per participant.
+        Index(
+            "uq_sessions_active_participant",
+            "participant_id",
+            unique=True,
+            sqlite_where=text("status = 'active'"),
+            postgresql_where=text("status = 'active'"),
+        ),
+    )
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        BigID, ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    flow_id: Mapped[str] = mapped_column(String(64))
+    flow_version: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="active")
+    state: Mapped[dict[str, Any]]
+    started_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+    expires_at: Mapped[datetime | None]
+    tick_at: Mapped[datetime | None] = mapped_column(index=True)
+
+
+class Answer(Base):
+    __tablename__ = "answers"
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    participant_id: Mapped[int] = mapped_column(
+        BigID, ForeignKey("participants.id", ondelete="CASCADE"), index=True
+    )
+    session_id: Mapped[int | None] = mapped_column(
+        BigID, ForeignKey("sessions.id", ondelete="SET NULL"), index=True
+    )
+    flow_id: Mapped[str] = mapped_column(String(64))
+    step_id: Mapped[str] = mapped_column(String(64))
+    name: Mapped[str] = mapped_column(String(64))
+    value: Mapped[Any | None]  # NULL once purged after the retention period
+    skipped: Mapped[bool] = mapped_column(Boolean, default=False)
+    forward: Mapped[bool] = mapped_column(Boolean, default=False)
+    detected_language: Mapped[str | None] = mapped_column(String(16))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    purged_at: Mapped[datetime | None]
+
+
+class Submission(Base):
+    __tablename__ = "submissions"
+    __table_args__ = (
+        CheckConstraint(_statuses("new", "reviewed", "shortlisted", "archived"), name="status"),
+        # Dashboard order: urgent first, newest first, paged by this key (migration 0002).
+        Index("ix_submissions_urgent_created_at_id", "urgent", "created_at", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    key: Mapped[str] = mapped_column(String(128), unique=True)  # idempotency key
+    participant_pseudonym: Mapped[str | None] = mapped_column(String(64), index=True)
+    flow_id: Mapped[str] = mapped_column(String(64), index=True)
+    language: Mapped[str] = mapped_column(String(16), index=True)
+    source: Mapped[str | None] = mapped_column(String(64))
+    answers: Mapped[Any]  # already anonymised
+    detected_language: Mapped[str | None] = mapped_column(String(16))
+    urgent: Mapped[bool] = mapped_column(Boolean, default=False)
+    category: Mapped[str | None] = mapped_column(String(64))  # safeguarding category
+    status: Mapped[str] = mapped_column(String(16), default="new", index=True)
+    tags: Mapped[Any] = mapped_column(default=list)
+    notes: Mapped[str | None] = mapped_column(Text)
+    status_by: Mapped[str | None] = mapped_column(String(64))
+    created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
+    is_test: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+class Inbox(Base):
+    __tablename__ = "inbox"
+    __table_args__ = (
+        CheckConstraint(_statuses("pending", "done", "failed"), name="status"),
+        Index("ix_inbox_status_chat_key_update_id", "status", "chat_key", "update_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    update_id: Mapped[int] = mapped_column(BigInteger, unique=True)
+    chat_key: Mapped[int] = mapped_column(BigInteger, default=0)  # ordering key; 0 = no chat
+    payload: Mapped[Any | None]  # redacted to NULL once handled
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    error: Mapped[str | None] = mapped_column(String(200))  # short, never message content
+    received_at: Mapped[datetime] = mapped_column(default=utcnow)
+    handled_at: Mapped[datetime | None]
+
+
+class Outbox(Base):
+    __tablename__ = "outbox"
+    __table_args__ = (
+        CheckConstraint(_statuses("pending", "sent", "failed"), name="status"),
+        CheckConstraint("target IN ('telegram', 'webhook')", name="target"),
+        Index("ix_outbox_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_outbox_status_chat_id_id", "status", "chat_id", "id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    chat_id: Mapped[int | None] = mapped_column(BigInteger)  # NULL for non-Telegram targets
+    target: Mapped[str] = mapped_column(String(16), default="telegram")
+    method: Mapped[str] = mapped_column(String(64))
+    payload: Mapped[Any]
+    priority: Mapped[int] = mapped_column(Integer, default=0)  # 0 interactive, 1 staff, 2 reminders
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    sent_at: Mapped[datetime | None]
+    last_error: Mapped[str | None] = mapped_column(String(200))
+    result: Mapped[Any | None]
+    ref: Mapped[str | None] = mapped_column(String(128), index=True)
+
+
+class FlowVersion(Base):
+    __tablename__ = "flow_versions"
+
+    flow_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    version: Mapped[str] = mapped_column(String(64), primary_key=True)
+    source: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class Lease(Base):
+    """Single-sender leadership on SQLite (PostgreSQL uses advisory locks instead)."""
+
+    __tablename__ = "leases"
+
+    name: Mapped[str] = mapped_column(String(64), primary_key=True)
+    holder: Mapped[str] = mapped_column(String(128))
+    expires_at: Mapped[datetime]

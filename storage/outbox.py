@@ -1,0 +1,107 @@
+"""Outbox: everything that leaves the process; sent per chat in order, retried, never dropped."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import delete, func, or_, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage.models import Outbox
+
+ERROR_MAX = 200
+
+
+async def enqueue(
+    s: AsyncSession,
+    *,
+    chat_id: int | None,
+    method: str,
+    payload: Any,
+    priority: int = 0,
+    target: str = "telegram",
+    ref: str | None = None,
+    now: datetime,
+) -> Outbox:
+    row = Outbox(
+        chat_id=chat_id, target=target, method=method, payload=payload, priority=priority,
+        status="pending", attempts=0, next_attempt_at=now, created_at=now, ref=ref,
+    )
+    s.add(row)
+    await s.flush()
+    return row
+
+
+async def due_heads(s: AsyncSession, now: datetime, limit: int) -> list[Outbox]:
+    """Rows to send now: per chat only its oldest pending row, and only if it is due.
+
+    Rows without a chat (webhook targets) do not wait for each other.
+    """
+    heads = (
+        select(func.min(Outbox.id))
+        .where(Outbox.status == "pending", Outbox.chat_id.is_not(None))
+        .group_by(Outbox.chat_id)
+    )
+    stmt = (
+        select(Outbox)
+        .where(
+            Outbox.status == "pending",
+            Outbox.next_attempt_at <= now,
+            or_(Outbox.chat_id.is_(None), Outbox.id.in_(heads)),
+        )
+        .order_by(Outbox.priority, Outbox.id)
+        .limit(limit)
+    )
+    return list((await s.scalars(stmt)).all())
+
+
+async def mark_sent(s: AsyncSession, row: Outbox, result: Any, now: datetime) -> None:
+    row.status = "sent"
+    row.attempts += 1
+    row.sent_at = now
+    row.result = result
+    row.last_error = None
+    await s.flush()
+
+
+async def mark_retry(s: AsyncSession, row: Outbox, at: datetime, error: str) -> None:
+    """A temporary failure: try again at `at`. `error` holds no message content."""
+    row.attempts += 1
+    row.next_attempt_at = at
+    row.last_error = error[:ERROR_MAX]
+    await s.flush()
+
+
+async def mark_failed(s: AsyncSession, row: Outbox, error: str) -> None:
+    """A permanent failure; the row is kept for inspection."""
+    row.status = "failed"
+    row.attempts += 1
+    row.last_error = error[:ERROR_MAX]
+    await s.flush()
+
+
+async def backlog(s: AsyncSession) -> tuple[int, datetime | None]:
+    """(number of pending rows, creation time of the oldest)."""
+    row = (
+        await s.execute(
+            select(func.count(Outbox.id), func.min(Outbox.created_at)).where(Outbox.status == "pending")
+        )
+    ).one()
+    return int(row[0]), row[1]
+
+
+async def find_sent(s: AsyncSession, ref: str) -> Outbox | None:
+    """The newest sent row with this ref (e.g. to edit the staff card of a submission)."""
+    stmt = (
+        select(Outbox)
+        .where(Outbox.ref == ref, Outbox.status == "sent")
+        .order_by(Outbox.id.desc())
+        .limit(1)
+    )
+    return (await s.scalars(stmt)).first()
+
+
+async def purge_sent(s: AsyncSession, older_than: datetime) -> int:
+    """Delete rows sent before `older_than` (their payload may quote what a youth wrote)."""
+    stmt = delete(Outbox).where(Outbox.status == "sent", Outbox.sent_at < older_than)
+    return (await s.execute(stmt)).rowcount

@@ -1,0 +1,60 @@
+"""Engine sessions: one active row per participant holding the engine's session dict."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import select
+from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm.attributes import flag_modified
+
+from storage.models import Session
+
+
+async def active_for(s: AsyncSession, participant_id: int) -> Session | None:
+    stmt = select(Session).where(Session.participant_id == participant_id, Session.status == "active")
+    return (await s.scalars(stmt)).first()
+
+
+async def save(
+    s: AsyncSession,
+    participant_id: int,
+    *,
+    state: dict[str, Any],
+    flow_version: str,
+    status: str,
+    expires_at: datetime | None,
+    tick_at: datetime | None,
+    now: datetime,
+    flow_id: str | None = None,
+) -> Session:
+    """Update the participant's active session, or insert one.
+
+    A status other than 'active' closes the row; the next save starts a new one.
+    `flow_id` defaults to the engine session's `flow`.
+    """
+    row = await active_for(s, participant_id)
+    if row is None:
+        row = Session(participant_id=participant_id, started_at=now)
+        s.add(row)
+    row.flow_id = flow_id or state["flow"]
+    row.flow_version = flow_version
+    row.status = status
+    row.state = state
+    flag_modified(row, "state")  # the caller may have mutated the same dict in place
+    row.expires_at = expires_at
+    row.tick_at = tick_at if status == "active" else None
+    row.updated_at = now
+    await s.flush()
+    return row
+
+
+async def due_ticks(s: AsyncSession, now: datetime, limit: int) -> list[Session]:
+    """Active sessions whose tick time has come (reminders, expiry), oldest first."""
+    stmt = (
+        select(Session)
+        .where(Session.status == "active", Session.tick_at <= now)
+        .order_by(Session.tick_at, Session.id)
+        .limit(limit)
+    )
+    return list((await s.scalars(stmt)).all())

@@ -1,0 +1,96 @@
+"""Submissions: anonymised ideas and needs for the team, idempotent on their key."""
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage._upsert import dialect_insert
+from storage.models import Submission
+
+STATUSES = ("new", "reviewed", "shortlisted", "archived")
+
+
+async def add(
+    s: AsyncSession,
+    *,
+    key: str,
+    participant_pseudonym: str | None,
+    flow_id: str,
+    language: str,
+    source: str | None,
+    answers: Any,
+    now: datetime,
+    detected_language: str | None = None,
+    urgent: bool = False,
+    category: str | None = None,
+    is_test: bool = False,
+) -> Submission | None:
+    """Store a submission; None when one with this key already exists."""
+    stmt = (
+        dialect_insert(s, Submission)
+        .values(
+            key=key, participant_pseudonym=participant_pseudonym, flow_id=flow_id,
+            language=language, source=source, answers=answers,
+            detected_language=detected_language, urgent=urgent, category=category,
+            status="new", tags=[], is_test=is_test, created_at=now, updated_at=now,
+        )
+        .on_conflict_do_nothing(index_elements=["key"])
+        .returning(Submission.id)
+    )
+    new_id = (await s.execute(stmt)).scalar_one_or_none()
+    return None if new_id is None else await s.get(Submission, new_id)
+
+
+async def get(s: AsyncSession, submission_id: int) -> Submission | None:
+    return await s.get(Submission, submission_id)
+
+
+def _filtered(stmt: Any, *, flow_id: str | None, language: str | None, status: str | None,
+              urgent: bool | None, include_test: bool) -> Any:
+    if flow_id is not None:
+        stmt = stmt.where(Submission.flow_id == flow_id)
+    if language is not None:
+        stmt = stmt.where(Submission.language == language)
+    if status is not None:
+        stmt = stmt.where(Submission.status == status)
+    if urgent is not None:
+        stmt = stmt.where(Submission.urgent == urgent)
+    if not include_test:
+        stmt = stmt.where(Submission.is_test.is_(False))
+    return stmt
+
+
+async def search(
+    s: AsyncSession,
+    *,
+    flow_id: str | None = None,
+    language: str | None = None,
+    status: str | None = None,
+    urgent: bool | None = None,
+    include_test: bool = False,
+    limit: int = 50,
+    offset: int = 0,
+) -> tuple[list[Submission], int]:
+    """Dashboard listing, newest first: (one page of rows, total matching)."""
+    filters = dict(flow_id=flow_id, language=language, status=status, urgent=urgent,
+                   include_test=include_test)
+    rows = await s.scalars(
+        _filtered(select(Submission), **filters)
+        .order_by(Submission.created_at.desc(), Submission.id.desc()).limit(limit).offset(offset)
+    )
+    total = await s.scalar(_filtered(select(func.count(Submission.id)), **filters))
+    return list(rows.all()), int(total or 0)
+
+
+async def set_status(
+    s: AsyncSession, row: Submission, status: str, *, by: str | None, now: datetime
+) -> None:
+    if status not in STATUSES:
+        raise ValueError(f"unknown submission status: {status}")
+    row.status = status
+    row.status_by = by
+    row.updated_at = now
+    await s.flush()

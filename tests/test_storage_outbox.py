@@ -1,0 +1,91 @@
+"""Outbox: per-chat order, due times, priorities, retries and backlog."""
+from __future__ import annotations
+
+from datetime import UTC, datetime, timedelta
+
+from storage import outbox
+from tests.dbfixtures import db, db_url  # noqa: F401
+
+T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
+
+
+async def _enqueue(s, chat_id, text, *, priority=0, target="telegram", ref=None, now=T0):
+    return await outbox.enqueue(s, chat_id=chat_id, method="sendMessage" if chat_id else "post",
+                                payload={"text": text}, priority=priority, target=target, ref=ref, now=now)
+
+
+async def test_only_the_oldest_pending_row_of_a_chat_is_a_head(db):
+    async with db.sessionmaker.begin() as s:
+        a1 = await _enqueue(s, 100, "a1", priority=2)
+        b1 = await _enqueue(s, 200, "b1")
+        a2 = await _enqueue(s, 100, "a2")
+        w1 = await _enqueue(s, None, "w1", priority=1, target="webhook")
+        w2 = await _enqueue(s, None, "w2", priority=1, target="webhook")
+    async with db.sessionmaker.begin() as s:
+        heads = await outbox.due_heads(s, T0, 10)
+        # priority first, then id; a2 waits behind a1 whatever its priority
+        assert [h.id for h in heads] == [b1.id, w1.id, w2.id, a1.id]
+        assert [h.id for h in await outbox.due_heads(s, T0, 2)] == [b1.id, w1.id]
+        await outbox.mark_sent(s, next(h for h in heads if h.id == a1.id), {"message_id": 5}, T0)
+        assert a2.id in [h.id for h in await outbox.due_heads(s, T0, 10)]
+
+
+async def test_a_row_waiting_for_retry_holds_back_its_chat(db):
+    async with db.sessionmaker.begin() as s:
+        first = await _enqueue(s, 100, "first")
+        await _enqueue(s, 100, "second")
+        other = await _enqueue(s, 300, "other")
+        await outbox.mark_retry(s, first, T0 + timedelta(seconds=30), "429 retry_after=30")
+    async with db.sessionmaker.begin() as s:
+        assert [h.id for h in await outbox.due_heads(s, T0, 10)] == [other.id]
+        later = await outbox.due_heads(s, T0 + timedelta(seconds=30), 10)
+        assert [h.id for h in later] == [first.id, other.id]
+        assert later[0].attempts == 1 and later[0].last_error.startswith("429")
+
+
+async def test_rows_are_not_due_before_their_time(db):
+    async with db.sessionmaker.begin() as s:
+        await _enqueue(s, 100, "later", now=T0 + timedelta(minutes=5))
+    async with db.sessionmaker() as s:
+        assert await outbox.due_heads(s, T0, 10) == []
+        assert len(await outbox.due_heads(s, T0 + timedelta(minutes=5), 10)) == 1
+
+
+async def test_failed_rows_are_kept_and_unblock_the_chat(db):
+    async with db.sessionmaker.begin() as s:
+        first = await _enqueue(s, 100, "first")
+        second = await _enqueue(s, 100, "second")
+        await outbox.mark_failed(s, first, "403 blocked by user")
+    async with db.sessionmaker() as s:
+        assert [h.id for h in await outbox.due_heads(s, T0, 10)] == [second.id]
+        kept = await s.get(outbox.Outbox, first.id)
+        assert kept.status == "failed" and kept.payload == {"text": "first"}
+
+
+async def test_backlog_and_find_sent(db):
+    async with db.sessionmaker.begin() as s:
+        assert await outbox.backlog(s) == (0, None)
+        card = await _enqueue(s, -1001, "card", priority=1, ref="submission:7", now=T0)
+        await _enqueue(s, 100, "b", now=T0 + timedelta(seconds=1))
+        assert await outbox.find_sent(s, "submission:7") is None
+        assert await outbox.backlog(s) == (2, T0)
+        await outbox.mark_sent(s, card, {"message_id": 42}, T0 + timedelta(seconds=2))
+    async with db.sessionmaker() as s:
+        found = await outbox.find_sent(s, "submission:7")
+        assert found.result == {"message_id": 42} and found.sent_at == T0 + timedelta(seconds=2)
+        assert await outbox.backlog(s) == (1, T0 + timedelta(seconds=1))
+
+
+async def test_purge_sent_deletes_only_old_sent_rows(db):
+    async with db.sessionmaker.begin() as s:
+        old = await _enqueue(s, 100, "old")
+        await outbox.mark_sent(s, old, {"message_id": 1}, T0)
+        recent = await _enqueue(s, 100, "recent")
+        await outbox.mark_sent(s, recent, {"message_id": 2}, T0 + timedelta(days=10))
+        failed = await _enqueue(s, 200, "failed")
+        await outbox.mark_failed(s, failed, "400 bad request")
+    async with db.sessionmaker.begin() as s:
+        assert await outbox.purge_sent(s, T0 + timedelta(days=5)) == 1
+        assert await outbox.find_sent(s, "x") is None
+        assert await s.get(outbox.Outbox, recent.id) is not None
+        assert await s.get(outbox.Outbox, failed.id) is not None
