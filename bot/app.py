@@ -30,6 +30,7 @@ from bot.telegram.webhook import WebhookEndpoint, webhook_path, webhook_secret
 from bot.forwarding.webhook import webhook_transport
 from bot.telegram.worker import InboxWorker
 from bot import texts
+from storage import leases
 from storage.migrate import ensure_schema
 
 log = logging.getLogger("bot")
@@ -151,7 +152,8 @@ async def _serve_bot(services: Services, stop: asyncio.Event, ready: asyncio.Eve
         await bot.delete_webhook()
         poller = Poller(bot, services.sessionmaker, worker.poke, timeout=s.poll_timeout)
         services.extra["poller"] = poller
-        tasks.append(asyncio.create_task(poller.run(intake_stop), name="poller"))
+        poll_lead = leases.Leader(services.db, "poller", ttl=15.0)
+        tasks.append(asyncio.create_task(poller.run_as_leader(poll_lead, intake_stop), name="poller"))
         log.info("polling mode")
     runner = await _start_site(app, s)
     work_stop = asyncio.Event()

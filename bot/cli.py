@@ -32,6 +32,13 @@ def _parser() -> argparse.ArgumentParser:
     i18n = sub.add_parser("i18n", help="translation catalogs")
     i18n.add_argument("action", choices=["extract", "update", "compile", "status"])
 
+    staff = sub.add_parser("staff", help="staff accounts of the web dashboard")
+    staff_sub = staff.add_subparsers(dest="staff_command", required=True)
+    staff_add = staff_sub.add_parser("add", help="create a staff account (password from a prompt or stdin)")
+    staff_add.add_argument("name", help="login name, unique")
+    staff_add.add_argument("--role", choices=["admin", "reviewer"], required=True)
+    staff_add.add_argument("--password-stdin", action="store_true", help="read the password as one line from stdin")
+
     db = sub.add_parser("db", help="database")
     db.add_argument("action", choices=["upgrade"])
     return p
@@ -55,6 +62,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.i18n_cli import i18n_command
 
         return i18n_command(args.action)
+    if args.command == "staff":
+        from bot.web.staff_cli import staff_command
+
+        return staff_command(args)
     if args.command == "db":
         from storage.migrate import upgrade_command
 

@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import re
 import string
 import threading
 import unicodedata
@@ -44,6 +45,10 @@ LANGUAGE_ALIASES = {"prs": "fa_AF", "pbt": "ps", "pbu": "ps", "pst": "ps"}
 
 FSI = "\u2068"  # FIRST STRONG ISOLATE
 PDI = "\u2069"  # POP DIRECTIONAL ISOLATE
+
+# A /command inside right-to-left text would show as "menu/": isolate it at run time,
+# so translators can type commands plainly.
+COMMAND_RE = re.compile(r"(?<![\w/:.\u2068])/[A-Za-z][A-Za-z0-9_]*")
 
 _Key = tuple[str | None, str]  # (context, msgid)
 
@@ -251,10 +256,10 @@ class Translator:
     def gettext(self, msgid: str, context: str | None = None) -> str:
         entry = self._catalogs.lookup(self.lang, msgid, context)
         if entry is None:
-            return msgid
+            return self._directional(msgid)
         if isinstance(entry.string, tuple):
-            return entry.string[0] or msgid
-        return entry.string
+            return self._directional(entry.string[0] or msgid)
+        return self._directional(entry.string)
 
     def ngettext(self, singular: str, plural: str, n: float, context: str | None = None) -> str:
         entry = self._catalogs.lookup(self.lang, singular, context)
@@ -264,8 +269,8 @@ class Translator:
                 self._catalogs.default_language)
             index = plural_index(self._catalogs.locale(lang), n)
             if index < len(entry.string) and entry.string[index]:
-                return entry.string[index]
-        return singular if n == 1 else plural
+                return self._directional(entry.string[index])
+        return self._directional(singular if n == 1 else plural)
 
     def format(self, msgid: str, context: str | None = None, **params: Any) -> str:
         """Translate, then fill `{placeholders}`; a broken translation falls back to source."""
@@ -289,6 +294,11 @@ class Translator:
         return display_name(self.lang)
 
     # ---
+
+    def _directional(self, text: str) -> str:
+        if not self.is_rtl or "/" not in text:
+            return text
+        return COMMAND_RE.sub(lambda m: bidi_isolate(m.group(0)), text)
 
     def _value(self, value: Any) -> str:
         if isinstance(value, bool):

@@ -9,6 +9,7 @@
 """
 from __future__ import annotations
 
+import copy
 import math
 import sys
 from collections.abc import Iterable, Iterator
@@ -79,7 +80,8 @@ def update_catalog(template: Catalog, path: Path, lang: str) -> Catalog:
         catalog = Catalog(locale=lang, domain=DOMAIN, project=PROJECT, charset="utf-8")
         catalog.fuzzy = False
     catalog.mime_headers = [("Plural-Forms", plural_forms_header(lang))]
-    catalog.update(template)
+    # Catalog.update adopts the template's new Message objects: give it its own copies
+    catalog.update(copy.deepcopy(template))
     if lang == SOURCE_LANGUAGE:
         _fill_source_language(catalog)
     return catalog

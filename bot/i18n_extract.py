@@ -23,35 +23,34 @@ class ExtractionError(ValueError):
     """A flow file that cannot be read: extraction must not silently drop its texts."""
 
 
-def _flow_texts(text: str, filename: str) -> Iterator[tuple[str, str, int]]:
-    from bot.engine import text_contexts
-    from bot.engine.load import parse_flow_text
-
-    flow, problems = parse_flow_text(text, filename)
-    if flow is None:
-        raise ExtractionError("\n".join(str(p) for p in problems) or f"{filename}: not a flow")
-    yield from text_contexts(flow)
-
-
-def _safeguarding_texts(filename: str) -> Iterator[tuple[str, str, int]]:
-    from bot.safeguarding import load_lexicon
-
-    yield from load_lexicon(filename).help_contexts()
+def _parse(kind: str, text: str, filename: str) -> Any:
+    """The engine's Flow or the safeguarding Lexicon; raises with the file's problems."""
+    if kind == "flow":
+        from bot.engine.load import parse_flow_text as parse
+    elif kind == "safeguarding":
+        from bot.safeguarding import parse_lexicon as parse
+    else:
+        raise ExtractionError(f"{filename}: unknown kind {kind!r} (flow or safeguarding)")
+    parsed, problems = parse(text, filename)
+    if parsed is None:
+        raise ExtractionError("\n".join(str(p) for p in problems) or f"{filename}: cannot be read")
+    return parsed
 
 
 def texts_of_file(fileobj: IO[bytes], kind: str = "flow") -> Iterator[tuple[str, str, int]]:
     """(context, msgid, line) for every translatable text in one YAML file."""
-    filename = getattr(fileobj, "name", "<flow>")
-    if kind == "safeguarding":
-        yield from _safeguarding_texts(filename)
-        return
-    if kind != "flow":
-        raise ExtractionError(f"{filename}: unknown kind {kind!r} (flow or safeguarding)")
+    filename = str(getattr(fileobj, "name", "<yaml>"))
     try:
         text = fileobj.read().decode("utf-8")
     except UnicodeDecodeError as exc:
         raise ExtractionError(f"{filename}:1:1: file is not UTF-8 text (byte {exc.start})") from exc
-    yield from _flow_texts(text, str(filename))
+    parsed = _parse(kind, text, filename)
+    if kind == "flow":
+        from bot.engine import text_contexts
+
+        yield from text_contexts(parsed)
+    else:
+        yield from parsed.help_contexts()
 
 
 def extract_flows(

@@ -164,6 +164,13 @@ def test_broken_translation_falls_back_to_source(locales: Path, caplog: pytest.L
     assert tr.format("Missing {value}") == "Missing {value}"
 
 
+def test_commands_in_rtl_text_are_isolated(locales: Path) -> None:
+    catalogs = load(locales)
+    assert catalogs.translator("ar").gettext("Write /menu or see https://x.se/a") == (
+        f"Write {FSI}/menu{PDI} or see https://x.se/a")
+    assert catalogs.translator("sv").gettext("Write /menu") == "Write /menu"
+
+
 def test_show_fuzzy_decides(locales: Path) -> None:
     assert load(locales, show_fuzzy=True).translator("ar").gettext("Unreviewed") == "غير مراجع"
     assert load(locales, show_fuzzy=False).translator("ar").gettext("Unreviewed") == "Unreviewed"

@@ -152,7 +152,7 @@ def test_status_reports_placeholder_problems(project: Path) -> None:
     out = io.StringIO()
     print_status([catalog_status(template, sv, "sv")], {}, out)
     lines = out.getvalue().splitlines()
-    assert lines[1].split() == ["sv", "1", "0", "8", "22%", "Svenska"]
+    assert lines[1].split() == ["sv", "2", "0", "7", "22%", "Svenska"]
     assert "1 placeholder problem(s):" in out.getvalue()
 
 

@@ -46,6 +46,7 @@ class Ask(Event):
     optional: bool = False
     selected: tuple[str, ...] = ()
     update: bool = False  # same question again with a new selection (multi): edit, don't resend
+    icons: tuple[str, ...] = ()  # per-choice emoji shown before the label (menu), not translated
 
 
 @dataclass(frozen=True)
@@ -123,6 +124,7 @@ def event_from_dict(d: dict[str, Any]) -> Event:
     kwargs = {f.name: d[f.name] for f in fields(cls) if f.name in d}
     if "choices" in kwargs:
         kwargs["choices"] = tuple(tuple(c) for c in kwargs["choices"])
-    if "selected" in kwargs:
-        kwargs["selected"] = tuple(kwargs["selected"])
+    for key in ("selected", "icons"):
+        if key in kwargs:
+            kwargs[key] = tuple(kwargs[key])
     return cls(**kwargs)

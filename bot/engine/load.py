@@ -11,6 +11,7 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
+import yaml
 from pydantic import BaseModel, ValidationError
 
 from bot.engine import model as m
@@ -59,6 +60,7 @@ def _doc_path(doc: YamlDoc, base: tuple[Any, ...], loc: tuple[Any, ...]) -> tupl
 def schema_problems(doc: YamlDoc, base: tuple[Any, ...], exc: ValidationError) -> list[Problem]:
     """pydantic errors -> one Problem per YAML location, in words an admin can act on."""
     out: dict[tuple[Any, ...], Problem] = {}
+    type_errors: set[tuple[Any, ...]] = set()
     for err in exc.errors():
         loc = tuple(err["loc"])
         path = _doc_path(doc, base, loc)
@@ -82,8 +84,12 @@ def schema_problems(doc: YamlDoc, base: tuple[Any, ...], exc: ValidationError) -
             elif kind.endswith("_type") or kind in ("literal_error", "too_short", "greater_than_equal"):
                 text = text[0].lower() + text[1:]
             problem = doc.problem(path, f"'{field}': {text}" if kind != "value_error" else text)
+            if kind.endswith("_type"):
+                type_errors.add(key)
         out.setdefault(key, problem)
-    return sorted(out.values())
+    # A union (text, next, ...) whose other member failed deeper down: report only the deeper error.
+    deeper = {k for k in type_errors if any(len(o[0]) > len(k[0]) and o[0][: len(k[0])] == k[0] for o in out)}
+    return sorted(p for k, p in out.items() if k not in deeper)
 
 
 def _validate(cls: type[BaseModel], data: Any, doc: YamlDoc, base: tuple[Any, ...]) -> tuple[Any, list[Problem]]:
@@ -122,8 +128,21 @@ def parse_flow_doc(doc: YamlDoc, raw: bytes) -> tuple[m.Flow | None, list[Proble
     return m.Flow(spec=spec, steps=steps, version=version, file=doc.file, doc=doc), problems
 
 
+def _parse_yaml(text: str, filename: str) -> tuple[YamlDoc | None, list[Problem]]:
+    # yamlsource builds its loader outside its try block, so a control character
+    # (ReaderError, raised while constructing the loader) would escape it.
+    try:
+        return parse_yaml(text, filename)
+    except yaml.YAMLError as exc:
+        where = getattr(exc, "position", None)
+        before = text[:where] if isinstance(where, int) else ""
+        line, col = before.count("\n") + 1, len(before.rsplit("\n", 1)[-1]) + 1
+        reason = getattr(exc, "reason", None) or "invalid YAML"
+        return None, [Problem(filename, line, col, f"YAML syntax error: {reason}")]
+
+
 def parse_flow_text(text: str, filename: str) -> tuple[m.Flow | None, list[Problem]]:
-    doc, problems = parse_yaml(text, filename)
+    doc, problems = _parse_yaml(text, filename)
     if doc is None:
         return None, problems
     return parse_flow_doc(doc, text.encode("utf-8"))

@@ -178,8 +178,11 @@ class _Run:
 
     def show_menu(self, msgid: str = texts.MENU_PROMPT, context: str | None = None) -> None:
         self.s.update(status="menu", mode=None, step=None, stack=[], tries=0, selected=[], menu=[msgid, context])
-        choices = tuple((f.id, f.title, title_context(f.id)) for f in self.fs.menu())
-        self.emit(ev.Ask(ask=self.next_ask(), step="", kind="menu", msgid=msgid, context=context, choices=choices))
+        flows = self.fs.menu()
+        choices = tuple((f.id, f.title, title_context(f.id)) for f in flows)
+        icons = tuple((f.spec.menu.emoji or "") if f.spec.menu else "" for f in flows)
+        self.emit(ev.Ask(ask=self.next_ask(), step="", kind="menu", msgid=msgid, context=context,
+                         choices=choices, icons=icons))
 
     def ask_language(self) -> None:
         self.s["mode"] = "language"

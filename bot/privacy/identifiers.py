@@ -12,6 +12,8 @@ import ipaddress
 import re
 from collections.abc import Iterator
 
+import phonenumbers
+
 from .checksums import iban_ok, luhn_ok
 from .span import (ADDRESS, CARD, EMAIL, IBAN, ID_NUMBER, IP, LINK, POSTCODE, USERNAME,
                    Span)
@@ -70,12 +72,30 @@ _PERSONNUMMER = re.compile(
 )
 
 
+_ID_KEYWORD = re.compile(
+    r"person|samordning|pnr|p-nr|personal|coordination|identity|شخصي|الشخصي|التنسيق|شخصی|هویت"
+    r"|shakhs|isku-?duw|ምትእስሳር|ናይ ሰብ|персональн|координац|особист",
+    re.I,
+)
+
+
+def _is_swedish_phone(candidate: str) -> bool:
+    try:
+        return phonenumbers.is_valid_number(phonenumbers.parse(candidate, "SE"))
+    except phonenumbers.NumberParseException:
+        return False
+
+
 def _personnummer(text: str) -> Iterator[Span]:
     for m in _PERSONNUMMER.finditer(text):
         _, yy, mm, dd, _, tail = m.groups()
         day = int(dd)
         if day > 60:  # samordningsnummer: day + 60
             day -= 60
+        if not m.group(1) and not m.group(5) and _is_swedish_phone(m.group()) and not (
+            _ID_KEYWORD.search(text, max(0, m.start() - 40), m.start())
+        ):
+            continue  # "0701740605" is a mobile number unless the words around say otherwise
         if 1 <= int(mm) <= 12 and 1 <= day <= 31 and luhn_ok(yy + mm + dd + tail):
             yield Span(m.start(), m.end(), ID_NUMBER)
 
@@ -83,7 +103,7 @@ def _personnummer(text: str) -> Iterator[Span]:
 _DOSSIER = re.compile(r"(?<![0-9/-])[0-9]{2}-[0-9]{6}(?:/[0-9]{1,2})?(?![0-9]|-[0-9])")
 _DOSSIER_KEYWORDS = (
     r"dossier|lma|ärende|arende|migrationsverket|case ?number|file ?number|card|kort"
-    r"|بطاقة|البطاقة|ملف|الملف|رقم|دوسیه|دوسيه|پرونده|کارت|كارت|نمبر|شمیره|شماره"
+    r"|بطاقة|بطاقت|البطاقة|ملف|الملف|رقم|دوسیه|دوسيه|پرونده|کارت|كارت|نمبر|شمیره|شماره"
     r"|kaar|lambar|fayl|ፋይል|ካርድ|ቁጽሪ|справ|картк|номер|досьє"
 )
 _DOSSIER_NEAR = re.compile(
@@ -152,10 +172,13 @@ _STREET_SUFFIX = (
     r"|platsen|kajen|parken|slingan|gången|stråket|esplanaden|promenaden|ringen|liden"
     r"|hagen|vallen|brinken|terrassen|vägen|road|street"
 )
+# "Norra vägen 30", "Gustav Adolfs torg 4": a street word after a capitalised word.
+_STREET_WORD = r"gatan|vägen|gränd|gränden|torg|torget|stigen|allé|allén|backen|leden|road|street"
 _NOT_AFTER_NUMBER = r"(?!\s?(?:min|kr|km|år|st\b|tim|%|procent|dag|gång|meter|m\b|sek))"
 _ADDRESS = re.compile(
-    rf"(?<!\w)(?:[A-ZÅÄÖ][\w.]{{1,20}} )?[A-Za-zÅÄÖåäöÉéÜü][\w-]{{1,30}}?(?:{_STREET_SUFFIX})"
-    rf" ?[0-9]{{1,4}}(?:[ ]?[A-Za-z](?!\w))?(?![0-9])(?:,? ?(?:lgh|lägenhet) ?[0-9]{{3,4}})?"
+    rf"(?<!\w)(?:[A-ZÅÄÖ][\w.]{{1,20}} (?i:{_STREET_WORD})"
+    rf"|(?:[A-ZÅÄÖ][\w.]{{1,20}} )?[A-Za-zÅÄÖåäöÉéÜü][\w-]{{1,30}}?(?:{_STREET_SUFFIX}))"
+    rf" ?[0-9]{{1,4}}(?:(?:[A-Za-z]|[ ][A-Z])(?!\w))?(?![0-9])(?:,? ?(?:lgh|lägenhet) ?[0-9]{{3,4}})?"
     + _NOT_AFTER_NUMBER
 )
 _FLAT = re.compile(r"(?<!\w)(?:lgh|lägenhet|lägenhetsnummer) ?(?:nr ?)?[0-9]{4}(?![0-9])", re.I)
@@ -194,5 +217,5 @@ def _addresses(text: str) -> Iterator[Span]:
 # In priority order: where two finders claim overlapping text, the earlier one wins.
 # Phone numbers are looked for between the two groups (see `anonymizer`): a Luhn-valid
 # personnummer beats a phone reading of the same digits, a phone beats a card reading.
-BEFORE_PHONES = (_emails, _links, _ibans, _personnummer, _dossier)
-AFTER_PHONES = (_usernames, _cards, _ips, _addresses)
+BEFORE_PHONES = (_emails, _links, _ibans, _ips, _personnummer, _dossier)
+AFTER_PHONES = (_usernames, _cards, _addresses)

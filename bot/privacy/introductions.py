@@ -50,14 +50,14 @@ _NEXT_WORD = re.compile(rf"[ \t\u200c\u200f\u200e]*({_WORD})")
 _PREV_WORD = re.compile(rf"({_WORD})[ \t\u200c\u200f\u200e]*$")
 
 
-def _acceptable(word: str, taken: list[str]) -> bool:
+def _acceptable(word: str, taken: list[str], *, last: bool = True) -> bool:
     folded = fold_str(word)
     if folded in _STOP or folded.rstrip("'’ʼ-") in _STOP:
         return False
     if not taken:
         return True
-    if _is_arabic_script(word[0]) and word[0] == "و" and len(word) > 2:
-        return False  # «وعمري»: "and …" starts the next clause
+    if word[0] == "و" and (not last or fold_str(word[1:]) in _STOP):
+        return False  # «وعمري», «وبريدي …»: "and …" starts the next clause
     first = taken[0][0]
     if first.isupper():
         return word[0].isupper() or not word[0].islower()
@@ -73,7 +73,8 @@ def _forward_names(text: str, pos: int, *, need_capital: bool = False) -> Iterat
         if not m:
             break
         word = m.group(1).rstrip("'’ʼ-")
-        if not _acceptable(word, taken) or (need_capital and not taken and word[0].islower()):
+        last = _NEXT_WORD.match(text, m.end(1)) is None
+        if not _acceptable(word, taken, last=last) or (need_capital and not taken and word[0].islower()):
             break
         taken.append(word)
         yield Span(m.start(1), m.start(1) + len(word), NAME)

@@ -12,7 +12,7 @@ from .span import NAME, USERNAME, Span
 from .textfold import Folded, fold_str
 
 _MIN_LEN = 2
-_PARTS = re.compile(r"[^\W_]+(?:['’-][^\W_]+)*")
+_PARTS = re.compile(r"[^\W_]+")
 
 
 def _tokens(names: Iterable[str]) -> tuple[tuple[str, str], ...]:

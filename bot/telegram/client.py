@@ -5,6 +5,7 @@
 """
 from __future__ import annotations
 
+import os
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -21,6 +22,9 @@ from telegram.error import (
 from telegram.request import HTTPXRequest
 
 from bot.settings import Settings
+
+# PTB's documented opt-in: RetryAfter.retry_after as a timedelta (the future default).
+os.environ.setdefault("PTB_TIMEDELTA", "1")
 
 
 def make_bot(settings: Settings) -> Bot:

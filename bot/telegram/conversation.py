@@ -90,7 +90,12 @@ class Conversation:
     # -- engine ---------------------------------------------------------------------
     @property
     def active(self) -> bool:
-        return bool(self.state) and self.state.get("status") == "active"
+        """Whether there is an engine session to resume (mid-flow, at the menu, expired)."""
+        return self.state is not None
+
+    @property
+    def mid_flow(self) -> bool:
+        return self.active and self.state.get("status") == "active"
 
     async def start(self, flow_id: str, source: str | None = None) -> None:
         await self.run(
@@ -100,24 +105,24 @@ class Conversation:
         )
 
     async def resume(self, inp: Any) -> None:
+        """Give the engine one input; someone without a session starts from the beginning."""
         if not self.active:
             await self.start_default()
-            if isinstance(inp, engine.Text) or isinstance(inp, engine.Button):
-                return
+            return
         await self.run(lambda fs: engine.resume(fs, self.state, inp, now=self.now))
+
+    async def repeat(self) -> None:
+        """Ask the open question (or show the menu) again: "continue where you left off"."""
+        await self.run(lambda fs: engine.repeat(fs, self.state, now=self.now))
 
     async def start_default(self, source: str | None = None) -> None:
         """Onboarding for someone new; the main menu for someone who has agreed."""
         fs = self.services.flowset
-        if self.participant.consent and self.state is not None:
-            await self.run(lambda f: engine.resume(f, self._reopened(), engine.Command("menu"), now=self.now))
+        if self.participant.consent:
+            base = dict(self.state or {"lang": self.lang, "consent": True, "source": source})
+            await self.run(lambda f: engine.resume(f, base, engine.Command("menu"), now=self.now))
         else:
             await self.start(fs.onboarding_id or next(iter(fs.flows)), source)
-
-    def _reopened(self) -> dict[str, Any]:
-        state = dict(self.state or {})
-        state["status"] = "active"
-        return state
 
     async def run(self, step: Callable[[Any], tuple[dict[str, Any], list[ev.Event]]]) -> None:
         state, events = step(self.services.flowset)
@@ -164,7 +169,9 @@ class Conversation:
 
     # -- replies ----------------------------------------------------------------------
     async def reply_events(self, events: Sequence[ev.Event]) -> None:
-        for message in render(events, self.tr):
+        # A stale press is answered by the callback's notice, not by a new message.
+        shown = [e for e in events if not isinstance(e, ev.Stale)]
+        for message in render(shown, self.tr, language_names=self.services.settings.language_names):
             if getattr(message, "edit_of", None):
                 continue  # edits are made by the callback handler, which knows the message
             await self.send(message.text, message.buttons)
@@ -193,18 +200,19 @@ class Conversation:
 
     # -- saving -----------------------------------------------------------------------
     async def close(self) -> None:
-        if self.state is None or not self.state.get("flow"):
+        """Save the engine session. The participant's row stays the live one whatever the
+        engine's status (in a flow, at the menu, expired); the state says which."""
+        if self.state is None:
             return
-        fs = self.services.flowset
-        flow = fs.get(self.state["flow"], self.state.get("version")) or fs.get(self.state["flow"])
-        status = self.state.get("status", "active")
+        tick_at = engine.next_tick_at(self.services.flowset, self.state)
         await sessions.save(
             self.s,
             self.participant.id,
             state=self.state,
-            flow_version=self.state.get("version") or (flow.version if flow else ""),
-            status="active" if status == "active" else status,
-            expires_at=engine.expires_at(fs, self.state) if status == "active" else None,
-            tick_at=engine.next_tick_at(fs, self.state) if status == "active" else None,
+            flow_id=self.state.get("flow") or "",
+            flow_version=self.state.get("version") or "",
+            status="active",
+            expires_at=tick_at if self.state.get("status") == "active" else None,
+            tick_at=tick_at,
             now=self.now,
         )

@@ -93,9 +93,9 @@ class UpdateHandler:
         if name == "start":
             await self._start(conv, arg)
         elif name == "menu":
-            await conv.resume(engine.Command("menu")) if conv.active else await conv.start_default()
+            await conv.resume(engine.Command("menu"))
         elif name == "language":
-            await conv.resume(engine.Command("language")) if conv.active else await conv.start_default()
+            await conv.resume(engine.Command("language"))
         elif name == "help":
             await conv.say(replies.HELP_INTRO)
             await safeguarding.send_help(conv)
@@ -121,7 +121,7 @@ class UpdateHandler:
             conv.participant.source = trigger[1]
         if trigger and conv.participant.consent:
             await conv.start(trigger[0], trigger[1])
-        elif conv.active and conv.state.get("flow") != fs.onboarding_id and not payload:
+        elif conv.mid_flow and conv.state.get("flow") != fs.onboarding_id and not payload:
             await conv.say(texts.RESUME_OR_RESTART, [[
                 (conv.tr.gettext(texts.CONTINUE), "r:c"),
                 (conv.tr.gettext(texts.START_OVER), "r:s"),
@@ -152,8 +152,8 @@ class UpdateHandler:
         notice: str | None = None
         if data in ("r:c", "r:s"):
             await self._edit_chosen(conv, message, data)
-            if data == "r:c" and conv.active:
-                await self._repeat(conv)
+            if conv.mid_flow:
+                await (conv.repeat() if data == "r:c" else conv.resume(engine.Command("restart")))
             else:
                 await conv.start_default()
         elif data in ("d:y", "d:n"):
@@ -181,10 +181,6 @@ class UpdateHandler:
                     await self._after_press(conv, message, data)
         await conv.call("answerCallbackQuery", outgoing.answer_callback(cq.id, notice))
         await conv.close()
-
-    async def _repeat(self, conv: Conversation) -> None:
-        """Ask the current question again ("continue where you left off")."""
-        await conv.run(lambda fs: engine.repeat(fs, conv.state, now=conv.now))
 
     async def _after_press(self, conv: Conversation, message: Message | None, data: str) -> None:
         """Show the chosen answer on the question, so no old keyboard stays live."""

@@ -8,11 +8,13 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from telegram import Bot
+from telegram.warnings import PTBUserWarning
 
 from bot.aio import wait_any
 from bot.telegram.client import classify
@@ -105,6 +107,8 @@ async def store_updates(sessionmaker: async_sessionmaker, updates: Iterable[dict
 class Poller:
     """getUpdates long polling that commits each batch before confirming it."""
 
+    warnings.filterwarnings("ignore", message="Please use 'Bot.getUpdates'", category=PTBUserWarning)
+
     def __init__(
         self,
         bot: Bot,
@@ -118,6 +122,31 @@ class Poller:
         self.timeout = timeout
         self.offset: int | None = None
         self.last_poll_ok: float | None = None  # loop time, for /healthz
+
+    async def run_as_leader(self, leader: Any, stop: asyncio.Event) -> None:
+        """Poll only while holding `leader` (Telegram allows one getUpdates consumer)."""
+        while not stop.is_set():
+            try:
+                held = await leader.try_acquire()
+            except Exception as exc:
+                log.warning("poller lease check failed (%s)", type(exc).__name__)
+                held = False
+            if not held:
+                await wait_any(stop, timeout=2.0)
+                continue
+            inner = asyncio.Event()
+            task = asyncio.create_task(self.run(inner))
+            while not stop.is_set() and not task.done():
+                await wait_any(stop, timeout=leader.ttl.total_seconds() / 3)
+                try:
+                    still = await leader.renew()
+                except Exception:
+                    still = False
+                if not still:
+                    break
+            inner.set()
+            await asyncio.gather(task, return_exceptions=True)
+            await leader.release()
 
     async def run(self, stop: asyncio.Event) -> None:
         backoff = 1.0
@@ -150,6 +179,8 @@ class Poller:
         kwargs: dict[str, Any] = {"timeout": self.timeout, "allowed_updates": ALLOWED_UPDATES}
         if self.offset is not None:
             kwargs["offset"] = self.offset
+        # Raw JSON, not Update objects: an update PTB cannot parse must still reach the
+        # inbox (kept there as failed) instead of blocking the batch forever.
         poll = asyncio.ensure_future(
             self.bot.do_api_request(
                 "getUpdates", api_kwargs=kwargs, read_timeout=self.timeout + 10

@@ -22,9 +22,9 @@ async def send_help(conv: Conversation) -> None:
     if lexicon is None:
         return
     tr = conv.tr
-    lines = [tr.gettext(text, context) for context, text in lexicon.help_messages()]
-    label = tr.gettext(*lexicon.help_button())
-    await conv.send("\n\n".join(lines), [[(label, TALK_DATA)]])
+    *body, (button_context, button_msgid, _) = lexicon.help_contexts()
+    lines = [tr.gettext(msgid, context) for context, msgid, _ in body]
+    await conv.send("\n\n".join(lines), [[(tr.gettext(button_msgid, button_context), TALK_DATA)]])
 
 
 async def alert(conv: Conversation, match: Any) -> None:

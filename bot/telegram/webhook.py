@@ -6,6 +6,7 @@ bodies and malformed JSON are refused before the database is touched.
 """
 from __future__ import annotations
 
+import asyncio
 import hashlib
 import hmac
 import json
@@ -64,7 +65,7 @@ class WebhookEndpoint:
         except Exception as exc:  # not stored: Telegram will send it again
             log.warning("webhook update not stored (%s)", type(exc).__name__)
             return web.Response(status=503, text="try again")
-        self.last_update_at = request.loop.time()
+        self.last_update_at = asyncio.get_running_loop().time()
         if new:
             self.on_new()
         return web.Response(text="ok")

@@ -1,8 +1,7 @@
 """The staff web dashboard: login, submissions, export, statistics, flows, web simulator.
 
-`create_web_app` builds an aiohttp Application that the bot's main web app mounts
-(see app.py). Pages are server-rendered Jinja2 (autoescaped) and need no JavaScript.
+`bot.web.app.create_web_app` builds the dashboard's aiohttp Application, which the
+bot's main web app mounts. Pages are server-rendered Jinja2 (autoescaped) and need
+no JavaScript. Importing this package loads nothing else, so sibling modules (the
+webhook endpoint, health, metrics) stay light.
 """
-from bot.web.app import create_web_app
-
-__all__ = ["create_web_app"]

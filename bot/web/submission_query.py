@@ -12,7 +12,8 @@ from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Text, cast, exists, func, literal, or_, select, tuple_
+from sqlalchemy import Text, cast, exists, func, literal, or_, select, tuple_, type_coerce
+from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql import ColumnElement, Select
 
 from storage.models import Submission
@@ -90,7 +91,7 @@ def normalise_tag(tag: str) -> str | None:
 
 def json_array_contains(column: Any, value: str, dialect: str) -> ColumnElement[bool]:
     if dialect == "postgresql":
-        return column.contains([value])  # jsonb @>
+        return type_coerce(column, JSONB).contains([value])  # jsonb @>
     each = func.json_each(column).table_valued("value")
     return exists(select(literal(1)).select_from(each).where(each.c.value == value))
 

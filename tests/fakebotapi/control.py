@@ -29,6 +29,7 @@ from typing import TYPE_CHECKING, Any
 import aiohttp
 from aiohttp import web
 
+from .faults import Faults
 from .transcript import BotMessage
 from .users import SimUser
 
@@ -162,7 +163,10 @@ class ControlRoutes:
         action = body.pop("action", None)
         if action not in FAULT_ACTIONS:
             raise web.HTTPBadRequest(text=f"unknown fault action {action}")
-        getattr(self.api.faults, action)(**body)
+        try:
+            getattr(self.api.faults, action)(**body)
+        except TypeError as exc:
+            raise web.HTTPBadRequest(text=str(exc)) from None
         return web.json_response({"result": True})
 
     async def limits(self, request: web.Request) -> web.Response:
@@ -267,8 +271,7 @@ class RemoteFaults:
             raise AttributeError(action)
 
         async def call(*args: Any, **kwargs: Any) -> None:
-            if args:  # block_user(user) / unblock_user(user)
-                kwargs["user_or_id"] = _encode(args[0])
+            kwargs.update(zip(_positional(Faults, action), args))
             await self._control.request("POST", "faults", {"action": action, **kwargs})
         return call
 
@@ -286,7 +289,7 @@ class RemoteUser:
             raise AttributeError(action)
 
         async def call(*args: Any, **kwargs: Any) -> Any:
-            names = _positional(action)
+            names = _positional(SimUser, action)
             kwargs.update(zip(names, args))
             response = await self._control.request("POST", f"users/{self.id}/{action}", kwargs)
             return response["result"]
@@ -326,6 +329,6 @@ class RemoteGroup:
         return await self._control.wait_for_reply(self.id, timeout, predicate)
 
 
-def _positional(action: str) -> list[str]:
-    """Parameter names of a SimUser action, so remote calls take the same arguments."""
-    return [name for name in inspect.signature(getattr(SimUser, action)).parameters if name != "self"]
+def _positional(cls: type, action: str) -> list[str]:
+    """Parameter names of a local verb, so remote calls take the same arguments."""
+    return [name for name in inspect.signature(getattr(cls, action)).parameters if name != "self"]

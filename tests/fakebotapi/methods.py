@@ -103,7 +103,7 @@ def _require_chat(chat: Chat | None) -> Chat:
     return chat
 
 
-def _editable(api: FakeBotApi, chat: Chat | None, params: dict[str, Any]) -> BotMessage | None:
+def _editable(chat: Chat | None, params: dict[str, Any]) -> BotMessage | None:
     """The bot message an edit targets; None for inline messages (not tracked)."""
     if "inline_message_id" in params:
         return None
@@ -229,7 +229,7 @@ async def send_document(api: FakeBotApi, params: dict[str, Any], chat: Chat | No
 
 @handles("editMessageText")
 async def edit_message_text(api: FakeBotApi, params: dict[str, Any], chat: Chat | None) -> Any:
-    message = _editable(api, chat, params)
+    message = _editable(chat, params)
     text, entities = _text(params)
     if message is None:
         return True
@@ -247,7 +247,7 @@ async def edit_message_text(api: FakeBotApi, params: dict[str, Any], chat: Chat 
 
 @handles("editMessageReplyMarkup")
 async def edit_message_reply_markup(api: FakeBotApi, params: dict[str, Any], chat: Chat | None) -> Any:
-    message = _editable(api, chat, params)
+    message = _editable(chat, params)
     if message is None:
         return True
     markup = _markup(params)
@@ -298,8 +298,6 @@ def _commands_key(api: FakeBotApi, params: dict[str, Any]) -> tuple[str, str]:
     if language and not re.fullmatch(r"[a-z]{2}", language):
         raise bad_request("invalid language code specified")  # ISO 639-1: two letters
     scope = params.get("scope") or {"type": "default"}
-    if "chat_id" in scope and not isinstance(scope["chat_id"], int):
-        raise bad_request("chat not found")
     if "chat_id" in scope and scope["chat_id"] not in api.chats:
         raise bad_request("chat not found")
     return repr(sorted(scope.items())), language

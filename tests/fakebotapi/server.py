@@ -8,7 +8,7 @@ import itertools
 import logging
 import time
 from collections import Counter
-from collections.abc import Callable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 from aiohttp import web
@@ -114,7 +114,7 @@ class FakeBotApi:
         self.chats[user.id] = user.chat
         return user
 
-    def new_group(self, title: str, members: list[SimUser] = (), admins: list[SimUser] = (),
+    def new_group(self, title: str, members: Iterable[SimUser] = (), admins: Iterable[SimUser] = (),
                   kind: str = "group") -> SimGroup:
         n = next(self._group_ids)
         chat_id = -(1_000_000_000_000 + n) if kind == "supergroup" else -(4_000_000_000 + n)

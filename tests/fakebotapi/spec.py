@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, NoReturn
 
 from .errors import ApiError, bad_request
 
@@ -147,9 +147,9 @@ class ApiSpec:
             if isinstance(value, (int, float)) and not isinstance(value, bool):
                 return float(value)
             try:
-                return float(value)
-            except (TypeError, ValueError):
-                raise bad_request(f"{path}: expected a Float") from None
+                return float(value) if isinstance(value, str) else _not_a(type_name, path)
+            except ValueError:
+                _not_a(type_name, path)
         if type_name == "Boolean":
             if isinstance(value, bool):
                 return value
@@ -212,6 +212,10 @@ class ApiSpec:
             for name, f in self.fields(type_name).items()
             if f["required"] and f["types"] == ["Boolean"]
         }
+
+
+def _not_a(type_name: str, path: str) -> NoReturn:
+    raise bad_request(f"{path}: expected a {type_name}")
 
 
 def _maybe_json(value: Any, opener: str) -> Any:

@@ -1,0 +1,83 @@
+"""Build the dashboard Application: routes, templates, static files and security headers.
+
+Mount it under the bot's main web app, e.g. `main.add_subapp("/staff/", create_web_app(...))`;
+every link is built from route names, so any prefix works.
+"""
+from __future__ import annotations
+
+from collections.abc import Callable
+from datetime import datetime
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
+
+from bot.web import auth, export, flows_page, security, simulator, staff_admin, stats, submissions
+from bot.web.context import CONTEXT, WebContext, utcnow
+from bot.web.pages import make_environment
+from bot.web.ratelimit import LoginLimiter
+
+STATIC = Path(__file__).resolve().parent / "static"
+
+
+async def _home(request: web.Request) -> web.StreamResponse:
+    raise web.HTTPSeeOther(str(request.app.router["submissions"].url_for()))
+
+
+def _routes(app: web.Application) -> None:
+    r = app.router
+    r.add_get("/", _home, name="home")
+    r.add_get("/login", auth.login_page, name="login")
+    r.add_post("/login", auth.login_submit, name="login_submit")
+    r.add_post("/logout", auth.logout, name="logout")
+    r.add_get("/submissions", submissions.list_page, name="submissions")
+    r.add_post("/submissions/bulk", submissions.bulk_status, name="bulk_status")
+    r.add_get("/submissions/export.csv", export.export_csv, name="export_csv")
+    r.add_get("/submissions/export.xlsx", export.export_xlsx, name="export_xlsx")
+    r.add_get("/submissions/{id}", submissions.detail_page, name="submission")
+    r.add_post("/submissions/{id}/status", submissions.set_status, name="submission_status")
+    r.add_post("/submissions/{id}/tag", submissions.add_tag, name="submission_tag")
+    r.add_post("/submissions/{id}/untag", submissions.remove_tag, name="submission_untag")
+    r.add_post("/submissions/{id}/note", submissions.save_note, name="submission_note")
+    r.add_get("/stats", stats.stats_page, name="stats")
+    r.add_get("/stats/chart/{kind}.svg", stats.chart, name="stats_chart")
+    r.add_get("/stats/dropoff/{flow}.svg", stats.dropoff_chart, name="stats_dropoff")
+    r.add_get("/flows", flows_page.flows_page, name="flows")
+    r.add_get("/flows/{flow}", flows_page.flow_page, name="flow")
+    r.add_get("/simulator", simulator.page, name="simulator")
+    r.add_post("/simulator/start", simulator.start, name="simulator_start")
+    r.add_post("/simulator/send", simulator.send, name="simulator_send")
+    r.add_post("/simulator/press", simulator.press, name="simulator_press")
+    r.add_post("/simulator/command", simulator.command, name="simulator_command")
+    r.add_post("/simulator/reset", simulator.reset, name="simulator_reset")
+    r.add_get("/staff", staff_admin.staff_page, name="staff")
+    r.add_post("/staff", staff_admin.add_staff, name="staff_add")
+    r.add_post("/staff/{name}/disabled", staff_admin.set_disabled, name="staff_disabled")
+    r.add_get("/audit", staff_admin.audit_page, name="audit")
+    r.add_static("/static", STATIC, name="static")
+
+
+def create_web_app(
+    *,
+    sessionmaker: async_sessionmaker[AsyncSession],
+    settings: Any,
+    flows_provider: Callable[[], tuple[Any, list[Any]]],
+    catalogs_provider: Callable[[], Any] | None = None,
+    clock: Callable[[], datetime] = utcnow,
+) -> web.Application:
+    """The dashboard app.
+
+    `flows_provider()` returns the live `(FlowSet | None, problems)` (e.g. from the
+    bot's FlowRegistry); `catalogs_provider()` returns `bot.i18n.Catalogs` (default:
+    `bot.i18n.get_catalogs(settings)`); `clock` is for tests.
+    """
+    app = web.Application(client_max_size=1024 * 1024)
+    app[CONTEXT] = WebContext(
+        sessionmaker=sessionmaker, settings=settings, flows_provider=flows_provider,
+        catalogs_provider=catalogs_provider, templates=make_environment(),
+        limiter=LoginLimiter(clock), clock=clock,
+    )
+    security.install(app)
+    _routes(app)
+    return app

@@ -1,0 +1,91 @@
+"""Admin pages about the flows on disk: validation status, translation coverage, diagrams.
+
+The files are checked afresh with the engine's loader on each visit, so an admin
+sees the effect of an edit before the bot reloads it.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+from aiohttp import web
+
+from bot.web.auth import requires
+from bot.web.context import ctx
+from bot.web.diagram import layout
+from bot.web.pages import render
+
+SOURCE_LANGUAGE = "en"
+
+
+@dataclass
+class FlowFile:
+    file: str
+    flow: Any | None  # the parsed flow, when the file itself is readable and well-formed
+    problems: list[Any] = field(default_factory=list)
+    coverage: dict[str, tuple[int, int]] = field(default_factory=dict)  # lang -> (translated, total)
+
+    @property
+    def ok(self) -> bool:
+        return self.flow is not None and not self.problems
+
+
+def coverage(flow: Any, catalogs: Any, languages: list[str]) -> dict[str, tuple[int, int]]:
+    from bot.engine import text_contexts
+
+    texts = [(msgid, context) for context, msgid, _line in text_contexts(flow)]
+    return {
+        lang: (len(texts) if lang == SOURCE_LANGUAGE else sum(catalogs.has(lang, m, c) for m, c in texts), len(texts))
+        for lang in languages
+    }
+
+
+def scan(flows_dir: Path, catalogs: Any, languages: list[str]) -> tuple[list[FlowFile], list[Any]]:
+    """Every flow file with its problems; problems of the set as a whole come second."""
+    from bot.engine import load_flows
+    from bot.engine.load import flow_files, parse_flow_text
+
+    _flowset, problems = load_flows(flows_dir)
+    by_file: dict[str, list[Any]] = {}
+    for p in problems:
+        by_file.setdefault(p.file, []).append(p)
+    files = []
+    for path in flow_files(flows_dir) if flows_dir.is_dir() else []:
+        name = str(path)
+        try:
+            flow, _own = parse_flow_text(path.read_text(encoding="utf-8"), name)
+        except (OSError, UnicodeDecodeError):
+            flow = None
+        entry = FlowFile(name, flow, by_file.pop(name, []))
+        if flow is not None and catalogs is not None:
+            entry.coverage = coverage(flow, catalogs, languages)
+        files.append(entry)
+    return files, [p for rest in by_file.values() for p in rest]
+
+
+def _catalogs(request: web.Request) -> Any:
+    try:
+        return ctx(request).catalogs()
+    except Exception:  # noqa: BLE001 - a broken catalog must not hide the flows page
+        return None
+
+
+@requires("admin")
+async def flows_page(request: web.Request) -> web.StreamResponse:
+    c = ctx(request)
+    files, other = scan(Path(c.settings.flows_dir), _catalogs(request), list(c.settings.languages))
+    return render(request, "flows.html", files=files, other_problems=other, languages=list(c.settings.languages))
+
+
+@requires("admin")
+async def flow_page(request: web.Request) -> web.StreamResponse:
+    c = ctx(request)
+    files, _other = scan(Path(c.settings.flows_dir), _catalogs(request), list(c.settings.languages))
+    wanted = request.match_info["flow"]
+    entry = next((f for f in files if f.flow is not None and f.flow.id == wanted), None)
+    if entry is None:
+        raise web.HTTPNotFound(text="No such flow.")
+    nodes, edges, width, height = layout(entry.flow)
+    return render(request, "flow.html", entry=entry, flow=entry.flow, nodes=nodes, edges=edges,
+                  width=width, height=height, languages=list(c.settings.languages))

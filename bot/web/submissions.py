@@ -1,0 +1,203 @@
+"""Submissions: filtered list, detail, status, tags, notes and bulk status changes.
+
+Staff only ever see the submissions table (already anonymised answers and a
+pseudonym). Every change is written to the audit log without any youth text.
+"""
+from __future__ import annotations
+
+from typing import Any
+from urllib.parse import parse_qsl, urlencode
+
+from aiohttp import web
+from sqlalchemy import update
+
+from bot.web.auth import Staff, requires
+from bot.web.context import ctx
+from bot.web.pages import answer_text, redirect, render, url_for
+from bot.web.submission_query import (
+    COUNT_CAP,
+    STATUSES,
+    Cursor,
+    Filters,
+    count_query,
+    normalise_tag,
+    page_query,
+)
+from storage import staff as staff_repo
+from storage.db import dialect_name
+from storage.models import Submission
+
+PAGE_SIZE = 50
+BULK_MAX = 500
+NOTES_MAX = 5000
+PREVIEW_CHARS = 240
+
+
+def topic_choices(flows: list[Any]) -> list[str]:
+    """Choice ids of every question that saves the `topic` answer, across the live flows."""
+    found: dict[str, None] = {}
+    for flow in flows:
+        for step in flow.steps.values():
+            if getattr(step, "save", None) == "topic":
+                for choice in getattr(step, "choices", None) or []:
+                    found[choice.id] = None
+    return list(found)
+
+
+def preview(answers: Any) -> str:
+    values = answers.values() if isinstance(answers, dict) else [answers]
+    text = " · ".join(answer_text(v) for v in values if v not in (None, "", []))
+    return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
+
+
+def filter_options(request: web.Request) -> dict[str, Any]:
+    c = ctx(request)
+    flows = c.flows()
+    return {
+        "flow_ids": [f.id for f in flows],
+        "languages": list(c.settings.languages),
+        "topics": topic_choices(flows),
+        "statuses": STATUSES,
+    }
+
+
+@requires("reviewer")
+async def list_page(request: web.Request) -> web.StreamResponse:
+    c = ctx(request)
+    filters, errors = Filters.from_query(request.query)
+    after = Cursor.decode(request.query.get("after", "")) if request.query.get("after") else None
+    async with c.sessionmaker() as s:
+        dialect = dialect_name(s)
+        rows = list((await s.execute(page_query(filters, dialect, after=after, limit=PAGE_SIZE + 1))).scalars())
+        total = (await s.execute(count_query(filters, dialect))).scalar_one()
+    more = len(rows) > PAGE_SIZE
+    rows = rows[:PAGE_SIZE]
+    next_url = (url_for(request, "submissions", {**filters.query(), "after": Cursor.of(rows[-1]).encode()})
+                if more else None)
+    return render(
+        request, "submissions.html", rows=rows, filters=filters, errors=errors, preview=preview,
+        total=total, total_capped=total > COUNT_CAP, count_cap=COUNT_CAP, next_url=next_url,
+        first_url=url_for(request, "submissions", filters.query()) if after else None,
+        back=urlencode({**filters.query(), **({"after": after.encode()} if after else {})}),
+        **filter_options(request),
+    )
+
+
+async def _get(request: web.Request, s: Any) -> Submission:
+    try:
+        submission_id = int(request.match_info["id"])
+    except ValueError:
+        raise web.HTTPNotFound() from None
+    row = await s.get(Submission, submission_id)
+    if row is None:
+        raise web.HTTPNotFound()
+    return row
+
+
+@requires("reviewer")
+async def detail_page(request: web.Request) -> web.StreamResponse:
+    async with ctx(request).sessionmaker() as s:
+        row = await _get(request, s)
+    back = request.query.get("back", "")
+    return render(request, "submission.html", row=row, statuses=STATUSES, back=back,
+                  back_url=list_url(request, back))
+
+
+def _detail_url(request: web.Request, row: Submission, back: str) -> str:
+    return url_for(request, "submission", {"back": back} if back else None, id=row.id)
+
+
+async def _change(request: web.Request, action: str) -> web.StreamResponse:
+    c = ctx(request)
+    staff: Staff = request["staff"]
+    form = await request.post()
+    now = c.clock()
+    async with c.sessionmaker.begin() as s:
+        row = await _get(request, s)
+        detail = _apply(row, action, form)
+        if detail is None:
+            raise web.HTTPBadRequest(text="Bad request: that change is not possible.")
+        row.updated_at = now
+        await staff_repo.audit(s, staff_name=staff.name, action=action, target=f"submission:{row.id}",
+                               detail=detail, now=now)
+    return redirect(_detail_url(request, row, str(form.get("back", ""))))
+
+
+def _apply(row: Submission, action: str, form: Any) -> str | None:
+    """Change the row as the form says; returns the audit detail, or None if invalid."""
+    if action in ("tag", "untag"):
+        tag = normalise_tag(str(form.get("tag", "")))
+        if tag is None:
+            return None
+        tags = [t for t in (row.tags or []) if t != tag]
+        row.tags = [*tags, tag] if action == "tag" else tags
+        return tag
+    if action == "note":
+        notes = str(form.get("notes", "")).strip()[:NOTES_MAX]
+        row.notes = notes or None
+        return f"{len(notes)} characters"  # the note itself may quote a youth: not logged
+    return None
+
+
+@requires("reviewer")
+async def set_status(request: web.Request) -> web.StreamResponse:
+    c = ctx(request)
+    staff: Staff = request["staff"]
+    form = await request.post()
+    status = str(form.get("status", ""))
+    if status not in STATUSES:
+        raise web.HTTPBadRequest(text="Bad request: unknown status.")
+    now = c.clock()
+    async with c.sessionmaker.begin() as s:
+        row = await _get(request, s)
+        before = row.status
+        row.status, row.status_by, row.updated_at = status, staff.name, now
+        await staff_repo.audit(s, staff_name=staff.name, action="status", target=f"submission:{row.id}",
+                               detail=f"{before} -> {status}", now=now)
+    return redirect(_detail_url(request, row, str(form.get("back", ""))))
+
+
+@requires("reviewer")
+async def add_tag(request: web.Request) -> web.StreamResponse:
+    return await _change(request, "tag")
+
+
+@requires("reviewer")
+async def remove_tag(request: web.Request) -> web.StreamResponse:
+    return await _change(request, "untag")
+
+
+@requires("reviewer")
+async def save_note(request: web.Request) -> web.StreamResponse:
+    return await _change(request, "note")
+
+
+@requires("reviewer")
+async def bulk_status(request: web.Request) -> web.StreamResponse:
+    c = ctx(request)
+    staff: Staff = request["staff"]
+    form = await request.post()
+    status = str(form.get("status", ""))
+    try:
+        ids = sorted({int(v) for v in form.getall("id", [])})
+    except ValueError:
+        raise web.HTTPBadRequest(text="Bad request: malformed selection.") from None
+    if status not in STATUSES or not ids or len(ids) > BULK_MAX:
+        raise web.HTTPBadRequest(text=f"Bad request: choose a status and 1 to {BULK_MAX} submissions.")
+    now = c.clock()
+    async with c.sessionmaker.begin() as s:
+        result = await s.execute(
+            update(Submission).where(Submission.id.in_(ids))
+            .values(status=status, status_by=staff.name, updated_at=now)
+        )
+        await staff_repo.audit(s, staff_name=staff.name, action="bulk_status", target=f"{result.rowcount} submissions",
+                               detail=f"-> {status}; ids {','.join(map(str, ids))}", now=now)
+    return redirect(list_url(request, str(form.get("back", ""))))
+
+
+def list_url(request: web.Request, back: str) -> str:
+    """The list page for a `back` query string, keeping only well-formed filters."""
+    params = dict(parse_qsl(back))
+    filters, _errors = Filters.from_query(params)
+    after = Cursor.decode(params.get("after", ""))
+    return url_for(request, "submissions", {**filters.query(), **({"after": after.encode()} if after else {})})

@@ -1,0 +1,66 @@
+"""`python -m bot run --workers N`: N bot processes on one machine, sharing one database.
+
+Each child is an ordinary `python -m bot run` with its own WEB_PORT (WEB_PORT + i), so
+a load balancer in front can spread Telegram's webhook POSTs over them. What must
+happen once per deployment is decided in the database: the per-chat lock, the single
+sender (an advisory-lock lease), the single poller in polling mode. A child that dies
+is started again; SIGTERM/SIGINT are passed on and waited for.
+"""
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import subprocess
+import sys
+import time
+
+from bot.settings import Settings
+
+log = logging.getLogger(__name__)
+
+RESTART_DELAY = 1.0
+
+
+def _spawn(settings: Settings, index: int) -> subprocess.Popen:
+    env = dict(os.environ, WEB_PORT=str(settings.web_port + index), SAMMANBOT_WORKER=str(index))
+    return subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env)
+
+
+def run_workers(settings: Settings, workers: int) -> int:
+    if settings.database_url.startswith("sqlite"):
+        print(
+            "Several workers need PostgreSQL (DATABASE_URL=postgresql+asyncpg://…); "
+            "SQLite is for one process.",
+            file=sys.stderr,
+        )
+        return 2
+    stopping = False
+
+    def stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        for child in children.values():
+            if child.poll() is None:
+                child.send_signal(signum)
+
+    children = {i: _spawn(settings, i) for i in range(workers)}
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    log.info("started %d workers on ports %d–%d", workers, settings.web_port, settings.web_port + workers - 1)
+    while True:
+        alive = 0
+        for i, child in list(children.items()):
+            code = child.poll()
+            if code is None:
+                alive += 1
+            elif not stopping:
+                log.warning("worker %d exited with %s; starting it again", i, code)
+                time.sleep(RESTART_DELAY)
+                children[i] = _spawn(settings, i)
+                alive += 1
+        if stopping and not alive:
+            break
+        time.sleep(0.2)
+    codes = [child.returncode for child in children.values()]
+    return 0 if all(code in (0, -signal.SIGTERM, -signal.SIGINT) for code in codes) else 1

@@ -1,0 +1,124 @@
+"""The flow validator: shipped flows pass; each broken fixture gives its exact problem."""
+from __future__ import annotations
+
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+
+from bot.engine.check import check_command, check_paths
+from bot.engine.load import build_flowset, load_flow_text
+
+ROOT = Path(__file__).resolve().parents[1]
+BROKEN = sorted((ROOT / "tests" / "broken_flows").glob("*.yaml"))
+SHIPPED = ROOT / "flows"
+VALID = """\
+id: demo
+title: Demo
+start: ask
+expires_after: 3d
+steps:
+  - id: ask
+    type: text
+    text: Your idea?
+    save: idea
+    next: bye
+  - id: bye
+    type: end
+    text: "Thanks for {idea}"
+"""
+
+
+def expectation(path: Path) -> tuple[str, str]:
+    first = path.read_text(encoding="utf-8").splitlines()[0]
+    position, message = first.removeprefix("# expect: ").split(": ", 1)
+    return position, message
+
+
+def test_there_are_at_least_twenty_broken_fixtures():
+    assert len(BROKEN) >= 20
+
+
+@pytest.mark.parametrize("path", BROKEN, ids=lambda p: p.name)
+def test_broken_flow_reports_its_problem_at_the_right_place(path):
+    position, message = expectation(path)
+    _, problems = build_flowset([(path.name, path.read_text(encoding="utf-8"))])
+    rendered = [str(p) for p in problems]
+    assert any(r.startswith(f"{path.name}:{position}: ") and message in r for r in rendered), rendered
+
+
+def test_shipped_flows_check_clean(capsys):
+    assert check_command([str(SHIPPED)]) == 0
+    assert "ok:" in capsys.readouterr().out
+
+
+def test_every_problem_is_reported_not_just_the_first():
+    text = VALID.replace("next: bye", "next: by").replace("expires_after: 3d", "expires_after: soon")
+    _, problems = load_flow_text(text, "demo.yaml")
+    messages = " | ".join(p.message for p in problems)
+    assert "unknown step 'by'" in messages and "bad duration 'soon'" in messages
+
+
+def test_duplicate_flow_ids_across_files():
+    _, problems = build_flowset([("a.yaml", VALID), ("b.yaml", VALID)])
+    assert [str(p) for p in problems] == ["b.yaml:1:5: duplicate flow id 'demo' (also in a.yaml)"]
+
+
+def test_subflow_cycle_is_reported():
+    a = VALID.replace("id: demo", "id: one").replace("type: text\n    text: Your idea?\n    save: idea",
+                                                     "type: flow\n    flow: two").replace("{idea}", "you")
+    b = a.replace("id: one", "id: two").replace("flow: two", "flow: one")
+    _, problems = build_flowset([("one.yaml", a), ("two.yaml", b)])
+    assert any("leads back into 'one'" in p.message for p in problems)
+
+
+def test_cli_exit_codes_and_output_for_broken_files():
+    picks = [ROOT / "tests/broken_flows/unknown_key.yaml", ROOT / "tests/broken_flows/syntax_error.yaml"]
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "flows", "check", *map(str, picks)],
+        capture_output=True, text=True, cwd=ROOT,
+    )
+    assert proc.returncode == 1
+    assert "Traceback" not in proc.stderr + proc.stdout
+    for pick in picks:
+        position, message = expectation(pick)
+        assert f"{pick}:{position}: " in proc.stdout and message in proc.stdout
+
+
+def test_cli_on_the_shipped_flows_exits_zero():
+    proc = subprocess.run([sys.executable, "-m", "bot", "flows", "check", "flows/"],
+                          capture_output=True, text=True, cwd=ROOT)
+    assert proc.returncode == 0, proc.stdout + proc.stderr
+
+
+def test_missing_path_is_a_problem_not_a_crash():
+    _, problems = check_paths(["/nonexistent/flows"])
+    assert problems and "no such file" in problems[0].message
+
+
+yaml_fragments = st.sampled_from([
+    "id: demo\n", "title: Demo\n", "start: ask\n", "expires_after: 3d\n", "steps:\n", "  - id: ask\n",
+    "    type: text\n", "    type: choice\n", "    choices:\n", "      - id: a\n", "        label: A\n",
+    "    text: [a, b]\n", "    next: bye\n", "    next:\n      - when: {answer: x, gt: 1}\n        to: ask\n",
+    "  - id: bye\n    type: end\n", "    text: '{x'\n", "  - 3\n", "menu: {order: x}\n", ": :\n",
+    "&a [*a]\n", "!!python/object:os.system x\n", "triggers: [{payload: 'a b'}]\n", "\t\n", "{\n",
+])
+
+
+@settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+@given(st.lists(yaml_fragments, max_size=14), st.text(max_size=30))
+def test_fuzzed_flow_files_never_raise(fragments, noise):
+    text = "".join(fragments) + noise
+    flowset, problems = build_flowset([("fuzz.yaml", text)])
+    assert (flowset is None) == bool(problems)
+    for p in problems:
+        assert p.line >= 1 and p.col >= 1 and p.message
+
+
+@settings(max_examples=60, deadline=None)
+@given(st.integers(min_value=0, max_value=len(VALID) - 1), st.text(max_size=5))
+def test_mutated_valid_flow_never_raises(cut, insert):
+    build_flowset([("mut.yaml", VALID[:cut] + insert + VALID[cut:])])

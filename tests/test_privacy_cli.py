@@ -1,0 +1,31 @@
+"""`python -m bot anonymize`: stdin in, anonymised text out."""
+from __future__ import annotations
+
+import io
+import subprocess
+import sys
+from pathlib import Path
+
+from bot.privacy.cli import anonymize_command
+
+ROOT = Path(__file__).resolve().parent.parent
+
+
+def test_anonymize_command_in_process():
+    out = io.StringIO()
+    text = "Hej, jag heter Linnea. Ring 070-174 06 05 kl 17:30.\nLinn är min kompis.\n"
+    assert anonymize_command(["Linn"], io.StringIO(text), out) == 0
+    assert out.getvalue() == "Hej, jag heter [NAME]. Ring [PHONE] kl 17:30.\n[NAME] är min kompis.\n"
+
+
+def test_python_m_bot_anonymize():
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "anonymize", "--name", "Kalle", "--name", "@kalle_b"],
+        input="Kalle (@kalle_b) bor på Storgatan 12, mejl k@example.com, buss 4.\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=60,
+        check=True,
+    )
+    assert result.stdout == "[NAME] ([USERNAME]) bor på [ADDRESS], mejl [EMAIL], buss 4.\n"

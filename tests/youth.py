@@ -1,0 +1,80 @@
+"""A simulated youth for end-to-end tests: acts through the fake Bot API server and
+waits until the bot has handled everything and sent every reply before reading.
+
+"Settled" is read from the bot's own database: no pending inbox rows, no pending
+outbox rows. That is exact, so tests need no sleeps or timing guesses.
+"""
+from __future__ import annotations
+
+import asyncio
+from typing import Any
+
+from sqlalchemy import func, select
+
+from storage.models import Inbox, Outbox
+
+
+async def settle(services: Any, timeout: float = 30.0) -> None:
+    """Wait until every update is handled and every reply is sent."""
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + timeout
+    quiet = 0
+    while True:
+        async with services.sessionmaker() as s:
+            inbox = await s.scalar(select(func.count()).select_from(Inbox).where(Inbox.status == "pending"))
+            outbox = await s.scalar(select(func.count()).select_from(Outbox).where(Outbox.status == "pending"))
+        fake_queue = services.extra.get("fake_pending", lambda: 0)()
+        quiet = quiet + 1 if inbox == 0 and outbox == 0 and fake_queue == 0 else 0
+        if quiet >= 3:  # three quiet looks in a row: nothing still travelling between them
+            return
+        if loop.time() > deadline:
+            raise TimeoutError(f"not settled: {inbox} updates and {outbox} replies pending")
+        await asyncio.sleep(0.05)
+
+
+class Youth:
+    def __init__(self, fake: Any, services: Any, user: Any) -> None:  # services: anything with .sessionmaker and .extra
+        self.fake = fake
+        self.services = services
+        self.user = user
+        services.extra["fake_pending"] = lambda: fake.updates.pending_count
+
+    @classmethod
+    def new(cls, fake: Any, services: Any, **person: Any) -> Youth:
+        return cls(fake, services, fake.new_user(**person))
+
+    async def _after(self, action: Any) -> list[Any]:
+        before = len(self.user.messages)
+        await action
+        await settle(self.services)
+        return self.user.messages[before:]
+
+    async def start(self, payload: str | None = None) -> list[Any]:
+        return await self._after(self.user.send_command("/start", payload))
+
+    async def command(self, name: str) -> list[Any]:
+        return await self._after(self.user.send_command(name))
+
+    async def write(self, text: str) -> list[Any]:
+        return await self._after(self.user.send_text(text))
+
+    async def press(self, label: str | int) -> list[Any]:
+        return await self._after(self.user.press(label))
+
+    async def send(self, kind: str) -> list[Any]:
+        return await self._after(getattr(self.user, f"send_{kind}")())
+
+    @property
+    def last(self) -> Any:
+        return self.user.messages[-1]
+
+    @property
+    def question(self) -> Any:
+        """The newest message that still has buttons."""
+        for message in reversed(self.user.messages):
+            if message.keyboard:
+                return message
+        return None
+
+    def texts(self) -> list[str]:
+        return [m.text or "" for m in self.user.messages]
