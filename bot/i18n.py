@@ -19,7 +19,6 @@ import string
 import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +45,10 @@ LANGUAGE_ALIASES = {"prs": "fa_AF", "pbt": "ps", "pbu": "ps", "pst": "ps"}
 FSI = "\u2068"  # FIRST STRONG ISOLATE
 PDI = "\u2069"  # POP DIRECTIONAL ISOLATE
 
-# A /command inside right-to-left text would show as "menu/": isolate it at run time,
-# so translators can type commands plainly.
-COMMAND_RE = re.compile(r"(?<![\w/:.\u2068])/[A-Za-z][A-Za-z0-9_]*")
+# Left-to-right runs that right-to-left text would scramble: a /command would show as
+# "menu/", a phone number "116 111" as "111 116". They are isolated at run time so
+# translators can type them plainly.
+LTR_RUN_RE = re.compile(r"(?<![\w/:.\u2068])/[A-Za-z][A-Za-z0-9_]*|\d+(?:[ \u00a0-]\d+)+")
 
 _Key = tuple[str | None, str]  # (context, msgid)
 
@@ -114,10 +114,7 @@ def bidi_isolate(value: str) -> str:
 
 # --- catalogs ---------------------------------------------------------------------
 
-@dataclass(frozen=True)
-class _Entry:
-    string: str | tuple[str, ...]
-    fuzzy: bool
+_String = str | tuple[str, ...]  # msgstr, or msgstr[n] of a plural entry
 
 
 def _usable(string_: str | tuple[str, ...] | None) -> bool:
@@ -137,15 +134,16 @@ def _read_catalog(path: Path, lang: str) -> Catalog | None:
     return None
 
 
-def _entries(catalog: Catalog, show_fuzzy: bool) -> dict[_Key, _Entry]:
-    entries: dict[_Key, _Entry] = {}
+def _entries(catalog: Catalog, show_fuzzy: bool) -> dict[_Key, _String]:
+    entries: dict[_Key, _String] = {}
     for message in catalog:
         if not message.id or not _usable(message.string):
             continue
         if message.fuzzy and not show_fuzzy:
             continue
         singular = message.id[0] if isinstance(message.id, (tuple, list)) else message.id
-        entries[(message.context, singular)] = _Entry(message.string, message.fuzzy)
+        entries[(message.context, singular)] = (
+            tuple(message.string) if isinstance(message.string, (tuple, list)) else message.string)
     return entries
 
 
@@ -163,7 +161,7 @@ class Catalogs:
         self.languages = list(dict.fromkeys(languages))
         self.default_language = default_language
         self.show_fuzzy = show_fuzzy
-        self._entries: dict[str, dict[_Key, _Entry]] = {}
+        self._entries: dict[str, dict[_Key, _String]] = {}
         self._locales: dict[str, Locale] = {}
         self._missing_seen: set[tuple[str, str | None, str]] = set()
         self._lock = threading.Lock()
@@ -182,7 +180,7 @@ class Catalogs:
 
     def reload(self) -> None:
         """Re-read every catalog (hot reload after translators changed a .po)."""
-        entries: dict[str, dict[_Key, _Entry]] = {}
+        entries: dict[str, dict[_Key, _String]] = {}
         locales: dict[str, Locale] = {}
         for lang in dict.fromkeys([*self.languages, self.default_language]):
             locale = Locale.parse(lang)
@@ -216,7 +214,7 @@ class Catalogs:
             lang = self.default_language
         return Translator(self, lang)
 
-    def lookup(self, lang: str, msgid: str, context: str | None) -> _Entry | None:
+    def lookup(self, lang: str, msgid: str, context: str | None) -> _String | None:
         """The entry for `msgid` along the fallback chain lang -> default; None = source."""
         key = (context, msgid)
         entry = self._entries.get(lang, {}).get(key)
@@ -254,22 +252,20 @@ class Translator:
         return self.locale.text_direction == "rtl"
 
     def gettext(self, msgid: str, context: str | None = None) -> str:
-        entry = self._catalogs.lookup(self.lang, msgid, context)
-        if entry is None:
-            return self._directional(msgid)
-        if isinstance(entry.string, tuple):
-            return self._directional(entry.string[0] or msgid)
-        return self._directional(entry.string)
+        found = self._catalogs.lookup(self.lang, msgid, context)
+        if isinstance(found, tuple):
+            found = found[0]
+        return self._directional(found or msgid)
 
     def ngettext(self, singular: str, plural: str, n: float, context: str | None = None) -> str:
-        entry = self._catalogs.lookup(self.lang, singular, context)
-        if entry is not None and isinstance(entry.string, tuple):
+        forms = self._catalogs.lookup(self.lang, singular, context)
+        if isinstance(forms, tuple):
             # the entry may come from the default language: use that language's rules
             lang = self.lang if self._catalogs.has(self.lang, singular, context) else (
                 self._catalogs.default_language)
             index = plural_index(self._catalogs.locale(lang), n)
-            if index < len(entry.string) and entry.string[index]:
-                return self._directional(entry.string[index])
+            if index < len(forms) and forms[index]:
+                return self._directional(forms[index])
         return self._directional(singular if n == 1 else plural)
 
     def format(self, msgid: str, context: str | None = None, **params: Any) -> str:
@@ -296,9 +292,9 @@ class Translator:
     # ---
 
     def _directional(self, text: str) -> str:
-        if not self.is_rtl or "/" not in text:
+        if not self.is_rtl:
             return text
-        return COMMAND_RE.sub(lambda m: bidi_isolate(m.group(0)), text)
+        return LTR_RUN_RE.sub(lambda m: bidi_isolate(m.group(0)), text)
 
     def _value(self, value: Any) -> str:
         if isinstance(value, bool):

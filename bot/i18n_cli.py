@@ -14,9 +14,11 @@ import math
 import sys
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
+from importlib import metadata
 from pathlib import Path
 from typing import TextIO
 
+from babel import Locale
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import parse_mapping_cfg
@@ -27,6 +29,18 @@ from bot.i18n import DOMAIN, SOURCE_LANGUAGE, display_name, placeholders, plural
 
 PROJECT = "Sammanbot"
 COMMENT_TAGS = ("TRANSLATORS:",)
+HEADER = """\
+# {what} of Sammanbot's messages: the bot's own strings and the flows' texts.
+# msgctxt "<flow>/<step>[/<choice>]" says where a flow text is shown.
+# Keep {{placeholders}} as they are. See docs/TRANSLATING.md.
+#"""
+
+
+def _version() -> str:
+    try:
+        return metadata.version("sammanbot")
+    except metadata.PackageNotFoundError:
+        return "dev"
 
 
 def template_path(locales_dir: str | Path) -> Path:
@@ -41,7 +55,8 @@ def extract_template(root: str | Path = ".", mapping_file: str | Path = "babel.c
         mapping = root / mapping
     with mapping.open(encoding="utf-8") as fh:
         method_map, options_map = parse_mapping_cfg(fh, str(mapping))
-    catalog = Catalog(project=PROJECT, domain=DOMAIN, charset="utf-8")
+    catalog = Catalog(project=PROJECT, version=_version(), domain=DOMAIN, charset="utf-8",
+                      header_comment=HEADER.format(what="Template"))
     found = extract_from_dir(root, method_map, options_map, keywords=DEFAULT_KEYWORDS,
                              comment_tags=COMMENT_TAGS, strip_comment_tags=True)
     for filename, lineno, message, comments, context in found:
@@ -77,7 +92,10 @@ def update_catalog(template: Catalog, path: Path, lang: str) -> Catalog:
     if path.exists():
         catalog = read_catalog(path, lang)
     else:
-        catalog = Catalog(locale=lang, domain=DOMAIN, project=PROJECT, charset="utf-8")
+        name = Locale.parse(lang).english_name
+        catalog = Catalog(locale=lang, domain=DOMAIN, project=PROJECT, charset="utf-8",
+                          header_comment=HEADER.format(what=f"{name} translations"),
+                          language_team=f"{name} <translators of {PROJECT}>")
         catalog.fuzzy = False
     catalog.mime_headers = [("Plural-Forms", plural_forms_header(lang))]
     # Catalog.update adopts the template's new Message objects: give it its own copies

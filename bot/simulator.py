@@ -1,7 +1,8 @@
 """`python -m bot chat`: talk to the flows in the terminal, before deploying them.
 
 Buttons are shown as numbered options; typing the number presses one. /menu,
-/back, /restart, /skip and /language work as in Telegram, /start begins again
+/back, /restart, /skip and /language work as in Telegram (while a question wants
+typed text or a number, digits are the answer: use /skip to skip it), /start begins again
 and /quit (or end of input) stops. Works over a pipe, so tests can drive it.
 Lines starting with "  ·" show what the bot would save or forward.
 """
@@ -11,7 +12,7 @@ import sys
 from datetime import datetime, timezone
 from typing import Any, TextIO
 
-from bot.engine import Button, Command, FlowSet, SaveAnswer, SetProfile, Text, load_flows, resume, start
+from bot.engine import Ask, Command, FlowSet, SaveAnswer, SetProfile, Text, load_flows, resume, start
 from bot.engine.events import End, Event, Forward
 from bot.engine.inputs import parse_callback
 from bot.render import ENGLISH, OutMessage, Translator, render
@@ -37,6 +38,7 @@ class Simulator:
         self.tr = _translator(lang)
         self.out = out
         self.buttons: list[str] = []  # callback data by number - 1
+        self.typing = False  # the open question wants typed text or a number: digits are answers
 
     def now(self) -> datetime:
         return datetime.now(timezone.utc)
@@ -47,6 +49,8 @@ class Simulator:
                 self.lang = e.value
                 self.tr = _translator(self.lang)
         for e in events:
+            if isinstance(e, Ask):
+                self.typing = e.kind in ("text", "number")
             if isinstance(e, SaveAnswer):
                 note = "forwarded" if e.forward else "private"
                 shown = "(skipped)" if e.skipped else repr(e.value)
@@ -76,7 +80,7 @@ class Simulator:
         word = line.strip()
         if word in COMMANDS:
             return Command(COMMANDS[word])
-        if word.isdigit() and 1 <= int(word) <= len(self.buttons):
+        if word.isdigit() and not self.typing and 1 <= int(word) <= len(self.buttons):
             return parse_callback(self.buttons[int(word) - 1])
         return Text(line)
 

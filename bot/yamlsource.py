@@ -73,8 +73,9 @@ def _walk(node: yaml.Node, path: PathKey, doc: YamlDoc, loader: yaml.SafeLoader)
 
 def parse_yaml(text: str, file: str) -> tuple[YamlDoc | None, list[Problem]]:
     """Parse one YAML document safely. Returns the document, or None with problems."""
-    loader = yaml.SafeLoader(text)
+    loader = None
     try:
+        loader = yaml.SafeLoader(text)  # the reader itself refuses some control characters
         node = loader.get_single_node()
         doc = YamlDoc(file=file, data=None)
         doc.data = _walk(node, (), doc, loader) if node is not None else None
@@ -91,7 +92,8 @@ def parse_yaml(text: str, file: str) -> tuple[YamlDoc | None, list[Problem]]:
     except yaml.YAMLError as exc:  # e.g. unknown tag without a mark
         return None, [Problem(file, 1, 1, f"YAML error: {exc}")]
     finally:
-        loader.dispose()
+        if loader is not None:
+            loader.dispose()
 
 
 def load_yaml(path: str | Path, display_name: str | None = None) -> tuple[YamlDoc | None, list[Problem]]:

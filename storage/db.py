@@ -30,6 +30,18 @@ def _sqlite_pragmas(dbapi_connection: Any, _record: Any) -> None:
     cursor.close()
 
 
+def _no_driver_transactions(dbapi_connection: Any, _record: Any) -> None:
+    # Let SQLAlchemy's "begin" event below open transactions, not the driver.
+    dbapi_connection.isolation_level = None
+
+
+def _begin_immediate(conn: Any) -> None:
+    # A deferred transaction that reads and then writes cannot wait for a concurrent
+    # writer ("database is locked"); taking the write lock at BEGIN makes SQLite queue
+    # writers behind busy_timeout instead. SQLite has one writer at a time anyway.
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
+
+
 def make_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
     """An async engine for `url`; creates the SQLite file's directory if needed."""
     parsed = make_url(url)
@@ -37,6 +49,8 @@ def make_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
         _ensure_sqlite_dir(parsed)
         engine = create_async_engine(parsed, **kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
+        event.listen(engine.sync_engine, "connect", _no_driver_transactions)
+        event.listen(engine.sync_engine, "begin", _begin_immediate)
         return engine
     kwargs.setdefault("pool_pre_ping", True)
     return create_async_engine(parsed, **kwargs)

@@ -5,7 +5,6 @@ import datetime as dt
 import logging
 import shutil
 from pathlib import Path
-from types import SimpleNamespace
 
 import pytest
 from babel.messages.catalog import Catalog
@@ -164,10 +163,12 @@ def test_broken_translation_falls_back_to_source(locales: Path, caplog: pytest.L
     assert tr.format("Missing {value}") == "Missing {value}"
 
 
-def test_commands_in_rtl_text_are_isolated(locales: Path) -> None:
+def test_commands_and_phone_numbers_in_rtl_text_are_isolated(locales: Path) -> None:
     catalogs = load(locales)
     assert catalogs.translator("ar").gettext("Write /menu or see https://x.se/a") == (
         f"Write {FSI}/menu{PDI} or see https://x.se/a")
+    assert catalogs.translator("ar").gettext("Call 116 111 at 13, or 08-123 45.") == (
+        f"Call {FSI}116 111{PDI} at 13, or {FSI}08-123 45{PDI}.")
     assert catalogs.translator("sv").gettext("Write /menu") == "Write /menu"
 
 

@@ -15,7 +15,7 @@ SCRIPTS = {
     "onboarding": ["2", "3", "1", "/quit"],  # English, 16-17, Yes -> menu
     "share_idea": ["2", "Study buddies for new students", "1", "6", "1"],
     "need": ["4", "/skip", "A summer job", "2"],
-    "workshop_feedback": ["1", "oops", "2", "Loved it"],
+    "workshop_feedback": ["1", "oops", "1", "Loved it"],
     "contact_permission": ["2"],
 }
 ENDINGS = {

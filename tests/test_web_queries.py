@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from bot.web.stats import counts_query
 from bot.web.submission_query import COUNT_CAP, Cursor, Filters, count_query, page_query
 from storage.db import dialect_name
 from tests.dbfixtures import db, db_url  # noqa: F401
@@ -74,3 +75,16 @@ async def test_count_stops_at_the_cap(db):
     async with db.sessionmaker() as s:
         assert (await s.execute(count_query(Filters(), dialect_name(db.engine)))).scalar_one() == 3
     assert COUNT_CAP >= 1000
+
+
+async def test_statistics_group_by_topic_language_and_utc_day(db):
+    late = T0.replace(hour=23, minute=30)  # 23:30 UTC is still 1 March, whatever the server's zone
+    await _seed(db, submission(created_at=late, language="ar"), submission(created_at=late, language="ar"),
+                submission(created_at=T0 + timedelta(days=1), answers={"topic": "housing"}))
+    got = {}
+    async with db.sessionmaker() as s:
+        for kind in ("topic", "language", "day"):
+            got[kind] = (await s.execute(counts_query(kind, Filters(), dialect_name(db.engine)))).all()
+    assert [tuple(r) for r in got["topic"]] == [("housing", 1), ("school", 2)]
+    assert [tuple(r) for r in got["language"]] == [("ar", 2), ("en", 1)]
+    assert [tuple(r) for r in got["day"]] == [("2025-03-01", 2), ("2025-03-02", 1)]

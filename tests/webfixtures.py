@@ -5,9 +5,13 @@ Everything here is invented test data; no real person appears.
 from __future__ import annotations
 
 import itertools
+import re
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from pathlib import Path
 from typing import Any
+
+from aiohttp import web
 
 from bot.web.passwords import hash_password
 from storage import staff as staff_repo
@@ -70,3 +74,79 @@ def submission(**overrides: Any) -> Submission:
 async def add_staff(sessionmaker: Any, name: str, role: str, password: str = PASSWORD) -> None:
     async with sessionmaker.begin() as s:
         await staff_repo.add_staff(s, name=name, role=role, password_hash=hash_password(password), now=T0)
+
+
+AR_PO = """\
+msgid ""
+msgstr ""
+"Content-Type: text/plain; charset=UTF-8\\n"
+"Language: ar\\n"
+"Plural-Forms: nplurals=6; plural=(n==0 ? 0 : n==1 ? 1 : n==2 ? 2 : n%100>=3 && n%100<=10 ? 3 : n%100>=11 ? 4 : 5);\\n"
+
+msgctxt "idea/topic"
+msgid "What is your idea about?"
+msgstr "ما هي فكرتك؟"
+
+msgctxt "idea/topic/school"
+msgid "School"
+msgstr "المدرسة"
+"""
+
+
+def write_test_locales(folder: Path) -> Path:
+    po = folder / "ar" / "LC_MESSAGES" / "messages.po"
+    po.parent.mkdir(parents=True, exist_ok=True)
+    po.write_text(AR_PO, encoding="utf-8")
+    return folder
+
+
+@dataclass
+class Site:
+    """A dashboard app on a real database in a temporary folder."""
+
+    app: web.Application
+    sessionmaker: Any
+    settings: Any
+    clock: FakeClock
+
+
+class FakeClock:
+    def __init__(self, now: datetime = T0) -> None:
+        self.now = now
+
+    def __call__(self) -> datetime:
+        return self.now
+
+
+async def make_site(tmp_path: Path) -> tuple[Site, Any]:
+    """The site and its engine (dispose it when done)."""
+    from bot.engine import FlowRegistry
+    from bot.i18n import Catalogs
+    from bot.settings import Settings
+    from bot.web.app import create_web_app
+    from storage.db import make_engine, make_sessionmaker
+    from storage.migrate import ensure_schema
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'web.db'}"
+    await ensure_schema(url)
+    engine = make_engine(url)
+    settings = Settings(_env_file=None, database_url=url, flows_dir=write_test_flows(tmp_path / "flows"),
+                        locales_dir=write_test_locales(tmp_path / "locales"))
+    registry = FlowRegistry(settings.flows_dir)
+    registry.reload()
+    catalogs = Catalogs.load(settings.locales_dir, settings.languages, settings.default_language)
+    clock = FakeClock()
+    sessionmaker = make_sessionmaker(engine)
+    app = create_web_app(sessionmaker=sessionmaker, settings=settings,
+                         flows_provider=lambda: (registry.current, registry.problems),
+                         catalogs_provider=lambda: catalogs, clock=clock)
+    return Site(app, sessionmaker, settings, clock), engine
+
+
+CSRF_RE = re.compile(r'name="csrf_token" value="([^"]+)"')
+
+
+def csrf_of(html: str) -> str:
+    m = CSRF_RE.search(html)
+    assert m, "no CSRF field on the page"
+    return m.group(1)

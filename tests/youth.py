@@ -64,6 +64,36 @@ class Youth:
     async def send(self, kind: str) -> list[Any]:
         return await self._after(getattr(self.user, f"send_{kind}")())
 
+    async def step(self, action: Any, timeout: float = 60.0) -> None:
+        """Act, then wait for this youth's next question only (no global settle): a new
+        message, or the open question's buttons redrawn in place."""
+        before = self.question
+        before_edits = before.edit_count if before else 0  # the object is updated in place
+        count = len(self.user.messages)
+        await action
+        loop = asyncio.get_running_loop()
+        deadline = loop.time() + timeout
+        while True:
+            now = self.question
+            moved = len(self.user.messages) > count or (
+                now is not None and before is not None and now.message_id == before.message_id
+                and now.edit_count != before_edits)  # a multiple-choice toggle redrawn
+            if moved and await self._chat_settled():
+                return
+            if loop.time() > deadline:
+                raise TimeoutError(f"no next question after {self.texts()[-3:]}")
+            await asyncio.sleep(0.05)
+
+    async def _chat_settled(self) -> bool:
+        """Nothing of this chat is waiting in the bot's inbox or outbox."""
+        chat = self.user.id
+        async with self.services.sessionmaker() as s:
+            inbox = await s.scalar(select(func.count()).select_from(Inbox)
+                                   .where(Inbox.status == "pending", Inbox.chat_key == chat))
+            outbox = await s.scalar(select(func.count()).select_from(Outbox)
+                                    .where(Outbox.status == "pending", Outbox.chat_id == chat))
+        return inbox == 0 and outbox == 0
+
     @property
     def last(self) -> Any:
         return self.user.messages[-1]

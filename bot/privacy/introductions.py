@@ -11,8 +11,8 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 
-from .lexicon import (GREETING_SELF, GREETINGS, INTRODUCTIONS, INTRODUCTIONS_BEFORE,
-                      STOPWORDS)
+from .lexicon import (GREETING_SELF, GREETINGS, INTRODUCTIONS, INTRODUCTIONS_AT_START,
+                      INTRODUCTIONS_BEFORE, STOPWORDS)
 from .span import NAME, Span
 from .textfold import Folded, fold_str
 
@@ -27,10 +27,6 @@ def _alternation(phrases: Iterable[str]) -> str:
     return "|".join(re.escape(p).replace(r"\ ", r"\s+") for p in folded)
 
 
-def _is_arabic_script(ch: str) -> bool:
-    return "\u0600" <= ch <= "\u06ff" or "\u0750" <= ch <= "\u077f" or "\ufb50" <= ch <= "\ufeff"
-
-
 # An Arabic-script phrase may carry the conjunction و: «واسمي».
 _FORWARD = re.compile(
     rf"(?<!\w)(?:و)?(?:{_alternation(p for ps in INTRODUCTIONS.values() for p in ps)})(?!\w)"
@@ -38,6 +34,9 @@ _FORWARD = re.compile(
 )
 _GREETING_SELF = re.compile(
     rf"(?<!\w)(?:{_alternation(GREETINGS)})[\s,!.]{{0,3}}(?:{_alternation(GREETING_SELF)})\s+"
+)
+_AT_START = re.compile(
+    rf"(?:^|[.!?\n]\s*|(?:{_alternation(GREETINGS)})[\s,!.]{{1,3}})(?:{_alternation(INTRODUCTIONS_AT_START)})\s+"
 )
 _BACKWARD = re.compile(rf"(?<!\w)(?:{_alternation(INTRODUCTIONS_BEFORE)})(?!\w)")
 _ANSWER_PREFIX = re.compile(
@@ -104,6 +103,8 @@ def find_introduced_names(text: str, folded: Folded, *, name_answer: bool = Fals
     spans: list[Span] = []
     for m in _FORWARD.finditer(folded.text):
         spans.extend(_forward_names(text, _orig(folded, m.end())))
+    for m in _AT_START.finditer(folded.text):
+        spans.extend(_forward_names(text, _orig(folded, m.end()), need_capital=True))
     for m in _GREETING_SELF.finditer(folded.text):
         spans.extend(_forward_names(text, _orig(folded, m.end()), need_capital=True))
     for m in _BACKWARD.finditer(folded.text):

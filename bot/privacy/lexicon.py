@@ -37,6 +37,9 @@ INTRODUCTIONS: dict[str, tuple[str, ...]] = {
     ),
 }
 
+# Introductions without "I", only at the start of a sentence: "Tja! Heter Omid."
+INTRODUCTIONS_AT_START: tuple[str, ...] = ("heter", "kallas", "name's", "name is", "called")
+
 # Words that end an introduction whose name stands before them: "Ahmad nomegam".
 INTRODUCTIONS_BEFORE: tuple[str, ...] = (
     "نومیږم", "نومېږم", "نوميږم", "i dheh", "ይብሉኒ", "ይብሉኒ እዮም", "heter jag", "is my name",

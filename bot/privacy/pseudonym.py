@@ -32,7 +32,6 @@ WORDS = (
     "Kite", "Sail", "Lamp", "Bell", "Drum", "Flute", "Harp", "Lute",
     "Mint", "Sage", "Thyme", "Fern", "Moss", "Reed", "Clover", "Tulip",
 )
-assert len(WORDS) == 64
 
 
 class _PrivacySettings(Protocol):

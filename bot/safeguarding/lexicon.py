@@ -105,6 +105,13 @@ def parse_lexicon(source: str, file: str) -> tuple[Lexicon | None, list[Problem]
     return lexicon, sorted(set(checker.problems))
 
 
+def _suggest_language(code: Any) -> str:
+    """Did-you-mean for a language code; "fa" or "FA-af" also find "fa_AF"."""
+    key = str(code).casefold().replace("-", "_")
+    close = [lang for lang in LANGUAGES if lang.casefold() == key or lang.casefold().startswith(key + "_")]
+    return f" (did you mean '{close[0]}'?)" if len(close) == 1 else did_you_mean(code, LANGUAGES)
+
+
 class _Checker:
     def __init__(self, doc: YamlDoc, lines: list[str]) -> None:
         self.doc = doc
@@ -216,7 +223,7 @@ class _Checker:
         seen: dict[str, tuple[int, str]] = {}
         for lang, categories in value.items():
             if lang not in LANGUAGES:
-                self.report(path + (lang,), f"unknown language {lang!r}{did_you_mean(lang, LANGUAGES)}", key=True)
+                self.report(path + (lang,), f"unknown language {lang!r}{_suggest_language(lang)}", key=True)
                 continue
             cats = self.mapping(path + (lang,), categories, CATEGORIES, f"language {lang!r}")
             for cat, items in (cats or {}).items():
@@ -238,17 +245,17 @@ class _Checker:
                 self.report(here, "a phrase must be text (put it in quotes if YAML reads it otherwise)")
                 continue
             try:
-                regex = compile_phrase(pattern)
+                compiled = compile_phrase(pattern)
             except PhraseError as exc:
                 self.report_at(here, exc.offset, exc.message)
                 continue
             line = self.doc.where(here)[0]
-            if regex in seen:
-                first_line, where = seen[regex]
+            if compiled.regex in seen:
+                first_line, where = seen[compiled.regex]
                 self.report(here, f"duplicate phrase {pattern!r}: the same as line {first_line} ({where})")
                 continue
-            seen[regex] = (line, f"{lang}/{cat}")
-            result.append(Phrase(f"{lang}/{cat}/{i}", cat, lang, pattern, regex, line))
+            seen[compiled.regex] = (line, f"{lang}/{cat}")
+            result.append(Phrase(f"{lang}/{cat}/{i}", cat, lang, pattern, compiled.regex, compiled.anchors, line))
         return result
 
     def report_at(self, path: tuple[Any, ...], offset: int, message: str) -> None:

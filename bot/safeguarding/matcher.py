@@ -8,9 +8,10 @@ A phrase is a few words, compared with whole words of the folded message
     *انتحار            a word that ends with it;  *غتصب*  a word that contains it
     hits|beats me      `|` joins words that may stand in the same place
 
-Each category is one precompiled regular expression over the folded message: one
-alternative per phrase, tried only where a word starts. A message is folded once and
-searched at most once per category, most severe first.
+Matching is token based, so its cost hardly grows with the number of phrases: every
+phrase is indexed by its first word (exact word, start, end or middle of a word), a
+message is folded once, each of its words is looked up in that index, and only the
+phrases found there run their own precompiled regex at that word.
 """
 from __future__ import annotations
 
@@ -26,6 +27,10 @@ CATEGORIES = ("self_harm", "abuse", "trafficking", "unsafe_home", "hunger_homele
 GAP = "*"
 MAX_GAP_WORDS = 2
 MIN_LETTERS = 3  # in a whole phrase, and in the fixed part of each starred word
+
+# How a phrase's first word is looked up: the whole word, its start, its end or inside it.
+EXACT, PREFIX, SUFFIX, INFIX = "exact", "prefix", "suffix", "infix"
+Anchor = tuple[str, str]  # (kind, folded text)
 
 _WORD = r"\S"
 _GAP_RE = rf"(?: {_WORD}+){{0,{MAX_GAP_WORDS}}}"
@@ -49,6 +54,7 @@ class Phrase:
     language: str
     pattern: str
     regex: str
+    anchors: tuple[Anchor, ...]
     line: int
 
 
@@ -62,13 +68,19 @@ class Match:
     line: int  # of the phrase in the lexicon file, for admins tuning it
 
 
+@dataclass(frozen=True)
+class Compiled:
+    regex: str  # canonical: equal phrases give equal sources
+    anchors: tuple[Anchor, ...]  # one per alternative of the first word
+
+
 def _tokens(pattern: str) -> Iterable[tuple[int, str]]:
     for m in re.finditer(r"\S+", pattern):
         yield m.start(), m.group()
 
 
-def _alternative(alt: str, offset: int) -> tuple[str, int]:
-    """One word (maybe starred) -> (regex, letters in its fixed part)."""
+def _alternative(alt: str, offset: int) -> tuple[str, int, Anchor]:
+    """One word (maybe starred) -> (regex, letters in its fixed part, index anchor)."""
     stem = alt.strip(GAP)
     if GAP in stem:
         raise PhraseError(f"'*' can only stand at the start or end of a word: {alt!r}", offset + alt.index(GAP, 1))
@@ -78,19 +90,22 @@ def _alternative(alt: str, offset: int) -> tuple[str, int]:
     if not folded:
         raise PhraseError(f"{alt!r} has no letters or digits", offset)
     letters = len(folded.replace(" ", ""))
-    starred = alt != stem
-    if starred and letters < MIN_LETTERS:
+    if alt != stem and letters < MIN_LETTERS:
         raise PhraseError(
             f"{alt!r}: a word with '*' needs at least {MIN_LETTERS} letters besides the '*'", offset
         )
-    before = _WORD + "*" if alt.startswith(GAP) else ""
-    after = _WORD + "*" if alt.endswith(GAP) else ""
-    return before + re.escape(folded) + after, letters
+    before, after = alt.startswith(GAP), alt.endswith(GAP)
+    first = folded.split(" ")[0]
+    single = first == folded
+    kind = (INFIX if after and single else SUFFIX) if before else (PREFIX if after and single else EXACT)
+    regex = (_WORD + "*" if before else "") + re.escape(folded) + (_WORD + "*" if after else "")
+    return regex, letters, (kind, first)
 
 
-def _position(token: str, offset: int) -> tuple[str, int]:
-    """A word or `a|b|c` -> (regex, fewest letters any alternative has)."""
+def _position(token: str, offset: int) -> tuple[str, int, tuple[Anchor, ...]]:
+    """A word or `a|b|c` -> (regex, fewest letters any alternative has, anchors)."""
     parts: list[str] = []
+    anchors: list[Anchor] = []
     fewest: int | None = None
     at = offset
     for alt in token.split("|"):
@@ -98,17 +113,20 @@ def _position(token: str, offset: int) -> tuple[str, int]:
             raise PhraseError(f"empty alternative in {token!r} (check the '|')", at)
         if alt == GAP:
             raise PhraseError(f"a lone '*' cannot be an alternative in {token!r}", at)
-        regex, letters = _alternative(alt, at)
+        regex, letters, anchor = _alternative(alt, at)
         if regex not in parts:
             parts.append(regex)
+            anchors.append(anchor)
         fewest = letters if fewest is None else min(fewest, letters)
         at += len(alt) + 1
-    return (parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"), fewest or 0
+    regex = parts[0] if len(parts) == 1 else "(?:" + "|".join(parts) + ")"
+    return regex, fewest or 0, tuple(anchors)
 
 
-def compile_phrase(pattern: str) -> str:
-    """The regex source for one phrase (canonical: equal phrases give equal sources)."""
+def compile_phrase(pattern: str) -> Compiled:
+    """Check one phrase and compile it; raises PhraseError with the offset of the fault."""
     pieces: list[str] = []
+    anchors: tuple[Anchor, ...] = ()
     letters = 0
     gap_before = False
     tokens = list(_tokens(pattern))
@@ -122,39 +140,64 @@ def compile_phrase(pattern: str) -> str:
                 raise PhraseError("two '*' gaps in a row; one already allows up to 2 words", offset)
             gap_before = True
             continue
-        regex, n = _position(token, offset)
+        regex, n, alts = _position(token, offset)
         if pieces:
             pieces.append(_GAP_RE + " " if gap_before else " ")
+        else:
+            anchors = alts
         pieces.append(regex)
         letters += n
         gap_before = False
     if letters < MIN_LETTERS:
         raise PhraseError(f"phrase too short: it needs at least {MIN_LETTERS} letters", tokens[0][0])
-    return "".join(pieces)
+    return Compiled("".join(pieces), anchors)
 
 
 class Matcher:
-    """All phrases, one combined regex per category, searched most severe first."""
+    """All phrases, indexed by their first word; each verified by its own regex."""
 
     def __init__(self, phrases: Iterable[Phrase]) -> None:
-        self._phrases: dict[str, Phrase] = {}
-        by_category: dict[str, list[str]] = {c: [] for c in CATEGORIES}
-        for phrase in phrases:
-            group = f"p{len(self._phrases)}"
-            self._phrases[group] = phrase
-            by_category[phrase.category].append(f"(?P<{group}>{phrase.regex})")
-        self._regexes = [
-            re.compile(r"(?<!\S)(?:" + "|".join(alts) + r")(?!\S)") for alts in by_category.values() if alts
-        ]
+        self._phrases = list(phrases)
+        self._regexes = [re.compile(p.regex + r"(?!\S)") for p in self._phrases]
+        self._index: dict[str, dict[str, set[int]]] = {k: {} for k in (EXACT, PREFIX, SUFFIX, INFIX)}
+        for i, phrase in enumerate(self._phrases):
+            for kind, text in phrase.anchors:
+                self._index[kind].setdefault(text, set()).add(i)
+        self._prefix_lengths = sorted({len(t) for t in self._index[PREFIX]})
+        self._suffix_lengths = sorted({len(t) for t in self._index[SUFFIX]})
+        self._severity = {c: n for n, c in enumerate(CATEGORIES)}
 
     def __len__(self) -> int:
         return len(self._phrases)
 
+    def _candidates(self, token: str) -> set[int]:
+        exact, prefix, suffix = self._index[EXACT], self._index[PREFIX], self._index[SUFFIX]
+        found = set(exact.get(token, ()))
+        for n in self._prefix_lengths:
+            if n > len(token):
+                break
+            found.update(prefix.get(token[:n], ()))
+        for n in self._suffix_lengths:
+            if n > len(token):
+                break
+            found.update(suffix.get(token[-n:], ()))
+        for text, ids in self._index[INFIX].items():
+            if text in token:
+                found.update(ids)
+        return found
+
     def match(self, text: str) -> Match | None:
         folded = normalize(text)
-        for regex in self._regexes:
-            found = regex.search(folded)
-            if found:
-                p = self._phrases[found.lastgroup]  # type: ignore[index]
-                return Match(p.category, p.language, p.id, p.line)
-        return None
+        best: Phrase | None = None
+        pos = 0
+        for token in folded.split(" "):
+            for i in sorted(self._candidates(token)):
+                phrase = self._phrases[i]
+                if best is not None and self._severity[phrase.category] >= self._severity[best.category]:
+                    continue
+                if self._regexes[i].match(folded, pos):
+                    best = phrase
+            pos += len(token) + 1
+        if best is None:
+            return None
+        return Match(best.category, best.language, best.id, best.line)

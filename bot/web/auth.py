@@ -19,7 +19,7 @@ from urllib.parse import urlsplit
 from aiohttp import web
 
 from bot.web import csrf
-from bot.web.context import ctx
+from bot.web.context import STAFF, ctx
 from bot.web.pages import redirect, render
 from bot.web.passwords import hash_password, needs_rehash, verify_password
 from storage import staff as repo
@@ -62,8 +62,8 @@ def set_cookie(request: web.Request, response: web.StreamResponse, name: str, va
 
 async def current_staff(request: web.Request) -> Staff | None:
     """The staff member behind the session cookie (cached on the request), or None."""
-    if "staff" in request:
-        return request["staff"]
+    if STAFF in request:
+        return request[STAFF]
     staff = None
     session_id = request.cookies.get(COOKIE)
     if session_id:
@@ -77,7 +77,7 @@ async def current_staff(request: web.Request) -> Staff | None:
                 if now - session.last_seen_at >= TOUCH_EVERY:
                     await repo.touch_session(s, id_hash, now=now, expires_at=now + IDLE_TIMEOUT)
                 staff = Staff(user.id, user.name, user.role, id_hash, session.csrf_token, session.simulator)
-    request["staff"] = staff
+    request[STAFF] = staff
     return staff
 
 
@@ -172,7 +172,7 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
 @requires("reviewer")
 async def logout(request: web.Request) -> web.StreamResponse:
     c = ctx(request)
-    staff: Staff = request["staff"]
+    staff: Staff = request[STAFF]
     async with c.sessionmaker.begin() as s:
         await repo.delete_session(s, staff.session_hash)
         await repo.audit(s, staff_name=staff.name, action="logout", now=c.clock())

@@ -45,6 +45,9 @@ class WebContext:
 
 
 CONTEXT = web.AppKey("sammanbot_web_context", WebContext)
+# The logged-in staff member of a request (bot.web.auth.Staff or None). aiohttp >= 3.13
+# wants typed request keys; older versions take a plain string.
+STAFF: Any = web.RequestKey("sammanbot_staff", object) if hasattr(web, "RequestKey") else "sammanbot_staff"
 
 
 def ctx(request: web.Request) -> WebContext:

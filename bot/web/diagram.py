@@ -2,7 +2,6 @@
 distance from the start step, arrows for every `next`, labelled with their condition."""
 from __future__ import annotations
 
-from collections import deque
 from dataclasses import dataclass
 from typing import Any
 
@@ -65,16 +64,34 @@ def _edges_of(step: Any) -> list[tuple[str, str]]:
 
 
 def _rows(flow: Any) -> dict[str, int]:
-    """Each step's row: its distance from the start step; unreachable steps go last."""
-    depth = {flow.start: 0}
-    queue = deque([flow.start])
-    while queue:
-        sid = queue.popleft()
+    """Each step's row: the longest path to it from the start step, loops left out
+    (so every forward arrow points down); unreachable steps go last."""
+    def targets(sid: str) -> list[str]:
         step = flow.steps.get(sid)
-        for target, _ in _edges_of(step) if step is not None else []:
-            if target in flow.steps and target not in depth:
-                depth[target] = depth[sid] + 1
-                queue.append(target)
+        return [t for t, _ in _edges_of(step) if t in flow.steps] if step is not None else []
+
+    postorder: list[str] = []
+    back: set[tuple[str, str]] = set()
+    state: dict[str, int] = {}  # 1 on the DFS stack, 2 finished
+    stack = [(flow.start, iter(targets(flow.start)))]
+    state[flow.start] = 1
+    while stack:  # iterative DFS: flows can be long
+        sid, it = stack[-1]
+        nxt = next(it, None)
+        if nxt is None:
+            stack.pop()
+            state[sid] = 2
+            postorder.append(sid)
+        elif state.get(nxt) == 1:
+            back.add((sid, nxt))
+        elif nxt not in state:
+            state[nxt] = 1
+            stack.append((nxt, iter(targets(nxt))))
+    depth = dict.fromkeys(postorder, 0)
+    for sid in reversed(postorder):  # topological order of the loop-free graph
+        for t in targets(sid):
+            if (sid, t) not in back:
+                depth[t] = max(depth[t], depth[sid] + 1)
     last = max(depth.values(), default=-1) + 1
     return {sid: depth.get(sid, last) for sid in flow.steps}
 

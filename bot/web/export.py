@@ -15,7 +15,7 @@ from aiohttp import web
 from openpyxl import Workbook
 
 from bot.web.auth import Staff, requires
-from bot.web.context import ctx
+from bot.web.context import STAFF, ctx
 from bot.web.pages import answer_text
 from bot.web.submission_query import Cursor, Filters, page_query
 from storage import staff as staff_repo
@@ -76,7 +76,7 @@ async def filtered_rows(request: web.Request, filters: Filters) -> AsyncIterator
 
 async def _audit(request: web.Request, fmt: str, filters: Filters) -> None:
     c = ctx(request)
-    staff: Staff = request["staff"]
+    staff: Staff = request[STAFF]
     used = ",".join(sorted(filters.query())) or "none"  # filter names only: a search term may quote a youth
     async with c.sessionmaker.begin() as s:
         await staff_repo.audit(s, staff_name=staff.name, action="export", target=fmt,

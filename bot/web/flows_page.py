@@ -13,7 +13,7 @@ from aiohttp import web
 
 from bot.web.auth import requires
 from bot.web.context import ctx
-from bot.web.diagram import layout
+from bot.web.diagram import condition_label, layout
 from bot.web.pages import render
 
 SOURCE_LANGUAGE = "en"
@@ -87,5 +87,5 @@ async def flow_page(request: web.Request) -> web.StreamResponse:
     if entry is None:
         raise web.HTTPNotFound(text="No such flow.")
     nodes, edges, width, height = layout(entry.flow)
-    return render(request, "flow.html", entry=entry, flow=entry.flow, nodes=nodes, edges=edges,
+    return render(request, "flow.html", entry=entry, flow=entry.flow, nodes=nodes, edges=edges, condition_label=condition_label,
                   width=width, height=height, languages=list(c.settings.languages))

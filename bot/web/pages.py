@@ -10,7 +10,7 @@ from jinja2 import Environment, FileSystemLoader, StrictUndefined
 from yarl import URL
 
 from bot.web import csrf
-from bot.web.context import ctx
+from bot.web.context import STAFF, ctx
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -37,21 +37,21 @@ def answer_text(value: Any) -> str:
     return str(value)
 
 
-def url_for(request: web.Request, name: str, query: dict[str, Any] | None = None, **parts: Any) -> str:
-    url: URL = request.app.router[name].url_for(**{k: str(v) for k, v in parts.items()})
+def url_for(request: web.Request, route: str, query: dict[str, Any] | None = None, /, **parts: Any) -> str:
+    url: URL = request.app.router[route].url_for(**{k: str(v) for k, v in parts.items()})
     if query:
         url = url.with_query({k: v for k, v in query.items() if v not in (None, "")})
     return str(url)
 
 
 def render(request: web.Request, template: str, *, status: int = 200, **context: Any) -> web.Response:
-    staff = request.get("staff")
+    staff = request.get(STAFF)
     env = ctx(request).templates
     html = env.get_template(template).render(
         staff=staff,
         csrf_field=csrf.FIELD,
         csrf_token=staff.csrf_token if staff else "",
-        url=lambda name, query=None, **parts: url_for(request, name, query, **parts),
+        url=lambda route, query=None, /, **parts: url_for(request, route, query, **parts),
         path=request.path,
         **context,
     )

@@ -11,7 +11,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.web.auth import Staff, requires
-from bot.web.context import ctx
+from bot.web.context import STAFF, ctx
 from bot.web.pages import redirect, render, url_for
 from storage import staff as staff_repo
 
@@ -54,7 +54,7 @@ def apply_events(request: web.Request, state: dict[str, Any], events: list[Any])
 
 
 async def _save(request: web.Request, state: dict[str, Any] | None) -> web.StreamResponse:
-    staff: Staff = request["staff"]
+    staff: Staff = request[STAFF]
     async with ctx(request).sessionmaker.begin() as s:
         await staff_repo.set_simulator_state(s, staff.session_hash, state)
     return redirect(url_for(request, "simulator") + "#latest")
@@ -70,7 +70,7 @@ def _flowset(request: web.Request) -> Any:
 @requires("admin")
 async def page(request: web.Request) -> web.StreamResponse:
     c = ctx(request)
-    state = _state(request["staff"])
+    state = _state(request[STAFF])
     transcript = state.get("transcript", [])
     last_buttons = next((m["buttons"] for m in reversed(transcript) if m["who"] == "bot" and m.get("buttons")), [])
     ended = state.get("session", {}).get("status") in ("ended", "expired")
@@ -100,7 +100,7 @@ async def start(request: web.Request) -> web.StreamResponse:
 async def _resume(request: web.Request, make_input: Any) -> web.StreamResponse:
     from bot.engine import resume
 
-    state = _state(request["staff"])
+    state = _state(request[STAFF])
     if not state:
         return redirect(url_for(request, "simulator"))
     form = await request.post()

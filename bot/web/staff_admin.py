@@ -4,7 +4,7 @@ from __future__ import annotations
 from aiohttp import web
 
 from bot.web.auth import Staff, requires
-from bot.web.context import ctx
+from bot.web.context import STAFF, ctx
 from bot.web.pages import redirect, render, url_for
 from bot.web.passwords import hash_password, password_problem
 from storage import staff as repo
@@ -27,7 +27,7 @@ async def _staff_page(request: web.Request, *, error: str | None, status: int) -
 @requires("admin")
 async def add_staff(request: web.Request) -> web.StreamResponse:
     c = ctx(request)
-    me: Staff = request["staff"]
+    me: Staff = request[STAFF]
     form = await request.post()
     name, role, password = str(form.get("name", "")).strip(), str(form.get("role", "")), str(form.get("password", ""))
     problem = ("the name must be 1-64 characters" if not 0 < len(name) <= 64 else
@@ -47,7 +47,7 @@ async def add_staff(request: web.Request) -> web.StreamResponse:
 @requires("admin")
 async def set_disabled(request: web.Request) -> web.StreamResponse:
     c = ctx(request)
-    me: Staff = request["staff"]
+    me: Staff = request[STAFF]
     form = await request.post()
     disabled = form.get("disabled") == "1"
     now = c.clock()

@@ -11,7 +11,7 @@ from typing import Any
 import pygal
 from aiohttp import web
 from pygal.style import Style
-from sqlalchemy import func, select
+from sqlalchemy import Select, func, select
 
 from bot.web.auth import requires
 from bot.web.context import ctx
@@ -34,11 +34,15 @@ def _group_column(kind: str, dialect: str) -> Any:
     return func.date(Submission.created_at)  # SQLite keeps naive UTC text
 
 
+def counts_query(kind: str, filters: Filters, dialect: str) -> Select[Any]:
+    """(key, count) of the filtered submissions, grouped by topic, language or UTC day."""
+    column = _group_column(kind, dialect).label("key")
+    return select(column, func.count()).where(*filters.conditions(dialect)).group_by(column).order_by(column)
+
+
 async def counts(request: web.Request, kind: str, filters: Filters) -> list[tuple[str, int]]:
     async with ctx(request).sessionmaker() as s:
-        column = _group_column(kind, dialect_name(s)).label("key")
-        q = (select(column, func.count()).where(*filters.conditions(dialect_name(s)))
-             .group_by(column).order_by(column))
+        q = counts_query(kind, filters, dialect_name(s))
         rows = [(str(k) if k is not None else "(none)", int(n)) for k, n in (await s.execute(q)).all()]
     if kind == "topic":
         rows.sort(key=lambda r: -r[1])

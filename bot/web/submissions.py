@@ -12,7 +12,7 @@ from aiohttp import web
 from sqlalchemy import update
 
 from bot.web.auth import Staff, requires
-from bot.web.context import ctx
+from bot.web.context import STAFF, ctx
 from bot.web.pages import answer_text, redirect, render, url_for
 from bot.web.submission_query import (
     COUNT_CAP,
@@ -44,10 +44,17 @@ def topic_choices(flows: list[Any]) -> list[str]:
     return list(found)
 
 
-def preview(answers: Any) -> str:
+def preview(answers: Any) -> list[str]:
+    """The answers as short texts, each shown in its own direction (see submissions.html)."""
     values = answers.values() if isinstance(answers, dict) else [answers]
-    text = " · ".join(answer_text(v) for v in values if v not in (None, "", []))
-    return text if len(text) <= PREVIEW_CHARS else text[: PREVIEW_CHARS - 1] + "…"
+    out, room = [], PREVIEW_CHARS
+    for value in values:
+        text = answer_text(value)
+        if value in (None, "", []) or room <= 0:
+            continue
+        out.append(text if len(text) <= room else text[: room - 1] + "…")
+        room -= len(text)
+    return out
 
 
 def filter_options(request: web.Request) -> dict[str, Any]:
@@ -109,7 +116,7 @@ def _detail_url(request: web.Request, row: Submission, back: str) -> str:
 
 async def _change(request: web.Request, action: str) -> web.StreamResponse:
     c = ctx(request)
-    staff: Staff = request["staff"]
+    staff: Staff = request[STAFF]
     form = await request.post()
     now = c.clock()
     async with c.sessionmaker.begin() as s:
@@ -142,7 +149,7 @@ def _apply(row: Submission, action: str, form: Any) -> str | None:
 @requires("reviewer")
 async def set_status(request: web.Request) -> web.StreamResponse:
     c = ctx(request)
-    staff: Staff = request["staff"]
+    staff: Staff = request[STAFF]
     form = await request.post()
     status = str(form.get("status", ""))
     if status not in STATUSES:
@@ -175,7 +182,7 @@ async def save_note(request: web.Request) -> web.StreamResponse:
 @requires("reviewer")
 async def bulk_status(request: web.Request) -> web.StreamResponse:
     c = ctx(request)
-    staff: Staff = request["staff"]
+    staff: Staff = request[STAFF]
     form = await request.post()
     status = str(form.get("status", ""))
     try:

@@ -1,0 +1,44 @@
+"""`python -m bot staff add`: accounts from the command line, passwords never echoed."""
+from __future__ import annotations
+
+import asyncio
+import io
+
+from bot.cli import _parser
+from bot.web.passwords import verify_password
+from bot.web.staff_cli import staff_command
+from storage import staff as repo
+from storage.db import make_engine, make_sessionmaker
+
+
+class Pipe(io.StringIO):
+    def isatty(self) -> bool:
+        return False
+
+
+async def _stored(url: str, name: str):
+    engine = make_engine(url)
+    try:
+        async with make_sessionmaker(engine)() as s:
+            return await repo.staff_by_name(s, name)
+    finally:
+        await engine.dispose()
+
+
+def _run(url: str, argv: list[str], stdin: str) -> tuple[int, str]:
+    err = io.StringIO()
+    code = staff_command(_parser().parse_args(argv), stdin=Pipe(stdin), stderr=err, database_url=url)
+    return code, err.getvalue()
+
+
+def test_staff_add_reads_the_password_from_stdin_and_hashes_it(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    code, out = _run(url, ["staff", "add", "ada", "--role", "admin", "--password-stdin"], "a long secret pass\n")
+    assert code == 0 and "a long secret pass" not in out
+    user = asyncio.run(_stored(url, "ada"))
+    assert user.role == "admin" and user.password_hash.startswith("$argon2id$")
+    assert verify_password(user.password_hash, "a long secret pass")
+    assert _run(url, ["staff", "add", "ada", "--role", "reviewer"], "another long pass\n")[0] == 1
+    code, out = _run(url, ["staff", "add", "bo", "--role", "reviewer"], "short\n")
+    assert code == 1 and "at least" in out
+    assert asyncio.run(_stored(url, "bo")) is None
