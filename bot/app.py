@@ -83,20 +83,24 @@ async def serve(
 
 
 def _web_app(services: Services) -> web.Application:
-    try:
-        from bot.web.app import create_web_app
-    except ImportError:
-        app = web.Application()
-    else:
-        app = create_web_app(
-            sessionmaker=services.sessionmaker,
-            settings=services.settings,
-            flows_provider=lambda: (services.flows.current, services.flows.problems),
-            catalogs_provider=lambda: services.catalogs,
-        )
+    """/healthz, /metrics, the webhook (added later) and the staff dashboard at /staff/."""
+    from bot.web.app import create_web_app
     from bot.web.system import add_system_routes
 
+    app = web.Application()
     add_system_routes(app, services)
+    dashboard = create_web_app(
+        sessionmaker=services.sessionmaker,
+        settings=services.settings,
+        flows_provider=lambda: (services.flows.current, services.flows.problems),
+        catalogs_provider=lambda: services.catalogs,
+    )
+    app.add_subapp("/staff/", dashboard)
+
+    async def home(request: web.Request) -> web.Response:
+        raise web.HTTPFound("/staff/")
+
+    app.router.add_get("/", home)
     return app
 
 
@@ -112,7 +116,8 @@ async def _serve_simulator(services: Services, stop: asyncio.Event, ready: async
     runner = await _start_site(_web_app(services), s)
     log.info(
         "No TELEGRAM_BOT_TOKEN set: running the web chat simulator and dashboard only, "
-        "at http://%s:%s/ (set TELEGRAM_BOT_TOKEN to run the Telegram bot)", s.web_host, s.web_port,
+        "at http://%s:%s/staff/ (create an account with `python -m bot staff add NAME "
+        "--role admin`; set TELEGRAM_BOT_TOKEN to run the Telegram bot)", s.web_host, s.web_port,
     )
     if ready:
         ready.set()

@@ -47,7 +47,7 @@ def _parser() -> argparse.ArgumentParser:
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
     if args.command == "flows":
-        from bot.engine.check import check_command
+        from bot.flows_check import check_command
 
         return check_command(args.paths)
     if args.command == "chat":
