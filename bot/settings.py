@@ -26,6 +26,7 @@ class Settings(BaseSettings):
     # Web app (webhook endpoint, dashboard, simulator, /healthz, /metrics)
     web_host: str = "127.0.0.1"
     web_port: int = 8080
+    web_secure_cookies: bool = False  # always mark dashboard cookies Secure (behind an https proxy)
 
     # Storage
     database_url: str = "sqlite+aiosqlite:///./var/sammanbot.db"

@@ -28,7 +28,10 @@ async def settle(services: Any, timeout: float = 30.0) -> None:
         if quiet >= 3:  # three quiet looks in a row: nothing still travelling between them
             return
         if loop.time() > deadline:
-            raise TimeoutError(f"not settled: {inbox} updates and {outbox} replies pending")
+            async with services.sessionmaker() as s:
+                stuck = (await s.execute(select(Outbox.method, Outbox.attempts, Outbox.last_error,
+                                                Outbox.next_attempt_at).where(Outbox.status == "pending"))).all()
+            raise TimeoutError(f"not settled: {inbox} updates and {outbox} replies pending: {stuck[:5]}")
         await asyncio.sleep(0.05)
 
 
