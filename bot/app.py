@@ -141,7 +141,7 @@ async def _serve_bot(services: Services, stop: asyncio.Event, ready: asyncio.Eve
                     on_outcome=services.metrics.api_outcome)
     worker = InboxWorker(services.sessionmaker, UpdateHandler(services, bot), after_commit=sender.poke)
     scheduler = Scheduler(services, worker.poke)
-    services.extra.update(sender=sender, worker=worker, pacer=pacer)
+    services.extra.update(sender=sender, worker=worker, pacer=pacer, scheduler=scheduler)
 
     await _publish_commands(services)
     app = _web_app(services)

@@ -22,12 +22,12 @@ from bot.engine.flowset import FlowRegistry, FlowSet
 from bot.engine.inputs import Button, Command, Text, Tick, done_index, menu_index, parse_callback, skip_index
 from bot.engine.load import load_flow_text, load_flows, replace_flow
 from bot.engine.model import Flow
-from bot.engine.runtime import next_tick_at, resume, start, tick
+from bot.engine.runtime import next_tick_at, repeat, resume, start, tick
 from bot.engine.texts_of import text_contexts
 
 __all__ = [
     "Ask", "Button", "ChooseLanguage", "Command", "End", "Event", "Expired", "Flow", "FlowRegistry",
     "FlowSet", "Forward", "Reask", "ReminderDue", "SaveAnswer", "Say", "SetProfile", "Stale", "Text",
     "Tick", "done_index", "event_from_dict", "load_flow_text", "load_flows", "menu_index",
-    "next_tick_at", "parse_callback", "replace_flow", "resume", "skip_index", "start", "text_contexts", "tick",
+    "next_tick_at", "parse_callback", "repeat", "replace_flow", "resume", "skip_index", "start", "text_contexts", "tick",
 ]

@@ -506,6 +506,15 @@ def resume(flowset: FlowSet, session: dict[str, Any], inp: Any, *, now: datetime
     return r.s, r.events
 
 
+def repeat(flowset: FlowSet, session: dict[str, Any], *, now: datetime) -> tuple[dict[str, Any], Events]:
+    """Ask the open question (or show the menu) again: "continue where you left off"."""
+    r = _Run(flowset, _normalise(session), now)
+    _settle(flowset, r)
+    if not r.events:
+        r.reask_current()
+    return r.s, r.events
+
+
 def _when(value: Any) -> datetime | None:
     try:
         return datetime.fromisoformat(value) if isinstance(value, str) else None

@@ -61,6 +61,8 @@ class UpdateHandler:
             await self._membership(s, update, now)
         # edited messages, channel posts, reactions, …: nothing to do, nothing stored
         self.services.metrics.updates.labels(kind=kind).inc()
+        if row.received_at is not None:
+            self.services.metrics.latency.observe(max(0.0, (_now() - row.received_at).total_seconds()))
 
     # -- messages -------------------------------------------------------------------
     async def _message(self, s: AsyncSession, msg: Message, now: datetime) -> None:

@@ -17,7 +17,9 @@ from storage import answers, inbox, outbox, participants, sessions
 
 log = logging.getLogger(__name__)
 
-TICK_ROWS = 1 << 20  # tick update ids are negative: -(session id * TICK_ROWS + seconds mod)
+# Tick rows get negative update ids, -(session id * TICK_ROWS + milliseconds mod TICK_ROWS),
+# so they never collide with Telegram's and two ticks of one session differ.
+TICK_ROWS = 1 << 32
 
 
 def _now() -> datetime:
@@ -25,7 +27,7 @@ def _now() -> datetime:
 
 
 def tick_update_id(session_id: int, now: datetime) -> int:
-    return -(session_id * TICK_ROWS + int(now.timestamp()) % TICK_ROWS)
+    return -(session_id * TICK_ROWS + int(now.timestamp() * 1000) % TICK_ROWS)
 
 
 class Scheduler:
