@@ -179,3 +179,32 @@ async def test_delete_and_mydata(fake_bot_api, tmp_path):
         assert "Everything we had saved about you is deleted" in y.last.text
         assert await count(services, Participant) == 0
         assert await count(services, Answer) == 0
+
+
+async def test_other_updates_commands_and_a_blocked_bot(fake_bot_api, tmp_path):
+    db_url = f"sqlite+aiosqlite:///{tmp_path}/bot.db"
+    group, _ = staff_group(fake_bot_api)
+    settings = settings_for(fake_bot_api, db_url, tmp_path, "polling", group)
+    async with running_bot(settings) as services:
+        y = Youth.new(fake_bot_api, services, first_name="Goran", language_code="uk")
+        await onboard(y, language=0)
+        # commands are published in every language (Telegram takes two-letter codes)
+        published = {params.get("language_code") for params in fake_bot_api.calls_to("setMyCommands")}
+        assert {None, "sv", "en", "ar", "fa", "ps", "so", "ti", "uk"} <= published
+        # edited messages and channel posts are handled without error and without a reply
+        chat = {"id": y.user.id, "type": "private", "first_name": "Goran"}
+        sender = {"id": y.user.id, "is_bot": False, "first_name": "Goran"}
+        fake_bot_api.push_update({"edited_message": {"message_id": 5, "date": 1, "edit_date": 2,
+                                                     "chat": chat, "from": sender, "text": "fixed"}})
+        fake_bot_api.push_update({"channel_post": {"message_id": 6, "date": 1, "text": "news",
+                                                   "chat": {"id": -1001, "type": "channel", "title": "News"}}})
+        before = len(y.user.messages)
+        await settle(services)
+        assert len(y.user.messages) == before
+        assert await count(services, Inbox, Inbox.status == "failed") == 0
+        # the youth blocks the bot: the next send gets 403 and they are marked stopped
+        await y.user.block_bot()
+        await settle(services)
+        async with services.sessionmaker() as s:
+            assert (await s.scalar(select(Participant))).stopped is True
+        assert fake_bot_api.rejected == []
