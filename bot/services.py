@@ -55,7 +55,7 @@ class Services:
         Returns the problems found (as `file:line:col: message` lines).
         """
         problems = [str(p) for p in self.flows.reload()]
-        lexicon, lex_problems = load_lexicon(self.settings.flows_dir / LEXICON_FILE)
+        lexicon, lex_problems = load_lexicon(self.settings.flows_dir / LEXICON_FILE, self.settings.languages)
         if lexicon is not None:
             self.lexicon = lexicon
         problems += [str(p) for p in lex_problems]
@@ -67,7 +67,7 @@ def build_services(settings: Settings) -> Services:
     """Load and check everything; raise StartupError on invalid content."""
     registry = FlowRegistry(settings.flows_dir)
     problems = [str(p) for p in registry.reload()]
-    lexicon, lex_problems = load_lexicon(settings.flows_dir / LEXICON_FILE)
+    lexicon, lex_problems = load_lexicon(settings.flows_dir / LEXICON_FILE, settings.languages)
     problems += [str(p) for p in lex_problems]
     if problems or registry.current is None:
         raise StartupError("the flows have problems:\n" + "\n".join(problems or ["no flows found"]))

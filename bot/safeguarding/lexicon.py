@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
+from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
@@ -17,7 +18,7 @@ from bot.engine.model import MAX_LABEL
 from bot.problems import Problem
 from bot.safeguarding.matcher import CATEGORIES, Match, Matcher, Phrase, PhraseError, compile_phrase
 from bot.safeguarding.normalize import normalize
-from bot.settings import LANGUAGES
+from bot.settings import get_settings
 from bot.yamlsource import YamlDoc, parse_yaml
 
 CONTEXT = "safeguarding/help"
@@ -79,8 +80,11 @@ class Lexicon:
         return [(Help.context(k), msgid, self._help_lines.get(k, 1)) for k, msgid in keys]
 
 
-def load_lexicon(path: str | Path) -> tuple[Lexicon | None, list[Problem]]:
-    """Read the lexicon. None only when the file is unusable (unreadable, bad YAML, no help)."""
+def load_lexicon(path: str | Path, languages: Sequence[str] | None = None) -> tuple[Lexicon | None, list[Problem]]:
+    """Read the lexicon. None only when the file is unusable (unreadable, bad YAML, no help).
+
+    `languages` are the codes phrases may be given for (default: the LANGUAGES setting,
+    so a ninth language needs no code)."""
     name = str(path)
     try:
         source = Path(path).read_bytes().decode("utf-8")
@@ -88,34 +92,35 @@ def load_lexicon(path: str | Path) -> tuple[Lexicon | None, list[Problem]]:
         return None, [Problem(name, 1, 1, f"file is not UTF-8 text (byte {exc.start})")]
     except OSError as exc:
         return None, [Problem(name, 1, 1, f"cannot read file: {exc.strerror}")]
-    return parse_lexicon(source, name)
+    return parse_lexicon(source, name, languages)
 
 
-def validate_lexicon(path: str | Path) -> list[Problem]:
+def validate_lexicon(path: str | Path, languages: Sequence[str] | None = None) -> list[Problem]:
     """All problems of the lexicon file, sorted by position; empty when it is fine."""
-    return load_lexicon(path)[1]
+    return load_lexicon(path, languages)[1]
 
 
-def parse_lexicon(source: str, file: str) -> tuple[Lexicon | None, list[Problem]]:
+def parse_lexicon(source: str, file: str, languages: Sequence[str] | None = None) -> tuple[Lexicon | None, list[Problem]]:
     doc, problems = parse_yaml(source, file)
     if doc is None:
         return None, problems
-    checker = _Checker(doc, source.splitlines())
+    checker = _Checker(doc, source.splitlines(), tuple(languages or get_settings().languages))
     lexicon = checker.run()
     return lexicon, sorted(set(checker.problems))
 
 
-def _suggest_language(code: Any) -> str:
+def _suggest_language(code: Any, languages: Sequence[str]) -> str:
     """Did-you-mean for a language code; "fa" or "FA-af" also find "fa_AF"."""
     key = str(code).casefold().replace("-", "_")
-    close = [lang for lang in LANGUAGES if lang.casefold() == key or lang.casefold().startswith(key + "_")]
-    return f" (did you mean '{close[0]}'?)" if len(close) == 1 else did_you_mean(code, LANGUAGES)
+    close = [lang for lang in languages if lang.casefold() == key or lang.casefold().startswith(key + "_")]
+    return f" (did you mean '{close[0]}'?)" if len(close) == 1 else did_you_mean(code, languages)
 
 
 class _Checker:
-    def __init__(self, doc: YamlDoc, lines: list[str]) -> None:
+    def __init__(self, doc: YamlDoc, lines: list[str], languages: tuple[str, ...]) -> None:
         self.doc = doc
         self.lines = lines
+        self.languages = languages
         self.problems: list[Problem] = []
         self.help_lines: dict[str, int] = {}
 
@@ -222,8 +227,8 @@ class _Checker:
         result: list[Phrase] = []
         seen: dict[str, tuple[int, str]] = {}
         for lang, categories in value.items():
-            if lang not in LANGUAGES:
-                self.report(path + (lang,), f"unknown language {lang!r}{_suggest_language(lang)}", key=True)
+            if lang not in self.languages:
+                self.report(path + (lang,), f"unknown language {lang!r}{_suggest_language(lang, self.languages)}", key=True)
                 continue
             cats = self.mapping(path + (lang,), categories, CATEGORIES, f"language {lang!r}")
             for cat, items in (cats or {}).items():
