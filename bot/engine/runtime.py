@@ -543,8 +543,11 @@ def next_tick_at(flowset: FlowSet, session: dict[str, Any]) -> datetime | None:
     return last + expires
 
 
-def tick(flowset: FlowSet, session: dict[str, Any], *, now: datetime) -> tuple[dict[str, Any], Events]:
-    """The clock: a reminder once after `remind_after`, expiry after `expires_after`."""
+def tick(flowset: FlowSet, session: dict[str, Any], *, now: datetime,
+         forward_abandoned: bool = False) -> tuple[dict[str, Any], Events]:
+    """The clock: a reminder once after `remind_after`, expiry after `expires_after`.
+
+    With `forward_abandoned`, an expiring flow run still forwards what was answered."""
     s = _normalise(session)
     if s["status"] != "active":
         return s, []
@@ -553,8 +556,13 @@ def tick(flowset: FlowSet, session: dict[str, Any], *, now: datetime) -> tuple[d
         return s, []
     flow_id = run.id if run else str(s.get("flow"))
     if now - last >= expires:
+        events: Events = []
+        if forward_abandoned:
+            r = _Run(flowset, s, now)
+            r.finish_run()
+            s, events = r.s, list(r.events)
         s.update(status="expired", mode=None, step=None, stack=[], history=[], selected=[])
-        return s, [ev.Expired(flow_id)]
+        return s, [*events, ev.Expired(flow_id)]
     if run is not None and remind is not None and not s["reminded"] and now - last >= remind and run.spec.reminder:
         s["reminded"] = True
         return s, [ev.ReminderDue(flow_id, run.spec.reminder, reminder_context(run.id))]

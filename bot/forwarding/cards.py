@@ -1,7 +1,9 @@
 """The staff group's card for a submission: readable text and the review buttons.
 
 Cards carry the pseudonym, never a name, username or id. Callback data is
-`s:{submission id}:{status}`.
+`s:{submission id}:{status}`. A card is always one Telegram message ending with the
+line `#{submission id}` (long answers are shortened; the dashboard and the webhook
+have them in full), so a reply to it or a press on it always finds its submission.
 """
 from __future__ import annotations
 
@@ -13,9 +15,29 @@ STATUSES = {
     "archived": "🗄 Archive",
 }
 STATUS_WORDS = {"new": "new", "reviewed": "reviewed ✅", "shortlisted": "shortlisted ⭐", "archived": "archived 🗄"}
+CARD_MAX = 4000  # below Telegram's 4096 characters per message
+SHORT_VALUE_MIN = 40
 
 
 def card_text(sub: Any, flow_title: str) -> str:
+    answers = {name: _show(value) for name, value in (sub.answers or {}).items()}
+    text = _compose(sub, flow_title, answers)
+    if len(text) > CARD_MAX:
+        room = CARD_MAX - len(_compose(sub, flow_title, dict.fromkeys(answers, "")))
+        each = max(room // max(len(answers), 1), SHORT_VALUE_MIN)
+        text = _compose(sub, flow_title, {name: shorten(value, each) for name, value in answers.items()})
+    return text
+
+
+def shorten(text: str, limit: int) -> str:
+    """At most `limit` characters, cut at a word break when one is near, with "…"."""
+    if len(text) <= limit:
+        return text
+    cut = text.rfind(" ", 0, limit - 1)
+    return text[: cut if cut > limit // 2 else limit - 1].rstrip() + "…"
+
+
+def _compose(sub: Any, flow_title: str, answers: dict[str, str]) -> str:
     head = f"🔴 URGENT — {sub.category or 'safeguarding'}" if sub.urgent else f"💡 {flow_title}"
     meta = [sub.participant_pseudonym or "(erased)", sub.language]
     if sub.detected_language and sub.detected_language != sub.language:
@@ -23,8 +45,7 @@ def card_text(sub: Any, flow_title: str) -> str:
     if sub.source:
         meta.append(f"source: {sub.source}")
     lines = [head, " · ".join(meta), ""]
-    for name, value in (sub.answers or {}).items():
-        lines.append(f"{name}: {_show(value)}")
+    lines += [f"{name}: {value}" for name, value in answers.items()]
     status = STATUS_WORDS.get(sub.status, sub.status)
     lines += ["", f"Status: {status}" + (f" (by {sub.status_by})" if sub.status_by else "")]
     lines.append(f"#{sub.id}")

@@ -6,7 +6,7 @@ so the submission and its deliveries are stored together or not at all.
 """
 from __future__ import annotations
 
-import hashlib
+import secrets
 from typing import TYPE_CHECKING, Any
 
 from bot.engine import events as ev
@@ -21,6 +21,13 @@ if TYPE_CHECKING:
     from bot.telegram.conversation import Conversation
 
 STAFF_PRIORITY = 1
+
+
+def submission_key() -> str:
+    """A fresh idempotency key. Random on purpose: a key derived from the participant
+    (their keyed id, the flow, the time) would let whoever holds PSEUDONYM_KEY link a
+    submission back to a Telegram id after /delete unlinked it."""
+    return secrets.token_hex(16)
 
 
 def _name_answers(conv: Conversation, flow_id: str) -> set[str]:
@@ -47,10 +54,9 @@ def anonymize_answers(answers: dict[str, Any], names: tuple[str, ...], name_fiel
 async def submit(conv: Conversation, event: ev.Forward) -> None:
     p = conv.participant
     texts = " ".join(v for v in event.answers.values() if isinstance(v, str))
-    run = f"{p.key}:{event.flow}:{conv.now.isoformat()}"
     sub = await submissions.add(
         conv.s,
-        key=hashlib.sha256(run.encode()).hexdigest()[:32],
+        key=submission_key(),
         participant_pseudonym=p.pseudonym,
         flow_id=event.flow,
         language=conv.lang,

@@ -231,7 +231,8 @@ class UpdateHandler:
             return
         conv = Conversation(self.services, s, Sender(user_id=0, chat_id=chat_id), _now(), p, dict(row.state),
                             priority=BACKGROUND)
-        await conv.run(lambda fs: engine.tick(fs, conv.state, now=conv.now))
+        abandoned = self.services.settings.forward_abandoned
+        await conv.run(lambda fs: engine.tick(fs, conv.state, now=conv.now, forward_abandoned=abandoned))
         await conv.close()
 
 
