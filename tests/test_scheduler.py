@@ -72,3 +72,22 @@ async def test_returning_youth_chooses_continue_or_start_over(fake_bot_api, tmp_
         await y.start()
         await y.press(texts.START_OVER)
         assert "What is hardest for you right now?" in y.question.text
+
+
+async def test_forward_abandoned_sends_what_was_answered_when_a_run_expires(fake_bot_api, tmp_path):
+    from storage.models import Submission
+
+    group, _ = staff_group(fake_bot_api)
+    settings = bot_settings(fake_bot_api, f"sqlite+aiosqlite:///{tmp_path}/bot.db", tmp_path,
+                            staff_chat_id=group.chat.id, forward_abandoned=True)
+    async with running_bot(settings) as services:
+        y = Youth.new(fake_bot_api, services, first_name="Jana", language_code="en")
+        await onboard(y)
+        await y.press("Share an idea")
+        await y.press("Health")
+        await _age_session(services, timedelta(days=4))
+        await _tick(services)
+        async with services.sessionmaker() as s:
+            subs = (await s.scalars(select(Submission))).all()
+        assert [(sub.flow_id, sub.answers) for sub in subs] == [("share_idea", {"topic": "health"})]
+        assert any("Share an idea" in (m.text or "") for m in group.messages)
