@@ -65,26 +65,42 @@ async def mark_stopped(s: AsyncSession, chat_id: int) -> bool:
     return result.rowcount > 0
 
 
+ERASED = "erased"  # outbox ref of rows still owed for an erased youth: deleted once sent
+
+
 async def erase(s: AsyncSession, participant_id: int, *, delete_submissions: bool) -> bool:
     """Delete the participant and everything linked to them; False if unknown.
 
     Chats, sessions and answers go by ON DELETE CASCADE. Submissions are deleted or
     unlinked (pseudonym set to NULL). Handled inbox rows and sent/failed outbox rows
-    of their chat go too; pending ones stay so replies still owed (such as the
-    confirmation of this erasure) are delivered.
+    of their chat go too, and so do sent staff-side copies of their submissions;
+    pending ones stay so replies still owed (such as the confirmation of this erasure)
+    are delivered, marked ERASED so the sender deletes them once sent.
     """
     participant = await s.get(Participant, participant_id)
     if participant is None:
         return False
     chat_id = await chat_id_of(s, participant_id)
     by_pseudonym = Submission.participant_pseudonym == participant.pseudonym
+    own = list((await s.scalars(select(Submission.id).where(by_pseudonym))).all())
+    # Staff-side copies (cards, webhook posts, follow-up answers) carry the pseudonym.
+    refs = [f"{kind}:{sid}" for sid in own for kind in ("submission", "webhook", "followup")]
     if delete_submissions:
         await s.execute(delete(Submission).where(by_pseudonym))
     else:
         await s.execute(update(Submission).where(by_pseudonym).values(participant_pseudonym=None))
+    owed = Outbox.status == "pending"
+    if refs:
+        await s.execute(delete(Outbox).where(Outbox.ref.in_(refs), ~owed))
+        await s.execute(update(Outbox).where(Outbox.ref.in_(refs), owed).values(ref=ERASED))
     if chat_id is not None:
         await s.execute(delete(Inbox).where(Inbox.chat_key == chat_id, Inbox.status != "pending"))
-        await s.execute(delete(Outbox).where(Outbox.chat_id == chat_id, Outbox.status != "pending"))
+        # rows still to handle (this very update among them) lose their link to the chat
+        await s.execute(update(Inbox).where(Inbox.chat_key == chat_id).values(chat_key=0)
+                        .execution_options(synchronize_session=False))
+        await s.execute(delete(Outbox).where(Outbox.chat_id == chat_id, ~owed))
+        # replies still owed (the goodbye) are sent, then deleted by the sender
+        await s.execute(update(Outbox).where(Outbox.chat_id == chat_id, owed).values(ref=ERASED))
     await s.delete(participant)
     await s.flush()
     return True

@@ -147,7 +147,9 @@ class _Run:
         if names and self.storing():
             answers = {n: self.s["answers"][n] for n in names}
             self.emit(ev.Forward(self.s.get("run") or self.s["flow"], self.s.get("source"), answers))
-        self.s.update(forward=[], history=[], stack=[])
+        # The run is over: its raw answers leave the session (they live on, if at all, in
+        # the answers table, where consent and the retention purge govern them).
+        self.s.update(forward=[], history=[], stack=[], answers={}, labels={}, skipped=[])
 
     def next_ask(self) -> int:
         self.s["ask"] = int(self.s.get("ask", 0)) + 1
@@ -561,7 +563,8 @@ def tick(flowset: FlowSet, session: dict[str, Any], *, now: datetime,
             r = _Run(flowset, s, now)
             r.finish_run()
             s, events = r.s, list(r.events)
-        s.update(status="expired", mode=None, step=None, stack=[], history=[], selected=[])
+        s.update(status="expired", mode=None, step=None, stack=[], history=[], selected=[],
+                 answers={}, labels={}, skipped=[], forward=[])
         return s, [*events, ev.Expired(flow_id)]
     if run is not None and remind is not None and not s["reminded"] and now - last >= remind and run.spec.reminder:
         s["reminded"] = True

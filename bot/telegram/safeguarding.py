@@ -3,11 +3,10 @@ reach a person, and an urgent card for the staff that says which category matche
 never who it is or what they wrote."""
 from __future__ import annotations
 
-import hashlib
 from typing import TYPE_CHECKING, Any
 
 from bot import replies
-from bot.forwarding.submit import deliver
+from bot.forwarding.submit import deliver, submission_key
 from storage import submissions
 
 if TYPE_CHECKING:
@@ -41,10 +40,9 @@ async def talk_to_person(conv: Conversation) -> None:
 async def _urgent(conv: Conversation, *, category: str, reason: str) -> None:
     settings = conv.services.settings
     p = conv.participant
-    key = hashlib.sha256(f"urgent:{p.key}:{conv.now.isoformat()}:{category}".encode()).hexdigest()[:32]
     sub = await submissions.add(
         conv.s,
-        key=key,
+        key=submission_key(),
         participant_pseudonym=p.pseudonym,
         flow_id=(conv.state or {}).get("flow") or "safeguarding",
         language=conv.lang,

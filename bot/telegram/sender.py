@@ -126,7 +126,10 @@ class Sender:
             if fresh is None or fresh.status != "pending":
                 return
             if outcome is None or outcome.kind == "done":
-                await outbox.mark_sent(s, fresh, _jsonable(result), now)
+                if fresh.ref == participants.ERASED:
+                    await s.delete(fresh)  # owed to (or about) a youth who erased themselves
+                else:
+                    await outbox.mark_sent(s, fresh, _jsonable(result), now)
             elif outcome.kind in ("retry_after", "transient", "fatal"):
                 delay = outcome.delay or min(2 ** min(fresh.attempts, 8), 300)
                 await outbox.mark_retry(s, fresh, now + timedelta(seconds=delay), outcome.reason)

@@ -171,7 +171,8 @@ async def followup_answer(conv: Conversation, text: str) -> bool:
     body = f"↩️ {conv.participant.pseudonym}:\n{clean}\n#{pending['submission']}"
     for payload in outgoing.send_message(pending["chat"], body):
         payload["reply_parameters"] = {"message_id": pending["card"], "allow_sending_without_reply": True}
-        await conv.call("sendMessage", payload, chat_id=pending["chat"], priority=1)
+        await conv.call("sendMessage", payload, chat_id=pending["chat"], priority=1,
+                        ref=f"followup:{pending['submission']}")
     await conv.say(replies.FOLLOWUP_SENT)
     return True
 
