@@ -22,7 +22,7 @@ from collections.abc import Iterable, Mapping
 from pathlib import Path
 from typing import Any
 
-from babel import Locale, negotiate_locale
+from babel import Locale, UnknownLocaleError, negotiate_locale
 from babel.dates import format_date as _babel_format_date
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
@@ -41,6 +41,10 @@ PLURAL_TAGS = ("zero", "one", "two", "few", "many", "other")
 # Codes Telegram clients may send that CLDR does not map onto our catalogs by itself
 # (ISO 639-3 Dari and the Pashto varieties). Keys are lower case.
 LANGUAGE_ALIASES = {"prs": "fa_AF", "pbt": "ps", "pbu": "ps", "pst": "ps"}
+
+# Names people use for their language where CLDR's differs (Afghans call Dari «دری»,
+# CLDR says "فارسی (افغانستان)"); settings.language_names overrides per deployment.
+LANGUAGE_NAMES = {"fa_AF": "دری"}
 
 FSI = "\u2068"  # FIRST STRONG ISOLATE
 PDI = "\u2069"  # POP DIRECTIONAL ISOLATE
@@ -110,6 +114,30 @@ def bidi_isolate(value: str) -> str:
     if not value or (value.startswith(FSI) and value.endswith(PDI)):
         return value
     return f"{FSI}{value}{PDI}"
+
+
+def isolate_for(text: str, rtl: bool) -> str:
+    """A value made safe to insert into a message of the given direction.
+
+    In right-to-left text every value is isolated (a number or a Latin answer would
+    otherwise reorder its neighbours); in left-to-right text only values with RTL letters.
+    """
+    if rtl or "rtl" in text_directions(text):
+        return bidi_isolate(text)
+    return text
+
+
+def format_value(value: Any, locale: Locale) -> str:
+    """A placeholder value as text in `locale`: numbers and dates by CLDR, the rest as is."""
+    if isinstance(value, bool):
+        return str(value)
+    if isinstance(value, (int, float)):
+        return format_decimal(value, locale=locale)
+    if isinstance(value, dt.datetime):
+        value = value.date()
+    if isinstance(value, dt.date):
+        return _babel_format_date(value, format="long", locale=locale)
+    return str(value)
 
 
 # --- catalogs ---------------------------------------------------------------------
@@ -296,24 +324,8 @@ class Translator:
             return text
         return LTR_RUN_RE.sub(lambda m: bidi_isolate(m.group(0)), text)
 
-    def _value(self, value: Any) -> str:
-        if isinstance(value, bool):
-            text = str(value)
-        elif isinstance(value, (int, float)):
-            text = self.format_number(value)
-        elif isinstance(value, dt.datetime):
-            text = self.format_date(value.date())
-        elif isinstance(value, dt.date):
-            text = self.format_date(value)
-        else:
-            text = str(value)
-        own = "rtl" if self.is_rtl else "ltr"
-        if self.is_rtl or text_directions(text) - {own}:
-            return bidi_isolate(text)
-        return text
-
     def _fill(self, template: str, source: str, context: str | None, params: Mapping[str, Any]) -> str:
-        values = {name: self._value(v) for name, v in params.items()}
+        values = {name: isolate_for(format_value(v, self.locale), self.is_rtl) for name, v in params.items()}
         try:
             return template.format_map(values)
         except (KeyError, IndexError, ValueError, AttributeError, TypeError):
@@ -331,7 +343,10 @@ def display_name(code: str, names: Mapping[str, str] | None = None) -> str:
     """The language's name in its own script, capitalised (e.g. 'Svenska', 'العربية')."""
     if names and code in names:
         return names[code]
-    name = Locale.parse(code).get_display_name(code) or code
+    try:
+        name = Locale.parse(code).get_display_name(code) or code
+    except (ValueError, UnknownLocaleError):  # a code CLDR does not know: show the code
+        return code
     return name[:1].upper() + name[1:]
 
 

@@ -1,14 +1,20 @@
 """Engine events -> front-end neutral messages (text + button rows) in one language.
 
 Telegram, the terminal simulator and the web simulator all call `render(events, tr)`.
-`tr` is anything with `gettext(msgid, context=None) -> str` (bot.i18n's translator);
-the default returns the English source. Rules:
+`tr` is anything with `gettext(msgid, context=None) -> str`; bot.i18n's translator also
+has `locale` and `lang`, used for number and list formatting, text direction and the
+language picker. The default translator returns the English source. Rules:
 - consecutive Say events, an End text and the following Ask become one message
   (split only where Telegram's 4096-character limit forces it);
 - `{placeholders}` are filled AFTER translation; a translation with a bad or unknown
   placeholder falls back to the English source, never to an exception;
+- values are formatted for the language (numbers, lists) and wrapped in Unicode
+  isolates where their direction could scramble the text (every value in Arabic, Dari
+  and Pashto; values with right-to-left letters elsewhere), as bot.i18n does;
 - saved choices in params are references (msgid + context) translated here, so a
   later text shows "School", in the youth's language, not the id "school";
+- the language picker shows each language's own name and marks the one in use (for a
+  new youth: the one negotiated from Telegram's language_code);
 - buttons carry callback data "{ask}:{index}": index < N a choice, N "Done"
   (multiple choice), N+1 "Skip" (optional questions, and after three wrong tries),
   N+2 "Menu" (after three wrong tries). See bot.engine.inputs.
@@ -20,14 +26,17 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any, Protocol
 
-from babel import Locale, UnknownLocaleError
+from babel import Locale
+from babel.lists import format_list
 
 from bot import texts
 from bot.engine import events as ev
 from bot.engine.inputs import done_index, menu_index, skip_index
+from bot.i18n import LANGUAGE_NAMES, SOURCE_LANGUAGE, display_name, format_value, isolate_for
 
 MAX_MESSAGE = 4096
-DEFAULT_LANGUAGE_NAMES = {"fa_AF": "دری"}
+SOURCE_LOCALE = Locale.parse(SOURCE_LANGUAGE)
+CHECK = "✅"  # a chosen option of a multiple choice; the language in use
 
 Buttons = list[list[tuple[str, str]]]
 
@@ -38,6 +47,9 @@ class Translator(Protocol):
 
 class English:
     """The identity translator: the English source texts."""
+
+    lang = SOURCE_LANGUAGE
+    locale = SOURCE_LOCALE
 
     def gettext(self, msgid: str, context: str | None = None) -> str:
         return msgid
@@ -58,8 +70,10 @@ class _BadTemplate(Exception):
     pass
 
 
-def _format(template: str, params: Mapping[str, str], *, lenient: bool) -> str:
-    """str.format for plain `{name}` fields only (no attribute access, no format specs)."""
+def _format(template: str, params: Mapping[str, str], *, missing: str | None) -> str:
+    """str.format for plain `{name}` fields only (no attribute access, no format specs).
+
+    A field without a value raises, or shows `missing` when that is given."""
     out: list[str] = []
     try:
         parsed = list(string.Formatter().parse(template))
@@ -73,21 +87,25 @@ def _format(template: str, params: Mapping[str, str], *, lenient: bool) -> str:
             raise _BadTemplate(name)
         if name in params:
             out.append(params[name])
-        elif lenient:
-            out.append(texts.ANSWER_SKIPPED)
+        elif missing is not None:
+            out.append(missing)
         else:
             raise _BadTemplate(name)
     return "".join(out)
 
 
-def _param(value: Any, tr: Translator) -> str:
+def _locale(tr: Translator) -> Locale:
+    locale = getattr(tr, "locale", None)
+    return locale if isinstance(locale, Locale) else SOURCE_LOCALE
+
+
+def _param(value: Any, tr: Translator, locale: Locale) -> str:
+    """A param as plain text in the language: labels translated, numbers and lists formatted."""
     if isinstance(value, dict) and "msgid" in value:
         return tr.gettext(str(value["msgid"]), value.get("context"))
     if isinstance(value, list):
-        return ", ".join(_param(v, tr) for v in value)
-    if isinstance(value, float) and value.is_integer():
-        return str(int(value))
-    return str(value)
+        return format_list([_param(v, tr, locale) for v in value], locale=locale)
+    return format_value(value, locale)
 
 
 def text_of(msgid: str, context: str | None, params: Mapping[str, Any] | None, tr: Translator) -> str:
@@ -95,41 +113,36 @@ def text_of(msgid: str, context: str | None, params: Mapping[str, Any] | None, t
     translated = tr.gettext(msgid, context)
     if not params and "{" not in msgid:
         return translated
-    values = {k: _param(v, tr) for k, v in (params or {}).items()}
+    locale = _locale(tr)
+    rtl = locale.text_direction == "rtl"
+    values = {k: isolate_for(_param(v, tr, locale), rtl) for k, v in (params or {}).items()}
     try:
-        return _format(translated, values, lenient=False)
+        return _format(translated, values, missing=None)
     except _BadTemplate:
         pass
     try:
-        return _format(msgid, values, lenient=True)
+        return _format(msgid, values, missing=tr.gettext(texts.ANSWER_SKIPPED))
     except _BadTemplate:
         return msgid
 
 
 def language_name(code: str, names: Mapping[str, str] | None = None) -> str:
-    """A language's name in that language ("Svenska", "العربية"); overrides win."""
-    names = DEFAULT_LANGUAGE_NAMES if names is None else names
-    if code in names:
-        return names[code]
-    try:
-        locale = Locale.parse(code)
-    except (ValueError, UnknownLocaleError):
-        return code
-    name = locale.get_display_name(locale) or code
-    return name[:1].upper() + name[1:]
+    """A language's name in that language ("Svenska", "العربية"); `names` (settings) win."""
+    return display_name(code, LANGUAGE_NAMES if names is None else names)
 
 
 def _buttons(ask: ev.Ask, tr: Translator, names: Mapping[str, str] | None) -> Buttons:
     n = len(ask.choices)
     rows: Buttons = []
     labels: list[str] = []
+    current = getattr(tr, "lang", None)
     for i, (cid, label, context) in enumerate(ask.choices):
         text = language_name(cid, names) if ask.kind == "language" else tr.gettext(label, context)
         icon = ask.icons[i] if i < len(ask.icons) and ask.icons[i] else ""
         if icon:
             text = f"{icon} {text}"
-        if ask.kind == "multi" and cid in ask.selected:
-            text = f"✅ {text}"
+        if (ask.kind == "multi" and cid in ask.selected) or (ask.kind == "language" and cid == current):
+            text = f"{CHECK} {text}"
         labels.append(text)
     per_row = 2 if ask.kind in ("yesno", "language") else 1
     for i in range(0, n, per_row):

@@ -21,13 +21,13 @@ COMMANDS = {"/menu": "menu", "/back": "back", "/restart": "restart", "/skip": "s
 
 
 def _translator(lang: str) -> Translator:
-    """bot.i18n's translator when it is there and has catalogs; English otherwise."""
-    try:
-        from bot.i18n import Catalogs  # type: ignore[attr-defined]
-        from bot.settings import get_settings
+    """The catalogs' translator for `lang` (read once); English if they cannot be read."""
+    from bot.i18n import get_catalogs
+    from bot.settings import get_settings
 
-        return Catalogs.load(get_settings().locales_dir).translator(lang)
-    except Exception:  # i18n missing or catalogs not built: the source texts will do
+    try:
+        return get_catalogs(get_settings()).translator(lang)
+    except OSError:  # no locales folder here: the English source texts will do
         return ENGLISH
 
 

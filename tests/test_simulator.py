@@ -54,3 +54,16 @@ def test_wrong_input_is_answered_kindly():
 def test_unknown_flow_is_reported():
     proc = chat(["--flow", "nope"], [])
     assert proc.returncode == 1 and "unknown flow 'nope'" in proc.stdout
+
+
+def test_chat_speaks_the_chosen_language():
+    from bot.i18n import get_catalogs
+    from bot.settings import get_settings
+
+    ar = get_catalogs(get_settings()).translator("ar")
+    question = ar.gettext("Hi! Which language do you want to use?", "onboarding/language")
+    assert question != "Hi! Which language do you want to use?"
+    env = {**os.environ, "FLOWS_DIR": str(ROOT / "flows"), "LOCALES_DIR": str(ROOT / "locales")}
+    result = subprocess.run([sys.executable, "-m", "bot", "chat", "--lang", "ar"], input="/quit\n",
+                            capture_output=True, text=True, cwd=ROOT, env=env, timeout=120)
+    assert question in result.stdout
