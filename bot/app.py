@@ -18,6 +18,7 @@ import aiohttp
 from aiohttp import web
 
 from bot.logs import setup_logging
+from bot.reload import ContentReloader
 from bot.services import Services, StartupError, build_services
 from bot.settings import Settings, get_settings
 from bot.telegram.client import make_bot
@@ -30,12 +31,14 @@ from bot.telegram.webhook import WebhookEndpoint, webhook_path, webhook_secret
 from bot.forwarding.webhook import webhook_transport
 from bot.telegram.worker import InboxWorker
 from bot import texts
-from storage import leases
+from storage import leases, outbox
 from storage.migrate import ensure_schema
 
 log = logging.getLogger("bot")
 
-FLUSH_SECONDS = 10.0
+FLUSH_SECONDS = 10.0  # how long the outbox is flushed after a stop signal
+WEB_SHUTDOWN_SECONDS = 5.0  # how long webhook requests in flight may take to finish
+STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
 
 
 def run_command(workers: int = 1) -> int:
@@ -59,27 +62,46 @@ async def serve(
     stop: asyncio.Event | None = None,
     services: Services | None = None,
 ) -> int:
-    """Run until SIGTERM/SIGINT (or until `stop` is set, when the caller gives one)."""
+    """Run until SIGTERM/SIGINT (or until `stop` is set, when the caller gives one).
+
+    Flows and catalogs are reloaded on SIGHUP and when their files change.
+    """
     services = services or build_services(settings)
     await ensure_schema(services.db)
     loop = asyncio.get_running_loop()
     own_signals = stop is None
     stop = stop or asyncio.Event()
+    reloader = ContentReloader(services)
+    services.extra.update(reloader=reloader, started_at=loop.time())
     if own_signals:
-        for sig in (signal.SIGTERM, signal.SIGINT):
-            loop.add_signal_handler(sig, stop.set)
+        for sig in STOP_SIGNALS:
+            loop.add_signal_handler(sig, _on_stop_signal, stop, sig)
+        loop.add_signal_handler(signal.SIGHUP, reloader.request, "SIGHUP")
+    watch_stop = asyncio.Event()
+    watcher = asyncio.create_task(reloader.watch(watch_stop), name="content-watch")
     try:
         if settings.telegram_bot_token is None:
             await _serve_simulator(services, stop, ready)
         else:
             await _serve_bot(services, stop, ready)
     finally:
+        watch_stop.set()
+        await asyncio.gather(watcher, return_exceptions=True)
+        await reloader.wait()
         if own_signals:
-            for sig in (signal.SIGTERM, signal.SIGINT):
+            for sig in (*STOP_SIGNALS, signal.SIGHUP):
                 loop.remove_signal_handler(sig)
         await services.db.dispose()
     log.info("stopped")
     return 0
+
+
+def _on_stop_signal(stop: asyncio.Event, sig: signal.Signals) -> None:
+    if stop.is_set():
+        log.info("%s again: still stopping (at most %.0fs more)", sig.name, FLUSH_SECONDS)
+        return
+    log.info("%s received: stopping", sig.name)
+    stop.set()
 
 
 def _web_app(services: Services) -> web.Application:
@@ -105,7 +127,7 @@ def _web_app(services: Services) -> web.Application:
 
 
 async def _start_site(app: web.Application, settings: Settings) -> web.AppRunner:
-    runner = web.AppRunner(app, access_log=None)
+    runner = web.AppRunner(app, access_log=None, shutdown_timeout=WEB_SHUTDOWN_SECONDS)
     await runner.setup()
     await web.TCPSite(runner, settings.web_host, settings.web_port).start()
     return runner
@@ -139,7 +161,8 @@ async def _serve_bot(services: Services, stop: asyncio.Event, ready: asyncio.Eve
         transports["webhook"] = webhook_transport(s.forward_webhook_url, secret, http)
     sender = Sender(services.db, services.sessionmaker, transports, pacer,
                     on_outcome=services.metrics.api_outcome)
-    worker = InboxWorker(services.sessionmaker, UpdateHandler(services, bot), after_commit=sender.poke)
+    handler = services.metrics.counting_errors(UpdateHandler(services, bot))
+    worker = InboxWorker(services.sessionmaker, handler, after_commit=sender.poke)
     scheduler = Scheduler(services, worker.poke)
     services.extra.update(sender=sender, worker=worker, pacer=pacer, scheduler=scheduler)
 
@@ -156,8 +179,8 @@ async def _serve_bot(services: Services, stop: asyncio.Event, ready: asyncio.Eve
     else:
         await bot.delete_webhook()
         poller = Poller(bot, services.sessionmaker, worker.poke, timeout=s.poll_timeout)
-        services.extra["poller"] = poller
         poll_lead = leases.Leader(services.db, "poller", ttl=15.0)
+        services.extra.update(poller=poller, poll_lead=poll_lead)
         tasks.append(asyncio.create_task(poller.run_as_leader(poll_lead, intake_stop), name="poller"))
         log.info("polling mode")
     runner = await _start_site(app, s)
@@ -172,17 +195,47 @@ async def _serve_bot(services: Services, stop: asyncio.Event, ready: asyncio.Eve
         ready.set()
     await stop.wait()
 
+    try:
+        await _stop_gracefully(services, runner, intake_stop, work_stop, tasks, sender)
+    finally:
+        await http.close()
+        await bot.shutdown()
+
+
+async def _stop_gracefully(services: Services, runner: web.AppRunner, intake_stop: asyncio.Event,
+                           work_stop: asyncio.Event, tasks: list[asyncio.Task], sender: Sender) -> None:
+    """Stop taking updates, finish those in flight, flush the outbox until a deadline.
+
+    What is not done by then stays in the database (inbox and outbox rows) and is
+    picked up by the next start: nothing is lost, nothing is handled twice.
+    """
+    loop = asyncio.get_running_loop()
+    deadline = loop.time() + FLUSH_SECONDS
     log.info("stopping: no new updates; finishing those in flight")
     intake_stop.set()
-    await runner.cleanup()  # the webhook stops taking updates too
+    await runner.cleanup()  # the webhook stops taking updates too (in-flight POSTs finish)
     work_stop.set()
-    await asyncio.gather(*tasks, return_exceptions=True)
-    deadline = asyncio.get_running_loop().time() + FLUSH_SECONDS
-    flushed = await sender.flush(deadline)
+    for task, outcome in zip(tasks, await asyncio.gather(*tasks, return_exceptions=True)):
+        if isinstance(outcome, BaseException):
+            log.error("%s ended with %s", task.get_name(), type(outcome).__name__)
+    worker = services.extra["worker"]
+    log.info("updates handled: %d (failed: %d)", worker.handled, worker.failed)
+    try:
+        flushed = await sender.flush(deadline)
+    except Exception as exc:  # the database went away: the rows wait for the next start
+        log.warning("outbox flush stopped (%s); the rest is sent after the next start",
+                    type(exc).__name__)
+        flushed = 0
     await sender._resign()
-    log.info("flushed %d outbox rows", flushed)
-    await http.close()
-    await bot.shutdown()
+    try:
+        async with services.sessionmaker() as s:
+            left, _oldest = await outbox.backlog(s)
+    except Exception:
+        left = -1
+    if left > 0:
+        log.info("flushed %d outbox rows; %d left for the next start", flushed, left)
+    else:
+        log.info("flushed %d outbox rows", flushed)
 
 
 async def _initialize(bot: Any, stop: asyncio.Event) -> None:
@@ -210,7 +263,6 @@ def _telegram_language(code: str) -> str:
 
 async def _publish_commands(services: Services) -> None:
     """setMyCommands in every language, through the outbox (so it is retried)."""
-    from storage import outbox
     from datetime import UTC, datetime
 
     now = datetime.now(UTC)

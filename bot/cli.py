@@ -41,6 +41,19 @@ def _parser() -> argparse.ArgumentParser:
 
     db = sub.add_parser("db", help="database")
     db.add_argument("action", choices=["upgrade"])
+
+    sub.add_parser("doctor", help="check the settings, token, database, staff chat, flows and catalogs")
+
+    export = sub.add_parser("export", help="export the anonymised submissions (CSV or JSON)")
+    export.add_argument("--format", choices=["csv", "json"], default="csv")
+    export.add_argument("--output", "-o", default="-", help="file to write (default: standard output)")
+    export.add_argument("--flow", default="", help="only this flow id")
+    export.add_argument("--language", default="", help="only this language code")
+    export.add_argument("--status", default="", help="only this status (new, reviewed, shortlisted, archived)")
+    export.add_argument("--source", default="", help="only this source tag (e.g. workshop-malmo)")
+    export.add_argument("--since", default="", help="from this day on, YYYY-MM-DD")
+    export.add_argument("--until", default="", help="up to and including this day, YYYY-MM-DD")
+    export.add_argument("--include-tests", action="store_true", help="also test submissions")
     return p
 
 
@@ -70,6 +83,14 @@ def main(argv: Sequence[str] | None = None) -> int:
         from storage.migrate import upgrade_command
 
         return upgrade_command()
+    if args.command == "doctor":
+        from bot.doctor import doctor_command
+
+        return doctor_command()
+    if args.command == "export":
+        from bot.export import export_command
+
+        return export_command(args)
     if args.command == "run":
         from bot.app import run_command
 

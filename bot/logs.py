@@ -15,7 +15,7 @@ from datetime import UTC, datetime
 
 TEXT_FORMAT = "%(asctime)s %(levelname)s %(name)s: %(message)s"
 # A Bot API token: "<bot id>:<35 url-safe characters>", alone or in a /bot<token>/ URL.
-TOKEN_RE = re.compile(r"\b(\d{5,}):[A-Za-z0-9_-]{30,}")
+TOKEN_RE = re.compile(r"(?<![0-9])(\d{5,}):[A-Za-z0-9_-]{30,}")
 
 
 def mask_tokens(line: str) -> str:

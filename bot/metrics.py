@@ -1,8 +1,23 @@
 """Prometheus metrics of one bot process. Labels never hold personal data: only
-method names, flow ids, language codes and outcome kinds."""
+method names, flow ids, language codes and outcome kinds.
+
+The database-backed gauges (outbox and inbox backlog, sessions per flow and
+language) are refreshed by `refresh_from_database` when /metrics is scraped.
+"""
 from __future__ import annotations
 
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import Any
+
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
+from sqlalchemy import func, select
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import outbox
+from storage.models import Inbox, Session
+
+Handler = Callable[[Any, Any], Awaitable[None]]
 
 
 class Metrics:
@@ -10,7 +25,11 @@ class Metrics:
         self.registry = CollectorRegistry()
         r = self.registry
         self.updates = Counter("sammanbot_updates_total", "Updates handled", ["kind"], registry=r)
-        self.update_errors = Counter("sammanbot_update_errors_total", "Updates that failed", registry=r)
+        self.update_errors = Counter(
+            "sammanbot_update_errors_total",
+            "Updates whose handling raised (kept as failed, or retried when the database was at fault)",
+            registry=r,
+        )
         self.latency = Histogram(
             "sammanbot_answer_latency_seconds",
             "From an update's arrival to its answer being queued",
@@ -25,6 +44,7 @@ class Metrics:
         self.outbox_oldest = Gauge(
             "sammanbot_outbox_oldest_seconds", "Age of the oldest unsent outbox row", registry=r
         )
+        self.inbox_backlog = Gauge("sammanbot_inbox_backlog", "Updates stored but not yet handled", registry=r)
         self.sessions = Gauge(
             "sammanbot_sessions", "Active sessions", ["flow", "language"], registry=r
         )
@@ -34,12 +54,51 @@ class Metrics:
         self.safeguarding = Counter(
             "sammanbot_safeguarding_alerts_total", "Crisis messages", ["category"], registry=r
         )
+        self.reloads = Counter(
+            "sammanbot_content_reloads_total", "Reloads of flows and catalogs", ["outcome"], registry=r
+        )
+        self.content_problems = Gauge(
+            "sammanbot_content_problems", "Problems in the flow and catalog files on disk "
+            "(the last good set is live while this is above 0)", registry=r,
+        )
 
     def api_outcome(self, method: str, outcome: object | None) -> None:
         kind = getattr(outcome, "kind", None) or "ok"
         self.api_calls.labels(method=method, outcome=kind).inc()
         if kind == "retry_after":
             self.rate_limited.inc()
+
+    def reloaded(self, problems: int) -> None:
+        self.reloads.labels(outcome="problems" if problems else "ok").inc()
+        self.content_problems.set(problems)
+
+    def counting_errors(self, handler: Handler) -> Handler:
+        """The inbox handler, counting the updates whose handling raised."""
+
+        async def handle(session: Any, row: Any) -> None:
+            try:
+                await handler(session, row)
+            except Exception:
+                self.update_errors.inc()
+                raise
+
+        return handle
+
+    async def refresh_from_database(self, s: AsyncSession) -> None:
+        """Backlogs and active sessions per flow and language, read now."""
+        count, oldest = await outbox.backlog(s)
+        self.outbox_backlog.set(count)
+        self.outbox_oldest.set((datetime.now(UTC) - oldest).total_seconds() if oldest else 0)
+        self.inbox_backlog.set(await s.scalar(
+            select(func.count()).select_from(Inbox).where(Inbox.status == "pending")) or 0)
+        lang = Session.state["lang"].as_string()
+        rows = (await s.execute(
+            select(Session.flow_id, lang, func.count()).where(Session.status == "active")
+            .group_by(Session.flow_id, lang)
+        )).all()
+        self.sessions.clear()
+        for flow, language, n in rows:
+            self.sessions.labels(flow=flow, language=language or "").set(n)
 
     def render(self) -> bytes:
         return generate_latest(self.registry)

@@ -43,6 +43,7 @@ def bot_settings(fake: Any, db_url: str, tmp_path: Path, **overrides: Any) -> Se
         rate_per_chat_per_s=50.0,
         rate_per_chat_burst=50,
         rate_global_per_s=1000.0,
+        rate_group_per_min=6000.0,  # the fake enforces no limits unless a test turns them on
     )
     values.update(overrides)
     return Settings(_env_file=None, **values)

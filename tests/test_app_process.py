@@ -47,6 +47,7 @@ class BotProcess:
             RATE_GLOBAL_PER_S="200",
             RATE_PER_CHAT_PER_S="20",
             RATE_PER_CHAT_BURST="20",
+            RATE_GROUP_PER_MIN="6000",  # the fake enforces no limits here; staff cards need not queue
         )
         self.proc: subprocess.Popen | None = None
 

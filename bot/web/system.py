@@ -1,5 +1,12 @@
 """Operational endpoints: /healthz (is this process healthy?) and /metrics
-(Prometheus text format, no personal data)."""
+(Prometheus text format, no personal data).
+
+/healthz answers 200 with `"status": "ok"`, or 503 with `"status": "unhealthy"` and
+a `problems` list in plain words, when the database cannot be reached, updates have
+stopped flowing (the polling loop has not succeeded lately) or the outbox is stuck
+(its oldest unsent row is older than BACKLOG_AGE_LIMIT). Flow problems do not make
+it unhealthy: the last good set stays live, and the report says so.
+"""
 from __future__ import annotations
 
 import asyncio
@@ -11,7 +18,7 @@ from prometheus_client import CONTENT_TYPE_LATEST
 from sqlalchemy import func, select, text
 
 from storage import outbox
-from storage.models import Session
+from storage.models import Inbox
 
 if TYPE_CHECKING:
     from bot.services import Services
@@ -21,41 +28,66 @@ BACKLOG_AGE_LIMIT = 300.0  # seconds: an older unsent row means sending is stuck
 
 
 async def health(services: Services) -> tuple[bool, dict[str, Any]]:
+    problems: list[str] = []
     report: dict[str, Any] = {}
-    ok = True
     try:
         async with asyncio.timeout(DB_TIMEOUT):
             async with services.sessionmaker() as s:
                 await s.execute(text("SELECT 1"))
                 count, oldest = await outbox.backlog(s)
+                pending = await s.scalar(select(func.count()).select_from(Inbox).where(Inbox.status == "pending"))
         age = (datetime.now(UTC) - oldest).total_seconds() if oldest else 0.0
         report["database"] = "ok"
         report["outbox"] = {"backlog": count, "oldest_pending_seconds": round(age, 1)}
+        report["inbox"] = {"backlog": pending or 0}
         if age > BACKLOG_AGE_LIMIT:
-            ok = False
-            report["outbox"]["problem"] = "sending is stuck"
-    except Exception as exc:
-        ok = False
+            problems.append(f"the outbox is stuck: its oldest unsent row is {age:.0f}s old")
+    except Exception as exc:  # refused, gone, timed out, …: the kind is enough
         report["database"] = f"unreachable ({type(exc).__name__})"
-    report["updates"] = _updates_flowing(services)
-    if report["updates"].startswith("stalled"):
-        ok = False
-    report["flows"] = "ok" if not services.flows.problems else f"{len(services.flows.problems)} problems (last good set live)"
-    report["status"] = "ok" if ok else "unhealthy"
-    return ok, report
+        problems.append("the database cannot be reached")
+    updates_ok, report["updates"] = _updates(services)
+    if not updates_ok:
+        problems.append("updates are not flowing: getUpdates has not succeeded lately")
+    report["content"] = _content(services)
+    report["status"] = "unhealthy" if problems else "ok"
+    if problems:
+        report["problems"] = problems
+    return not problems, report
 
 
-def _updates_flowing(services: Services) -> str:
-    loop = asyncio.get_running_loop()
-    poller = services.extra.get("poller")
+def _updates(services: Services) -> tuple[bool, dict[str, Any]]:
+    """Is the intake alive? (polling: getUpdates succeeded lately; webhook: listening)"""
+    now = asyncio.get_running_loop().time()
+    extra = services.extra
+    poller = extra.get("poller")
     if poller is not None:
+        lead = extra.get("poll_lead")
+        if lead is not None and not lead.held:
+            return True, {"mode": "polling", "state": "standby: another process polls"}
         limit = services.settings.poll_timeout * 2 + 30
-        if poller.last_poll_ok is None or loop.time() - poller.last_poll_ok > limit:
-            return "stalled: getUpdates has not succeeded lately"
-        return "polling"
-    if services.extra.get("webhook") is not None:
-        return "webhook"
-    return "simulator only"
+        since = poller.last_poll_ok if poller.last_poll_ok is not None else extra.get("started_at", now)
+        ok = now - since <= limit
+        report: dict[str, Any] = {"mode": "polling", "state": "flowing" if ok else "stalled"}
+        if poller.last_poll_ok is not None:
+            report["last_poll_seconds"] = round(now - poller.last_poll_ok, 1)
+        return ok, report
+    endpoint = extra.get("webhook")
+    if endpoint is not None:
+        report = {"mode": "webhook", "state": "listening"}
+        if endpoint.last_update_at is not None:
+            report["last_update_seconds"] = round(now - endpoint.last_update_at, 1)
+        return True, report
+    return True, {"mode": "simulator", "state": "no Telegram intake (no TELEGRAM_BOT_TOKEN)"}
+
+
+def _content(services: Services) -> dict[str, Any]:
+    current = services.flows.current
+    reloader = services.extra.get("reloader")
+    problems = len(reloader.problems if reloader is not None else services.flows.problems)
+    report: dict[str, Any] = {"flows": len(current.flows) if current else 0, "problems": problems}
+    if problems:
+        report["note"] = "the files on disk have problems; the last good set is live"
+    return report
 
 
 def add_system_routes(app: web.Application, services: Services) -> None:
@@ -67,13 +99,7 @@ def add_system_routes(app: web.Application, services: Services) -> None:
         try:
             async with asyncio.timeout(DB_TIMEOUT):
                 async with services.sessionmaker() as s:
-                    rows = (await s.execute(
-                        select(Session.flow_id, Session.state["lang"].as_string(), func.count())
-                        .where(Session.status == "active").group_by(Session.flow_id, Session.state["lang"].as_string())
-                    )).all()
-            services.metrics.sessions.clear()
-            for flow, lang, n in rows:
-                services.metrics.sessions.labels(flow=flow, language=lang or "").set(n)
+                    await services.metrics.refresh_from_database(s)
         except Exception:
             pass  # the other metrics still help when the database is away
         return web.Response(body=services.metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST})

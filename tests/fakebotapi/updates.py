@@ -87,12 +87,17 @@ class UpdateQueue:
             self.confirm(offset)
         self.set_allowed(allowed)
         deadline = time.monotonic() + timeout
-        while not (updates := self.deliverable(limit)) and not self.closing:
+        while True:
+            # Take the event before looking: a push between the look and the wait (Python
+            # 3.11's wait_for starts the waiter as a later task) must still wake this poll.
+            changed = self._changed
+            if (updates := self.deliverable(limit)) or self.closing:
+                break
             remaining = deadline - time.monotonic()
             if remaining <= 0:
                 break
             try:
-                await asyncio.wait_for(self.wait_changed(), remaining)
+                await asyncio.wait_for(changed.wait(), remaining)
             except TimeoutError:
                 break
             if generation != self._poll_generation:

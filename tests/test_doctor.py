@@ -1,0 +1,92 @@
+"""`python -m bot doctor` against the fake Bot API: a good set-up passes (exit 0); a
+broken one fails (exit 1) and says, in plain words, what to fix."""
+from __future__ import annotations
+
+import asyncio
+import io
+import os
+import shutil
+import sys
+
+from bot.doctor import FAIL, OK, check_telegram, doctor_command
+from tests.botfixtures import ROOT, bot_settings
+
+
+async def doctor(env: dict[str, str], cwd) -> tuple[int, str]:
+    proc = await asyncio.create_subprocess_exec(
+        sys.executable, "-m", "bot", "doctor", cwd=cwd, env=env,
+        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+    out, _ = await proc.communicate()
+    return proc.returncode, out.decode()
+
+
+def base_env(fake, tmp_path, **extra: str) -> dict[str, str]:
+    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "PYTHONPATH", "TMPDIR")}
+    return keep | {
+        "PYTHONPATH": str(ROOT),
+        "TELEGRAM_BOT_TOKEN": fake.token,
+        "TELEGRAM_API_URL": fake.url,
+        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/var/bot.db",
+        "VAR_DIR": str(tmp_path / "var"),
+        "FLOWS_DIR": str(ROOT / "flows"),
+        "LOCALES_DIR": str(ROOT / "locales"),
+        "PSEUDONYM_KEY": "test-pseudonym-key-not-secret",
+    } | extra
+
+
+async def test_a_good_set_up_passes(fake_bot_api, tmp_path):
+    group = fake_bot_api.new_group("Sammanhacket team")
+    code, out = await doctor(base_env(fake_bot_api, tmp_path, STAFF_CHAT_ID=str(group.chat.id)), tmp_path)
+    assert code == 0, out
+    assert "✓ token: the bot is @sammanbot_test_bot" in out
+    assert "✓ staff chat: the bot is member of “Sammanhacket team” and may write there" in out
+    assert "✓ database:" in out and "✓ flows:" in out and "✓ catalogs:" in out
+    assert "✗" not in out and "All good" in out
+    assert fake_bot_api.calls_per_method().keys() <= {"getMe", "getChat", "getChatMember"}  # it sends nothing
+
+
+async def test_a_broken_set_up_fails_and_says_what_to_fix(fake_bot_api, tmp_path):
+    shutil.copytree(ROOT / "flows", tmp_path / "flows")
+    shutil.copytree(ROOT / "locales", tmp_path / "locales", ignore=shutil.ignore_patterns("*.mo"))
+    flow = tmp_path / "flows" / "need.yaml"
+    flow.write_text(flow.read_text().replace("start:", "strat:", 1))
+    po = tmp_path / "locales" / "ar" / "LC_MESSAGES" / "messages.po"
+    po.write_text(po.read_text(encoding="utf-8") + '\nmsgid "dangling"\n', encoding="utf-8")
+    env = base_env(fake_bot_api, tmp_path, TELEGRAM_BOT_TOKEN="123456:NOT-THE-RIGHT-TOKEN",
+                   DATABASE_URL="postgresql+asyncpg://postgres@127.0.0.1:5432/sammanbot_no_such_database",
+                   FLOWS_DIR=str(tmp_path / "flows"), LOCALES_DIR=str(tmp_path / "locales"),
+                   LANGUAGES='["sv", "en", "ar", "xx"]', WEBHOOK_URL="http://bot.example.org/hook")
+    code, out = await doctor(env, tmp_path)
+    assert code == 1, out
+    assert "✗ token: Telegram refused the token" in out and "@BotFather" in out
+    assert "✗ staff chat: STAFF_CHAT_ID is not set" in out
+    assert "✗ settings: WEBHOOK_URL is not an https:// URL" in out
+    assert "✗ database: postgresql+asyncpg://postgres@127.0.0.1:5432/sammanbot_no_such_database cannot be reached" in out
+    assert "✗ flows: " in out and f"{flow}:" in out
+    assert "✗ catalogs: 1 broken catalog(s)" in out and f"{po}:" in out
+    assert "! catalogs: no catalog for xx" in out
+    assert "fix:" in out and "thing(s) to fix" in out
+    assert "NOT-THE-RIGHT-TOKEN" not in out
+
+
+async def test_the_staff_chat_check_finds_a_removed_bot_and_a_wrong_id(fake_bot_api, tmp_path):
+    lead = fake_bot_api.new_user(first_name="Stina")
+    group = fake_bot_api.new_group("Sammanhacket team", members=[lead])
+    settings = bot_settings(fake_bot_api, "sqlite+aiosqlite://", tmp_path, staff_chat_id=group.chat.id,
+                            safeguarding_chat_id=-4_999_999_999)
+    await group.set_bot_status("left", by=lead)
+    staff, safeguarding = [f for f in await check_telegram(settings) if f.topic != "token"]
+    assert (staff.level, staff.detail) == (FAIL, "the bot is not in “Sammanhacket team” any more (left)")
+    assert staff.fix == "add the bot to the group again"
+    assert safeguarding.level == FAIL and "cannot see chat -4999999999" in safeguarding.detail
+
+    await group.set_bot_status("administrator", by=lead)
+    staff, _ = [f for f in await check_telegram(settings) if f.topic != "token"]
+    assert staff.level == OK and "administrator" in staff.detail
+
+
+def test_unreadable_settings_are_named(monkeypatch):
+    monkeypatch.setenv("WEB_PORT", "eighty")
+    out = io.StringIO()
+    assert doctor_command(out) == 1
+    assert "✗ settings: WEB_PORT:" in out.getvalue()

@@ -1,0 +1,125 @@
+"""/healthz and /metrics of a running bot (in-process, against the fake Bot API):
+healthy while it works, unhealthy when its PostgreSQL database is dropped, and
+metrics that name what matters and carry nothing about the youth."""
+from __future__ import annotations
+
+import re
+
+import aiohttp
+import asyncpg
+
+from tests.botfixtures import bot_settings, running_bot
+from tests.dbfixtures import PG_ADMIN_DSN, fresh_pg_url
+from tests.youth import Youth, settle
+
+METRIC_NAMES = [
+    "sammanbot_updates_total",
+    "sammanbot_update_errors_total",
+    "sammanbot_answer_latency_seconds_bucket",
+    "sammanbot_answer_latency_seconds_count",
+    "sammanbot_api_calls_total",
+    "sammanbot_429_total",
+    "sammanbot_outbox_backlog",
+    "sammanbot_outbox_oldest_seconds",
+    "sammanbot_inbox_backlog",
+    "sammanbot_sessions",
+    "sammanbot_content_problems",
+]
+
+
+async def get(settings, path: str) -> tuple[int, str]:
+    async with aiohttp.ClientSession() as http:
+        async with http.get(f"http://127.0.0.1:{settings.web_port}{path}") as resp:
+            return resp.status, await resp.text()
+
+
+def sample(body: str, name: str, **labels: str) -> float:
+    """The value of one sample in Prometheus text format."""
+    for line in body.splitlines():
+        if not line.startswith(name):
+            continue
+        head, _, value = line.rpartition(" ")
+        if head.split("{", 1)[0] == name and all(f'{k}="{v}"' in head for k, v in labels.items()):
+            return float(value)
+    raise AssertionError(f"no sample {name} {labels}")
+
+
+async def test_metrics_name_what_matters_and_nothing_personal(fake_bot_api, tmp_path):
+    group = fake_bot_api.new_group("Sammanhacket team")
+    settings = bot_settings(fake_bot_api, f"sqlite+aiosqlite:///{tmp_path}/bot.db", tmp_path,
+                            staff_chat_id=group.chat.id)
+    async with running_bot(settings) as services:
+        youth = Youth.new(fake_bot_api, services, first_name="Zaynab", last_name="Qaderi",
+                          username="zaynab_q_7731", language_code="en")
+        fake_bot_api.faults.hold_429(1.0, retry_after=1)  # Telegram says "slow down" once
+        await youth.start()
+        await youth.press("English")
+        await youth.write("I am Zaynab Qaderi, call me on +46 70 123 45 67")
+        await settle(services)
+
+        status, health = await get(settings, "/healthz")
+        assert status == 200, health
+        assert '"status": "ok"' in health and '"mode": "polling"' in health
+        status, body = await get(settings, "/metrics")
+        assert status == 200
+
+    for name in METRIC_NAMES:
+        assert re.search(rf"^{name}[{{ ]", body, re.M), f"{name} missing from /metrics"
+    assert sample(body, "sammanbot_updates_total", kind="message") >= 2
+    assert sample(body, "sammanbot_updates_total", kind="callback") >= 1
+    assert sample(body, "sammanbot_answer_latency_seconds_count") >= 3
+    assert sample(body, "sammanbot_429_total") >= 1
+    assert sample(body, "sammanbot_api_calls_total", method="sendMessage", outcome="ok") >= 2
+    assert sample(body, "sammanbot_sessions", flow="onboarding", language="en") == 1
+    assert sample(body, "sammanbot_outbox_backlog") == 0
+    user = youth.user
+    for personal in ("Zaynab", "Qaderi", "zaynab_q_7731", "70 123", str(user.id), str(user.chat.id)):
+        assert personal not in body, f"{personal!r} in /metrics"
+        assert personal not in health, f"{personal!r} in /healthz"
+
+
+async def test_healthz_goes_unhealthy_when_the_database_is_gone(fake_bot_api, tmp_path):
+    async with fresh_pg_url() as url:
+        settings = bot_settings(fake_bot_api, url, tmp_path)
+        async with running_bot(settings):
+            status, health = await get(settings, "/healthz")
+            assert status == 200, health
+            assert '"database": "ok"' in health
+
+            name = url.rsplit("/", 1)[1]
+            admin = await asyncpg.connect(PG_ADMIN_DSN, timeout=5)
+            try:
+                await admin.execute(f'DROP DATABASE "{name}" WITH (FORCE)')
+            finally:
+                await admin.close()
+
+            status, health = await get(settings, "/healthz")
+            assert status == 503, health
+            assert '"status": "unhealthy"' in health
+            assert '"database": "unreachable' in health
+            assert "the database cannot be reached" in health
+            # /metrics still answers, with what the process knows by itself
+            status, body = await get(settings, "/metrics")
+            assert status == 200 and "sammanbot_updates_total" in body
+
+
+def test_logs_are_text_or_json_lines_with_tokens_masked():
+    import json
+    import logging
+
+    from bot.logs import JsonFormatter, TextFormatter
+
+    token = "7012345678:AAH3x-very_secret_token_value_0123456789"
+    try:
+        raise ConnectionError(f"POST https://api.telegram.org/bot{token}/sendMessage failed")
+    except ConnectionError:
+        record = logging.LogRecord("bot.telegram.sender", logging.WARNING, __file__, 1,
+                                   "call failed for update %s", (42,), exc_info=__import__("sys").exc_info())
+    text, line = TextFormatter().format(record), JsonFormatter().format(record)
+    assert " WARNING bot.telegram.sender: call failed for update 42" in text
+    entry = json.loads(line)
+    assert (entry["level"], entry["logger"], entry["message"]) == ("warning", "bot.telegram.sender",
+                                                                   "call failed for update 42")
+    assert "\n" not in line
+    for out in (text, line):
+        assert "very_secret_token" not in out and "7012345678:<token>" in out
