@@ -207,7 +207,10 @@ class Catalogs:
         return catalogs
 
     def reload(self) -> None:
-        """Re-read every catalog (hot reload after translators changed a .po)."""
+        """Re-read every catalog (hot reload after translators changed a .po).
+
+        A catalog that cannot be read keeps its last good entries."""
+        previous: dict[str, dict[_Key, _String]] = getattr(self, "_entries", {})
         entries: dict[str, dict[_Key, _String]] = {}
         locales: dict[str, Locale] = {}
         for lang in dict.fromkeys([*self.languages, self.default_language]):
@@ -215,7 +218,7 @@ class Catalogs:
             locales[lang] = locale
             catalog = _read_catalog(po_path(self.locales_dir, lang), lang)
             if catalog is None:
-                entries[lang] = {}
+                entries[lang] = previous.get(lang, {})
                 continue
             if catalog.num_plurals != len(plural_tags(locale)):
                 log.warning("catalog %s has %d plural forms, CLDR has %d",

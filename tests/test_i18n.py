@@ -75,6 +75,13 @@ def test_gettext_uses_context(locales: Path) -> None:
     assert tr.lang == "ar"
 
 
+def test_reload_keeps_a_catalog_that_became_unreadable(locales: Path) -> None:
+    catalogs = load(locales)
+    po_path(locales, "ar").write_bytes(b"\xff\xfe not a catalog")
+    catalogs.reload()
+    assert catalogs.translator("ar").gettext("Hello!", "intro/hello") == "مرحبا!"
+
+
 def test_fallback_chain_language_then_swedish_then_source(locales: Path) -> None:
     catalogs = load(locales)
     ar = catalogs.translator("ar")
