@@ -24,8 +24,8 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.web.export import BATCH, answer_names, header, row_cells
-from bot.web.submission_query import Cursor, Filters, page_query
-from storage.db import dialect_name, make_engine, make_sessionmaker, masked
+from bot.web.submission_query import Filters, iter_submissions
+from storage.db import make_engine, make_sessionmaker, masked
 from storage.models import Submission
 
 
@@ -36,17 +36,9 @@ def filters_of(args: argparse.Namespace) -> tuple[Filters, list[str]]:
     })
 
 
-async def submissions(sessionmaker: async_sessionmaker, filters: Filters) -> AsyncIterator[Submission]:
+def submissions(sessionmaker: async_sessionmaker, filters: Filters) -> AsyncIterator[Submission]:
     """The filtered submissions in list order (urgent first, newest first), batch by batch."""
-    after = None
-    while True:
-        async with sessionmaker() as s:
-            batch = list((await s.scalars(page_query(filters, dialect_name(s), after=after, limit=BATCH))).all())
-        for row in batch:
-            yield row
-        if len(batch) < BATCH:
-            return
-        after = Cursor.of(batch[-1])
+    return iter_submissions(sessionmaker, filters, BATCH)
 
 
 def as_json(row: Submission) -> dict[str, Any]:

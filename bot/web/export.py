@@ -17,9 +17,8 @@ from openpyxl import Workbook
 from bot.web.auth import Staff, requires
 from bot.web.context import STAFF, ctx
 from bot.web.pages import answer_text
-from bot.web.submission_query import Cursor, Filters, page_query
+from bot.web.submission_query import Filters, iter_submissions
 from storage import staff as staff_repo
-from storage.db import dialect_name
 from storage.models import Submission
 
 BATCH = 500
@@ -61,17 +60,8 @@ def row_cells(row: Submission, names: list[str]) -> list[str]:
     return [safe_cell(c) for c in cells]
 
 
-async def filtered_rows(request: web.Request, filters: Filters) -> AsyncIterator[Submission]:
-    c = ctx(request)
-    after = None
-    while True:
-        async with c.sessionmaker() as s:
-            batch = list((await s.execute(page_query(filters, dialect_name(s), after=after, limit=BATCH))).scalars())
-        for row in batch:
-            yield row
-        if len(batch) < BATCH:
-            return
-        after = Cursor.of(batch[-1])
+def filtered_rows(request: web.Request, filters: Filters) -> AsyncIterator[Submission]:
+    return iter_submissions(ctx(request).sessionmaker, filters, BATCH)
 
 
 async def _audit(request: web.Request, fmt: str, filters: Filters) -> None:

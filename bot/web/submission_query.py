@@ -7,7 +7,7 @@ is the index `ix_submissions_urgent_created_at_id`, which keyset pages walk.
 from __future__ import annotations
 
 import json
-from collections.abc import Mapping
+from collections.abc import AsyncIterator, Mapping
 from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
@@ -16,6 +16,7 @@ from sqlalchemy import Text, cast, exists, func, literal, or_, select, tuple_, t
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql import ColumnElement, Select
 
+from storage.db import dialect_name
 from storage.models import Submission
 
 STATUSES = ("new", "reviewed", "shortlisted", "archived")
@@ -154,3 +155,17 @@ def count_query(filters: Filters, dialect: str) -> Select[Any]:
     """How many match, up to COUNT_CAP + 1 (shown as "more than 10000")."""
     capped = select(Submission.id).where(*filters.conditions(dialect)).limit(COUNT_CAP + 1).subquery()
     return select(func.count()).select_from(capped)
+
+
+async def iter_submissions(sessionmaker: Any, filters: Filters, batch: int = 500) -> AsyncIterator[Submission]:
+    """Every filtered submission in list order (urgent first, newest first), a batch at a
+    time with keyset paging, so an export of a million rows never holds them all."""
+    after = None
+    while True:
+        async with sessionmaker() as s:
+            rows = list((await s.scalars(page_query(filters, dialect_name(s), after=after, limit=batch))).all())
+        for row in rows:
+            yield row
+        if len(rows) < batch:
+            return
+        after = Cursor.of(rows[-1])
