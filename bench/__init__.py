@@ -1,0 +1,1 @@
+"""Benchmarks of Sammanbot against the fake Bot API: `python -m bench` (see bench/run.py)."""

@@ -1,0 +1,104 @@
+"""Simulated youth for the load benchmarks: each acts, then waits for the bot's next
+question before acting again (no fixed sleeps). Every action's push time is kept, so
+the answer time is read afterwards from the fake's call log (arrival of the reply).
+"""
+from __future__ import annotations
+
+import asyncio
+import time
+from dataclasses import dataclass, field
+from typing import Any
+
+IDEA = "A homework club in the library after school, with volunteers who speak many languages."
+# "Share an idea" from /start, as in tests/test_app_process.py.
+SHARE_IDEA = ["/start", "English", "16–17", "Yes", "Share an idea", "School", IDEA, "Me", "Done", "Yes"]
+STEP_TIMEOUT = 300.0
+
+
+@dataclass
+class Trace:
+    chat_id: int
+    pushed: list[float] = field(default_factory=list)  # time.time() of each action
+
+
+def _question(user: Any) -> Any:
+    for message in reversed(user.messages):
+        if message.keyboard:
+            return message
+    return None
+
+
+def _has_button(message: Any, label: str) -> bool:
+    try:
+        message.button(label)
+    except LookupError:
+        return False
+    return True
+
+
+async def _until(condition: Any, what: str) -> None:
+    deadline = time.monotonic() + STEP_TIMEOUT
+    delay = 0.01
+    while not condition():
+        if time.monotonic() > deadline:
+            raise TimeoutError(what)
+        await asyncio.sleep(delay)
+        delay = min(delay * 1.5, 0.1)
+
+
+async def share_idea(user: Any, trace: Trace, steps: list[str] = SHARE_IDEA) -> None:
+    """One youth through onboarding and "Share an idea"; waits for each next question."""
+    for i, action in enumerate(steps):
+        before_q = _question(user)
+        before_edits = before_q.edit_count if before_q else 0
+        before_count = len(user.messages)
+        trace.pushed.append(time.time())
+        query_id = None
+        if action.startswith("/"):
+            await user.send_command(action)
+        elif action == IDEA:
+            await user.send_text(action)
+        else:
+            query_id = await user.press(action)
+        nxt = steps[i + 1] if i + 1 < len(steps) else None
+
+        def moved() -> bool:
+            q = _question(user)
+            changed = len(user.messages) > before_count or (
+                q is not None and before_q is not None and q.message_id == before_q.message_id
+                and q.edit_count != before_edits)
+            if not changed:
+                return False
+            # a press is fully handled once its callback query is answered (the bot's last call)
+            if query_id is not None and query_id in user.server.pending_callbacks:
+                return False
+            if nxt is None or nxt == IDEA or nxt.startswith("/"):
+                return True
+            return q is not None and _has_button(q, nxt)
+
+        await _until(moved, f"no answer to {action!r} for chat {user.id}")
+        if nxt == IDEA:  # a text question: the prompt is a new message without buttons
+            await _until(lambda: not user.messages[-1].keyboard, f"no text prompt for chat {user.id}")
+
+
+async def echo_chat(user: Any, trace: Trace, messages: int) -> None:
+    """The echo bot's workload: write, wait for the echo, write again."""
+    for n in range(messages):
+        before = len(user.messages)
+        trace.pushed.append(time.time())
+        await user.send_text(f"Hello number {n}, this is an invented youth writing.")
+        await _until(lambda: len(user.messages) > before, f"no echo for chat {user.id}")
+
+
+def answer_times(traces: list[Trace], replies: dict[int, list[float]]) -> list[float]:
+    """Seconds from each action's push to the first reply call for that chat after it."""
+    from bench.common import first_after
+
+    out = []
+    for trace in traces:
+        times = replies.get(trace.chat_id, [])
+        for pushed in trace.pushed:
+            at = first_after(times, pushed)
+            if at is not None:
+                out.append(at - pushed)
+    return out

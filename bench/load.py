@@ -1,0 +1,137 @@
+"""CPU per update / per Bot API call, and answer latency, with N youth at once.
+
+The same workload shape runs against the bare PTB echo bot (the framework floor) and
+against Sammanbot on SQLite and on PostgreSQL; the bot runs as its own process and
+its CPU time is read from /proc before and after the workload.
+"""
+from __future__ import annotations
+
+import asyncio
+import os
+import re
+import signal
+import shutil
+import subprocess
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+import aiohttp
+
+from bench.common import (NO_PACING, bot_proc, calls_by_chat, cpu_seconds, database, echo_proc,
+                          percentile, wait_http, wait_polling, wait_quiet)
+from bench.conversations import SHARE_IDEA, Trace, answer_times, echo_chat, share_idea
+from tests.fakebotapi.server import FakeBotApi
+
+VISIBLE = frozenset({"sendMessage", "editMessageText", "editMessageReplyMarkup", "sendPhoto", "sendDocument"})
+
+
+@dataclass
+class LoadResult:
+    name: str
+    youth: int
+    updates: int
+    calls: int  # Bot API calls but getUpdates
+    cpu_s: float
+    wall_s: float
+    latencies: list[float]
+    handled_p: dict[str, float] | None = None  # the bot's own /metrics histogram (arrival -> queued)
+
+    @property
+    def cpu_per_update_ms(self) -> float:
+        return 1000 * self.cpu_s / max(1, self.updates)
+
+    @property
+    def cpu_per_call_ms(self) -> float:
+        return 1000 * self.cpu_s / max(1, self.calls)
+
+    def p(self, q: float) -> float | None:
+        v = percentile(self.latencies, q)
+        return None if v is None else v * 1000
+
+
+def _count_calls(fake: FakeBotApi, since: int) -> int:
+    return sum(1 for method, _p, _t in fake.calls[since:] if method != "getUpdates")
+
+
+async def run_echo(n_youth: int, messages: int, workdir: Path) -> LoadResult:
+    fake = FakeBotApi()
+    await fake.start()
+    proc = echo_proc(fake, workdir / "echo")
+    try:
+        proc.start()
+        await wait_polling(fake, proc)
+        await asyncio.sleep(0.5)
+        users = [fake.new_user(first_name=f"Echo{i}", language_code="en") for i in range(n_youth)]
+        traces = [Trace(u.id) for u in users]
+        since = len(fake.calls)
+        cpu0, t0 = cpu_seconds(proc.pid), time.monotonic()
+        await asyncio.gather(*(echo_chat(u, t, messages) for u, t in zip(users, traces)))
+        await wait_quiet(fake, 1.0)
+        cpu1, wall = cpu_seconds(proc.pid), time.monotonic() - t0
+        lat = answer_times(traces, calls_by_chat(fake.calls, since, VISIBLE))
+        return LoadResult("echo", n_youth, n_youth * messages, _count_calls(fake, since), cpu1 - cpu0, wall, lat)
+    finally:
+        await proc.stop()
+        await fake.stop()
+
+
+async def run_sammanbot(kind: str, n_youth: int, workdir: Path) -> LoadResult:
+    fake = FakeBotApi()
+    await fake.start()
+    group = fake.new_group("Sammanhacket team")
+    async with database(kind, workdir) as url:
+        proc = bot_proc(fake, url, workdir / f"bot-{kind}", staff_chat_id=group.chat.id, extra=NO_PACING)
+        try:
+            proc.start()
+            await wait_polling(fake, proc)
+            await wait_quiet(fake, 1.0)  # start-up calls (setMyCommands, ...) done
+            users = [fake.new_user(first_name=f"Youth{i}", language_code="en") for i in range(n_youth)]
+            traces = [Trace(u.id) for u in users]
+            since = len(fake.calls)
+            spy = _profiler(proc.pid, workdir / f"profile-{kind}.txt")
+            cpu0, t0 = cpu_seconds(proc.pid), time.monotonic()
+            await asyncio.gather(*(share_idea(u, t) for u, t in zip(users, traces)))
+            await wait_quiet(fake, 1.5)  # staff cards and the last edits
+            cpu1, wall = cpu_seconds(proc.pid), time.monotonic() - t0
+            if spy is not None:
+                spy.send_signal(signal.SIGINT)
+                await asyncio.to_thread(spy.wait, 60)
+            if fake.rejected:
+                raise RuntimeError(f"the fake rejected calls: {fake.rejected[:3]}")
+            lat = answer_times(traces, calls_by_chat(fake.calls, since, VISIBLE))
+            handled = await _metrics_quantiles(f"http://127.0.0.1:{proc.port}/metrics")  # type: ignore[attr-defined]
+            return LoadResult(f"sammanbot-{kind}", n_youth, n_youth * len(SHARE_IDEA),
+                              _count_calls(fake, since), cpu1 - cpu0, wall, lat, handled)
+        finally:
+            await proc.stop()
+            await fake.stop()
+
+
+async def _metrics_quantiles(url: str) -> dict[str, float] | None:
+    """p50/p95/p99 (bucket upper bounds, ms) of sammanbot_answer_latency_seconds."""
+    try:
+        async with aiohttp.ClientSession() as http, http.get(url) as resp:
+            text = await resp.text()
+    except aiohttp.ClientError:
+        return None
+    buckets = [(float(le), float(v)) for le, v in re.findall(
+        r'sammanbot_answer_latency_seconds_bucket\{le="([^"]+)"\} (\S+)', text)]
+    if not buckets or buckets[-1][1] == 0:
+        return None
+    total = buckets[-1][1]
+    out = {}
+    for q in (50, 95, 99):
+        bound = next(le for le, count in buckets if count >= total * q / 100)
+        out[f"p{q}"] = bound * 1000
+    return out
+
+
+def _profiler(pid: int, out: Path) -> subprocess.Popen[bytes] | None:
+    """With BENCH_PROFILE=1, py-spy samples the bot during the workload (collapsed stacks)."""
+    if os.environ.get("BENCH_PROFILE") != "1" or not shutil.which("py-spy"):
+        return None
+    print(f"  profiling pid {pid} with py-spy -> {out}", flush=True)
+    return subprocess.Popen(["py-spy", "record", "--pid", str(pid), "--format", "raw", "--rate", "50",
+                             "--output", str(out), "--nonblocking"],
+                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
