@@ -31,6 +31,7 @@ Transport = Callable[[Any], Awaitable[Any]]  # outbox row -> result (raises on f
 # Calls that are not chat messages: they do not count against a chat's message rate.
 UNPACED = frozenset({"answerCallbackQuery", "sendChatAction", "leaveChat", "getChatMember"})
 LEASE = "sender"
+DRAIN_SECONDS = 5.0
 
 
 def _now() -> datetime:
@@ -61,6 +62,9 @@ class Sender:
         self.on_outcome = on_outcome or (lambda method, outcome: None)
         self._leader = leases.Leader(engine, LEASE, self.holder, lease_ttl)
         self._renewed = 0.0
+        self._inflight: dict[int, asyncio.Task] = {}  # outbox row id -> its delivery
+        self._finished: list[tuple[Any, Outcome | None, Any]] = []
+        self._settled_last = 0
 
     def poke(self) -> None:
         self.wake.set()
@@ -69,77 +73,123 @@ class Sender:
         try:
             while not stop.is_set():
                 if not await self._lead():
+                    self.wake.clear()
                     await self._pause(stop, self.lease_ttl / 3)
                     continue
+                self.wake.clear()  # before looking, so no poke between look and wait is lost
                 try:
-                    sent = await self.send_due()
+                    busy = await self.send_due()
                 except asyncio.CancelledError:
                     raise
                 except Exception as exc:  # database gone for a moment: wait, then go on
                     log.warning("sender loop failed (%s); retrying", type(exc).__name__)
+                    self.wake.clear()
                     await self._pause(stop, 1.0)
                     continue
-                if not sent:
-                    await self._pause(stop, 0.5)
+                if not busy:
+                    await self._pause(stop, 0.5)  # a poke or a finished delivery wakes it
         finally:
+            await self._drain(DRAIN_SECONDS)
             await self._resign()
+
+    async def _drain(self, seconds: float) -> None:
+        """Let deliveries under way finish (for a while) and write their results down."""
+        if self._inflight:
+            await asyncio.wait(list(self._inflight.values()), timeout=seconds)
+        try:
+            await self._settle_finished()
+        except Exception as exc:  # the rows stay pending and go again: at least once
+            log.warning("could not record the last deliveries (%s)", type(exc).__name__)
 
     async def flush(self, deadline: float) -> int:
         """Send what is due until nothing is left or `deadline` (loop time) passes."""
         loop = asyncio.get_running_loop()
         total = 0
         while loop.time() < deadline and await self._lead():
-            sent = await self.send_due()
-            if not sent:
+            self.wake.clear()
+            busy = await self.send_due()
+            total += self._settled_last
+            if not busy and not self._inflight:
                 break
-            total += sent
+            await wait_any(self.wake, timeout=max(0.0, min(0.5, deadline - loop.time())))
         return total
 
     async def send_due(self) -> int:
+        """Settle finished deliveries, then start every due head that is not in flight.
+
+        Deliveries run concurrently (one per chat at most, since only heads are due), and
+        their results are written back together in one transaction. A row stays marked
+        in flight until that transaction commits, so it is never sent twice meanwhile.
+        Returns how much happened (0: nothing to do right now)."""
+        settled = await self._settle_finished()
+        room = self.batch - len(self._inflight)
+        if room <= 0:
+            return settled
         async with self.sessionmaker() as s:
-            rows = await outbox.due_heads(s, _now(), self.batch)
-        if rows:
-            await asyncio.gather(*(self._deliver(row) for row in rows))
-        return len(rows)
+            rows = await outbox.due_heads(s, _now(), self.batch + len(self._inflight))
+        started = 0
+        for row in rows:
+            if row.id in self._inflight:
+                continue
+            if started >= room:
+                break
+            self._inflight[row.id] = asyncio.create_task(self._deliver(row))
+            started += 1
+        return settled + started
 
     async def _deliver(self, row: Any) -> None:
         transport = self.transports.get(row.target)
         if transport is None:
-            await self._settle(row, Outcome("transient", 60.0, f"no transport {row.target}"))
-            return
-        if row.target == "telegram":
-            await self.pacer.wait(None if row.method in UNPACED else row.chat_id)
-        try:
-            result = await transport(row)
-        except asyncio.CancelledError:
-            raise
-        except Exception as exc:
-            await self._settle(row, classify(exc))
-            return
-        await self._settle(row, None, result)
-
-    async def _settle(self, row: Any, outcome: Outcome | None, result: Any = None) -> None:
+            outcome: Outcome | None = Outcome("transient", 60.0, f"no transport {row.target}")
+            result = None
+        else:
+            if row.target == "telegram":
+                await self.pacer.wait(None if row.method in UNPACED else row.chat_id)
+            try:
+                result, outcome = await transport(row), None
+            except asyncio.CancelledError:
+                raise
+            except Exception as exc:
+                result, outcome = None, classify(exc)
         self.on_outcome(row.method, outcome)
+        self._finished.append((row, outcome, result))
+        self.wake.set()
+
+    async def _settle_finished(self) -> int:
+        self._settled_last = 0
+        if not self._finished:
+            return 0
+        done, self._finished = self._finished, []
         now = _now()
-        async with self.sessionmaker() as s, s.begin():
-            fresh = await s.get(type(row), row.id)
-            if fresh is None or fresh.status != "pending":
-                return
-            if outcome is None or outcome.kind == "done":
-                if fresh.ref == participants.ERASED:
-                    await s.delete(fresh)  # owed to (or about) a youth who erased themselves
-                else:
-                    await outbox.mark_sent(s, fresh, _jsonable(result), now)
-            elif outcome.kind in ("retry_after", "transient", "fatal"):
-                delay = outcome.delay or min(2 ** min(fresh.attempts, 8), 300)
-                await outbox.mark_retry(s, fresh, now + timedelta(seconds=delay), outcome.reason)
-            elif outcome.kind == "blocked":
-                await outbox.mark_failed(s, fresh, outcome.reason)
-                if fresh.chat_id is not None and fresh.chat_id > 0:
-                    await participants.mark_stopped(s, fresh.chat_id)
+        try:
+            async with self.sessionmaker() as s, s.begin():
+                for row, outcome, result in done:
+                    await self._settle(s, row, outcome, result, now)
+        except BaseException:
+            self._finished = done + self._finished  # delivered: write it down next round
+            raise
+        for row, _, _ in done:
+            self._inflight.pop(row.id, None)
+        self._settled_last = len(done)
+        return len(done)
+
+    async def _settle(self, s: Any, row: Any, outcome: Outcome | None, result: Any, now: datetime) -> None:
+        row = await s.merge(row, load=False)  # ours alone while in flight: no need to re-read
+        if outcome is None or outcome.kind == "done":
+            if row.ref == participants.ERASED:
+                await s.delete(row)  # owed to (or about) a youth who erased themselves
             else:
-                log.warning("outbox row %s failed for good: %s %s", fresh.id, fresh.method, outcome.reason)
-                await outbox.mark_failed(s, fresh, outcome.reason)
+                await outbox.mark_sent(s, row, _jsonable(result), now)
+        elif outcome.kind in ("retry_after", "transient", "fatal"):
+            delay = outcome.delay or min(2 ** min(row.attempts, 8), 300)
+            await outbox.mark_retry(s, row, now + timedelta(seconds=delay), outcome.reason)
+        elif outcome.kind == "blocked":
+            await outbox.mark_failed(s, row, outcome.reason)
+            if row.chat_id is not None and row.chat_id > 0:
+                await participants.mark_stopped(s, row.chat_id)
+        else:
+            log.warning("outbox row %s failed for good: %s %s", row.id, row.method, outcome.reason)
+            await outbox.mark_failed(s, row, outcome.reason)
 
     async def _lead(self) -> bool:
         loop_now = asyncio.get_running_loop().time()
@@ -160,6 +210,13 @@ class Sender:
         return leader
 
     async def _resign(self) -> None:
+        # Deliveries still running are abandoned: their rows stay pending and are sent
+        # again by the next leader (at least once, never lost).
+        for task in self._inflight.values():
+            task.cancel()
+        await asyncio.gather(*self._inflight.values(), return_exceptions=True)
+        self._inflight.clear()
+        self._finished.clear()
         try:
             await self._leader.release()
         except Exception as exc:  # the lease expires by itself
@@ -167,7 +224,6 @@ class Sender:
         self.is_leader = False
 
     async def _pause(self, stop: asyncio.Event, seconds: float) -> None:
-        self.wake.clear()
         await wait_any(stop, self.wake, timeout=seconds)
 
 
