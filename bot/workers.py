@@ -4,7 +4,8 @@ Each child is an ordinary `python -m bot run` with its own WEB_PORT (WEB_PORT + 
 a load balancer in front can spread Telegram's webhook POSTs over them. What must
 happen once per deployment is decided in the database: the per-chat lock, the single
 sender (an advisory-lock lease), the single poller in polling mode. A child that dies
-is started again; SIGTERM/SIGINT are passed on and waited for.
+is started again; SIGTERM/SIGINT are passed on and waited for, and SIGHUP (reload the
+flows) is passed on to every child.
 """
 from __future__ import annotations
 
@@ -37,16 +38,23 @@ def run_workers(settings: Settings, workers: int) -> int:
         return 2
     stopping = False
 
-    def stop(signum: int, _frame: object) -> None:
-        nonlocal stopping
-        stopping = True
+    def pass_on(signum: int) -> None:
         for child in children.values():
             if child.poll() is None:
                 child.send_signal(signum)
 
-    children = {i: _spawn(settings, i) for i in range(workers)}
+    def stop(signum: int, _frame: object) -> None:
+        nonlocal stopping
+        stopping = True
+        pass_on(signum)
+
+    children: dict[int, subprocess.Popen] = {}
+    # Handlers first: a signal while the children start must not kill the supervisor alone.
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
+    signal.signal(signal.SIGHUP, lambda signum, _frame: pass_on(signum))
+    for i in range(workers):
+        children[i] = _spawn(settings, i)
     log.info("started %d workers on ports %d–%d", workers, settings.web_port, settings.web_port + workers - 1)
     while True:
         alive = 0
@@ -57,6 +65,8 @@ def run_workers(settings: Settings, workers: int) -> int:
             elif not stopping:
                 log.warning("worker %d exited with %s; starting it again", i, code)
                 time.sleep(RESTART_DELAY)
+                if stopping:  # told to stop meanwhile: start nothing that would not be stopped
+                    continue
                 children[i] = _spawn(settings, i)
                 alive += 1
         if stopping and not alive:

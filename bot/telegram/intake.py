@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import re
 import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
@@ -76,13 +77,16 @@ def _int(value: Any) -> int:
     return value if isinstance(value, int) and not isinstance(value, bool) else 0
 
 
+_UNSTORABLE = re.compile("[\x00\ud800-\udfff]")
+
+
 def clean_json(value: Any) -> Any:
     """Make a decoded update storable: lone UTF-16 surrogates and NUL characters
     (which JSON allows and databases refuse) become U+FFFD."""
     if isinstance(value, str):
         if value.isascii() and "\x00" not in value:
             return value
-        return value.encode("utf-8", "surrogatepass").decode("utf-8", "replace").replace("\x00", "\ufffd")
+        return _UNSTORABLE.sub("\ufffd", value)  # one U+FFFD per bad code unit
     if isinstance(value, dict):
         return {clean_json(k): clean_json(v) for k, v in value.items()}
     if isinstance(value, list):
