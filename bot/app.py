@@ -161,8 +161,7 @@ async def _serve_bot(services: Services, stop: asyncio.Event, ready: asyncio.Eve
         transports["webhook"] = webhook_transport(s.forward_webhook_url, secret, http)
     sender = Sender(services.db, services.sessionmaker, transports, pacer,
                     on_outcome=services.metrics.api_outcome)
-    handler = services.metrics.counting_errors(UpdateHandler(services, bot))
-    worker = InboxWorker(services.sessionmaker, handler, after_commit=sender.poke)
+    worker = InboxWorker(services.sessionmaker, UpdateHandler(services, bot), after_commit=sender.poke)
     scheduler = Scheduler(services, worker.poke)
     services.extra.update(sender=sender, worker=worker, pacer=pacer, scheduler=scheduler)
 

@@ -72,18 +72,6 @@ class Metrics:
         self.reloads.labels(outcome="problems" if problems else "ok").inc()
         self.content_problems.set(problems)
 
-    def counting_errors(self, handler: Handler) -> Handler:
-        """The inbox handler, counting the updates whose handling raised."""
-
-        async def handle(session: Any, row: Any) -> None:
-            try:
-                await handler(session, row)
-            except Exception:
-                self.update_errors.inc()
-                raise
-
-        return handle
-
     async def refresh_from_database(self, s: AsyncSession) -> None:
         """Backlogs and active sessions per flow and language, read now."""
         count, oldest = await outbox.backlog(s)

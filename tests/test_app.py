@@ -135,8 +135,10 @@ async def test_kind_answers_and_bad_presses(fake_bot_api, tmp_path):
         fake_bot_api.push_update(dict(update))
         fake_bot_api.push_update(dict(update))
         # and an update python-telegram-bot cannot parse is kept as failed, not retried forever
+        kind_before = y.texts().count(texts.PLEASE_USE_TEXT)
         fake_bot_api.push_update({"update_id": 900_002, "message": {"text": "no ids", "chat": {"id": y.user.id}}})
         await y.write("still here")
+        assert y.texts().count(texts.PLEASE_USE_TEXT) == kind_before + 1  # the unreadable one too
         assert await count(services, Inbox, Inbox.update_id == 900_001) == 1
         assert await count(services, Inbox, Inbox.update_id == 900_002, Inbox.status == "failed") == 1
         assert await count(services, Inbox, Inbox.payload.is_not(None)) == 0  # raw updates redacted

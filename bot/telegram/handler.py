@@ -20,6 +20,7 @@ from bot.engine.inputs import parse_callback
 from bot.services import Services
 from bot.telegram import outgoing, safeguarding, staff
 from bot.telegram.conversation import BACKGROUND, Conversation, Sender
+from storage import outbox
 
 log = logging.getLogger(__name__)
 
@@ -63,6 +64,19 @@ class UpdateHandler:
         self.services.metrics.updates.labels(kind=kind).inc()
         if row.received_at is not None:
             self.services.metrics.latency.observe(max(0.0, (_now() - row.received_at).total_seconds()))
+
+    async def on_failed(self, s: AsyncSession, row: Any) -> None:
+        """An update we could not handle (counted): in a private chat, still a kind answer."""
+        self.services.metrics.update_errors.inc()
+        chat_id = row.chat_key
+        if chat_id <= 0 or not isinstance(row.update_id, int) or row.update_id < 0:
+            return  # groups, updates without a chat, and our own tick rows get none
+        from storage import participants
+
+        p = await participants.by_chat_id(s, chat_id)
+        tr = self.services.translator(p.language if p else None)
+        for payload in outgoing.send_message(chat_id, tr.gettext(texts.PLEASE_USE_TEXT)):
+            await outbox.enqueue(s, chat_id=chat_id, method="sendMessage", payload=payload, now=_now())
 
     # -- messages -------------------------------------------------------------------
     async def _message(self, s: AsyncSession, msg: Message, now: datetime) -> None:

@@ -93,6 +93,19 @@ class InboxWorker:
             self._busy.discard(chat_key)
             self.wake.set()
 
+    async def _kind_answer(self, s: AsyncSession, row: Any) -> None:
+        """Let the handler still answer a failed update kindly, if it can; never fatal."""
+        on_failed = getattr(self.handler, "on_failed", None)
+        if on_failed is None:
+            return
+        try:
+            async with s.begin_nested():
+                await on_failed(s, row)
+        except (DBAPIError, OSError):
+            raise
+        except Exception as exc:
+            log.error("no answer for failed update %s: %s", row.update_id, where(exc))
+
     async def _handle_next(self, chat_key: int) -> bool:
         """Handle the oldest pending update of one chat. False when there is none."""
         async with self.sessionmaker() as s:
@@ -113,6 +126,7 @@ class InboxWorker:
                     log.error("update %s failed: %s", row.update_id, where(exc))
                     await inbox.mark_failed(s, row, where(exc))
                     self.failed += 1
+                    await self._kind_answer(s, row)
                 else:
                     await inbox.mark_done(s, row)
                     self.handled += 1
