@@ -34,12 +34,17 @@ async def add(
     return row
 
 
-async def purge_raw(s: AsyncSession, older_than: datetime, *, now: datetime | None = None) -> int:
-    """Blank the values of answers given before `older_than`; returns how many."""
-    stmt = (
-        update(Answer)
-        .where(Answer.created_at < older_than, Answer.purged_at.is_(None))
-        .values(value=None, purged_at=now or utcnow())
-        .execution_options(synchronize_session=False)
-    )
+async def purge_raw(
+    s: AsyncSession,
+    older_than: datetime,
+    *,
+    now: datetime | None = None,
+    participant_id: int | None = None,
+) -> int:
+    """Blank the values of answers given before `older_than` (optionally only one
+    participant's); returns how many."""
+    stmt = update(Answer).where(Answer.created_at <= older_than, Answer.purged_at.is_(None))
+    if participant_id is not None:
+        stmt = stmt.where(Answer.participant_id == participant_id)
+    stmt = stmt.values(value=None, purged_at=now or utcnow()).execution_options(synchronize_session=False)
     return (await s.execute(stmt)).rowcount

@@ -274,3 +274,20 @@ async def test_daily_purge_blanks_old_raw_answers_and_keeps_the_submission(fake_
         assert IDEA_WORD in sub.answers["idea"] and "[PHONE]" in sub.answers["idea"]
         assert await count(services, Answer, Answer.value.is_(None), Answer.skipped.is_(False)) == 1
         raw_text_kept_in(await database_dump(services), allowed=("submissions",))
+
+
+async def test_no_raw_answers_kept_after_forwarding_when_retention_is_zero(fake_bot_api, tmp_path):
+    from storage.models import Answer
+
+    group, _ = staff_group(fake_bot_api)
+    settings = bot_settings(fake_bot_api, f"sqlite+aiosqlite:///{tmp_path}/bot.db", tmp_path,
+                            staff_chat_id=group.id, raw_retention_days=0)
+    async with running_bot(settings) as services:
+        y = Youth.new(fake_bot_api, services, first_name="Kim", language_code="en")
+        await onboard(y)
+        await share_idea(y, "A bike workshop where we repair bikes together on Saturdays.")
+        async with services.sessionmaker() as s:
+            values = (await s.scalars(select(Answer.value))).all()
+            sub = await s.scalar(select(Submission))
+        assert values and all(v is None for v in values)  # kept as rows (for drop-off), not values
+        assert "bike workshop" in sub.answers["idea"]

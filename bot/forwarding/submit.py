@@ -15,7 +15,7 @@ from bot.forwarding.cards import card_buttons, card_text
 from bot.langdetect import detect_language
 from bot.privacy.anonymizer import anonymize
 from bot.telegram import outgoing
-from storage import submissions
+from storage import answers, submissions
 
 if TYPE_CHECKING:
     from bot.telegram.conversation import Conversation
@@ -67,6 +67,9 @@ async def submit(conv: Conversation, event: ev.Forward) -> None:
     )
     if sub is not None:
         await deliver(conv, sub)
+    if conv.services.settings.raw_retention_days == 0:
+        # RAW_RETENTION_DAYS=0: once forwarded (anonymised), the raw answers are not kept.
+        await answers.purge_raw(conv.s, conv.now, now=conv.now, participant_id=p.id)
 
 
 async def deliver(conv: Conversation, sub: Any, *, chat_id: int | None = None) -> None:
