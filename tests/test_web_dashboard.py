@@ -293,3 +293,38 @@ async def test_works_mounted_under_a_prefix(site):
                          allow_redirects=False)
         assert r.headers["Location"] == "/dashboard/submissions"
         assert (await c.get("/dashboard/static/dashboard.css")).status == 200
+
+
+PUBLIC = {"home", "login", "login_submit", "logout"}
+SAMPLE = {"id": "1", "kind": "topic", "flow": "idea", "name": "rita"}
+
+
+def guarded_routes(app):
+    """Every named route but the public ones, with the role its handler requires."""
+    for route in app.router.routes():
+        name = route.name or ""
+        if name in PUBLIC or name.startswith("static") or route.method == "HEAD":
+            continue
+        role = getattr(route.handler, "required_role", None)
+        path = route.resource.canonical
+        for key, value in SAMPLE.items():
+            path = path.replace("{" + key + "}", value)
+        yield name, route.method, path, role
+
+
+async def test_every_page_and_action_checks_the_role(site, client):
+    await seed(site, submission())
+    routes = list(guarded_routes(site.app))
+    assert len(routes) >= 20 and all(role in ("reviewer", "admin") for *_, role in routes), routes
+    for name, method, path, _ in routes:  # nobody logged in
+        r = await client.request(method, path, allow_redirects=False)
+        assert r.status == (303 if method == "GET" else 403), name
+    await login(client, "rita")
+    t = await token(client)
+    for name, method, path, role in routes:
+        data = {"csrf_token": t} if method == "POST" else None
+        r = await client.request(method, path, data=data, allow_redirects=False)
+        if role == "admin":
+            assert r.status == 403, name
+        else:
+            assert r.status in (200, 303, 400, 404), name

@@ -106,6 +106,7 @@ def requires(role: str) -> Callable[[Handler], Handler]:
                 return render(request, "forbidden.html", status=403)
             return await handler(request)
 
+        guarded.required_role = role  # type: ignore[attr-defined]  # read by the role tests
         return guarded
 
     return wrap
