@@ -73,6 +73,7 @@ class Sender:
         try:
             while not stop.is_set():
                 if not await self._lead():
+                    await self._abandon()  # another process may be the sender now
                     self.wake.clear()
                     await self._pause(stop, self.lease_ttl / 3)
                     continue
@@ -209,14 +210,17 @@ class Sender:
             self.is_leader = leader
         return leader
 
-    async def _resign(self) -> None:
-        # Deliveries still running are abandoned: their rows stay pending and are sent
-        # again by the next leader (at least once, never lost).
+    async def _abandon(self) -> None:
+        """Stop deliveries under way: their rows stay pending and are sent again by the
+        next leader (at least once, never lost)."""
         for task in self._inflight.values():
             task.cancel()
         await asyncio.gather(*self._inflight.values(), return_exceptions=True)
         self._inflight.clear()
         self._finished.clear()
+
+    async def _resign(self) -> None:
+        await self._abandon()
         try:
             await self._leader.release()
         except Exception as exc:  # the lease expires by itself

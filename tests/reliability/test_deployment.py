@@ -62,10 +62,12 @@ async def test_three_processes_take_300_youth_through_share_an_idea(fake_bot_api
     assert len(subs) == N_DEPLOYMENT_YOUTH
     assert all("Great! If they have a question" in " ".join(y.texts()) for y in youth)
     assert figures.extra["order_violations"] == 0
-    # One sender at a time: pg_locks never showed two holders, and every outbox delivery
-    # reached the (fake) Bot API from one and the same process.
+    # One sender at a time: pg_locks never showed two holders, and the deliveries reached
+    # the (fake) Bot API from one process at a time — leadership may pass on (e.g. while the
+    # processes stop, the last one flushes what is left), but two never take turns back.
     assert max(holders) == 1 and min(holders) >= 0
-    assert None not in senders and len(senders) == 1, senders
+    runs = [pid for i, (_, pid) in enumerate(deployment.sends) if i == 0 or deployment.sends[i - 1][1] != pid]
+    assert None not in senders and len(runs) == len(set(runs)), runs
     assert fake_bot_api.rejected == []
 
 
