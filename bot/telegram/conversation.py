@@ -31,6 +31,7 @@ from storage.models import Participant
 log = logging.getLogger(__name__)
 
 INTERACTIVE, STAFF, BACKGROUND = 0, 1, 2
+THEN = "then"  # session key: the flow a deep link asked for, started after onboarding
 
 
 @dataclass
@@ -128,6 +129,16 @@ class Conversation:
         state, events = step(self.services.flowset)
         self.state = state
         await self.apply(events)
+        await self._start_waiting_flow()
+
+    async def _start_waiting_flow(self) -> None:
+        """A QR code's flow waits for onboarding (THEN): once it ends at the menu with
+        consent, the flow starts; without consent it is dropped."""
+        if not self.state or self.state.get("status") != "menu" or THEN not in self.state:
+            return
+        flow_id = self.state.pop(THEN)
+        if self.participant.consent and self.services.flowset.get(flow_id) is not None:
+            await self.start(flow_id, self.participant.source)
 
     async def apply(self, events: Sequence[ev.Event]) -> None:
         self.events.extend(events)

@@ -19,7 +19,7 @@ from bot.engine import events as ev
 from bot.engine.inputs import parse_callback
 from bot.services import Services
 from bot.telegram import outgoing, safeguarding, staff
-from bot.telegram.conversation import BACKGROUND, Conversation, Sender
+from bot.telegram.conversation import BACKGROUND, THEN, Conversation, Sender
 from storage import outbox
 
 log = logging.getLogger(__name__)
@@ -144,6 +144,8 @@ class UpdateHandler:
             ]])
         else:
             await conv.start_default(trigger[1] if trigger else None)
+            if trigger and conv.state is not None and conv.state.get("status") == "active":
+                conv.state[THEN] = trigger[0]  # after onboarding (and consent), this flow
 
     async def _text(self, conv: Conversation, text: str) -> None:
         lexicon = self.services.lexicon
