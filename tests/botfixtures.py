@@ -68,3 +68,18 @@ async def running_bot(settings: Settings) -> AsyncIterator[Services]:
     finally:
         stop.set()
         await asyncio.wait_for(task, timeout=30)
+
+
+def sqlite_url(tmp_path: Path) -> str:
+    return f"sqlite+aiosqlite:///{tmp_path}/bot.db"
+
+
+@contextlib.asynccontextmanager
+async def bot_with_staff_group(fake: Any, tmp_path: Path, **overrides: Any) -> AsyncIterator[tuple[Services, Any]]:
+    """The running bot on SQLite with an invented staff group; yields (services, group)."""
+    lead = fake.new_user(first_name="Stina", last_name="Teamlead")
+    group = fake.new_group("Sammanhacket team", members=[lead])
+    settings = bot_settings(fake, sqlite_url(tmp_path), tmp_path, staff_chat_id=group.chat.id, **overrides)
+    async with running_bot(settings) as services:
+        yield services, group
+

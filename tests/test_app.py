@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from bot import texts
 from storage.models import Answer, Inbox, Outbox, Participant, Submission
-from tests.botfixtures import bot_settings, free_port, running_bot
+from tests.botfixtures import bot_settings, bot_with_staff_group, free_port, running_bot
 from tests.youth import Youth, settle
 
 MODES = ["polling", "webhook"]
@@ -104,10 +104,7 @@ async def test_every_shipped_flow(fake_bot_api, db_url, tmp_path, mode):
 
 
 async def test_kind_answers_and_bad_presses(fake_bot_api, tmp_path):
-    db_url = f"sqlite+aiosqlite:///{tmp_path}/bot.db"
-    group, _ = staff_group(fake_bot_api)
-    settings = settings_for(fake_bot_api, db_url, tmp_path, "polling", group)
-    async with running_bot(settings) as services:
+    async with bot_with_staff_group(fake_bot_api, tmp_path) as (services, group):
         y = Youth.new(fake_bot_api, services, first_name="Elif", language_code="en")
         await onboard(y)
         for kind in ("voice", "photo", "sticker", "location", "contact"):
@@ -145,10 +142,7 @@ async def test_kind_answers_and_bad_presses(fake_bot_api, tmp_path):
 
 
 async def test_held_at_429_delivers_everything_in_order(fake_bot_api, tmp_path):
-    db_url = f"sqlite+aiosqlite:///{tmp_path}/bot.db"
-    group, _ = staff_group(fake_bot_api)
-    settings = settings_for(fake_bot_api, db_url, tmp_path, "polling", group)
-    async with running_bot(settings) as services:
+    async with bot_with_staff_group(fake_bot_api, tmp_path) as (services, group):
         youth = [Youth.new(fake_bot_api, services, first_name=f"Test{i}", language_code="en") for i in range(5)]
         for y in youth:
             await onboard(y)
@@ -167,10 +161,7 @@ async def test_held_at_429_delivers_everything_in_order(fake_bot_api, tmp_path):
 
 
 async def test_delete_and_mydata(fake_bot_api, tmp_path):
-    db_url = f"sqlite+aiosqlite:///{tmp_path}/bot.db"
-    group, _ = staff_group(fake_bot_api)
-    settings = settings_for(fake_bot_api, db_url, tmp_path, "polling", group)
-    async with running_bot(settings) as services:
+    async with bot_with_staff_group(fake_bot_api, tmp_path) as (services, group):
         y = Youth.new(fake_bot_api, services, first_name="Farid", language_code="en")
         await onboard(y)
         mine = await y.command("/mydata")
@@ -183,10 +174,7 @@ async def test_delete_and_mydata(fake_bot_api, tmp_path):
 
 
 async def test_other_updates_commands_and_a_blocked_bot(fake_bot_api, tmp_path):
-    db_url = f"sqlite+aiosqlite:///{tmp_path}/bot.db"
-    group, _ = staff_group(fake_bot_api)
-    settings = settings_for(fake_bot_api, db_url, tmp_path, "polling", group)
-    async with running_bot(settings) as services:
+    async with bot_with_staff_group(fake_bot_api, tmp_path) as (services, group):
         y = Youth.new(fake_bot_api, services, first_name="Goran", language_code="uk")
         await onboard(y, language=0)
         # commands are published in every language (Telegram takes two-letter codes)

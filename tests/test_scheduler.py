@@ -8,8 +8,8 @@ from sqlalchemy import select
 
 from bot import texts
 from storage.models import Outbox, Session
-from tests.botfixtures import bot_settings, running_bot
-from tests.test_app import onboard, staff_group
+from tests.botfixtures import bot_with_staff_group
+from tests.test_app import onboard
 from tests.youth import Youth, settle
 
 
@@ -30,10 +30,7 @@ async def _tick(services) -> None:
 
 
 async def test_reminder_once_then_expiry_and_back_to_the_menu(fake_bot_api, tmp_path):
-    group, _ = staff_group(fake_bot_api)
-    settings = bot_settings(fake_bot_api, f"sqlite+aiosqlite:///{tmp_path}/bot.db", tmp_path,
-                            staff_chat_id=group.chat.id)
-    async with running_bot(settings) as services:
+    async with bot_with_staff_group(fake_bot_api, tmp_path) as (services, group):
         y = Youth.new(fake_bot_api, services, first_name="Hana", language_code="en")
         await onboard(y)
         await y.press("Share an idea")
@@ -57,10 +54,7 @@ async def test_reminder_once_then_expiry_and_back_to_the_menu(fake_bot_api, tmp_
 
 
 async def test_returning_youth_chooses_continue_or_start_over(fake_bot_api, tmp_path):
-    group, _ = staff_group(fake_bot_api)
-    settings = bot_settings(fake_bot_api, f"sqlite+aiosqlite:///{tmp_path}/bot.db", tmp_path,
-                            staff_chat_id=group.chat.id)
-    async with running_bot(settings) as services:
+    async with bot_with_staff_group(fake_bot_api, tmp_path) as (services, group):
         y = Youth.new(fake_bot_api, services, first_name="Ivo", language_code="en")
         await onboard(y)
         await y.press("Tell us what you need")
@@ -77,10 +71,7 @@ async def test_returning_youth_chooses_continue_or_start_over(fake_bot_api, tmp_
 async def test_forward_abandoned_sends_what_was_answered_when_a_run_expires(fake_bot_api, tmp_path):
     from storage.models import Submission
 
-    group, _ = staff_group(fake_bot_api)
-    settings = bot_settings(fake_bot_api, f"sqlite+aiosqlite:///{tmp_path}/bot.db", tmp_path,
-                            staff_chat_id=group.chat.id, forward_abandoned=True)
-    async with running_bot(settings) as services:
+    async with bot_with_staff_group(fake_bot_api, tmp_path, forward_abandoned=True) as (services, group):
         y = Youth.new(fake_bot_api, services, first_name="Jana", language_code="en")
         await onboard(y)
         await y.press("Share an idea")
