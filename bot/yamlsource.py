@@ -96,13 +96,18 @@ def parse_yaml(text: str, file: str) -> tuple[YamlDoc | None, list[Problem]]:
             loader.dispose()
 
 
-def load_yaml(path: str | Path, display_name: str | None = None) -> tuple[YamlDoc | None, list[Problem]]:
-    """Read and parse a YAML file; unreadable or non-UTF-8 files become problems."""
-    name = display_name or str(path)
+def read_text(path: str | Path, name: str) -> tuple[str | None, list[Problem]]:
+    """A file's UTF-8 text; an unreadable or non-UTF-8 file becomes a problem."""
     try:
-        text = Path(path).read_bytes().decode("utf-8")
+        return Path(path).read_bytes().decode("utf-8"), []
     except UnicodeDecodeError as exc:
         return None, [Problem(name, 1, 1, f"file is not UTF-8 text (byte {exc.start})")]
     except OSError as exc:
         return None, [Problem(name, 1, 1, f"cannot read file: {exc.strerror}")]
-    return parse_yaml(text, name)
+
+
+def load_yaml(path: str | Path, display_name: str | None = None) -> tuple[YamlDoc | None, list[Problem]]:
+    """Read and parse a YAML file; unreadable or non-UTF-8 files become problems."""
+    name = display_name or str(path)
+    text, problems = read_text(path, name)
+    return parse_yaml(text, name) if text is not None else (None, problems)

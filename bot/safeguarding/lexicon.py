@@ -19,7 +19,7 @@ from bot.problems import Problem
 from bot.safeguarding.matcher import CATEGORIES, Match, Matcher, Phrase, PhraseError, compile_phrase
 from bot.safeguarding.normalize import normalize
 from bot.settings import get_settings
-from bot.yamlsource import YamlDoc, parse_yaml
+from bot.yamlsource import YamlDoc, parse_yaml, read_text
 
 CONTEXT = "safeguarding/help"
 TOP_KEYS = ("help", "phrases")
@@ -86,13 +86,8 @@ def load_lexicon(path: str | Path, languages: Sequence[str] | None = None) -> tu
     `languages` are the codes phrases may be given for (default: the LANGUAGES setting,
     so a ninth language needs no code)."""
     name = str(path)
-    try:
-        source = Path(path).read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        return None, [Problem(name, 1, 1, f"file is not UTF-8 text (byte {exc.start})")]
-    except OSError as exc:
-        return None, [Problem(name, 1, 1, f"cannot read file: {exc.strerror}")]
-    return parse_lexicon(source, name, languages)
+    source, problems = read_text(path, name)
+    return parse_lexicon(source, name, languages) if source is not None else (None, problems)
 
 
 def validate_lexicon(path: str | Path, languages: Sequence[str] | None = None) -> list[Problem]:

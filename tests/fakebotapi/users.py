@@ -20,7 +20,25 @@ MessageRef = BotMessage | int  # a bot message, or its message_id
 _callback_ids = itertools.count(1)
 
 
-class SimUser:
+class _ChatView:
+    """What the bot sent to one chat (a user's private chat or a group), as it stands now."""
+
+    chat: Chat
+
+    @property
+    def messages(self) -> list[BotMessage]:
+        return self.chat.bot_messages
+
+    @property
+    def last_message(self) -> BotMessage | None:
+        return self.chat.bot_messages[-1] if self.chat.bot_messages else None
+
+    async def wait_for_reply(self, timeout: float = 10.0,
+                             predicate: Callable[[BotMessage], bool] | None = None) -> BotMessage:
+        return await self.chat.wait_for_reply(timeout, predicate)
+
+
+class SimUser(_ChatView):
     def __init__(self, server: FakeBotApi, user_id: int, first_name: str, last_name: str | None,
                  username: str | None, language_code: str | None):
         self.server = server
@@ -42,19 +60,6 @@ class SimUser:
             if getattr(self, key):
                 user[key] = getattr(self, key)
         return user
-
-    @property
-    def messages(self) -> list[BotMessage]:
-        """Everything the bot sent to this user's private chat, in order, as it stands now."""
-        return self.chat.bot_messages
-
-    @property
-    def last_message(self) -> BotMessage | None:
-        return self.chat.bot_messages[-1] if self.chat.bot_messages else None
-
-    async def wait_for_reply(self, timeout: float = 10.0,
-                             predicate: Callable[[BotMessage], bool] | None = None) -> BotMessage:
-        return await self.chat.wait_for_reply(timeout, predicate)
 
     # -- messages ------------------------------------------------------------
 
@@ -174,7 +179,7 @@ class SimUser:
         self.server.push_update(self.server.my_chat_member(self.chat, self, "kicked", "member"))
 
 
-class SimGroup:
+class SimGroup(_ChatView):
     """A group chat with members; the bot is a member unless removed or it left."""
 
     def __init__(self, server: FakeBotApi, chat_id: int, title: str, kind: str = "group"):
@@ -182,18 +187,6 @@ class SimGroup:
         self.id = chat_id
         self.title = title
         self.chat = Chat({"id": chat_id, "type": kind, "title": title})
-
-    @property
-    def messages(self) -> list[BotMessage]:
-        return self.chat.bot_messages
-
-    @property
-    def last_message(self) -> BotMessage | None:
-        return self.chat.bot_messages[-1] if self.chat.bot_messages else None
-
-    async def wait_for_reply(self, timeout: float = 10.0,
-                             predicate: Callable[[BotMessage], bool] | None = None) -> BotMessage:
-        return await self.chat.wait_for_reply(timeout, predicate)
 
     def add_member(self, user: SimUser, status: str = "member") -> None:
         self.chat.members[user.id] = status
