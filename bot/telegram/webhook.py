@@ -14,6 +14,7 @@ import logging
 from collections.abc import Callable
 from urllib.parse import urlsplit
 
+import aiohttp
 from aiohttp import web
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
@@ -51,7 +52,10 @@ class WebhookEndpoint:
             return web.Response(status=401, text="wrong secret")
         if request.content_length is not None and request.content_length > MAX_BODY:
             return web.Response(status=413, text="too large")
-        body = await request.content.read(MAX_BODY + 1)
+        try:
+            body = await request.content.read(MAX_BODY + 1)
+        except (ConnectionResetError, aiohttp.ClientPayloadError):
+            return web.Response(status=400, text="request cut off")  # Telegram sends it again
         if len(body) > MAX_BODY:
             return web.Response(status=413, text="too large")
         try:

@@ -374,9 +374,11 @@ class Deployment:
             return
         peer = request.transport.get_extra_info("peername") if request.transport else None
         port = peer[1] if peer else None
-        if port not in self._pids:
-            self._pids[port] = pid_of_peer(port, list(self.children().values())) if port else None
-        self.sends.append((method, self._pids[port]))
+        pid = self._pids.get(port)
+        if pid is None or not Path(f"/proc/{pid}").exists():
+            # (re)resolve: a dead worker's port may since be used by another process
+            pid = self._pids[port] = pid_of_peer(port, list(self.children().values())) if port else None
+        self.sends.append((method, pid))
 
     async def start(self) -> None:
         await self.balancer.start()
