@@ -21,7 +21,7 @@ from bot.logs import setup_logging
 from bot.reload import ContentReloader
 from bot.services import Services, StartupError, build_services
 from bot.settings import Settings, get_settings
-from bot.telegram.client import make_bot
+from bot.telegram.client import SEND_CONCURRENCY, make_bot
 from bot.telegram.handler import UpdateHandler
 from bot.telegram.intake import ALLOWED_UPDATES, Poller
 from bot.telegram.ratelimit import Pacer
@@ -29,6 +29,7 @@ from bot.telegram.scheduler import Scheduler
 from bot.telegram.sender import Sender, telegram_transport
 from bot.telegram.webhook import WebhookEndpoint, webhook_path, webhook_secret
 from bot.forwarding.webhook import webhook_transport
+from bot.telegram.press_answers import PressAnswers
 from bot.telegram.worker import InboxWorker
 from bot import texts
 from storage import leases, outbox
@@ -159,9 +160,10 @@ async def _serve_bot(services: Services, stop: asyncio.Event, ready: asyncio.Eve
     if s.forward_webhook_url:
         secret = s.forward_webhook_secret.get_secret_value().encode() if s.forward_webhook_secret else None
         transports["webhook"] = webhook_transport(s.forward_webhook_url, secret, http)
-    sender = Sender(services.db, services.sessionmaker, transports, pacer,
+    sender = Sender(services.db, services.sessionmaker, transports, pacer, batch=SEND_CONCURRENCY,
                     on_outcome=services.metrics.api_outcome)
-    worker = InboxWorker(services.sessionmaker, UpdateHandler(services, bot), after_commit=sender.poke)
+    worker = InboxWorker(services.sessionmaker, UpdateHandler(services, bot), after_commit=sender.poke,
+                         answers=PressAnswers(bot, services.metrics.api_outcome))
     scheduler = Scheduler(services, worker.poke)
     services.extra.update(sender=sender, worker=worker, pacer=pacer, scheduler=scheduler)
 

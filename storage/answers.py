@@ -29,8 +29,7 @@ async def add(
         name=name, value=value, skipped=skipped, forward=forward,
         detected_language=detected_language, created_at=now,
     )
-    s.add(row)
-    await s.flush()
+    s.add(row)  # written with the transaction's next flush
     return row
 
 

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage._upsert import dialect_insert
@@ -17,14 +17,25 @@ async def add_update(
     s: AsyncSession, update_id: int, chat_key: int, payload: Any, *, now: datetime | None = None
 ) -> bool:
     """Store an update; False when this update_id was already stored."""
+    return await add_updates(s, [(update_id, chat_key, payload)], now=now) == 1
+
+
+async def add_updates(
+    s: AsyncSession, updates: list[tuple[int, int, Any]], *, now: datetime | None = None
+) -> int:
+    """Store (update_id, chat_key, payload) rows in one statement, skipping update_ids
+    already stored; returns how many were new."""
+    if not updates:
+        return 0
+    at = now or utcnow()
     stmt = (
         dialect_insert(s, Inbox)
-        .values(update_id=update_id, chat_key=chat_key, payload=payload, status="pending",
-                received_at=now or utcnow())
+        .values([dict(update_id=u, chat_key=c, payload=p, status="pending", received_at=at)
+                 for u, c, p in updates])
         .on_conflict_do_nothing(index_elements=["update_id"])
         .returning(Inbox.id)
     )
-    return (await s.execute(stmt)).scalar_one_or_none() is not None
+    return len((await s.execute(stmt)).all())
 
 
 async def pending_chats(s: AsyncSession, limit: int) -> list[int]:
@@ -39,14 +50,27 @@ async def pending_chats(s: AsyncSession, limit: int) -> list[int]:
     return list((await s.scalars(stmt)).all())
 
 
-async def next_pending(s: AsyncSession, chat_key: int) -> Inbox | None:
+async def has_pending_updates(s: AsyncSession) -> bool:
+    """Whether an update from Telegram waits to be handled (rows the bot queues for itself,
+    such as the scheduler's ticks, have negative update ids and do not count)."""
+    stmt = select(exists().where(Inbox.status == "pending", Inbox.update_id >= 0))
+    return bool(await s.scalar(stmt))
+
+
+async def oldest_pending(s: AsyncSession, chat_key: int, limit: int) -> list[Inbox]:
+    """A chat's pending updates, oldest first (at most `limit`)."""
     stmt = (
         select(Inbox)
         .where(Inbox.status == "pending", Inbox.chat_key == chat_key)
         .order_by(Inbox.update_id)
-        .limit(1)
+        .limit(limit)
     )
-    return (await s.scalars(stmt)).first()
+    return list((await s.scalars(stmt)).all())
+
+
+async def next_pending(s: AsyncSession, chat_key: int) -> Inbox | None:
+    rows = await oldest_pending(s, chat_key, 1)
+    return rows[0] if rows else None
 
 
 def _close(row: Inbox, status: str, error: str | None, now: datetime | None) -> None:
@@ -57,8 +81,7 @@ def _close(row: Inbox, status: str, error: str | None, now: datetime | None) -> 
 
 
 async def mark_done(s: AsyncSession, row: Inbox, *, now: datetime | None = None) -> None:
-    _close(row, "done", None, now)
-    await s.flush()
+    _close(row, "done", None, now)  # written at the commit
 
 
 async def mark_failed(s: AsyncSession, row: Inbox, error: str, *, now: datetime | None = None) -> None:

@@ -4,8 +4,9 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, func, or_, select
+from sqlalchemy import delete, exists, func, or_, select
 from sqlalchemy.ext.asyncio import AsyncSession
+from sqlalchemy.orm import aliased
 
 from storage.models import Outbox
 
@@ -23,36 +24,52 @@ async def enqueue(
     ref: str | None = None,
     now: datetime,
 ) -> Outbox:
+    """Queue one call. The row is written with the transaction's next flush (rows
+    queued together go in one INSERT, in the order queued), so its id comes then."""
     row = Outbox(
         chat_id=chat_id, target=target, method=method, payload=payload, priority=priority,
         status="pending", attempts=0, next_attempt_at=now, created_at=now, ref=ref,
     )
     s.add(row)
-    await s.flush()
     return row
 
 
-async def due_heads(s: AsyncSession, now: datetime, limit: int) -> list[Outbox]:
+async def due_heads(
+    s: AsyncSession, now: datetime, limit: int, *, hold: tuple[int, datetime] | None = None
+) -> list[Outbox]:
     """Rows to send now: per chat only its oldest pending row, and only if it is due.
 
-    Rows without a chat (webhook targets) do not wait for each other.
+    Rows without a chat (webhook targets) do not wait for each other. `hold` =
+    (priority, since) leaves out heads of that priority or above created after `since`,
+    unless rows of a more urgent priority wait behind them in their chat.
     """
     heads = (
         select(func.min(Outbox.id))
         .where(Outbox.status == "pending", Outbox.chat_id.is_not(None))
         .group_by(Outbox.chat_id)
     )
-    stmt = (
-        select(Outbox)
-        .where(
-            Outbox.status == "pending",
-            Outbox.next_attempt_at <= now,
-            or_(Outbox.chat_id.is_(None), Outbox.id.in_(heads)),
+    conditions = [
+        Outbox.status == "pending",
+        Outbox.next_attempt_at <= now,
+        or_(Outbox.chat_id.is_(None), Outbox.id.in_(heads)),
+    ]
+    if hold is not None:
+        priority, since = hold
+        behind = aliased(Outbox)
+        urgent_behind = exists().where(
+            behind.status == "pending", behind.chat_id == Outbox.chat_id, behind.priority < priority
         )
-        .order_by(Outbox.priority, Outbox.id)
-        .limit(limit)
-    )
+        conditions.append(or_(Outbox.priority < priority, Outbox.created_at <= since, urgent_behind))
+    stmt = select(Outbox).where(*conditions).order_by(Outbox.priority, Outbox.id).limit(limit)
     return list((await s.scalars(stmt)).all())
+
+
+async def has_due(s: AsyncSession, now: datetime, priority: int) -> bool:
+    """Whether a pending row of `priority` is due (sent or waiting behind its chat's head)."""
+    stmt = select(
+        exists().where(Outbox.status == "pending", Outbox.priority == priority, Outbox.next_attempt_at <= now)
+    )
+    return bool(await s.scalar(stmt))
 
 
 async def mark_sent(s: AsyncSession, row: Outbox, result: Any, now: datetime) -> None:

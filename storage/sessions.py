@@ -27,13 +27,16 @@ async def save(
     tick_at: datetime | None,
     now: datetime,
     flow_id: str | None = None,
+    row: Session | None = None,
 ) -> Session:
     """Update the participant's active session, or insert one.
 
     A status other than 'active' closes the row; the next save starts a new one.
-    `flow_id` defaults to the engine session's `flow`.
+    `flow_id` defaults to the engine session's `flow`. `row`: the active row, when the
+    caller has already loaded it in this transaction.
     """
-    row = await active_for(s, participant_id)
+    if row is None or row.status != "active":
+        row = await active_for(s, participant_id)
     if row is None:
         row = Session(participant_id=participant_id, started_at=now)
         s.add(row)
@@ -45,8 +48,9 @@ async def save(
     row.expires_at = expires_at
     row.tick_at = tick_at if status == "active" else None
     row.updated_at = now
-    await s.flush()
-    return row
+    if row.id is None:
+        await s.flush()  # a new row: its id is known from here on
+    return row  # changes to an existing row are written with the next flush
 
 
 async def due_ticks(s: AsyncSession, now: datetime, limit: int) -> list[Session]:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import logging
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -26,12 +26,13 @@ from bot.render import render
 from bot.services import Services
 from bot.telegram import outgoing
 from storage import answers, outbox, participants, sessions
-from storage.models import Participant
+from storage.models import Participant, Session
 
 log = logging.getLogger(__name__)
 
 INTERACTIVE, STAFF, BACKGROUND = 0, 1, 2
 THEN = "then"  # session key: the flow a deep link asked for, started after onboarding
+LAST_SEEN_EVERY = timedelta(minutes=15)
 
 
 @dataclass
@@ -55,6 +56,7 @@ class Conversation:
     priority: int = INTERACTIVE
     queued: int = 0
     events: list[ev.Event] = field(default_factory=list)
+    row: Session | None = None  # the active engine session's row, once loaded
 
     @classmethod
     async def open(cls, services: Services, s: AsyncSession, sender: Sender, now: datetime) -> Conversation:
@@ -71,11 +73,12 @@ class Conversation:
                 now=now,
             )
             await participants.set_chat(s, p.id, sender.chat_id)
-        p.last_seen_at = now
+        if now - p.last_seen_at >= LAST_SEEN_EVERY:
+            p.last_seen_at = now  # to the quarter-hour: one write less on most updates
         if p.stopped:
             p.stopped = False  # they wrote again: they are back
         row = await sessions.active_for(s, p.id)
-        return cls(services, s, sender, now, p, dict(row.state) if row else None)
+        return cls(services, s, sender, now, p, dict(row.state) if row else None, row=row)
 
     # -- language -----------------------------------------------------------------
     @property
@@ -153,11 +156,10 @@ class Conversation:
 
     async def _save_answer(self, e: ev.SaveAnswer) -> None:
         detected = detect_language(e.value) if isinstance(e.value, str) and not e.skipped else None
-        row = await sessions.active_for(self.s, self.participant.id)
         await answers.add(
             self.s,
             participant_id=self.participant.id,
-            session_id=row.id if row else None,
+            session_id=self.row.id if self.row else None,
             flow_id=e.flow,
             step_id=e.step,
             name=e.name,
@@ -216,7 +218,7 @@ class Conversation:
         if self.state is None:
             return
         tick_at = engine.next_tick_at(self.services.flowset, self.state)
-        await sessions.save(
+        self.row = await sessions.save(
             self.s,
             self.participant.id,
             state=self.state,
@@ -226,4 +228,5 @@ class Conversation:
             expires_at=tick_at if self.state.get("status") == "active" else None,
             tick_at=tick_at,
             now=self.now,
+            row=self.row,
         )

@@ -18,7 +18,7 @@ from bot import engine, replies, texts
 from bot.engine import events as ev
 from bot.engine.inputs import parse_callback
 from bot.services import Services
-from bot.telegram import outgoing, safeguarding, staff
+from bot.telegram import outgoing, press_answers, safeguarding, staff
 from bot.telegram.conversation import BACKGROUND, THEN, Conversation, Sender
 from storage import outbox
 
@@ -176,7 +176,7 @@ class UpdateHandler:
                 await conv.start_default()
         elif data in ("d:y", "d:n"):
             await self._edit_chosen(conv, message, data)
-            await conv.call("answerCallbackQuery", outgoing.answer_callback(cq.id))
+            press_answers.after_commit(s, cq.id)
             if data == "d:y":
                 await staff.erase(conv)
                 return
@@ -197,7 +197,7 @@ class UpdateHandler:
                     notice = conv.tr.gettext(texts.STALE)
                 else:
                     await self._after_press(conv, message, data)
-        await conv.call("answerCallbackQuery", outgoing.answer_callback(cq.id, notice))
+        press_answers.after_commit(s, cq.id, notice)
         await conv.close()
 
     async def _after_press(self, conv: Conversation, message: Message | None, data: str) -> None:
@@ -246,7 +246,7 @@ class UpdateHandler:
         if p is None or p.stopped:
             return
         conv = Conversation(self.services, s, Sender(user_id=0, chat_id=chat_id), _now(), p, dict(row.state),
-                            priority=BACKGROUND)
+                            priority=BACKGROUND, row=row)
         abandoned = self.services.settings.forward_abandoned
         await conv.run(lambda fs: engine.tick(fs, conv.state, now=conv.now, forward_abandoned=abandoned))
         await conv.close()

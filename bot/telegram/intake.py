@@ -96,16 +96,15 @@ def clean_json(value: Any) -> Any:
 
 async def store_updates(sessionmaker: async_sessionmaker, updates: Iterable[dict]) -> int:
     """Commit updates to the inbox in one transaction; returns how many were new."""
-    new = 0
+    rows: dict[int, tuple[int, int, Any]] = {}
+    for update in map(clean_json, updates):
+        update_id = update.get("update_id") if isinstance(update, dict) else None
+        if not isinstance(update_id, int) or isinstance(update_id, bool):
+            log.warning("update without a valid update_id skipped")
+            continue
+        rows.setdefault(update_id, (update_id, chat_key_of(update), update))  # first one wins
     async with sessionmaker() as s, s.begin():
-        for update in map(clean_json, updates):
-            update_id = update.get("update_id") if isinstance(update, dict) else None
-            if not isinstance(update_id, int) or isinstance(update_id, bool):
-                log.warning("update without a valid update_id skipped")
-                continue
-            if await inbox.add_update(s, update_id, chat_key_of(update), update):
-                new += 1
-    return new
+        return await inbox.add_updates(s, list(rows.values()))
 
 
 class Poller:

@@ -53,9 +53,3 @@ def edit_text(chat_id: int, message_id: int, text: str, buttons: Buttons = ()) -
         payload["reply_markup"] = keyboard(buttons)
     return payload
 
-
-def answer_callback(callback_query_id: str, text: str | None = None) -> dict[str, Any]:
-    payload: dict[str, Any] = {"callback_query_id": callback_query_id}
-    if text:
-        payload["text"] = text[:200]
-    return payload

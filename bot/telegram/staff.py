@@ -28,7 +28,7 @@ from bot import replies, texts
 from bot.forwarding.cards import card_buttons, card_text, parse_card_data, shorten
 from bot.privacy.anonymizer import anonymize
 from bot.services import Services
-from bot.telegram import chat_members, flow_upload, outgoing
+from bot.telegram import chat_members, flow_upload, outgoing, press_answers
 from storage import outbox, participants
 from storage.models import Participant, Submission
 
@@ -46,9 +46,8 @@ def is_staff_chat(services: Services, chat_id: int) -> bool:
     return chat_id in {c for c in (s.staff_chat_id, s.safeguarding_chat_id) if c is not None}
 
 
-async def _enqueue(s: AsyncSession, chat_id: int, method: str, payload: dict[str, Any], now: datetime,
-                   priority: int = 1) -> None:
-    await outbox.enqueue(s, chat_id=chat_id, method=method, payload=payload, priority=priority, now=now)
+async def _enqueue(s: AsyncSession, chat_id: int, method: str, payload: dict[str, Any], now: datetime) -> None:
+    await outbox.enqueue(s, chat_id=chat_id, method=method, payload=payload, priority=1, now=now)
 
 
 async def leave_group(services: Services, s: AsyncSession, chat_id: int, now: datetime) -> None:
@@ -75,7 +74,7 @@ async def on_press(services: Services, s: AsyncSession, cq: CallbackQuery, messa
         await _enqueue(s, message.chat.id, "editMessageText", outgoing.edit_text(
             message.chat.id, message.message_id, card_text(sub, flow.title if flow else sub.flow_id),
             card_buttons(sub)), now)
-    await _enqueue(s, message.chat.id, "answerCallbackQuery", outgoing.answer_callback(cq.id, notice), now, 0)
+    press_answers.after_commit(s, cq.id, notice)
 
 
 async def _may_review(services: Services, chat_id: int, user_id: int) -> str | None:

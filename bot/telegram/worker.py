@@ -16,7 +16,10 @@ from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.aio import wait_any, where
+from bot.telegram import press_answers
+from bot.telegram.press_answers import PressAnswers
 from storage import inbox, leases
+from storage.models import Inbox
 
 log = logging.getLogger(__name__)
 
@@ -32,10 +35,12 @@ class InboxWorker:
         *,
         concurrency: int = 32,
         after_commit: Callable[[], None] = lambda: None,
+        answers: PressAnswers | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.handler = handler
         self.after_commit = after_commit
+        self.answers = answers
         self.wake = asyncio.Event()
         self._busy: set[int] = set()
         self._tasks: set[asyncio.Task] = set()
@@ -63,9 +68,11 @@ class InboxWorker:
         await self.drain()
 
     async def drain(self) -> None:
-        """Let chats in flight finish their current work."""
+        """Let chats in flight finish their current work, and press answers go out."""
         if self._tasks:
             await asyncio.gather(*self._tasks, return_exceptions=True)
+        if self.answers is not None:
+            await self.answers.drain(timeout=5.0)
 
     async def _start_chats(self) -> int:
         async with self.sessionmaker() as s:
@@ -85,13 +92,62 @@ class InboxWorker:
         try:
             async with self._slots:
                 while await self._handle_next(chat_key):
-                    pass
+                    pass  # an update that arrives after the last look is found by the next scan
         except Exception as exc:
             log.warning("chat worker stopped (%s); will retry", type(exc).__name__)
             await asyncio.sleep(1.0)
         finally:
             self._busy.discard(chat_key)
             self.wake.set()
+
+    async def _handle_next(self, chat_key: int) -> bool:
+        """Handle the oldest pending update of one chat. True when another one waits.
+
+        It looks for two at once, so a chat's last update costs no extra transaction."""
+        failure: str | None = None
+        async with self.sessionmaker() as s:
+            try:
+                async with s.begin():
+                    if not await leases.chat_lock(s, chat_key):
+                        return False  # another process has this chat right now
+                    rows = await inbox.oldest_pending(s, chat_key, 2)
+                    if not rows:
+                        return False
+                    row_id, update_id = rows[0].id, rows[0].update_id
+                    try:
+                        await self.handler(s, rows[0])
+                    except (DBAPIError, OSError):
+                        raise  # the database, not the update: leave it pending and retry
+                    except Exception as exc:
+                        failure = where(exc)
+                        raise _Undo from exc
+                    await inbox.mark_done(s, rows[0])
+            except _Undo:
+                pass  # everything the handler wrote is rolled back
+            answers = press_answers.take(s)
+        if failure is not None:
+            # Our bug or an update we cannot understand: keep it as failed, say what kind
+            # of error (never its content), and go on with the next.
+            log.error("update %s failed: %s", update_id, failure)
+            await self._fail(chat_key, row_id, failure)
+            return True
+        self.handled += 1
+        self.after_commit()
+        if answers and self.answers is not None:
+            self.answers.send(answers)
+        return len(rows) > 1
+
+    async def _fail(self, chat_key: int, row_id: int, failure: str) -> None:
+        """Mark a row failed, and let the handler still answer kindly if it can."""
+        async with self.sessionmaker() as s:
+            async with s.begin():
+                row = await s.get(Inbox, row_id) if await leases.chat_lock(s, chat_key) else None
+                if row is None or row.status != "pending":
+                    return  # another process got to it first
+                await inbox.mark_failed(s, row, failure)
+                self.failed += 1
+                await self._kind_answer(s, row)
+        self.after_commit()
 
     async def _kind_answer(self, s: AsyncSession, row: Any) -> None:
         """Let the handler still answer a failed update kindly, if it can; never fatal."""
@@ -106,29 +162,6 @@ class InboxWorker:
         except Exception as exc:
             log.error("no answer for failed update %s: %s", row.update_id, where(exc))
 
-    async def _handle_next(self, chat_key: int) -> bool:
-        """Handle the oldest pending update of one chat. False when there is none."""
-        async with self.sessionmaker() as s:
-            async with s.begin():
-                if not await leases.chat_lock(s, chat_key):
-                    return False  # another process has this chat right now
-                row = await inbox.next_pending(s, chat_key)
-                if row is None:
-                    return False
-                try:
-                    async with s.begin_nested():
-                        await self.handler(s, row)
-                except (DBAPIError, OSError):
-                    raise  # the database, not the update: leave it pending and retry
-                except Exception as exc:
-                    # Our bug or an update we cannot understand: keep it as failed, say
-                    # what kind of error (never its content), and go on with the next.
-                    log.error("update %s failed: %s", row.update_id, where(exc))
-                    await inbox.mark_failed(s, row, where(exc))
-                    self.failed += 1
-                    await self._kind_answer(s, row)
-                else:
-                    await inbox.mark_done(s, row)
-                    self.handled += 1
-        self.after_commit()
-        return True
+
+class _Undo(Exception):
+    """Raised inside a transaction to roll it back on the way out."""
