@@ -45,6 +45,21 @@ async def test_a_row_waiting_for_retry_holds_back_its_chat(db):
         assert later[0].attempts == 1 and later[0].last_error.startswith("429")
 
 
+async def test_held_rows_wait_unless_older_or_something_waits_behind_them(db):
+    async with db.sessionmaker.begin() as s:
+        old = await _enqueue(s, 100, "old reminder", priority=2, now=T0 - timedelta(minutes=20))
+        new = await _enqueue(s, 200, "new reminder", priority=2)
+        blocking = await _enqueue(s, 300, "reminder before an answer", priority=2)
+        await _enqueue(s, 300, "the answer")
+        staff = await _enqueue(s, None, "card", priority=1, target="webhook")
+    async with db.sessionmaker() as s:
+        held = await outbox.due_heads(s, T0, 10, hold=(2, T0 - timedelta(minutes=10)))
+        assert [h.id for h in held] == [staff.id, old.id, blocking.id]
+        assert new.id in [h.id for h in await outbox.due_heads(s, T0, 10)]
+        assert not await outbox.has_due(s, T0 - timedelta(minutes=1), 0)
+        assert await outbox.has_due(s, T0, 0)
+
+
 async def test_rows_are_not_due_before_their_time(db):
     async with db.sessionmaker.begin() as s:
         await _enqueue(s, 100, "later", now=T0 + timedelta(minutes=5))

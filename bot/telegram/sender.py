@@ -4,6 +4,12 @@ Only one process sends at a time (a lease held in the database), so Telegram's g
 limit holds for the whole deployment. For each chat only its oldest pending row is
 a candidate, so a message that must wait (429, network error) holds back the ones
 behind it and order is kept.
+
+Reminders (background rows) wait while youth are waiting for an answer: while an update
+from Telegram is unhandled in the inbox or an interactive row is due in the outbox. The
+signal is read from the database, since the inbox may be handled by other processes.
+A reminder waits at most REMINDER_HOLD, and never when an answer waits behind it in its
+chat (it goes first, to keep the chat's order).
 """
 from __future__ import annotations
 
@@ -21,8 +27,9 @@ from telegram.warnings import PTBUserWarning
 
 from bot.aio import wait_any
 from bot.telegram.client import Outcome, classify
+from bot.telegram.conversation import BACKGROUND, INTERACTIVE
 from bot.telegram.ratelimit import Pacer
-from storage import leases, outbox, participants
+from storage import inbox, leases, outbox, participants
 
 log = logging.getLogger(__name__)
 
@@ -32,6 +39,9 @@ Transport = Callable[[Any], Awaitable[Any]]  # outbox row -> result (raises on f
 UNPACED = frozenset({"answerCallbackQuery", "sendChatAction", "leaveChat", "getChatMember"})
 LEASE = "sender"
 DRAIN_SECONDS = 5.0
+# Reminders go a day after a youth went quiet, so a few more minutes under load cost
+# nothing; at 30 msg/s ten minutes cover a backlog of some 18,000 answers.
+REMINDER_HOLD = timedelta(minutes=10)
 
 
 def _now() -> datetime:
@@ -127,7 +137,9 @@ class Sender:
         if room <= 0:
             return settled
         async with self.sessionmaker() as s:
-            rows = await outbox.due_heads(s, _now(), self.batch + len(self._inflight))
+            now = _now()
+            hold = (BACKGROUND, now - REMINDER_HOLD) if await _youth_waiting(s, now) else None
+            rows = await outbox.due_heads(s, now, self.batch + len(self._inflight), hold=hold)
         started = 0
         for row in rows:
             if row.id in self._inflight:
@@ -143,15 +155,11 @@ class Sender:
         if transport is None:
             outcome: Outcome | None = Outcome("transient", 60.0, f"no transport {row.target}")
             result = None
+        elif row.target == "telegram":
+            async with self.pacer.slot(None if row.method in UNPACED else row.chat_id):
+                result, outcome = await _call(transport, row)
         else:
-            if row.target == "telegram":
-                await self.pacer.wait(None if row.method in UNPACED else row.chat_id)
-            try:
-                result, outcome = await transport(row), None
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                result, outcome = None, classify(exc)
+            result, outcome = await _call(transport, row)
         self.on_outcome(row.method, outcome)
         self._finished.append((row, outcome, result))
         self.wake.set()
@@ -229,6 +237,19 @@ class Sender:
 
     async def _pause(self, stop: asyncio.Event, seconds: float) -> None:
         await wait_any(stop, self.wake, timeout=seconds)
+
+
+async def _youth_waiting(s: Any, now: datetime) -> bool:
+    return await inbox.has_pending_updates(s) or await outbox.has_due(s, now, INTERACTIVE)
+
+
+async def _call(transport: Transport, row: Any) -> tuple[Any, Outcome | None]:
+    try:
+        return await transport(row), None
+    except asyncio.CancelledError:
+        raise
+    except Exception as exc:
+        return None, classify(exc)
 
 
 def _jsonable(result: Any) -> Any:

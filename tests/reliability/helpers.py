@@ -35,10 +35,10 @@ from tests.botfixtures import free_port
 from tests.fakebotapi.updates import WebhookDelivery
 from tests.test_app_process import BotProcess, tmp_cwd
 
-# Bot API calls a process makes on its own (start-up, lookups); everything else is the
-# outbox, which only the sender delivers.
+# Bot API calls a process makes on its own (start-up, lookups, the answer to a button
+# press it handled); everything else is the outbox, which only the sender delivers.
 NOT_SENDER = frozenset({"getMe", "setWebhook", "deleteWebhook", "getWebhookInfo", "getUpdates",
-                        "getChatMember", "getFile"})
+                        "getChatMember", "getFile", "answerCallbackQuery"})
 
 
 # -- figures -------------------------------------------------------------------------
