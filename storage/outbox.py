@@ -4,13 +4,14 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, exists, func, or_, select
+from sqlalchemy import bindparam, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
 from storage.models import Outbox
 
 ERROR_MAX = 200
+ERASED_REF = "erased"  # the ref of rows still owed for a youth who erased themselves
 
 
 async def enqueue(
@@ -72,13 +73,21 @@ async def has_due(s: AsyncSession, now: datetime, priority: int) -> bool:
     return bool(await s.scalar(stmt))
 
 
-async def mark_sent(s: AsyncSession, row: Outbox, result: Any, now: datetime) -> None:
-    row.status = "sent"
-    row.attempts += 1
-    row.sent_at = now
-    row.result = result
-    row.last_error = None
-    await s.flush()
+async def mark_sent(s: AsyncSession, sent: list[tuple[int, Any]], now: datetime) -> None:
+    """Mark rows sent, given (id, result) pairs, in one statement; rows owed to a youth
+    who has erased themselves meanwhile are deleted instead."""
+    if not sent:
+        return
+    table = Outbox.__table__
+    stmt = (
+        update(table)
+        .where(table.c.id == bindparam("sent_id"))
+        .values(status="sent", attempts=table.c.attempts + 1, sent_at=now, last_error=None,
+                result=bindparam("sent_result", type_=table.c.result.type))
+    )
+    await s.execute(stmt, [{"sent_id": row_id, "sent_result": result} for row_id, result in sent])
+    await s.execute(delete(table).where(table.c.id.in_([row_id for row_id, _ in sent]),
+                                        table.c.ref == ERASED_REF))
 
 
 async def mark_retry(s: AsyncSession, row: Outbox, at: datetime, error: str) -> None:

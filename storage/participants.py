@@ -7,6 +7,7 @@ from typing import Any
 from sqlalchemy import delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import outbox
 from storage.models import Answer, Chat, Inbox, Outbox, Participant, Session, Submission
 
 
@@ -65,7 +66,7 @@ async def mark_stopped(s: AsyncSession, chat_id: int) -> bool:
     return result.rowcount > 0
 
 
-ERASED = "erased"  # outbox ref of rows still owed for an erased youth: deleted once sent
+ERASED = outbox.ERASED_REF  # rows still owed for an erased youth: deleted once sent
 
 
 async def erase(s: AsyncSession, participant_id: int, *, delete_submissions: bool) -> bool:

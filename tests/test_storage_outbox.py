@@ -12,8 +12,10 @@ T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
 
 async def _enqueue(s, chat_id, text, *, priority=0, target="telegram", ref=None, now=T0):
-    return await outbox.enqueue(s, chat_id=chat_id, method="sendMessage" if chat_id else "post",
-                                payload={"text": text}, priority=priority, target=target, ref=ref, now=now)
+    row = await outbox.enqueue(s, chat_id=chat_id, method="sendMessage" if chat_id else "post",
+                               payload={"text": text}, priority=priority, target=target, ref=ref, now=now)
+    await s.flush()  # its id, for the assertions
+    return row
 
 
 async def test_only_the_oldest_pending_row_of_a_chat_is_a_head(db):
@@ -28,7 +30,7 @@ async def test_only_the_oldest_pending_row_of_a_chat_is_a_head(db):
         # priority first, then id; a2 waits behind a1 whatever its priority
         assert [h.id for h in heads] == [b1.id, w1.id, w2.id, a1.id]
         assert [h.id for h in await outbox.due_heads(s, T0, 2)] == [b1.id, w1.id]
-        await outbox.mark_sent(s, next(h for h in heads if h.id == a1.id), {"message_id": 5}, T0)
+        await outbox.mark_sent(s, [(a1.id, {"message_id": 5})], T0)
         assert a2.id in [h.id for h in await outbox.due_heads(s, T0, 10)]
 
 
@@ -86,7 +88,7 @@ async def test_backlog_and_find_sent(db):
         await _enqueue(s, 100, "b", now=T0 + timedelta(seconds=1))
         assert await outbox.find_sent(s, "submission:7") is None
         assert await outbox.backlog(s) == (2, T0)
-        await outbox.mark_sent(s, card, {"message_id": 42}, T0 + timedelta(seconds=2))
+        await outbox.mark_sent(s, [(card.id, {"message_id": 42})], T0 + timedelta(seconds=2))
     async with db.sessionmaker() as s:
         found = await outbox.find_sent(s, "submission:7")
         assert found.result == {"message_id": 42} and found.sent_at == T0 + timedelta(seconds=2)
@@ -96,9 +98,9 @@ async def test_backlog_and_find_sent(db):
 async def test_purge_sent_deletes_only_old_sent_rows(db):
     async with db.sessionmaker.begin() as s:
         old = await _enqueue(s, 100, "old")
-        await outbox.mark_sent(s, old, {"message_id": 1}, T0)
+        await outbox.mark_sent(s, [(old.id, {"message_id": 1})], T0)
         recent = await _enqueue(s, 100, "recent")
-        await outbox.mark_sent(s, recent, {"message_id": 2}, T0 + timedelta(days=10))
+        await outbox.mark_sent(s, [(recent.id, {"message_id": 2})], T0 + timedelta(days=10))
         failed = await _enqueue(s, 200, "failed")
         await outbox.mark_failed(s, failed, "400 bad request")
     async with db.sessionmaker.begin() as s:

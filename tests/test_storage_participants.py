@@ -27,7 +27,8 @@ async def _participant_with_history(s, *, key="k-amina", pseudonym="Blue Heron 1
     await inbox.add_update(s, 1 if chat_id == CHAT else 2, chat_id, {"text": "old"})
     await inbox.mark_done(s, await inbox.next_pending(s, chat_id))
     sent = await outbox.enqueue(s, chat_id=chat_id, method="sendMessage", payload={"text": "hi"}, now=T0)
-    await outbox.mark_sent(s, sent, {"message_id": 1}, T0)
+    await s.flush()
+    await outbox.mark_sent(s, [(sent.id, {"message_id": 1})], T0)
     return p
 
 

@@ -172,8 +172,11 @@ class Sender:
         now = _now()
         try:
             async with self.sessionmaker() as s, s.begin():
-                for row, outcome, result in done:
-                    await self._settle(s, row, outcome, result, now)
+                await outbox.mark_sent(s, [(row.id, _jsonable(result)) for row, outcome, result in done
+                                           if outcome is None or outcome.kind == "done"], now)
+                for row, outcome, _result in done:
+                    if outcome is not None and outcome.kind != "done":
+                        await self._settle_failure(s, row, outcome, now)
         except BaseException:
             self._finished = done + self._finished  # delivered: write it down next round
             raise
@@ -182,14 +185,9 @@ class Sender:
         self._settled_last = len(done)
         return len(done)
 
-    async def _settle(self, s: Any, row: Any, outcome: Outcome | None, result: Any, now: datetime) -> None:
+    async def _settle_failure(self, s: Any, row: Any, outcome: Outcome, now: datetime) -> None:
         row = await s.merge(row, load=False)  # ours alone while in flight: no need to re-read
-        if outcome is None or outcome.kind == "done":
-            if row.ref == participants.ERASED:
-                await s.delete(row)  # owed to (or about) a youth who erased themselves
-            else:
-                await outbox.mark_sent(s, row, _jsonable(result), now)
-        elif outcome.kind in ("retry_after", "transient", "fatal"):
+        if outcome.kind in ("retry_after", "transient", "fatal"):
             delay = outcome.delay or min(2 ** min(row.attempts, 8), 300)
             await outbox.mark_retry(s, row, now + timedelta(seconds=delay), outcome.reason)
         elif outcome.kind == "blocked":
