@@ -137,9 +137,11 @@ class Sender:
         if room <= 0:
             return settled
         async with self.sessionmaker() as s:
-            now = _now()
-            hold = (BACKGROUND, now - REMINDER_HOLD) if await _youth_waiting(s, now) else None
-            rows = await outbox.due_heads(s, now, self.batch + len(self._inflight), hold=hold)
+            now, limit = _now(), self.batch + len(self._inflight)
+            rows = await outbox.due_heads(s, now, limit)
+            # Looking whether youth wait costs two queries: only when a reminder is due.
+            if any(row.priority >= BACKGROUND for row in rows) and await _youth_waiting(s, now):
+                rows = await outbox.due_heads(s, now, limit, hold=(BACKGROUND, now - REMINDER_HOLD))
         started = 0
         for row in rows:
             if row.id in self._inflight:
