@@ -1,5 +1,7 @@
-"""Dashboard pages with many stored submissions (bulk-seeded), served by the running
-bot process at /staff/, logged in with a staff account made via storage/staff.py."""
+"""Dashboard pages with many stored submissions (bulk-seeded, with the answers of a
+quarter as many conversations for the drop-off statistics), served by the running bot
+process at /staff/, logged in with a staff account made via storage/staff.py.
+The seeding time reported is that of the submissions alone."""
 from __future__ import annotations
 
 import secrets
@@ -12,7 +14,7 @@ from pathlib import Path
 import aiohttp
 
 from bench.common import bot_proc, database, wait_http, wait_polling
-from bench.seed import seed_submissions
+from bench.seed import seed_answers, seed_submissions
 from bot.web import csrf
 from bot.web.auth import COOKIE, hash_session_id
 from bot.web.passwords import hash_password
@@ -76,6 +78,7 @@ async def run_dashboard(kind: str, n: int, workdir: Path, repeat: int = 3) -> Da
     await fake.start()
     try:
         async with database(kind, workdir) as url:
+            await seed_answers(url, max(1, n // 4))
             t = time.perf_counter()
             await seed_submissions(url, n)
             seed_s = time.perf_counter() - t

@@ -1,5 +1,6 @@
-"""Fast bulk loaders (not through the bot): invented participants, sessions and
-submissions, by SQLite executemany or PostgreSQL COPY. Deterministic (seeded random)."""
+"""Fast bulk loaders (not through the bot): invented participants, sessions, answers and
+submissions, by SQLite executemany or PostgreSQL COPY. Deterministic (seeded random).
+The rollup triggers of migration 0003 run during the load, as they would in use."""
 from __future__ import annotations
 
 import asyncio
@@ -20,6 +21,10 @@ STATUSES = ["new", "new", "new", "reviewed", "shortlisted", "archived"]
 WORDS = ("more football after school homework club library volunteers language cafe swimming "
          "lessons summer jobs mentors bus cards cheaper music studio cooking evenings girls only "
          "gym hours quiet room study help driving licence theory practice").split()
+# Answer-saving steps of the shipped flows, in order (the statistics page's drop-off).
+FLOW_STEPS = {"share_idea": ["area", "idea", "who"], "need": ["hardest", "more", "helps"],
+              "workshop_feedback": ["rating", "times", "comment"]}
+PSEUDONYMS = 100_000  # submissions come from this many youth
 T0 = datetime(2025, 1, 1, tzinfo=UTC)
 CHUNK = 20_000
 
@@ -57,8 +62,24 @@ def submission_rows(n: int, sqlite: bool) -> Iterator[tuple]:
         answers = json.dumps({"topic": rnd.choice(TOPICS), "idea": idea, "helps": ["me", "friends"]},
                              ensure_ascii=False)
         tags = json.dumps(["bench"] if i % 50 == 0 else [])
-        yield (i, f"bench-{i}", f"Bench-{i % 100_000:08d}", rnd.choice(FLOWS), rnd.choice(LANGS), None,
+        yield (i, f"bench-{i}", f"Bench-{i % PSEUDONYMS:08d}", rnd.choice(FLOWS), rnd.choice(LANGS), None,
                answers, None, i % 997 == 0, None, rnd.choice(STATUSES), tags, None, None, at, at, False)
+
+
+def answer_rows(runs: int, participants: int, sqlite: bool) -> Iterator[tuple]:
+    """Answers of `runs` conversations by participants 1..participants, each stopping at
+    a random step; one in three conversations is old enough to have its values purged."""
+    rnd = random.Random(3)
+    ident = 0
+    for r in range(1, runs + 1):
+        flow, steps = rnd.choice(list(FLOW_STEPS.items()))
+        at = T0 + timedelta(seconds=20 * r)
+        purged = r % 3 == 0
+        for step in steps[:rnd.randint(1, len(steps))]:
+            ident += 1
+            value = None if purged else json.dumps(rnd.choice(WORDS))
+            yield (ident, r % participants + 1, None, flow, step, step, value, False, True, None,
+                   _ts(at, sqlite), _ts(at, sqlite) if purged else None)
 
 
 P_COLS = ("id", "key", "pseudonym", "language", "consent", "consent_at", "age_band", "source",
@@ -66,6 +87,8 @@ P_COLS = ("id", "key", "pseudonym", "language", "consent", "consent_at", "age_ba
 C_COLS = ("participant_id", "chat_id")
 S_COLS = ("id", "participant_id", "flow_id", "flow_version", "status", "state", "started_at",
           "updated_at", "expires_at", "tick_at")
+A_COLS = ("id", "participant_id", "session_id", "flow_id", "step_id", "name", "value", "skipped",
+          "forward", "detected_language", "created_at", "purged_at")
 SUB_COLS = ("id", "key", "participant_pseudonym", "flow_id", "language", "source", "answers",
             "detected_language", "urgent", "category", "status", "tags", "notes", "status_by",
             "created_at", "updated_at", "is_test")
@@ -109,7 +132,8 @@ async def _pg_load(url: str, tables: list[tuple[str, tuple[str, ...], Iterator[t
             if cols[0] == "id":  # the serial must continue after the loaded ids
                 await conn.execute(f"SELECT setval(pg_get_serial_sequence('{table}', 'id'), "
                                    f"(SELECT max(id) FROM {table}))")
-        await conn.execute("ANALYZE")
+        # What autovacuum would soon do: visibility map, hint bits, merged GIN pending lists.
+        await conn.execute("VACUUM ANALYZE")
     finally:
         await conn.close()
 
@@ -131,3 +155,11 @@ async def seed_participants(url: str, n: int) -> None:
 
 async def seed_submissions(url: str, n: int) -> None:
     await load(url, [("submissions", SUB_COLS, submission_rows(n, url.startswith("sqlite")))])
+
+
+async def seed_answers(url: str, runs: int) -> None:
+    """Participants (as many as submissions have pseudonyms) and their answers of `runs`
+    conversations, for the drop-off statistics."""
+    participants = min(runs, PSEUDONYMS)
+    await seed_participants(url, participants)
+    await load(url, [("answers", A_COLS, answer_rows(runs, participants, url.startswith("sqlite")))])

@@ -21,6 +21,8 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    cast,
+    func,
     text,
 )
 from sqlalchemy.dialects.postgresql import JSONB
@@ -80,6 +82,10 @@ def _statuses(*names: str) -> str:
 
 class Participant(Base):
     __tablename__ = "participants"
+    __table_args__ = (
+        # The few test participants, subtracted from the drop-off reach (migration 0003).
+        Index("ix_participants_is_test", "id", sqlite_where=text("is_test = 1"), postgresql_where=text("is_test")),
+    )
 
     id: Mapped[int] = mapped_column(BigID, primary_key=True)
     key: Mapped[str] = mapped_column(String(128), unique=True)  # keyed HMAC of the user id
@@ -162,25 +168,65 @@ class Submission(Base):
         CheckConstraint(_statuses("new", "reviewed", "shortlisted", "archived"), name="status"),
         # Dashboard order: urgent first, newest first, paged by this key (migration 0002).
         Index("ix_submissions_urgent_created_at_id", "urgent", "created_at", "id"),
+        # Equality filters, each followed by the list order: a filtered list or export walks
+        # only the matching rows, in order, in keyset pages (migration 0003).
+        *(Index(f"ix_submissions_{c}_urgent_created_at_id", c, "urgent", "created_at", "id")
+          for c in ("flow_id", "language", "status")),
     )
 
     id: Mapped[int] = mapped_column(BigID, primary_key=True)
     key: Mapped[str] = mapped_column(String(128), unique=True)  # idempotency key
     participant_pseudonym: Mapped[str | None] = mapped_column(String(64), index=True)
-    flow_id: Mapped[str] = mapped_column(String(64), index=True)
-    language: Mapped[str] = mapped_column(String(16), index=True)
+    flow_id: Mapped[str] = mapped_column(String(64))
+    language: Mapped[str] = mapped_column(String(16))
     source: Mapped[str | None] = mapped_column(String(64))
     answers: Mapped[Any]  # already anonymised
     detected_language: Mapped[str | None] = mapped_column(String(16))
     urgent: Mapped[bool] = mapped_column(Boolean, default=False)
     category: Mapped[str | None] = mapped_column(String(64))  # safeguarding category
-    status: Mapped[str] = mapped_column(String(16), default="new", index=True)
+    status: Mapped[str] = mapped_column(String(16), default="new")
     tags: Mapped[Any] = mapped_column(default=list)
     notes: Mapped[str | None] = mapped_column(Text)
     status_by: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     is_test: Mapped[bool] = mapped_column(Boolean, default=False)
+
+
+# Free-text search (`text_search`) on PostgreSQL: trigrams of exactly this expression.
+Index("ix_submissions_answers_trgm", func.lower(cast(Submission.answers, Text)).label("answers_text"),
+      postgresql_using="gin", postgresql_ops={"answers_text": "gin_trgm_ops"}).ddl_if(dialect="postgresql")
+
+
+class SubmissionCount(Base):
+    """Submissions per UTC day and dashboard dimension, kept exact by triggers (migration 0003).
+
+    NULL topics and sources are counted under ''; topics are cut to 200 characters.
+    Groups whose count fell to 0 may stay as rows with n = 0.
+    """
+
+    __tablename__ = "submission_counts"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    day: Mapped[str] = mapped_column(String(10), primary_key=True)  # YYYY-MM-DD, UTC
+    flow_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    language: Mapped[str] = mapped_column(String(16), primary_key=True)
+    topic: Mapped[str] = mapped_column(String(200), primary_key=True)
+    status: Mapped[str] = mapped_column(String(16), primary_key=True)
+    source: Mapped[str] = mapped_column(String(64), primary_key=True)
+    is_test: Mapped[bool] = mapped_column(Boolean, primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
+
+
+class AnswerReach(Base):
+    """Distinct participants (test ones included) who answered each step, kept by triggers."""
+
+    __tablename__ = "answer_reach"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    flow_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    step_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    n: Mapped[int] = mapped_column(BigInteger)
 
 
 class Inbox(Base):

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.web.stats import counts_query
+from bot.web.stats_queries import counts_query
 from bot.web.submission_query import COUNT_CAP, Cursor, Filters, count_query, page_query
 from storage.db import dialect_name
 from tests.dbfixtures import db, db_url  # noqa: F401

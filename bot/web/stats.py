@@ -1,8 +1,9 @@
 """Statistics: submissions per topic, language and day, and each flow's drop-off per step.
 
-Counts are grouped in SQL; charts are SVG drawn server-side by pygal and shown as
-<img> (so they run no script), each with a table of the same numbers beside it.
-Drop-off counts distinct youth per step in the answers table: numbers only.
+Counts are grouped in SQL (`stats_queries`: rollup tables kept by triggers, or a live
+aggregate for free-text and tag filters); charts are SVG drawn server-side by pygal and
+shown as <img> (so they run no script), each with a table of the same numbers beside it.
+Drop-off counts distinct youth per step who answered it: numbers only.
 """
 from __future__ import annotations
 
@@ -11,39 +12,21 @@ from typing import Any
 import pygal
 from aiohttp import web
 from pygal.style import Style
-from sqlalchemy import Select, func, select
 
 from bot.web.auth import requires
 from bot.web.context import ctx
 from bot.web.pages import render
+from bot.web.stats_queries import KINDS, counts_query, reach_query
 from bot.web.submission_query import Filters
 from storage.db import dialect_name
-from storage.models import Answer, Participant, Submission
 
-KINDS = ("topic", "language", "day")
 STYLE = Style(background="white", plot_background="white", colors=("#2f6f8f",), font_family="sans-serif")
-
-
-def _group_column(kind: str, dialect: str) -> Any:
-    if kind == "topic":
-        return Submission.answers["topic"].as_string()
-    if kind == "language":
-        return Submission.language
-    if dialect == "postgresql":
-        return func.to_char(func.timezone("UTC", Submission.created_at), "YYYY-MM-DD")
-    return func.date(Submission.created_at)  # SQLite keeps naive UTC text
-
-
-def counts_query(kind: str, filters: Filters, dialect: str) -> Select[Any]:
-    """(key, count) of the filtered submissions, grouped by topic, language or UTC day."""
-    column = _group_column(kind, dialect).label("key")
-    return select(column, func.count()).where(*filters.conditions(dialect)).group_by(column).order_by(column)
 
 
 async def counts(request: web.Request, kind: str, filters: Filters) -> list[tuple[str, int]]:
     async with ctx(request).sessionmaker() as s:
         q = counts_query(kind, filters, dialect_name(s))
-        rows = [(str(k) if k is not None else "(none)", int(n)) for k, n in (await s.execute(q)).all()]
+        rows = [(str(k) if k else "(none)", int(n)) for k, n in (await s.execute(q)).all()]
     if kind == "topic":
         rows.sort(key=lambda r: -r[1])
     return rows
@@ -52,13 +35,7 @@ async def counts(request: web.Request, kind: str, filters: Filters) -> list[tupl
 async def dropoff(request: web.Request, flow: Any) -> list[tuple[str, int]]:
     """(step id, distinct youth who answered it) for each answer-saving step, in flow order."""
     async with ctx(request).sessionmaker() as s:
-        q = (
-            select(Answer.step_id, func.count(func.distinct(Answer.participant_id)))
-            .join(Participant, Participant.id == Answer.participant_id)
-            .where(Answer.flow_id == flow.id, Participant.is_test.is_(False))
-            .group_by(Answer.step_id)
-        )
-        reached = dict((await s.execute(q)).all())
+        reached = dict((await s.execute(reach_query(flow.id))).all())
     return [(step.id, int(reached.get(step.id, 0))) for step in flow.steps.values()
             if getattr(step, "save", None)]
 

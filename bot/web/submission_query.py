@@ -55,6 +55,10 @@ class Filters:
         """The filters as query parameters (empty ones left out)."""
         return {k: v for k, v in asdict(self).items() if v}
 
+    def days(self) -> tuple[date | None, date | None]:
+        """The date range (UTC days, both inclusive); None where open."""
+        return _parse_date(self.date_from), _parse_date(self.date_to)
+
     def conditions(self, dialect: str) -> list[ColumnElement[bool]]:
         s = Submission
         where: list[ColumnElement[bool]] = []
@@ -68,12 +72,13 @@ class Filters:
             where.append(s.answers["topic"].as_string() == self.topic)
         if self.tag:
             where.append(json_array_contains(s.tags, self.tag, dialect))
-        if start := _parse_date(self.date_from):
+        start, end = self.days()
+        if start:
             where.append(s.created_at >= datetime.combine(start, time(), UTC))
-        if end := _parse_date(self.date_to):
+        if end:
             where.append(s.created_at < datetime.combine(end + timedelta(days=1), time(), UTC))
         if self.q:
-            where.append(text_search(s.answers, self.q))
+            where.append(text_search(s.answers, self.q, dialect))
         return where
 
 
@@ -101,13 +106,18 @@ def _like_escape(term: str) -> str:
     return term.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
-def text_search(column: Any, term: str) -> ColumnElement[bool]:
+def text_search(column: Any, term: str, dialect: str) -> ColumnElement[bool]:
     """Case-insensitive substring search in the JSON text of the answers.
 
     The JSON may hold non-ASCII text as-is (PostgreSQL) or as \\uXXXX escapes (SQLite
-    with the default serializer), so both spellings of the term are tried.
+    with the default serializer), so both spellings of the term are tried. On
+    PostgreSQL the haystack is exactly the expression of the trigram index
+    `ix_submissions_answers_trgm`; SQLite's LIKE already ignores ASCII case, and its
+    lower() changes nothing else, so the per-row copy lower() makes is skipped there.
     """
-    haystack = func.lower(cast(column, Text))
+    haystack = cast(column, Text)
+    if dialect != "sqlite":
+        haystack = func.lower(haystack)
     lowered = term.casefold()
     spellings = {json.dumps(lowered, ensure_ascii=False)[1:-1], json.dumps(lowered)[1:-1]}
     return or_(*(haystack.like(f"%{_like_escape(v)}%", escape="\\") for v in sorted(spellings)))
