@@ -1,10 +1,15 @@
 """Simulated youth for the load benchmarks: each acts, then waits for the bot's next
-question before acting again (no fixed sleeps). Every action's push time is kept, so
-the answer time is read afterwards from the fake's call log (arrival of the reply).
+question before acting again. Every action's push time is kept, so the answer time is
+read afterwards from the fake's call log (arrival of the reply).
+
+`Thinking` gives the pause a person takes before each action (reading the question,
+tapping a button, typing an idea); without it the youth act at machine speed, which
+measures throughput under saturation rather than what a youth waits.
 """
 from __future__ import annotations
 
 import asyncio
+import random
 import time
 from dataclasses import dataclass, field
 from typing import Any
@@ -12,7 +17,40 @@ from typing import Any
 IDEA = "A homework club in the library after school, with volunteers who speak many languages."
 # "Share an idea" from /start, as in tests/test_app_process.py.
 SHARE_IDEA = ["/start", "English", "16–17", "Yes", "Share an idea", "School", IDEA, "Me", "Done", "Yes"]
+BUTTONS = frozenset(SHARE_IDEA) - {IDEA, "/start"}
 STEP_TIMEOUT = 300.0
+
+
+@dataclass
+class Thinking:
+    """Seconds a person pauses before an action: a first message somewhere in `ramp`,
+    a button press after reading, a longer pause before a typed text. Seeded per youth."""
+
+    ramp: float = 10.0
+    press: tuple[float, float] = (3.0, 12.0)
+    typing: tuple[float, float] = (20.0, 40.0)
+
+    def scaled(self, factor: float) -> Thinking:
+        return Thinking(self.ramp * factor, (self.press[0] * factor, self.press[1] * factor),
+                        (self.typing[0] * factor, self.typing[1] * factor))
+
+    def pauses(self, seed: int) -> Any:
+        rnd = random.Random(seed)
+        first = True
+
+        def pause(action: str) -> float:
+            nonlocal first
+            if first:
+                first = False
+                return rnd.uniform(0, self.ramp)
+            low, high = self.press if action.startswith("/") or action in BUTTONS else self.typing
+            return rnd.uniform(low, high)
+
+        return pause
+
+
+def no_pause(action: str) -> float:
+    return 0.0
 
 
 @dataclass
@@ -46,9 +84,11 @@ async def _until(condition: Any, what: str) -> None:
         delay = min(delay * 1.5, 0.1)
 
 
-async def share_idea(user: Any, trace: Trace, steps: list[str] = SHARE_IDEA) -> None:
+async def share_idea(user: Any, trace: Trace, steps: list[str] = SHARE_IDEA, pause: Any = no_pause) -> None:
     """One youth through onboarding and "Share an idea"; waits for each next question."""
     for i, action in enumerate(steps):
+        if seconds := pause(action):
+            await asyncio.sleep(seconds)
         before_q = _question(user)
         before_edits = before_q.edit_count if before_q else 0
         before_count = len(user.messages)
@@ -81,9 +121,11 @@ async def share_idea(user: Any, trace: Trace, steps: list[str] = SHARE_IDEA) -> 
             await _until(lambda: not user.messages[-1].keyboard, f"no text prompt for chat {user.id}")
 
 
-async def echo_chat(user: Any, trace: Trace, messages: int) -> None:
+async def echo_chat(user: Any, trace: Trace, messages: int, pause: Any = no_pause) -> None:
     """The echo bot's workload: write, wait for the echo, write again."""
     for n in range(messages):
+        if seconds := pause("/start" if n == 0 else SHARE_IDEA[n % len(SHARE_IDEA)]):
+            await asyncio.sleep(seconds)
         before = len(user.messages)
         trace.pushed.append(time.time())
         await user.send_text(f"Hello number {n}, this is an invented youth writing.")

@@ -2,7 +2,9 @@
 
 The same workload shape runs against the bare PTB echo bot (the framework floor) and
 against Sammanbot on SQLite and on PostgreSQL; the bot runs as its own process and
-its CPU time is read from /proc before and after the workload.
+its CPU time is read from /proc before and after the workload. Youth pause as people
+do before each action (`Thinking`), so the latency is what a youth waits at that
+many conversations at once, not the queue of a saturated machine.
 """
 from __future__ import annotations
 
@@ -20,7 +22,7 @@ import aiohttp
 
 from bench.common import (NO_PACING, bot_proc, calls_by_chat, cpu_seconds, database, echo_proc,
                           percentile, wait_http, wait_polling, wait_quiet)
-from bench.conversations import SHARE_IDEA, Trace, answer_times, echo_chat, share_idea
+from bench.conversations import SHARE_IDEA, Thinking, Trace, answer_times, echo_chat, share_idea
 from tests.fakebotapi.server import FakeBotApi
 
 VISIBLE = frozenset({"sendMessage", "editMessageText", "editMessageReplyMarkup", "sendPhoto", "sendDocument"})
@@ -54,7 +56,7 @@ def _count_calls(fake: FakeBotApi, since: int) -> int:
     return sum(1 for method, _p, _t in fake.calls[since:] if method != "getUpdates")
 
 
-async def run_echo(n_youth: int, messages: int, workdir: Path) -> LoadResult:
+async def run_echo(n_youth: int, messages: int, workdir: Path, thinking: Thinking) -> LoadResult:
     fake = FakeBotApi()
     await fake.start()
     proc = echo_proc(fake, workdir / "echo")
@@ -66,7 +68,8 @@ async def run_echo(n_youth: int, messages: int, workdir: Path) -> LoadResult:
         traces = [Trace(u.id) for u in users]
         since = len(fake.calls)
         cpu0, t0 = cpu_seconds(proc.pid), time.monotonic()
-        await asyncio.gather(*(echo_chat(u, t, messages) for u, t in zip(users, traces)))
+        await asyncio.gather(*(echo_chat(u, t, messages, thinking.pauses(i))
+                               for i, (u, t) in enumerate(zip(users, traces))))
         await wait_quiet(fake, 1.0)
         cpu1, wall = cpu_seconds(proc.pid), time.monotonic() - t0
         lat = answer_times(traces, calls_by_chat(fake.calls, since, VISIBLE))
@@ -76,7 +79,7 @@ async def run_echo(n_youth: int, messages: int, workdir: Path) -> LoadResult:
         await fake.stop()
 
 
-async def run_sammanbot(kind: str, n_youth: int, workdir: Path) -> LoadResult:
+async def run_sammanbot(kind: str, n_youth: int, workdir: Path, thinking: Thinking) -> LoadResult:
     fake = FakeBotApi()
     await fake.start()
     group = fake.new_group("Sammanhacket team")
@@ -91,7 +94,8 @@ async def run_sammanbot(kind: str, n_youth: int, workdir: Path) -> LoadResult:
             since = len(fake.calls)
             spy = _profiler(proc.pid, workdir / f"profile-{kind}.txt")
             cpu0, t0 = cpu_seconds(proc.pid), time.monotonic()
-            await asyncio.gather(*(share_idea(u, t) for u, t in zip(users, traces)))
+            await asyncio.gather(*(share_idea(u, t, pause=thinking.pauses(i))
+                                   for i, (u, t) in enumerate(zip(users, traces))))
             await wait_quiet(fake, 1.5)  # staff cards and the last edits
             cpu1, wall = cpu_seconds(proc.pid), time.monotonic() - t0
             if spy is not None:

@@ -16,9 +16,9 @@ from bench.common import Results, fmt, machine, pg_available
 
 HERE = Path(__file__).resolve().parent
 FULL = dict(youth=500, burst=10_000, burst_window=60.0, participants=100_000, submissions=1_000_000,
-            flows=50, repeat=3, mem_youth=100)
+            flows=50, repeat=3, mem_youth=100, think=1.0)
 SMOKE = dict(youth=5, burst=40, burst_window=1.0, participants=500, submissions=2_000,
-             flows=50, repeat=1, mem_youth=3)
+             flows=50, repeat=1, mem_youth=3, think=0.01)
 ALL = ("load", "burst", "memory", "dashboard", "startup")
 
 
@@ -26,6 +26,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     p.add_argument("--smoke", action="store_true", help="tiny scale: seconds, for the test suite")
     p.add_argument("--youth", type=int, help="concurrent youth for CPU/latency (full: 500)")
+    p.add_argument("--think", type=float, help="scale of the youth's pauses before each action "
+                                               "(1: as people; 0: machine speed, a saturation test)")
     p.add_argument("--burst", type=int, help="youth pressing /start in the burst (full: 10000)")
     p.add_argument("--burst-window", type=float, help="seconds over which the burst arrives (full: 60)")
     p.add_argument("--participants", type=int, help="stored participants+sessions for memory (full: 100000)")
@@ -56,11 +58,14 @@ async def measure(args: argparse.Namespace, workdir: Path) -> Results:
         r.notes.append("PostgreSQL was skipped (not reachable or --no-postgres).")
 
     if "load" in only:
+        from bench.conversations import Thinking
+
+        thinking = Thinking().scaled(args.think)
         print(f"[load] echo bot and Sammanbot, {args.youth} youth at once", flush=True)
-        echo = await load.run_echo(args.youth, 10, workdir)
+        echo = await load.run_echo(args.youth, 10, workdir, thinking)
         r.add("floor", "echo bot: CPU per Bot API call", echo.cpu_per_call_ms, "ms")
         for kind in kinds:
-            res = await load.run_sammanbot(kind, args.youth, workdir)
+            res = await load.run_sammanbot(kind, args.youth, workdir, thinking)
             sec = f"cpu ({kind})"
             r.add(sec, "CPU per handled update", res.cpu_per_update_ms, "ms",
                   echo.cpu_per_update_ms, "echo per update", note=f"{res.updates} updates")
@@ -77,12 +82,18 @@ async def measure(args: argparse.Namespace, workdir: Path) -> Results:
             if res.handled_p:
                 r.add(lat, "handling only p99 (bot's /metrics, arrival→queued, bucket bound)",
                       res.handled_p["p99"], "ms")
-            r.add(lat, "throughput", res.updates / res.wall_s, "updates/s",
-                  echo.updates / echo.wall_s, "echo updates/s")
-        r.notes.append("Latency runs with pacing raised (RATE_GLOBAL_PER_S=100000, per chat 1000), so "
-                       "Pacer waits are ~0 and not part of the figures; the burst below runs at the "
-                       "real limits. Answer time = youth's update queued at the fake → arrival of the "
-                       "bot's first sendMessage/edit to that chat.")
+            r.add(lat, "updates handled per second (arrival rate of the workload)", res.updates / res.wall_s,
+                  "updates/s", echo.updates / echo.wall_s, "echo updates/s")
+        t = thinking
+        r.notes.append(
+            f"Load and latency: {args.youth} youth start within {t.ramp:.0f} s and pause as people do "
+            f"before each action ({t.press[0]:g}–{t.press[1]:g} s before a button or command, "
+            f"{t.typing[0]:g}–{t.typing[1]:g} s before typing the idea; seeded), so many are mid-"
+            "conversation at once; `--think 0` runs them at machine speed instead (a saturation test, "
+            "where answer time is queueing). Pacing is raised (RATE_GLOBAL_PER_S=100000, per chat "
+            "1000), so Pacer waits are ~0 and not part of the figures; the burst below runs at the "
+            "real limits. Answer time = youth's update queued at the fake → arrival of the bot's "
+            "first sendMessage/edit to that chat.")
 
     if "burst" in only:
         print(f"[burst] {args.burst} youth press /start within {args.burst_window:.0f} s, limits enforced",
