@@ -83,3 +83,16 @@ async def bot_with_staff_group(fake: Any, tmp_path: Path, **overrides: Any) -> A
     async with running_bot(settings) as services:
         yield services, group
 
+
+class RecordedAnswers:
+    """Stands in for PressAnswers where a test drives the inbox worker without a Bot
+    API: the ids of the presses the worker hands on for answering, in order."""
+
+    def __init__(self) -> None:
+        self.ids: list[str] = []
+
+    def send(self, answers: list[tuple[str, str | None]]) -> None:
+        self.ids += [query_id for query_id, _notice in answers]
+
+    async def drain(self, timeout: float) -> None:
+        pass

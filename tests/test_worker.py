@@ -10,22 +10,10 @@ from bot.telegram import press_answers
 from bot.telegram.worker import InboxWorker
 from storage import inbox, outbox
 from storage.models import Inbox, Outbox
+from tests.botfixtures import RecordedAnswers
 from tests.dbfixtures import db, db_url  # noqa: F401
 
 CHAT = 4242  # an invented chat
-
-
-class Answers:
-    """Records the press answers the worker hands on (the Bot API is not needed here)."""
-
-    def __init__(self) -> None:
-        self.ids: list[str] = []
-
-    def send(self, answers: list[tuple[str, str | None]]) -> None:
-        self.ids += [query_id for query_id, _ in answers]
-
-    async def drain(self, timeout: float) -> None:
-        pass
 
 
 class Handler:
@@ -49,10 +37,10 @@ class Handler:
                              payload={"chat_id": row.chat_key, "text": "kind answer"}, now=row.received_at)
 
 
-async def _run(db, updates: list[tuple[int, dict]]) -> tuple[Handler, Answers, InboxWorker]:
+async def _run(db, updates: list[tuple[int, dict]]) -> tuple[Handler, RecordedAnswers, InboxWorker]:
     async with db.sessionmaker.begin() as s:
         await inbox.add_updates(s, [(update_id, CHAT, payload) for update_id, payload in updates])
-    handler, answers = Handler(), Answers()
+    handler, answers = Handler(), RecordedAnswers()
     worker = InboxWorker(db.sessionmaker, handler, answers=answers)  # type: ignore[arg-type]
     while await worker._start_chats():
         await worker.drain()

@@ -27,7 +27,7 @@ from bot.telegram.webhook import MAX_BODY, SECRET_HEADER, WebhookEndpoint
 from bot.telegram.worker import InboxWorker
 from storage.migrate import ensure_schema
 from storage.models import Inbox, Outbox
-from tests.botfixtures import ROOT
+from tests.botfixtures import ROOT, RecordedAnswers
 from tests.fakebotapi.spec import load_spec
 
 SPEC = load_spec()
@@ -108,19 +108,6 @@ class Records(logging.Handler):
             self.records.append(record)
 
 
-class Answered:
-    """Stands in for PressAnswers (this rig has no Bot API): the press ids answered."""
-
-    def __init__(self) -> None:
-        self.ids: list[str] = []
-
-    def send(self, answers: list[tuple[str, str | None]]) -> None:
-        self.ids += [query_id for query_id, _notice in answers]
-
-    async def drain(self, timeout: float) -> None:
-        pass
-
-
 class Rig:
     def __init__(self, tmp: Path) -> None:
         self.runner = asyncio.Runner()
@@ -129,7 +116,7 @@ class Rig:
             var_dir=tmp / "var", flows_dir=ROOT / "flows", locales_dir=ROOT / "locales",
             pseudonym_key="test-pseudonym-key-not-secret", staff_chat_id=STAFF)
         self.services = build_services(self.settings)
-        self.answered = Answered()
+        self.answered = RecordedAnswers()
         self.worker = InboxWorker(self.services.sessionmaker, UpdateHandler(self.services, None),
                                   answers=self.answered)  # type: ignore[arg-type]
         self.logs = Records()
