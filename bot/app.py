@@ -17,6 +17,7 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
+from bot import memory
 from bot.logs import setup_logging
 from bot.reload import ContentReloader
 from bot.services import Services, StartupError, build_services
@@ -49,6 +50,7 @@ def run_command(workers: int = 1) -> int:
         from bot.workers import run_workers
 
         return run_workers(settings, workers)
+    memory.limit_arenas()  # before the database connection threads start
     try:
         return asyncio.run(serve(settings))
     except StartupError as exc:
