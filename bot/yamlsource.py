@@ -50,7 +50,17 @@ class _DuplicateKeyError(Exception):
         self.key = key
 
 
+MAX_DEPTH = 64  # far beyond any flow; deeper nesting is refused, not recursed into
+
+
+class _TooDeepError(Exception):
+    def __init__(self, mark: yaml.Mark) -> None:
+        self.mark = mark
+
+
 def _walk(node: yaml.Node, path: PathKey, doc: YamlDoc, loader: yaml.SafeLoader) -> Any:
+    if len(path) > MAX_DEPTH:
+        raise _TooDeepError(node.start_mark)
     doc.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
     if isinstance(node, yaml.MappingNode):
         result: dict[Any, Any] = {}
@@ -84,6 +94,11 @@ def parse_yaml(text: str, file: str) -> tuple[YamlDoc | None, list[Problem]]:
         return None, [
             Problem(file, exc.mark.line + 1, exc.mark.column + 1, f"duplicate key {exc.key!r}")
         ]
+    except _TooDeepError as exc:
+        return None, [Problem(file, exc.mark.line + 1, exc.mark.column + 1,
+                              f"nested more than {MAX_DEPTH} levels deep")]
+    except RecursionError:  # the YAML composer itself recurses per level
+        return None, [Problem(file, 1, 1, f"nested more than {MAX_DEPTH} levels deep")]
     except yaml.MarkedYAMLError as exc:
         mark = exc.problem_mark or exc.context_mark
         line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)

@@ -99,6 +99,15 @@ def test_missing_path_is_a_problem_not_a_crash():
     assert problems and "no such file" in problems[0].message
 
 
+@pytest.mark.parametrize("levels", [100, 5000])
+def test_deeply_nested_yaml_is_a_problem_not_a_crash(tmp_path, levels):
+    path = tmp_path / "deep.yaml"
+    path.write_text("id: deep\nsteps: " + "[" * levels + "]" * levels + "\n", encoding="utf-8")
+    _, problems = check_paths([str(path)])
+    assert problems and "nested more than" in problems[0].message
+    assert str(problems[0]).startswith(f"{path}:")
+
+
 yaml_fragments = st.sampled_from([
     "id: demo\n", "title: Demo\n", "start: ask\n", "expires_after: 3d\n", "steps:\n", "  - id: ask\n",
     "    type: text\n", "    type: choice\n", "    choices:\n", "      - id: a\n", "        label: A\n",
