@@ -11,6 +11,7 @@ from collections import Counter
 from collections.abc import Callable, Iterable
 from typing import Any
 
+import aiohttp
 from aiohttp import web
 
 from . import methods
@@ -185,6 +186,10 @@ class FakeBotApi:
             params, uploads = await _read_params(request)
         except ApiError as exc:
             return self._error(method, exc)
+        except (ConnectionResetError, aiohttp.ClientPayloadError):
+            # The client gave up mid-request (e.g. a sender that lost its lease): as at
+            # Telegram, a call never fully received never happened.
+            return web.Response(status=400, text="request cut off")
         self.calls.append((method, params, time.time()))
         try:
             if request.match_info["token"] != self.token:
