@@ -35,6 +35,8 @@ from bot.telegram.worker import InboxWorker
 from bot import texts
 from storage import leases, outbox
 from storage.migrate import ensure_schema
+from storage.db import make_sessionmaker
+from storage.turns import first_in_line
 
 log = logging.getLogger("bot")
 
@@ -162,7 +164,11 @@ async def _serve_bot(services: Services, stop: asyncio.Event, ready: asyncio.Eve
     if s.forward_webhook_url:
         secret = s.forward_webhook_secret.get_secret_value().encode() if s.forward_webhook_secret else None
         transports["webhook"] = webhook_transport(s.forward_webhook_url, secret, http)
-    sender = Sender(services.db, services.sessionmaker, transports, pacer, batch=SEND_CONCURRENCY,
+    # The intake and the sender go ahead of the handlers for SQLite's write lock: every
+    # answer waits for both (storage/turns.py).
+    first_engine = first_in_line(services.db)
+    first = make_sessionmaker(first_engine)
+    sender = Sender(first_engine, first, transports, pacer, batch=SEND_CONCURRENCY,
                     on_outcome=services.metrics.api_outcome)
     worker = InboxWorker(services.sessionmaker, UpdateHandler(services, bot), after_commit=sender.poke,
                          answers=PressAnswers(bot, services.metrics.api_outcome))
@@ -174,14 +180,14 @@ async def _serve_bot(services: Services, stop: asyncio.Event, ready: asyncio.Eve
     intake_stop = asyncio.Event()
     tasks: list[asyncio.Task] = []
     if s.webhook_url:
-        endpoint = WebhookEndpoint(webhook_secret(s), services.sessionmaker, worker.poke)
+        endpoint = WebhookEndpoint(webhook_secret(s), first, worker.poke)
         app.router.add_post(webhook_path(s), endpoint.handle)
         services.extra["webhook"] = endpoint
         await bot.set_webhook(s.webhook_url, secret_token=webhook_secret(s), allowed_updates=ALLOWED_UPDATES)
         log.info("webhook mode: Telegram posts to %s", webhook_path(s))
     else:
         await bot.delete_webhook()
-        poller = Poller(bot, services.sessionmaker, worker.poke, timeout=s.poll_timeout)
+        poller = Poller(bot, first, worker.poke, timeout=s.poll_timeout)
         poll_lead = leases.Leader(services.db, "poller", ttl=15.0)
         services.extra.update(poller=poller, poll_lead=poll_lead)
         tasks.append(asyncio.create_task(poller.run_as_leader(poll_lead, intake_stop), name="poller"))
