@@ -8,7 +8,7 @@ from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
-from storage.turns import WriterTurns
+from storage.turns import WriterTurns, reader
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 
@@ -53,6 +53,11 @@ def make_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
     return async_sessionmaker(engine, expire_on_commit=False)
+
+
+def reading(sessionmaker: async_sessionmaker[AsyncSession]) -> async_sessionmaker[AsyncSession]:
+    """Sessions like `sessionmaker`'s, for transactions that only read (see storage/turns.py)."""
+    return make_sessionmaker(reader(sessionmaker.kw["bind"]))
 
 
 def is_postgres(engine_or_session: Any) -> bool:

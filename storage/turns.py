@@ -11,7 +11,9 @@ command, a backup).
 Turns go in order, except that transactions of an engine made by `first_in_line()` go
 ahead of the queue: the intake storing what Telegram delivered and the sender writing
 down what it sent. A youth waits for those two on every answer, while the queue behind
-them is the handlers' (one transaction per update).
+them is the handlers' (one transaction per update). Transactions of an engine made by
+`reader()` only read: they begin DEFERRED and take no turn (WAL lets them read beside
+the writer), so frequent looks (what is due, which chats wait) do not hold writers up.
 """
 from __future__ import annotations
 
@@ -27,6 +29,7 @@ from sqlalchemy.util import await_only
 
 _OPTION = "sammanbot_turn"
 _FIRST = "first"
+_READ = "read"
 _KEY = "sammanbot.turn"
 
 
@@ -34,6 +37,12 @@ def first_in_line(engine: AsyncEngine) -> AsyncEngine:
     """The same engine (same pool), whose transactions go ahead of others waiting for
     SQLite's write lock; on PostgreSQL nothing changes."""
     return engine.execution_options(**{_OPTION: _FIRST})
+
+
+def reader(engine: AsyncEngine) -> AsyncEngine:
+    """The same engine, for transactions that only read: on SQLite they take no turn at
+    the write lock (a write in one would fail at once if another writer is busy)."""
+    return engine.execution_options(**{_OPTION: _READ})
 
 
 class TurnQueue:
@@ -74,9 +83,13 @@ class WriterTurns:
             weakref.WeakKeyDictionary())
 
     def begin(self, conn: Any) -> None:
+        turn = conn.get_execution_options().get(_OPTION)
+        if turn == _READ:
+            conn.exec_driver_sql("BEGIN")
+            return
         loop = asyncio.get_running_loop()  # runs in SQLAlchemy's greenlet, on the loop
         queue = self._queues.setdefault(loop, TurnQueue())
-        await_only(queue.acquire(conn.get_execution_options().get(_OPTION) == _FIRST))
+        await_only(queue.acquire(turn == _FIRST))
         conn.info[_KEY] = queue
         try:
             conn.exec_driver_sql("BEGIN IMMEDIATE")

@@ -7,7 +7,7 @@ import asyncio
 
 from sqlalchemy import text
 
-from storage.db import make_engine, make_sessionmaker
+from storage.db import make_engine, make_sessionmaker, reading
 from storage.turns import TurnQueue, first_in_line
 
 
@@ -71,5 +71,21 @@ async def test_sqlite_transactions_take_turns_and_first_in_line_goes_ahead(tmp_p
         assert order[:2] == ["holder", "sender"] and sorted(order[2:]) == ["handler0", "handler1", "handler2"]
         async with handlers() as s:
             assert (await s.execute(text("SELECT count(*) FROM t"))).scalar() == 5
+    finally:
+        await engine.dispose()
+
+
+async def test_a_reader_takes_no_turn_while_a_writer_holds_the_lock(tmp_path):
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'reads.db'}")
+    writes = make_sessionmaker(engine)
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE t (who TEXT)"))
+            await conn.execute(text("INSERT INTO t VALUES ('before')"))
+        async with writes() as w, w.begin():
+            await w.execute(text("INSERT INTO t VALUES ('uncommitted')"))
+            async with reading(writes)() as r:  # would wait for the turn if it took one
+                rows = await asyncio.wait_for(r.execute(text("SELECT who FROM t")), 5)
+                assert rows.scalars().all() == ["before"]
     finally:
         await engine.dispose()

@@ -30,6 +30,7 @@ from bot.telegram.client import Outcome, classify
 from bot.telegram.conversation import BACKGROUND, INTERACTIVE
 from bot.telegram.ratelimit import Pacer
 from storage import inbox, leases, outbox, participants
+from storage.db import reading
 
 log = logging.getLogger(__name__)
 
@@ -62,6 +63,7 @@ class Sender:
     ) -> None:
         self.engine = engine
         self.sessionmaker = sessionmaker
+        self.reads = reading(sessionmaker)
         self.transports = transports
         self.pacer = pacer
         self.batch = batch
@@ -136,7 +138,7 @@ class Sender:
         room = self.batch - len(self._inflight)
         if room <= 0:
             return settled
-        async with self.sessionmaker() as s:
+        async with self.reads() as s:
             now, limit = _now(), self.batch + len(self._inflight)
             rows = await outbox.due_heads(s, now, limit)
             # Looking whether youth wait costs two queries: only when a reminder is due.

@@ -19,6 +19,7 @@ from bot.aio import wait_any, where
 from bot.telegram import press_answers
 from bot.telegram.press_answers import PressAnswers
 from storage import inbox, leases
+from storage.db import reading
 from storage.models import Inbox
 
 log = logging.getLogger(__name__)
@@ -38,6 +39,7 @@ class InboxWorker:
         answers: PressAnswers | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
+        self.reads = reading(sessionmaker)
         self.handler = handler
         self.after_commit = after_commit
         self.answers = answers
@@ -75,7 +77,7 @@ class InboxWorker:
             await self.answers.drain(timeout=5.0)
 
     async def _start_chats(self) -> int:
-        async with self.sessionmaker() as s:
+        async with self.reads() as s:
             chats = await inbox.pending_chats(s, 500)
         started = 0
         for chat_key in chats:
