@@ -20,10 +20,11 @@ from typing import Any, AsyncIterator
 
 import aiohttp
 
+from tests.dbfixtures import PG_ADMIN_DSN, fresh_pg_url
+
 ROOT = Path(__file__).resolve().parent.parent
 CLK_TCK = os.sysconf("SC_CLK_TCK")
 PAGE = os.sysconf("SC_PAGE_SIZE")
-PG_ADMIN_DSN = os.environ.get("TEST_POSTGRES_DSN", "postgresql://postgres@127.0.0.1:5432/postgres")
 
 # Pacing raised far above what the load needs: Pacer waits are then ~0 and the
 # latency measured is handling, not Telegram's limits (reported apart).
@@ -270,13 +271,6 @@ def first_after(times: list[float], t: float) -> float | None:
 # -- databases ---------------------------------------------------------------
 
 
-def pg_url(name: str) -> str:
-    from sqlalchemy.engine import make_url
-
-    url = make_url(PG_ADMIN_DSN).set(drivername="postgresql+asyncpg", database=name)
-    return url.render_as_string(hide_password=False)
-
-
 async def pg_available() -> bool:
     import asyncpg
 
@@ -303,21 +297,19 @@ async def database(kind: str, workdir: Path) -> AsyncIterator[str]:
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
         return
-    import asyncpg
-
-    name = f"sammanbot_bench_{uuid.uuid4().hex[:12]}"
-    admin = await asyncpg.connect(PG_ADMIN_DSN, timeout=5)
-    try:
-        await admin.execute(f'CREATE DATABASE "{name}"')
-    finally:
-        await admin.close()
-    try:
-        url = pg_url(name)
+    async with fresh_pg_url() as url:  # the test suite's throw-away databases
         await ensure_schema(url)
         yield url
+
+
+@asynccontextmanager
+async def running_echo(fake: Any, workdir: Path, settle: float = 0.5) -> AsyncIterator[Proc]:
+    """The echo bot, polling the fake and past its start-up calls; stopped afterwards."""
+    proc = echo_proc(fake, workdir)
+    try:
+        proc.start()
+        await wait_polling(fake, proc)
+        await asyncio.sleep(settle)
+        yield proc
     finally:
-        admin = await asyncpg.connect(PG_ADMIN_DSN, timeout=5)
-        try:
-            await admin.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
-        finally:
-            await admin.close()
+        await proc.stop()

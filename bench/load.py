@@ -20,7 +20,7 @@ from pathlib import Path
 
 import aiohttp
 
-from bench.common import (NO_PACING, bot_proc, calls_by_chat, cpu_seconds, database, echo_proc,
+from bench.common import (NO_PACING, bot_proc, calls_by_chat, cpu_seconds, database, running_echo,
                           percentile, wait_http, wait_polling, wait_quiet)
 from bench.conversations import SHARE_IDEA, Thinking, Trace, answer_times, echo_chat, share_idea
 from tests.fakebotapi.server import FakeBotApi
@@ -59,23 +59,19 @@ def _count_calls(fake: FakeBotApi, since: int) -> int:
 async def run_echo(n_youth: int, messages: int, workdir: Path, thinking: Thinking) -> LoadResult:
     fake = FakeBotApi()
     await fake.start()
-    proc = echo_proc(fake, workdir / "echo")
     try:
-        proc.start()
-        await wait_polling(fake, proc)
-        await asyncio.sleep(0.5)
-        users = [fake.new_user(first_name=f"Echo{i}", language_code="en") for i in range(n_youth)]
-        traces = [Trace(u.id) for u in users]
-        since = len(fake.calls)
-        cpu0, t0 = cpu_seconds(proc.pid), time.monotonic()
-        await asyncio.gather(*(echo_chat(u, t, messages, thinking.pauses(i))
-                               for i, (u, t) in enumerate(zip(users, traces))))
-        await wait_quiet(fake, 1.0)
-        cpu1, wall = cpu_seconds(proc.pid), time.monotonic() - t0
+        async with running_echo(fake, workdir / "echo") as proc:
+            users = [fake.new_user(first_name=f"Echo{i}", language_code="en") for i in range(n_youth)]
+            traces = [Trace(u.id) for u in users]
+            since = len(fake.calls)
+            cpu0, t0 = cpu_seconds(proc.pid), time.monotonic()
+            await asyncio.gather(*(echo_chat(u, t, messages, thinking.pauses(i))
+                                   for i, (u, t) in enumerate(zip(users, traces))))
+            await wait_quiet(fake, 1.0)
+            cpu1, wall = cpu_seconds(proc.pid), time.monotonic() - t0
         lat = answer_times(traces, calls_by_chat(fake.calls, since, VISIBLE))
         return LoadResult("echo", n_youth, n_youth * messages, _count_calls(fake, since), cpu1 - cpu0, wall, lat)
     finally:
-        await proc.stop()
         await fake.stop()
 
 

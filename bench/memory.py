@@ -6,7 +6,7 @@ import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.common import (NO_PACING, bot_proc, database, echo_proc, memory_mb, wait_polling,
+from bench.common import (NO_PACING, bot_proc, database, memory_mb, running_echo, wait_polling,
                           wait_quiet)
 from bench.conversations import Trace, echo_chat, share_idea
 from bench.seed import seed_participants
@@ -41,17 +41,11 @@ async def run_memory(n_participants: int, n_youth: int, workdir: Path, kind: str
                 peak = memory_mb(proc.pid)["VmHWM"]
             finally:
                 await proc.stop()
-        echo = echo_proc(fake, workdir / "mem-echo")
-        try:
-            echo.start()
-            await wait_polling(fake, echo)
-            await asyncio.sleep(1.0)
+        async with running_echo(fake, workdir / "mem-echo", settle=1.0) as echo:
             echo_idle = memory_mb(echo.pid)["VmRSS"]
             users = [fake.new_user(first_name=f"MemEcho{i}", language_code="en") for i in range(n_youth)]
             await asyncio.gather(*(echo_chat(u, Trace(u.id), 10) for u in users))
             echo_peak = memory_mb(echo.pid)["VmHWM"]
-        finally:
-            await echo.stop()
     finally:
         await fake.stop()
     return MemoryResult(n_participants, idle, peak, echo_idle, echo_peak)
