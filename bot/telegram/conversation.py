@@ -54,7 +54,6 @@ class Conversation:
     participant: Participant
     state: dict[str, Any] | None
     priority: int = INTERACTIVE
-    queued: int = 0
     events: list[ev.Event] = field(default_factory=list)
     row: Session | None = None  # the active engine session's row, once loaded
 
@@ -209,7 +208,6 @@ class Conversation:
             ref=ref,
             now=self.now,
         )
-        self.queued += 1
 
     # -- saving -----------------------------------------------------------------------
     async def close(self) -> None:
