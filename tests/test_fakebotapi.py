@@ -404,3 +404,20 @@ async def test_standalone_server_driven_by_fake_control():
     finally:
         process.terminate()
         assert await asyncio.wait_for(process.wait(), 30) == 0
+
+
+def test_the_spec_is_the_projects_own_copy_with_its_licence():
+    """The spec lives in the repository (a fresh clone has nothing beside it)."""
+    from tests.fakebotapi.spec import load_spec, spec_path
+
+    here = REPO / "tests" / "fakebotapi"
+    if not os.environ.get("TELEGRAM_API_SPEC"):
+        assert spec_path() == here / "api.json"
+    assert load_spec().version == "Bot API 10.1"
+    assert "MIT License" in (here / "api.json.LICENSE").read_text(encoding="utf-8")
+    assert "Bot API **10.1**" in (here / "SPEC.md").read_text(encoding="utf-8")
+    for path in [*REPO.glob("tests/**/*.py"), *REPO.glob("bot/**/*.py"), *REPO.glob("bench/*.py"),
+                 REPO / "Makefile", REPO / ".ci" / "run"]:
+        text = path.read_text(encoding="utf-8")
+        outside = "/".join(("..", "shared")), '"' + "shared" + '"'
+        assert not any(o in text for o in outside), f"{path} reads outside the clone"

@@ -18,11 +18,8 @@ from typing import Any, NoReturn
 
 from .errors import ApiError, bad_request
 
-_REPO = Path(__file__).resolve().parents[2]
-_CANDIDATES = (
-    _REPO / "tests" / "fakebotapi" / "api.json",
-    _REPO.parent / "shared" / "telegram-bot-api" / "api.json",
-)
+# The project's own copy (see SPEC.md beside it); TELEGRAM_API_SPEC may point at another.
+_SPEC = Path(__file__).resolve().parent / "api.json"
 _DISCRIMINATOR = re.compile(r'(?:always|must be)\s+"?([a-z_]+)"?')
 _INT = re.compile(r"-?\d+")
 # Exactly one of these must be set on an InlineKeyboardButton (besides text, style, icon).
@@ -46,10 +43,7 @@ def spec_path() -> Path:
     env = os.environ.get("TELEGRAM_API_SPEC")
     if env:
         return Path(env)
-    for path in _CANDIDATES:
-        if path.exists():
-            return path
-    raise FileNotFoundError("api.json not found; set TELEGRAM_API_SPEC")
+    return _SPEC
 
 
 class ApiSpec:
