@@ -418,6 +418,8 @@ def test_the_spec_is_the_projects_own_copy_with_its_licence():
     assert "Bot API **10.1**" in (here / "SPEC.md").read_text(encoding="utf-8")
     for path in [*REPO.glob("tests/**/*.py"), *REPO.glob("bot/**/*.py"), *REPO.glob("bench/*.py"),
                  REPO / "Makefile", REPO / ".ci" / "run"]:
+        if path == Path(__file__).resolve():
+            continue
         text = path.read_text(encoding="utf-8")
         outside = "/".join(("..", "shared")), '"' + "shared" + '"'
         assert not any(o in text for o in outside), f"{path} reads outside the clone"
