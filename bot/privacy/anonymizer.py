@@ -15,7 +15,7 @@ from functools import lru_cache
 from .identifiers import AFTER_PHONES, BEFORE_PHONES
 from .introductions import find_introduced_names
 from .names import find_names
-from .people import find_people
+from .people import find_people, name_words
 from .phones import find_phones
 from .span import ADDRESS, NAME, PHONE, POSTCODE, Span
 from .textfold import DIGITS, fold
@@ -97,11 +97,11 @@ def find_spans(text: str, *, names: Iterable[str] = (), name_answer: bool = Fals
     introduced = find_introduced_names(text, folded, name_answer=name_answer)
     people = find_people(text, folded)
     candidates.extend(introduced)
-    # A name the writer gave, or one the words around it show, is a name wherever else
-    # it appears in the text.
-    own = [*names, *(text[s.start : s.end] for s in (*introduced, *people))]
-    candidates.extend(find_names(folded, own))
     candidates.extend(people)
+    # A name the writer gave, or one the words around it show, is a name wherever else
+    # it appears in the text (the words of it that can stand alone).
+    own = [*names, *(text[s.start : s.end] for s in introduced), *name_words(text, people)]
+    candidates.extend(find_names(folded, own))
     return _join_names(text, _resolve(candidates))
 
 

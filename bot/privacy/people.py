@@ -43,9 +43,8 @@ _EXTRA_STOP = (
     "እዚ", "እዛ", "እቲ", "እታ", "ንሱ", "ንሳ", "ንሕና", "ሎሚ", "ትማሊ", "ጽባሕ", "ኣሎ", "ኣላ", "ኣለዉ",
     "він", "вона", "вони", "ми", "ви", "це", "той", "та", "сказав", "сказала", "теж", "ще",
     "вже", "тут", "там", "сьогодні", "вчора", "завтра", "дуже", "так", "ні", "не",
-    "salam", "salaam", "dai", "de", "ast", "hastam", "hastom", "as", "yam", "yem", "eye", "iye",
-    "eyu", "w", "wa", "ana", "man", "ma", "zama", "zma", "ze", "za", "mn", "men", "az", "ba",
-    "3mri", "omri", "sal", "saal", "kalan", "kalana", "dey", "dy", "selam", "salaan", "hej",
+    "salam", "salaam", "man", "ma", "zama", "zma", "ze", "za", "mn", "men", "az", "ba", "dy",
+    "selam", "salaan", "hej", "aniga", "anigu", "adiga", "isaga", "iyada",
     # God's name in everyday phrases, not in a name ("-ullah")
     "inshallah", "inshaallah", "insha'allah", "inshalla", "mashallah", "mashaallah", "wallah",
     "wallahi", "yallah", "alhamdulillah", "alhamdulilah", "bismillah", "subhanallah",
@@ -167,6 +166,8 @@ def _surname_after(tok: Token) -> bool:
     """A word after a given name that is its family name (or a second given name)."""
     if tok.key in _STOP or (tok.key in _NOT_NAMES and tok.key not in _LEX.surnames):
         return False
+    if _clitic(tok):
+        return False  # «وحمزة»: "and Hamza" begins a name of its own
     kind = _kind_of(tok)
     if kind in (GIVEN, SURNAME):
         return not tok.cased or tok.upper or kind == GIVEN
@@ -178,6 +179,17 @@ def _surname_after(tok: Token) -> bool:
     if len(k) >= 4 and k[-1] == "ي" and k[:-1] in _LEX.given:
         return True  # احمدی, کریمی
     return len(k) >= 5 and k.startswith("ال") and k[2:] in _LEX.given  # الأحمد
+
+
+def _start(tok: Token) -> int:
+    """Where the name in `tok` begins: after a clitic «و», «ب», «ل» it does not own."""
+    return tok.start + 1 if _clitic(tok) else tok.start
+
+
+def _clitic(tok: Token) -> bool:
+    k = tok.key
+    return (not tok.cased and len(k) >= 4 and k[0] in _ARABIC_CLITIC and k not in _LEX.given
+            and not _LEX.common(k) and (k[1:] in _LEX.given or k[1:].startswith("عبد")))
 
 
 def _accepts(tok: Token, mode: int) -> bool:
@@ -266,6 +278,21 @@ def _mark_contexts(text: str, folded: Folded, tokens: list[Token]) -> _Marks:
     return marks
 
 
+# Parts of a compound name that are no name on their own.
+_NEVER_ALONE = frozenset(key(w) for w in ("الله", "عبد", "ابو", "أبو", "ام", "بن", "بنت", "abu", "abd", "bin",
+                                            "ibn", "al", "el", "bibi", "بی", "بي", "gul", "گل"))
+
+
+def name_words(text: str, spans: list[Span]) -> list[str]:
+    """The words of the found names that are names on their own (for other mentions)."""
+    words = []
+    for span in spans:
+        for tok in _tokens(text[span.start : span.end]):
+            if tok.key not in _NEVER_ALONE and tok.key not in _STOP and len(tok.key) >= 2:
+                words.append(tok.text[1:] if _start(tok) > tok.start else tok.text)
+    return words
+
+
 def find_people(text: str, folded: Folded) -> list[Span]:
     tokens = _tokens(text)
     if not tokens:
@@ -298,11 +325,10 @@ def find_people(text: str, folded: Folded) -> list[Span]:
                 j += 1
             else:
                 break
-        start = tok.start
-        if i >= 2 and tokens[i - 1].key in _AND and _accepts(tokens[i - 2], WEAK) and \
+        if i >= 2 and tokens[i - 1].key in _AND and _kind_of(tokens[i - 2]) in (GIVEN, SURNAME, COMMON) and \
                 (not spans or spans[-1].end <= tokens[i - 2].start):
-            start = tokens[i - 2].start
-        spans.append(Span(start, tokens[j - 1].end, NAME))
+            spans.append(Span(_start(tokens[i - 2]), tokens[i - 2].end, NAME))
+        spans.append(Span(_start(tok), tokens[j - 1].end, NAME))
         # "Dawit och Senait", "عبدالله و حمزة": a name joined to this one by "and"
         if j + 1 < len(tokens) and tokens[j].key in _AND:
             marks.set(j + 1, WEAK)
