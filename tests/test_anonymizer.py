@@ -22,7 +22,7 @@ PERFECT = ("PHONE", "EMAIL", "ID-NUMBER", "USERNAME", "IBAN", "CARD", "IP", "LIN
 CLEAN_ALTERED_MAX = 0.01
 # The held-out part (tests/corpus/heldout.yaml) was never used to tune the rules; its
 # floors are what it scored when it was first measured, rounded down, so it cannot slip.
-HELDOUT_FLOOR = {"NAME": 0.9, "ADDRESS": 0.97, "POSTCODE": 0.97}
+HELDOUT_FLOOR = {"NAME": 0.93, "ADDRESS": 0.97, "POSTCODE": 0.97}
 
 CORPORA = score_module.project_corpora(CORPUS)
 LABELLED, CLEAN = CORPORA["corpus (tuning)"]
