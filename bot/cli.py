@@ -28,6 +28,8 @@ def _parser() -> argparse.ArgumentParser:
 
     anon = sub.add_parser("anonymize", help="anonymise stdin and print the result")
     anon.add_argument("--name", action="append", default=[], help="a name to remove (repeatable)")
+    anon.add_argument("--score", action="store_true", help="score it on tests/corpus instead (recall, clean)")
+    anon.add_argument("--misses", action="store_true", help="with --score: list what it missed or altered")
 
     i18n = sub.add_parser("i18n", help="translation catalogs")
     i18n.add_argument("action", choices=["extract", "update", "compile", "status"])
@@ -68,8 +70,10 @@ def main(argv: Sequence[str] | None = None) -> int:
 
         return chat_command(lang=args.lang, flow_id=args.flow)
     if args.command == "anonymize":
-        from bot.privacy.cli import anonymize_command
+        from bot.privacy.cli import anonymize_command, score_command
 
+        if args.score:
+            return score_command(sys.stdout, misses=args.misses)
         return anonymize_command(args.name, sys.stdin, sys.stdout)
     if args.command == "i18n":
         from bot.i18n_cli import i18n_command

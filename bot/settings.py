@@ -11,6 +11,9 @@ from pydantic import Field, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LANGUAGES = ["sv", "en", "ar", "fa_AF", "ps", "so", "ti", "uk"]
+# 112 emergency, 116 111 BRIS, 90101 Mind (suicide line), 1177 health care advice,
+# 114 14 the police (not urgent), 113 13 information in a serious crisis.
+PUBLIC_NUMBERS = ("112", "116 111", "90101", "1177", "114 14", "113 13")
 
 
 class Settings(BaseSettings):
@@ -62,6 +65,9 @@ class Settings(BaseSettings):
     # Logging
     log_level: str = "INFO"
     log_format: str = "text"  # text | json
+
+    # Public helplines and service numbers the anonymiser keeps (not personal data)
+    public_numbers: list[str] = Field(default_factory=lambda: list(PUBLIC_NUMBERS))
 
 
 @lru_cache(maxsize=1)

@@ -2,8 +2,6 @@
 property tests. The recall and false-change tables are printed on every run."""
 from __future__ import annotations
 
-import re
-from collections import Counter, defaultdict
 from pathlib import Path
 
 import pytest
@@ -11,144 +9,72 @@ import yaml
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from bot.privacy import LABELS, Span, anonymize, find_spans
+from bot.privacy import anonymize, find_spans
+from bot.privacy import score as score_module
 
 CORPUS = Path(__file__).parent / "corpus"
-LANGS = ["sv", "en", "ar", "fa_AF", "ps", "so", "ti", "uk"]
-_MARK = re.compile(r"\[\[([A-Z-]+):(.+?)\]\]")
+LANGS = list(score_module.LANGS)
 
-# Recall required per category; the others are measured and printed.
-REQUIRED_RECALL = {"PHONE": 1.0, "EMAIL": 1.0, "ID-NUMBER": 1.0, "NAME": 0.95}
+# Floors the project's corpus must keep (issue 16): names and addresses in EVERY
+# language, the shaped identifiers perfect, at most 1% of harmless sentences altered.
+PER_LANGUAGE_FLOOR = {"NAME": 0.97, "ADDRESS": 0.97, "POSTCODE": 0.97}
+PERFECT = ("PHONE", "EMAIL", "ID-NUMBER", "USERNAME", "IBAN", "CARD", "IP", "LINK")
+CLEAN_ALTERED_MAX = 0.01
+# The held-out part (tests/corpus/heldout.yaml) was never used to tune the rules; its
+# floors are what it scored when it was first measured, rounded down, so it cannot slip.
+HELDOUT_FLOOR = {"NAME": 0.93, "ADDRESS": 0.97, "POSTCODE": 0.97}
 
-
-class Item:
-    def __init__(self, lang: str, raw: str | dict) -> None:
-        entry = raw if isinstance(raw, dict) else {"text": raw}
-        marked = entry["text"]
-        self.lang = lang
-        self.names = entry.get("names", [])
-        self.name_answer = entry.get("name_answer", False)
-        self.labels: list[Span] = []
-        plain, expected, pos = [], [], 0
-        offset = 0
-        for m in _MARK.finditer(marked):
-            label, value = m.groups()
-            assert label in LABELS, f"unknown label {label} in {marked!r}"
-            before = marked[pos : m.start()]
-            plain.append(before)
-            expected.append(before)
-            offset += len(before)
-            self.labels.append(Span(offset, offset + len(value), label))
-            plain.append(value)
-            expected.append(f"[{label}]")
-            offset += len(value)
-            pos = m.end()
-        plain.append(marked[pos:])
-        expected.append(marked[pos:])
-        self.text = "".join(plain)
-        self.expected = "".join(expected)
-
-    def spans(self) -> list[Span]:
-        return find_spans(self.text, names=self.names, name_answer=self.name_answer)
-
-    def output(self) -> str:
-        return anonymize(self.text, names=self.names, name_answer=self.name_answer)
+CORPORA = score_module.project_corpora(CORPUS)
+LABELLED, CLEAN = CORPORA["corpus (tuning)"]
+HELDOUT, HELDOUT_CLEAN = CORPORA["held out"]
+ORDINARY = yaml.safe_load((CORPUS / "ordinary.yaml").read_text(encoding="utf-8"))
 
 
-def _labelled() -> list[Item]:
-    data = yaml.safe_load((CORPUS / "identifying.yaml").read_text(encoding="utf-8"))
-    return [Item(lang, raw) for lang, items in data.items() for raw in items]
-
-
-def _ordinary() -> dict[str, list[str]]:
-    return yaml.safe_load((CORPUS / "ordinary.yaml").read_text(encoding="utf-8"))
-
-
-LABELLED = _labelled()
-ORDINARY = _ordinary()
-
-
-def _table(title: str, rows: dict[str, dict[str, tuple[int, int]]], cols: list[str]) -> str:
-    width = max(len(r) for r in rows) + 2
-    lines = [title, "".ljust(width) + "".join(c.rjust(9) for c in cols)]
-    for row, cells in rows.items():
-        line = row.ljust(width)
-        for col in cols:
-            hit, total = cells.get(col, (0, 0))
-            line += (f"{hit}/{total}" if total else "-").rjust(9)
-        lines.append(line)
-    return "\n".join(lines)
+def _score(items, clean, capsys, title):
+    s = score_module.score(items, clean, find_spans=find_spans, anonymize=anonymize)
+    with capsys.disabled():
+        print(f"\n{title}\n{score_module.table(s)}")
+    return s
 
 
 def test_corpora_are_big_enough_and_cover_every_language():
-    assert len(LABELLED) >= 300
-    assert {i.lang for i in LABELLED} == set(LANGS)
+    assert len(LABELLED) >= 500
+    assert {i.lang for i in LABELLED} == set(LANGS) == {i.lang for i in HELDOUT}
     assert sum(len(v) for v in ORDINARY.values()) >= 200
-    assert set(ORDINARY) == set(LANGS)
+    assert set(ORDINARY) == set(LANGS) == set(CLEAN) == set(HELDOUT_CLEAN)
     assert all(len(ORDINARY[lang]) >= 25 for lang in LANGS)
+    assert sum(len(v) for v in CLEAN.values()) >= 400  # ordinary.yaml + clean.yaml
+    s = score_module.score(LABELLED, {}, find_spans=lambda *a, **k: [], anonymize=lambda t: t)
+    for label, least in (("ADDRESS", 6), ("POSTCODE", 3)):  # so 0.97 means none missed
+        assert all(s.total[label][lang] >= least for lang in LANGS), label
+    assert all(s.total["NAME"][lang] >= 40 for lang in LANGS)
 
 
 def test_recall_on_labelled_corpus(capsys):
-    found: dict[str, Counter] = defaultdict(Counter)
-    total: dict[str, Counter] = defaultdict(Counter)
-    extra: Counter = Counter()
-    misses: list[str] = []
-    exact = 0
-    for item in LABELLED:
-        spans = item.spans()
-        for lab in item.labels:
-            total[lab.label][item.lang] += 1
-            if any(s.label == lab.label and s.start <= lab.start and s.end >= lab.end for s in spans):
-                found[lab.label][item.lang] += 1
-            else:
-                misses.append(f"  {lab.label} {item.lang}: {item.text!r}")
-        for s in spans:
-            if not any(s.start < lab.end and lab.start < s.end for lab in item.labels):
-                extra[item.lang] += 1
-                misses.append(f"  extra {s.label} {item.lang}: {item.text[s.start:s.end]!r} in {item.text!r}")
-        exact += item.output() == item.expected
-
-    rows = {
-        label: {lang: (found[label][lang], total[label][lang]) for lang in LANGS}
-        | {"all": (sum(found[label].values()), sum(total[label].values()))}
-        for label in LABELS
-        if total[label]
-    }
-    with capsys.disabled():
-        print()
-        print(_table("Anonymiser recall (found/labelled) by category and language:", rows, LANGS + ["all"]))
-        print(f"Spans changed outside any label: {sum(extra.values())} "
-              f"({dict(extra)}); exact expected output: {exact}/{len(LABELLED)} sentences")
-        if misses:
-            print("Misses:\n" + "\n".join(misses))
-    for label, required in REQUIRED_RECALL.items():
-        hit, n = rows[label]["all"]
-        assert hit / n >= required, f"{label} recall {hit}/{n}"
-    for label, cells in rows.items():
-        hit, n = cells["all"]
-        assert hit / n >= 0.9, f"{label} recall {hit}/{n}"
-    assert sum(extra.values()) <= len(LABELLED) * 0.02
+    s = _score(LABELLED, CLEAN, capsys, "Anonymiser recall on the project's corpus:")
+    if s.misses:
+        with capsys.disabled():
+            print("\n".join(s.misses))
+    for label, floor in PER_LANGUAGE_FLOOR.items():
+        for lang in LANGS:
+            assert s.recall(label, lang) >= floor, f"{label} {lang}: {s.recall(label, lang):.3f}"
+    for label in PERFECT:
+        assert s.recall(label) == 1.0, label
+    assert sum(s.extra.values()) <= len(LABELLED) * 0.02
 
 
-def test_ordinary_sentences_are_left_alone(capsys):
-    rows: dict[str, dict[str, tuple[int, int]]] = {"changed": {}}
-    changed: list[str] = []
-    for lang in LANGS:
-        n_changed = 0
-        for sentence in ORDINARY[lang]:
-            out = anonymize(sentence)
-            if out != sentence:
-                n_changed += 1
-                changed.append(f"  {lang}: {sentence!r} -> {out!r}")
-        rows["changed"][lang] = (n_changed, len(ORDINARY[lang]))
-    n = sum(len(v) for v in ORDINARY.values())
-    rows["changed"]["all"] = (len(changed), n)
-    with capsys.disabled():
-        print()
-        print(_table("Ordinary sentences changed (changed/total):", rows, LANGS + ["all"]))
-        if changed:
-            print("\n".join(changed))
-    assert len(changed) <= n * 0.01
+def test_clean_sentences_are_left_alone(capsys):
+    s = _score([], CLEAN, capsys, "Harmless sentences altered (ordinary.yaml + clean.yaml):")
+    assert s.clean_rate() <= CLEAN_ALTERED_MAX, "\n".join(s.misses)
+
+
+def test_held_out_corpus(capsys):
+    s = _score(HELDOUT, HELDOUT_CLEAN, capsys, "Held out (never used to tune):")
+    for label, floor in HELDOUT_FLOOR.items():
+        assert s.recall(label) >= floor, f"{label}: {s.recall(label):.3f}"
+    for label in PERFECT:
+        assert s.recall(label) == 1.0, label
+    assert s.clean_rate() <= 0.05
 
 
 # --- the sender's own names ----------------------------------------------------------
@@ -157,7 +83,8 @@ def test_ordinary_sentences_are_left_alone(capsys):
     ("text", "names", "expected"),
     [
         ("SARA och sara och Sára", ["Sara"], "[NAME] och [NAME] och [NAME]"),
-        ("Saras idé", ["Sara"], "Saras idé"),  # word boundaries
+        ("Sarajevo är fint", ["Sara"], "Sarajevo är fint"),  # word boundaries
+        ("Saras idé", ["Sara"], "[NAME] idé"),  # a possessive is the name too
         ("Jag, Åsa Öberg, vill", ["Asa", "Oberg"], "Jag, [NAME], vill"),
         ("أنا أحمد وأختي", ["احمد"], "أنا [NAME] وأختي"),
         ("نام من فاطمه است", ["فاطمة"], "نام من [NAME] است"),
@@ -180,7 +107,8 @@ def test_introduced_name_is_removed_everywhere_in_the_text():
 def test_name_answer_only_takes_the_name():
     assert anonymize("Hej! Omar, 16 år", name_answer=True) == "Hej! [NAME], 16 år"
     assert anonymize("I don't want to say", name_answer=True) == "I don't want to say"
-    assert anonymize("Omar, 16 år") == "Omar, 16 år"
+    assert anonymize("Zumbafika, 16 år", name_answer=True) == "[NAME], 16 år"
+    assert anonymize("Zumbafika, 16 år") == "Zumbafika, 16 år"  # not a known name, no context
 
 
 # --- shapes ------------------------------------------------------------------------
@@ -271,3 +199,92 @@ def test_a_phone_number_anywhere_is_removed(before, after, tail):
     text = " ".join([*before, phone, *after])
     out = anonymize(text)
     assert "[PHONE]" in out and phone not in out
+
+
+# --- names of other people, issue 16 ------------------------------------------------
+
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("min kontaktperson heter Johanna Lund", "min kontaktperson heter [NAME]"),
+        ("Vi träffade Per Andersson i går", "Vi träffade [NAME] i går"),
+        ("Per månad kostar det 200 kr", None),  # a common-word name without context
+        ("Abdis förslag är bäst", "[NAME] förslag är bäst"),
+        ("با برادرم محمود رفتیم", "با برادرم [NAME] رفتیم"),
+        ("أنا وعبد الله وعبدالله", "أنا و[NAME] و[NAME]"),
+        ("شفیع‌الله هستم", "[NAME] هستم"),
+        ("ma naam karim ast", "ma naam [NAME] ast"),
+        ("Я ходжу з братом Андрієм", "Я ходжу з братом [NAME]"),
+        ("ኣነ ሰናይት እየ", "ኣነ [NAME] እየ"),
+        ("عندي أمل كبير", None),  # Amal is "hope"
+        ("اسمي أمل", "اسمي [NAME]"),
+        ("تواصل معي على تيليغرام", None),  # «على» folds like «علي»
+        ("Polisen har numret 114 14", None),  # "har" folds like "här"
+    ],
+)
+def test_other_peoples_names(text, expected):
+    assert anonymize(text) == (text if expected is None else expected)
+
+
+def test_a_name_found_by_its_context_is_removed_everywhere_in_the_text():
+    text = "Min kompis Zumbafika kommer. Zumbafika gillar fotboll."
+    assert anonymize(text) == "Min kompis [NAME] kommer. [NAME] gillar fotboll."
+
+
+# --- public numbers ------------------------------------------------------------------
+
+@pytest.mark.parametrize("number", ["112", "116 111", "116111", "90101", "1177", "114 14", "113 13"])
+def test_public_helplines_are_kept(number):
+    text = f"Ring {number} eller 116 111 om du mår dåligt, eller 112."
+    assert anonymize(text) == text
+
+
+@pytest.mark.parametrize("phone", ["08-116 111 23", "070-116 111 2", "+46 8 114 14 00"])
+def test_a_personal_number_containing_a_helpline_is_still_removed(phone):
+    assert anonymize(f"ring mig på {phone}") == "ring mig på [PHONE]"
+
+
+def test_public_numbers_come_from_the_setting(monkeypatch):
+    from bot.settings import PUBLIC_NUMBERS, Settings, get_settings
+
+    text = "Ring BRIS 116 111 eller 112 om det är akut."
+    assert Settings(_env_file=None).public_numbers == list(PUBLIC_NUMBERS)
+    assert anonymize(text, public_numbers=()) == "Ring BRIS [PHONE] eller 112 om det är akut."
+    monkeypatch.setenv("PUBLIC_NUMBERS", '["112"]')
+    get_settings.cache_clear()
+    try:
+        assert anonymize(text) == "Ring BRIS [PHONE] eller 112 om det är akut."
+    finally:
+        monkeypatch.delenv("PUBLIC_NUMBERS")
+        get_settings.cache_clear()
+    assert anonymize(text) == text
+
+
+def test_a_postcode_after_a_street_is_removed_even_if_it_looks_like_a_helpline():
+    assert anonymize("Storgatan 1, 114 14 Stockholm") == "[ADDRESS], [POSTCODE] Stockholm"
+    assert anonymize("Polisen 114 14, Stockholm") == "Polisen 114 14, Stockholm"
+
+
+# --- the lexicon's data files ---------------------------------------------------------
+
+def test_the_name_lists_name_their_source_and_licence_and_are_package_data():
+    import tomllib
+
+    data = Path(score_module.__file__).parent / "data"
+    readme = (data / "README.md").read_text(encoding="utf-8")
+    assert "Source" in readme and "Licence" in readme
+    for name in ("given_names.txt", "surnames.txt", "common_words.txt"):
+        assert name in readme and (data / name).stat().st_size > 0
+    pyproject = tomllib.loads((Path(__file__).parent.parent / "pyproject.toml").read_text())
+    assert "privacy/data/*" in pyproject["tool"]["setuptools"]["package-data"]["bot"]
+
+
+def test_lexicon_folds_and_declines():
+    from bot.privacy.names_lexicon import key, lexicon
+
+    lex = lexicon()
+    assert key("Åsa") in lex.given and key("ÅSA") == key("asa")
+    assert key("علی") == key("علي") and key("علی") in lex.given
+    assert key("شفیع‌الله") == key("شفیع الله") == key("شفیعالله") and key("شفیع الله") in lex.given
+    assert {key("Андрієм"), key("Ганні"), key("Оксаною")} <= lex.given
+    assert key("أمل") in lex.context and key("ayaan") in lex.named

@@ -2,18 +2,54 @@
 
 It finds what identifies a person (see the finder modules) and puts a typed
 placeholder such as `[PHONE]` or `[NAME]` in its place. Ordinary content (years,
-ages, times, prices, bus lines, dates) is left alone.
+ages, times, prices, bus lines, dates) is left alone, and so are public helplines and
+service numbers (`PUBLIC_NUMBERS` in the settings: 112, 116 111, …), which are not
+personal data: staff must see that a youth was told to call BRIS.
 """
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
+from functools import lru_cache
 
 from .identifiers import AFTER_PHONES, BEFORE_PHONES
 from .introductions import find_introduced_names
 from .names import find_names
+from .people import find_people, name_words
 from .phones import find_phones
-from .span import NAME, Span
+from .span import ADDRESS, NAME, PHONE, POSTCODE, Span
 from .textfold import DIGITS, fold
+
+_NOT_DIGIT = re.compile(r"[^0-9]")
+_BETWEEN_ADDRESS_AND_POSTCODE = re.compile(r"[\s,،]*")
+
+
+@lru_cache(maxsize=8)
+def _public_digits(numbers: tuple[str, ...]) -> frozenset[str]:
+    return frozenset(d for d in (_NOT_DIGIT.sub("", n.translate(DIGITS)) for n in numbers) if d)
+
+
+def _configured_public_numbers() -> tuple[str, ...]:
+    from bot.settings import get_settings
+
+    return tuple(get_settings().public_numbers)
+
+
+def _public(digits: str, spans: list[Span], public: frozenset[str]) -> list[Span]:
+    """Drop the phone numbers (and lone postal-code readings) that are public numbers.
+    Only the whole number counts: 08-116 111 23 is someone's phone, not BRIS."""
+    addresses = {s.end for s in spans if s.label == ADDRESS}
+
+    def kept(span: Span) -> bool:
+        if span.label not in (PHONE, POSTCODE) or _NOT_DIGIT.sub("", digits[span.start : span.end]) not in public:
+            return True
+        if span.label == POSTCODE:
+            before = digits[: span.start]
+            stripped = len(before.rstrip(" \t,،"))
+            return stripped in addresses and bool(_BETWEEN_ADDRESS_AND_POSTCODE.fullmatch(before, stripped))
+        return False
+
+    return [s for s in spans if kept(s)]
 
 
 def _resolve(candidates: Iterable[Span]) -> list[Span]:
@@ -42,34 +78,45 @@ def _join_names(text: str, spans: list[Span]) -> list[Span]:
     return joined
 
 
-def find_spans(text: str, *, names: Iterable[str] = (), name_answer: bool = False) -> list[Span]:
-    """The identifying spans of `text`, sorted, not overlapping."""
+def find_spans(text: str, *, names: Iterable[str] = (), name_answer: bool = False,
+               public_numbers: Iterable[str] | None = None) -> list[Span]:
+    """The identifying spans of `text`, sorted, not overlapping.
+
+    `public_numbers`: numbers to keep (default: the `PUBLIC_NUMBERS` setting).
+    """
     digits = text.translate(DIGITS)
-    candidates: list[Span] = []
+    found: list[Span] = []
     for finder in BEFORE_PHONES:
-        candidates.extend(finder(digits))
-    candidates.extend(find_phones(digits))
+        found.extend(finder(digits))
+    found.extend(find_phones(digits))
     for finder in AFTER_PHONES:
-        candidates.extend(finder(digits))
+        found.extend(finder(digits))
+    numbers = _configured_public_numbers() if public_numbers is None else tuple(public_numbers)
+    candidates = _public(digits, found, _public_digits(numbers))
     folded = fold(text)
     introduced = find_introduced_names(text, folded, name_answer=name_answer)
+    people = find_people(text, folded)
     candidates.extend(introduced)
-    # A name the writer gave is theirs wherever else it appears in the text.
-    own = [*names, *(text[s.start : s.end] for s in introduced)]
+    candidates.extend(people)
+    # A name the writer gave, or one the words around it show, is a name wherever else
+    # it appears in the text (the words of it that can stand alone).
+    own = [*names, *(text[s.start : s.end] for s in introduced), *name_words(text, people)]
     candidates.extend(find_names(folded, own))
     return _join_names(text, _resolve(candidates))
 
 
-def anonymize(text: str, *, names: Iterable[str] = (), name_answer: bool = False) -> str:
+def anonymize(text: str, *, names: Iterable[str] = (), name_answer: bool = False,
+              public_numbers: Iterable[str] | None = None) -> str:
     """`text` with every identifying span replaced by its placeholder.
 
     `names`: the sender's own Telegram first name, last name and username.
     `name_answer`: the text answers a question that asks for a name.
+    `public_numbers`: helplines to keep (default: the `PUBLIC_NUMBERS` setting).
     """
     names = tuple(names)
     out: list[str] = []
     pos = 0
-    for span in find_spans(text, names=names, name_answer=name_answer):
+    for span in find_spans(text, names=names, name_answer=name_answer, public_numbers=public_numbers):
         out.append(text[pos : span.start])
         out.append(span.placeholder)
         pos = span.end

@@ -1,9 +1,13 @@
-"""`python -m bot anonymize [--name NAME]…`: anonymise stdin, print the result."""
+"""`python -m bot anonymize [--name NAME]…`: anonymise stdin, print the result;
+`python -m bot anonymize --score [--misses]`: score it on the project's corpora."""
 from __future__ import annotations
 
 from typing import TextIO
 
 from .anonymizer import anonymize
+from .score import score_command
+
+__all__ = ["anonymize_command", "score_command"]
 
 
 def anonymize_command(names: list[str], stdin: TextIO, stdout: TextIO) -> int:

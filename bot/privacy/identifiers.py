@@ -203,10 +203,17 @@ _POSTCODE_KEYWORD = re.compile(
 )
 
 
+# "Storgatan 12, 211 45 Malmö": a postal code right after a street address.
+_AFTER_ADDRESS = re.compile(rf"[ \t]*[,،]?[ \t]*({_POSTCODE})")
+
+
 def _addresses(text: str) -> Iterator[Span]:
     if any(c.isdigit() for c in text):
         for m in _ADDRESS.finditer(text):
             yield Span(m.start(), m.end(), ADDRESS)
+            after = _AFTER_ADDRESS.match(text, m.end())
+            if after:
+                yield Span(after.start(1), after.end(1), POSTCODE)
         for m in _FLAT.finditer(text):
             yield Span(m.start(), m.end(), ADDRESS)
         for rx in (_POSTCODE_CITY, _POSTCODE_KEYWORD):
@@ -216,6 +223,7 @@ def _addresses(text: str) -> Iterator[Span]:
 
 # In priority order: where two finders claim overlapping text, the earlier one wins.
 # Phone numbers are looked for between the two groups (see `anonymizer`): a Luhn-valid
-# personnummer beats a phone reading of the same digits, a phone beats a card reading.
-BEFORE_PHONES = (_emails, _links, _ibans, _ips, _personnummer, _dossier)
-AFTER_PHONES = (_usernames, _cards, _addresses)
+# personnummer beats a phone reading of the same digits, a phone beats a card reading,
+# and a street number with its postal code ("Mårtensgatan 22 412 58") is an address.
+BEFORE_PHONES = (_emails, _links, _ibans, _ips, _personnummer, _dossier, _addresses)
+AFTER_PHONES = (_usernames, _cards)

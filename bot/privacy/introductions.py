@@ -13,6 +13,7 @@ from collections.abc import Iterable, Iterator
 
 from .lexicon import (GREETING_SELF, GREETINGS, INTRODUCTIONS, INTRODUCTIONS_AT_START,
                       INTRODUCTIONS_BEFORE, STOPWORDS)
+from .relations import TRANSLITERATED_INTRODUCTIONS
 from .span import NAME, Span
 from .textfold import Folded, fold_str
 
@@ -29,7 +30,7 @@ def _alternation(phrases: Iterable[str]) -> str:
 
 # An Arabic-script phrase may carry the conjunction و: «واسمي».
 _FORWARD = re.compile(
-    rf"(?<!\w)(?:و)?(?:{_alternation(p for ps in INTRODUCTIONS.values() for p in ps)})(?!\w)"
+    rf"(?<!\w)(?:و)?(?:{_alternation((*TRANSLITERATED_INTRODUCTIONS, *(p for ps in INTRODUCTIONS.values() for p in ps)))})(?!\w)"
     r"[\s:\-–—\"'“”«»]*(?:(?:är|is|هو|waa)\s+)?"
 )
 _GREETING_SELF = re.compile(

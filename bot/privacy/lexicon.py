@@ -91,4 +91,7 @@ STOPWORDS: tuple[str, ...] = (
     "і", "й", "та", "а", "але", "я", "мені", "мене", "років", "рік", "роки", "з", "із", "в",
     "у", "живу", "навчаюсь", "навчаюся", "вчуся", "працюю", "приїхав", "приїхала", "хочу",
     "маю", "люблю", "дякую", "це", "ми", "він", "вона", "теж", "також", "звати", "звуть",
+    # transliterated Dari, Pashto, Arabic, Tigrinya ("ma naam karim ast", "ana yousef w 3mri 17")
+    "ast", "as", "hastam", "hastom", "astam", "dai", "de", "dey", "yam", "yem", "eye", "iye", "eyu",
+    "w", "wa", "ana", "3mri", "omri", "sal", "saal", "kalan", "kalana",
 )
