@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, IPvAnyNetwork, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LANGUAGES = ["sv", "en", "ar", "fa_AF", "ps", "so", "ti", "uk"]
@@ -62,6 +62,10 @@ class Settings(BaseSettings):
     # Logging
     log_level: str = "INFO"
     log_format: str = "text"  # text | json
+
+    # Reverse proxies in front of the web app whose X-Forwarded-For is believed: addresses
+    # or networks, e.g. '["10.0.0.0/8", "127.0.0.1"]'. Empty: the peer is the client.
+    trusted_proxies: list[IPvAnyNetwork] = Field(default_factory=list)
 
 
 @lru_cache(maxsize=1)
