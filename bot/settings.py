@@ -7,7 +7,7 @@ from __future__ import annotations
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, SecretStr
+from pydantic import Field, IPvAnyNetwork, SecretStr
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LANGUAGES = ["sv", "en", "ar", "fa_AF", "ps", "so", "ti", "uk"]
@@ -68,6 +68,9 @@ class Settings(BaseSettings):
 
     # Public helplines and service numbers the anonymiser keeps (not personal data)
     public_numbers: list[str] = Field(default_factory=lambda: list(PUBLIC_NUMBERS))
+    # Reverse proxies in front of the web app whose X-Forwarded-For is believed: addresses
+    # or networks, e.g. '["10.0.0.0/8", "127.0.0.1"]'. Empty: the peer is the client.
+    trusted_proxies: list[IPvAnyNetwork] = Field(default_factory=list)
 
 
 @lru_cache(maxsize=1)

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -26,6 +27,7 @@ if TYPE_CHECKING:
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version"  # Alembic's default
+_REVISION = re.compile(r'^revision: str = "([^"]+)"', re.MULTILINE)
 # Serialises concurrent upgrades (several processes starting at once on PostgreSQL).
 _LOCK_KEY = int.from_bytes(hashlib.blake2b(b"sammanbot:migrate", digest_size=8).digest(), "big", signed=True)
 
@@ -39,9 +41,10 @@ def alembic_config() -> Config:
 
 
 def newest_revision() -> str:
-    """The head revision, from the file names: each revision id is its file's number
-    prefix (`0002_staff.py` is "0002"); a test holds this equal to Alembic's head."""
-    return max(p.name.split("_", 1)[0] for p in (MIGRATIONS_DIR / "versions").glob("[0-9]*_*.py"))
+    """The head revision: the `revision` line of the migration file with the highest
+    number (read as text, without Alembic); a test holds this equal to Alembic's head."""
+    newest = max((MIGRATIONS_DIR / "versions").glob("[0-9]*_*.py"), key=lambda p: p.name)
+    return _REVISION.search(newest.read_text(encoding="utf-8")).group(1)
 
 
 def _stored_revisions(connection: Connection) -> list[str]:

@@ -1,4 +1,5 @@
-"""Staff repository: accounts, server-side dashboard sessions and the audit log.
+"""Staff repository: accounts, server-side dashboard sessions, the audit log and
+failed logins.
 
 Like the other repositories, functions take an `AsyncSession` and never commit.
 Passwords arrive here already hashed; session ids arrive already hashed.
@@ -8,10 +9,11 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import case, delete, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.staff_models import ROLES, AuditLog, StaffSession, StaffUser
+from storage._upsert import dialect_insert
+from storage.staff_models import ROLES, AuditLog, LoginFailure, StaffSession, StaffUser
 
 DETAIL_MAX = 500
 
@@ -108,3 +110,27 @@ async def audit_page(s: AsyncSession, *, before_id: int | None, limit: int) -> l
     if before_id is not None:
         q = q.where(AuditLog.id < before_id)
     return list((await s.execute(q)).scalars())
+
+
+async def login_failures(s: AsyncSession, keys: list[str]) -> list[LoginFailure]:
+    return list((await s.scalars(select(LoginFailure).where(LoginFailure.key.in_(keys)))).all())
+
+
+async def count_login_failure(s: AsyncSession, key: str, *, now: datetime, forget_before: datetime) -> int:
+    """One more failed login for `key`, in one statement (several processes may count at
+    once); a row whose last failure is older than `forget_before` starts again. The count."""
+    table = LoginFailure.__table__
+    insert = dialect_insert(s, table).values(key=key, failures=1, last_at=now)
+    insert = insert.on_conflict_do_update(index_elements=["key"], set_={
+        "failures": case((table.c.last_at < forget_before, 1), else_=table.c.failures + 1),
+        "last_at": now,
+    }).returning(table.c.failures)
+    return (await s.execute(insert)).scalar_one()
+
+
+async def clear_login_failures(s: AsyncSession, key: str) -> None:
+    await s.execute(delete(LoginFailure).where(LoginFailure.key == key))
+
+
+async def forget_login_failures(s: AsyncSession, before: datetime) -> None:
+    await s.execute(delete(LoginFailure).where(LoginFailure.last_at < before))

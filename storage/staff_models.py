@@ -1,4 +1,5 @@
-"""Staff tables: dashboard accounts, their server-side sessions and the audit log.
+"""Staff tables: dashboard accounts, their server-side sessions, the audit log and
+failed logins.
 
 Registered on the same `Base` as storage/models.py. Nothing here holds youth data:
 audit entries name a staff member, an action and a target (e.g. `submission:42`).
@@ -8,7 +9,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, String
+from sqlalchemy import Boolean, CheckConstraint, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base, BigID, utcnow
@@ -52,3 +53,15 @@ class AuditLog(Base):
     action: Mapped[str] = mapped_column(String(32))
     target: Mapped[str | None] = mapped_column(String(128))
     detail: Mapped[str | None] = mapped_column(String(500))
+
+
+class LoginFailure(Base):
+    """Failed logins in a row of one account or one client address (migration
+    0004_login_lockout). `key` is `account:` or `address:` and a SHA-256 of the name or
+    address, so neither is kept."""
+
+    __tablename__ = "login_failures"
+
+    key: Mapped[str] = mapped_column(String(80), primary_key=True)
+    failures: Mapped[int] = mapped_column(Integer)
+    last_at: Mapped[datetime] = mapped_column(index=True)

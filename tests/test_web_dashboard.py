@@ -127,7 +127,7 @@ async def test_login_attempts_are_rate_limited(site, client):
     for _ in range(5):
         assert (await login(client, "ada", "wrong password")).status == 401
     assert (await login(client, "ada")).status == 429  # even the right password waits
-    assert (await login(client, "rita")).status == 429  # same address
+    assert (await login(client, "rita")).status == 303  # the same address, another account
     site.clock.now = T0 + timedelta(minutes=16)
     assert (await login(client, "ada")).status == 303
     assert ("login_failed", None, None) in await audit_actions(site)

@@ -1,38 +1,13 @@
-"""Small dashboard parts on their own: login limiter, redirect targets, flow diagram."""
+"""Small dashboard parts on their own: redirect targets, flow diagram (the login limiter:
+test_login_lockout.py)."""
 from __future__ import annotations
 
-from datetime import timedelta
 from pathlib import Path
 
 from bot.engine import load_flows
 from bot.web.auth import safe_next
 from bot.web.diagram import layout
-from bot.web.ratelimit import LoginLimiter
-from tests.webfixtures import T0, FakeClock, write_test_flows
-
-
-def test_limiter_counts_failures_per_name_and_per_address_in_a_sliding_window():
-    clock = FakeClock()
-    limiter = LoginLimiter(clock, max_failures=3, window=timedelta(minutes=15))
-    for i in range(3):
-        assert not limiter.blocked("Ada", f"10.0.0.{i}")
-        limiter.failed("Ada", f"10.0.0.{i}")
-    assert limiter.blocked("ada ", "10.0.0.9")  # the name, from anywhere
-    assert not limiter.blocked("bo", "10.0.0.9")
-    for _ in range(3):
-        limiter.failed(f"guess{_}", "10.0.0.8")
-    assert limiter.blocked("bo", "10.0.0.8")  # the address, for any name
-    clock.now = T0 + timedelta(minutes=15, seconds=1)
-    assert not limiter.blocked("ada", "10.0.0.8")
-
-
-def test_success_clears_the_name_but_not_the_address():
-    limiter = LoginLimiter(FakeClock(), max_failures=2)
-    limiter.failed("ada", "10.0.0.1")
-    limiter.failed("ada", "10.0.0.1")
-    limiter.succeeded("ada")
-    assert not limiter.blocked("ada", "10.0.0.2")
-    assert limiter.blocked("ada", "10.0.0.1")
+from tests.webfixtures import write_test_flows
 
 
 def test_only_local_paths_are_followed_after_login():

@@ -118,8 +118,8 @@ class FakeClock:
         return self.now
 
 
-async def make_site(tmp_path: Path) -> tuple[Site, Any]:
-    """The site and its engine (dispose it when done)."""
+async def make_site(tmp_path: Path, url: str | None = None, **settings_values: Any) -> tuple[Site, Any]:
+    """The site and its engine (dispose it when done); SQLite unless `url` is given."""
     from bot.engine import FlowRegistry
     from bot.i18n import Catalogs
     from bot.settings import Settings
@@ -127,11 +127,11 @@ async def make_site(tmp_path: Path) -> tuple[Site, Any]:
     from storage.db import make_engine, make_sessionmaker
     from storage.migrate import ensure_schema
 
-    url = f"sqlite+aiosqlite:///{tmp_path / 'web.db'}"
+    url = url or f"sqlite+aiosqlite:///{tmp_path / 'web.db'}"
     await ensure_schema(url)
     engine = make_engine(url)
     settings = Settings(_env_file=None, database_url=url, flows_dir=write_test_flows(tmp_path / "flows"),
-                        locales_dir=write_test_locales(tmp_path / "locales"))
+                        locales_dir=write_test_locales(tmp_path / "locales"), **settings_values)
     registry = FlowRegistry(settings.flows_dir)
     registry.reload()
     catalogs = Catalogs.load(settings.locales_dir, settings.languages, settings.default_language)

@@ -3,7 +3,9 @@
 - Card buttons in the staff group change a submission's status; the card is redrawn
   showing who changed it (their first name). Only members of the chat may press them:
   Telegram lets anyone who can see a message press its buttons, and in a public group
-  that is anyone, so each press is checked with getChatMember.
+  that is anyone, so each press is checked with getChatMember, outside any database
+  transaction. A button only acts on its own card: a press whose data names another
+  submission than the card it was pressed on is refused.
 - A staff member's reply to a card is a follow-up question: it reaches the youth
   ("The team asks: …") when they allowed it, and their next text goes back as a
   reply to the card, anonymised, ending like the card with `#{submission id}` (so a
@@ -16,6 +18,9 @@
 """
 from __future__ import annotations
 
+import functools
+import hashlib
+import logging
 import re
 from datetime import datetime
 from typing import TYPE_CHECKING, Any
@@ -29,16 +34,26 @@ from bot.forwarding.cards import card_buttons, card_text, parse_card_data, short
 from bot.privacy.anonymizer import anonymize
 from bot.services import Services
 from bot.telegram import chat_members, flow_upload, outgoing, press_answers
-from storage import outbox, participants
+from bot.telegram.press_answers import Answer
+from storage import inbox, outbox, participants
 from storage.models import Participant, Submission
 
 if TYPE_CHECKING:
     from bot.telegram.conversation import Conversation
 
+log = logging.getLogger(__name__)
+
 CARD_ID = re.compile(r"\n#(\d+)\s*$")  # the last line of a card (and of a follow-up answer)
 COMMAND = re.compile(r"/(\w+)(?:@\w+)?(?:\s|$)")
 ANSWER_MAX = 3500  # a follow-up answer stays one message, so its last line is always ours
 FOLLOWUP_KEY = "followup"
+ID_MAX = (1 << 63) - 1  # the largest id a BIGINT holds
+OUT_OF_DATE = "This card is out of date."
+NOT_THIS_CARD = "This button does not belong to this card."
+NOT_A_MEMBER = "Only members of the team's group can review submissions."
+COULD_NOT_CHECK = "I could not check that you are in this group. Please try again."
+PRESS_AGAIN = "Please press the button again."
+LATER = object()  # a press answered by its second step
 
 
 def is_staff_chat(services: Services, chat_id: int) -> bool:
@@ -60,29 +75,86 @@ async def leave_group(services: Services, s: AsyncSession, chat_id: int, now: da
 # -- card buttons ----------------------------------------------------------------------
 async def on_press(services: Services, s: AsyncSession, cq: CallbackQuery, message: Message,
                    now: datetime) -> None:
-    parsed = parse_card_data(cq.data or "") if is_staff_chat(services, message.chat.id) else None
-    sub = await s.get(Submission, parsed[0]) if parsed else None
+    """A press on a card in the staff group, in two steps when membership must be asked:
+    this transaction only arranges for getChatMember after its commit, and the press is
+    stored again with the answer (a negative update id: it is handled next, in order with
+    the group's updates) to be applied in a transaction of its own."""
+    notice = await _press(services, s, cq, message, now)
+    if notice is not LATER:
+        press_answers.after_commit(s, cq.id, notice)
+
+
+async def _press(services: Services, s: AsyncSession, cq: CallbackQuery, message: Message,
+                 now: datetime) -> object:
+    """None when the press changed the card, else a notice for the presser (or LATER)."""
+    data = cq.data or ""
+    parsed = parse_card_data(data) if is_staff_chat(services, message.chat.id) else None
+    if parsed is None:
+        return OUT_OF_DATE
+    if not _card_has_button(message, parsed[0], data):
+        return NOT_THIS_CARD
+    status = chat_members.verdict_of(services.pseudonym_key, cq, message.chat.id)
+    if status is None:
+        press_answers.then_run(s, functools.partial(_ask_membership, services, cq, message.chat.id))
+        return LATER
+    if status not in chat_members.MEMBERS:
+        return NOT_A_MEMBER
+    sub = await _submission(s, parsed[0])
     if sub is None:
-        notice: str | None = "This card is out of date."
-    else:
-        notice = await _may_review(services, message.chat.id, cq.from_user.id)
-    if sub is not None and notice is None:
-        sub.status = parsed[1]
-        sub.status_by = (cq.from_user.first_name or "staff")[:64]
-        sub.updated_at = now
-        flow = services.flowset.get(sub.flow_id)
-        await _enqueue(s, message.chat.id, "editMessageText", outgoing.edit_text(
-            message.chat.id, message.message_id, card_text(sub, flow.title if flow else sub.flow_id),
-            card_buttons(sub)), now)
-    press_answers.after_commit(s, cq.id, notice)
+        return OUT_OF_DATE
+    sub.status = parsed[1]
+    sub.status_by = (cq.from_user.first_name or "staff")[:64]
+    sub.updated_at = now
+    flow = services.flowset.get(sub.flow_id)
+    await _enqueue(s, message.chat.id, "editMessageText", outgoing.edit_text(
+        message.chat.id, message.message_id, card_text(sub, flow.title if flow else sub.flow_id),
+        card_buttons(sub)), now)
+    return None
 
 
-async def _may_review(services: Services, chat_id: int, user_id: int) -> str | None:
-    """None when the presser is a member of the chat, else why they may not."""
-    member = await chat_members.is_member(services.extra.get("bot"), chat_id, user_id)
-    if member is None:
-        return "I could not check that you are in this group. Please try again."
-    return None if member else "Only members of the team's group can review submissions."
+def _card_has_button(message: Message, submission_id: int, data: str) -> bool:
+    """The button pressed is one of this message's own, and the message is the card of
+    this submission (its last line, `#id`, is ours). Telegram lets a client send any
+    data for a press, but the message in the press is Telegram's copy of what we sent."""
+    found = CARD_ID.search(message.text or "")
+    markup = message.reply_markup
+    buttons = {b.callback_data for row in (markup.inline_keyboard if markup else ()) for b in row}
+    return found is not None and int(found.group(1)) == submission_id and data in buttons
+
+
+async def _ask_membership(services: Services, cq: CallbackQuery, chat_id: int, bot: Any) -> Answer | None:
+    """After the first step's commit: getChatMember, then the press stored again with the
+    signed answer for its second step; or an answer to the press saying why not."""
+    status = await chat_members.status_of(bot, chat_id, cq.from_user.id)
+    if status is None:
+        return cq.id, COULD_NOT_CHECK
+    query = {**cq.to_dict(), chat_members.VERDICT: chat_members.signed_verdict(
+        services.pseudonym_key, cq.id, chat_id, cq.from_user.id, status)}
+    update_id = _second_step_id(cq.id)
+    try:
+        async with services.sessionmaker() as s, s.begin():
+            stored = await inbox.add_update(s, update_id, chat_id, {"update_id": update_id, "callback_query": query})
+    except Exception as exc:  # the database is away: the presser is asked to press again
+        log.warning("a checked press was not stored (%s)", type(exc).__name__)
+        stored = False
+    if not stored:
+        return cq.id, PRESS_AGAIN
+    worker = services.extra.get("worker")
+    if worker is not None:
+        worker.poke()
+    return None
+
+
+def _second_step_id(query_id: str) -> int:
+    """A negative update id for a press's second step, from -1 to -(2**31 - 1): apart from
+    Telegram's (positive) and the scheduler's ticks (-2**32 and below)."""
+    digest = hashlib.blake2b(f"press:{query_id}".encode(), digest_size=8).digest()
+    return -(1 + int.from_bytes(digest, "big") % (2**31 - 1))
+
+
+async def _submission(s: AsyncSession, submission_id: int) -> Submission | None:
+    """The submission, or None (also for ids no database column can hold)."""
+    return await s.get(Submission, submission_id) if 0 < submission_id <= ID_MAX else None
 
 
 # -- staff messages: follow-up questions and /flows -------------------------------------
@@ -100,7 +172,7 @@ async def on_message(services: Services, s: AsyncSession, msg: Message, now: dat
     if not text or reply_to is None or not _from_this_bot(services, reply_to):
         return
     found = CARD_ID.search(reply_to.text or "")
-    sub = await s.get(Submission, int(found.group(1))) if found else None
+    sub = await _submission(s, int(found.group(1))) if found else None
     if sub is None:
         return
     staff_names = tuple(n for n in (msg.from_user.first_name, msg.from_user.last_name,

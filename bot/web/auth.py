@@ -3,12 +3,15 @@
 The session cookie holds a random id; the database keeps only its SHA-256, so a
 leaked database cannot be replayed as a login. A new id is issued at every login
 (no session fixation). Cookies are HttpOnly and SameSite=Strict, and Secure when
-the request came over https or `web_secure_cookies` is set.
+the request came over https or `web_secure_cookies` is set. Failed logins are
+limited per account and per client address (ratelimit.py; the address as seen
+through TRUSTED_PROXIES, proxies.py).
 """
 from __future__ import annotations
 
 import functools
 import hashlib
+import math
 import secrets
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -18,7 +21,7 @@ from urllib.parse import urlsplit
 
 from aiohttp import web
 
-from bot.web import csrf
+from bot.web import csrf, proxies
 from bot.web.context import STAFF, ctx
 from bot.web.pages import redirect, render
 from bot.web.passwords import hash_password, needs_rehash, verify_password
@@ -139,20 +142,23 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
         raise web.HTTPForbidden(text="Forbidden: the login form expired. Reload the page and try again.")
     name = str(form.get("name", "")).strip()[:64]
     password = str(form.get("password", ""))
-    address = request.remote
-    if c.limiter.blocked(name, address):
-        return _login_form(request, error="Too many failed attempts. Wait 15 minutes and try again.",
-                           status=429, name=name)
+    address = proxies.client_address(request.remote, request.headers.getall(proxies.HEADER, []),
+                                     getattr(c.settings, "trusted_proxies", []))
     now = c.clock()
     async with c.sessionmaker.begin() as s:
+        wait = await c.limiter.wait(s, name, address)
+        if wait is not None:
+            minutes = max(1, math.ceil(wait.total_seconds() / 60))
+            return _login_form(request, status=429, name=name, error=(
+                f"Too many failed attempts. Wait {minutes} minute{'s' if minutes > 1 else ''} and try again."))
         user = await repo.staff_by_name(s, name) if name else None
         ok = verify_password(user.password_hash if user else None, password) and user is not None
         if not ok or user is None or user.disabled:
-            c.limiter.failed(name, address)
+            await c.limiter.failed(s, name, address)
             if user is not None:
                 await repo.audit(s, staff_name=user.name, action="login_failed", now=now)
             return _login_form(request, error="Wrong name or password.", status=401, name=name)
-        c.limiter.succeeded(name)
+        await c.limiter.succeeded(s, name)
         if needs_rehash(user.password_hash):
             await repo.set_password_hash(s, user.id, hash_password(password))
         old = request.cookies.get(COOKIE)

@@ -1,53 +1,80 @@
-"""Failed-login limits per staff name and per client address (sliding window, in memory).
+"""Failed-login limits, per account and per client address, kept in the database.
 
-In memory is enough: the dashboard runs in one process per machine, and a restart
-only forgets at most one window of failures.
+Each account and each client address has its own count of failures in a row. Past a
+few free ones the next login waits, and every further failure doubles the wait, up to
+a longest one; a correct password clears the account's count (never the address's,
+or one good account would reset an attacker's address). Failures are forgotten a
+while after the last one. An account's lock holds for that account only; an address
+is allowed many more failures than an account, since staff behind one proxy or
+network share it (set TRUSTED_PROXIES so that each is counted by their own address).
+
+The counts live in `login_failures` (no names or addresses: keys are hashes), so they
+hold across processes and restarts.
 """
 from __future__ import annotations
 
-from collections import OrderedDict, deque
+import hashlib
 from collections.abc import Callable
+from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-MAX_KEYS = 10_000  # bounds memory under a flood of invented names
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from storage import staff as repo
+
+
+@dataclass(frozen=True)
+class Backoff:
+    free: int  # failures in a row before the first wait
+    first: timedelta  # the first wait; each further failure doubles it
+    longest: timedelta
+    forget: timedelta  # failures are forgotten this long after the last one
+
+    def wait_until(self, failures: int, last_at: datetime) -> datetime | None:
+        if failures < self.free:
+            return None
+        return last_at + min(self.first * 2 ** min(failures - self.free, 30), self.longest)
+
+
+ACCOUNT = Backoff(free=5, first=timedelta(minutes=1), longest=timedelta(hours=1), forget=timedelta(days=1))
+ADDRESS = Backoff(free=30, first=timedelta(minutes=1), longest=timedelta(minutes=15), forget=timedelta(hours=1))
+
+
+def account_key(name: str) -> str:
+    return "account:" + hashlib.sha256(name.strip().casefold().encode()).hexdigest()
+
+
+def address_key(address: str | None) -> str:
+    return "address:" + hashlib.sha256((address or "-").encode()).hexdigest()
 
 
 class LoginLimiter:
-    def __init__(self, clock: Callable[[], datetime], *, max_failures: int = 5,
-                 window: timedelta = timedelta(minutes=15)) -> None:
+    def __init__(self, clock: Callable[[], datetime], *, account: Backoff = ACCOUNT,
+                 address: Backoff = ADDRESS) -> None:
         self.clock = clock
-        self.max_failures = max_failures
-        self.window = window
-        self._failures: OrderedDict[str, deque[datetime]] = OrderedDict()
+        self.rules = {"account": account, "address": address}
 
-    @staticmethod
-    def _keys(name: str, address: str | None) -> list[str]:
-        return [f"name:{name.strip().casefold()}", f"addr:{address or '-'}"]
+    def _keys(self, name: str, address: str | None) -> dict[str, Backoff]:
+        return {account_key(name): self.rules["account"], address_key(address): self.rules["address"]}
 
-    def _recent(self, key: str) -> deque[datetime]:
-        times = self._failures.get(key)
-        if times is None:
-            return deque()
-        cutoff = self.clock() - self.window
-        while times and times[0] <= cutoff:
-            times.popleft()
-        if not times:
-            del self._failures[key]
-        return times
-
-    def blocked(self, name: str, address: str | None) -> bool:
-        return any(len(self._recent(k)) >= self.max_failures for k in self._keys(name, address))
-
-    def failed(self, name: str, address: str | None) -> None:
+    async def wait(self, s: AsyncSession, name: str, address: str | None) -> timedelta | None:
+        """How long this name, from this address, must wait before trying; None: not at all."""
         now = self.clock()
-        for key in self._keys(name, address):
-            times = self._recent(key)
-            times.append(now)
-            self._failures[key] = times
-            self._failures.move_to_end(key)
-        while len(self._failures) > MAX_KEYS:
-            self._failures.popitem(last=False)
+        rules = self._keys(name, address)
+        ends = []
+        for row in await repo.login_failures(s, list(rules)):
+            rule = rules[row.key]
+            until = rule.wait_until(row.failures, row.last_at) if now - row.last_at < rule.forget else None
+            if until is not None and until > now:
+                ends.append(until)
+        return max(ends) - now if ends else None
 
-    def succeeded(self, name: str) -> None:
-        """A correct password clears that name's failures (not the address's)."""
-        self._failures.pop(self._keys(name, None)[0], None)
+    async def failed(self, s: AsyncSession, name: str, address: str | None) -> None:
+        now = self.clock()
+        for key, rule in self._keys(name, address).items():
+            await repo.count_login_failure(s, key, now=now, forget_before=now - rule.forget)
+        await repo.forget_login_failures(s, now - max(r.forget for r in self.rules.values()))
+
+    async def succeeded(self, s: AsyncSession, name: str) -> None:
+        """A correct password clears that account's failures (not the address's)."""
+        await repo.clear_login_failures(s, account_key(name))

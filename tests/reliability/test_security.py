@@ -51,9 +51,10 @@ async def test_no_identifier_or_secret_in_logs_errors_or_pages(fake_bot_api, pg_
                 async with http.post(f"{base}/telegram/webhook", data=b"{}",
                                      headers={"X-Telegram-Bot-Api-Secret-Token": "guess"}) as resp:
                     pages.append(f"{resp.status} {await resp.text()}")
-                async with http.post(f"{base}/telegram/webhook", data=b"{not json",
-                                     headers={"X-Telegram-Bot-Api-Secret-Token": SECRETS["WEBHOOK_SECRET"]}) as resp:
-                    pages.append(f"{resp.status} {await resp.text()}")
+                for body in (b"{not json", b"[" * 100_000):  # malformed, and nested past any parser
+                    async with http.post(f"{base}/telegram/webhook", data=body,
+                                         headers={"X-Telegram-Bot-Api-Secret-Token": SECRETS["WEBHOOK_SECRET"]}) as resp:
+                        pages.append(f"{resp.status} {await resp.text()}")
     finally:
         assert await deployment.stop() == 0
     logs = deployment.log.read_text(encoding="utf-8", errors="replace")
@@ -67,4 +68,5 @@ async def test_no_identifier_or_secret_in_logs_errors_or_pages(fake_bot_api, pg_
     assert leaked == [], f"identifiers in the logs: {leaked}"
     assert exposed == [], "a secret appeared in the logs or a page"
     assert "Traceback" not in logs
+    assert pages.count("400 not an update") == 2 * len(deployment.ports)
     assert any('"status": "ok"' in page or '"status"' in page for page in pages)
