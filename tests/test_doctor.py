@@ -52,7 +52,7 @@ async def test_a_broken_set_up_fails_and_says_what_to_fix(fake_bot_api, tmp_path
     flow.write_text(flow.read_text().replace("start:", "strat:", 1))
     po = tmp_path / "locales" / "ar" / "LC_MESSAGES" / "messages.po"
     po.write_text(po.read_text(encoding="utf-8") + '\nmsgid "dangling"\n', encoding="utf-8")
-    env = base_env(fake_bot_api, tmp_path, TELEGRAM_BOT_TOKEN="123456:NOT-THE-RIGHT-TOKEN",
+    env = base_env(fake_bot_api, tmp_path, TELEGRAM_BOT_TOKEN="123456:NOT-THE-RIGHT-TOKEN-but-of-the-right-form",
                    DATABASE_URL="postgresql+asyncpg://postgres@127.0.0.1:5432/sammanbot_no_such_database",
                    FLOWS_DIR=str(tmp_path / "flows"), LOCALES_DIR=str(tmp_path / "locales"),
                    LANGUAGES='["sv", "en", "ar", "xx"]', WEBHOOK_URL="http://bot.example.org/hook")
@@ -61,7 +61,8 @@ async def test_a_broken_set_up_fails_and_says_what_to_fix(fake_bot_api, tmp_path
     assert "✗ token: Telegram refused the token" in out and "@BotFather" in out
     assert "✗ staff chat: STAFF_CHAT_ID is not set" in out
     assert "✗ settings: WEBHOOK_URL is not an https:// URL" in out
-    assert "✗ database: postgresql+asyncpg://postgres@127.0.0.1:5432/sammanbot_no_such_database cannot be reached" in out
+    assert ('✗ database: postgresql+asyncpg://postgres@127.0.0.1:5432/sammanbot_no_such_database: there is no '
+            'database "sammanbot_no_such_database" on 127.0.0.1:5432\n    fix: create it') in out
     assert "✗ flows: " in out and f"{flow}:" in out
     assert "✗ catalogs: 1 broken catalog(s)" in out and f"{po}:" in out
     assert "! catalogs: no catalog for xx" in out
