@@ -63,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     check = _command(flows_sub, "check", "validate flows and the crisis word list; errors as file:line:col: message")
     check.add_argument("paths", nargs="*", help="flow files or folders (default: FLOWS_DIR)")
 
-    chat = sub.add_parser("chat", help="talk to the flows in the terminal")
+    chat = _command(sub, "chat", "talk to the flows in the terminal")
     chat.add_argument("--lang", default=None, help="language code, e.g. sv or ar")
     chat.add_argument("--flow", default=None, help="flow id to start (default: onboarding)")
 
