@@ -31,6 +31,7 @@ PASSWORD = "a long secret pass\n"
 # Every command that touches the database, with what it needs on stdin.
 DATABASE_COMMANDS = [
     (["run"], None),
+    (["run", "--workers", "2"], None),  # said once by the supervisor, not by each restarted worker
     (["staff", "add", "ada", "--role", "admin", "--password-stdin"], PASSWORD),
     (["staff", "passwd", "ada", "--password-stdin"], PASSWORD),
     (["db", "upgrade"], None),
@@ -185,6 +186,7 @@ async def test_without_network_the_bot_says_once_what_to_check(tmp_path):
     assert GOOD_FORM_TOKEN.split(":")[1] not in bot.output
 
 
+@pytest.mark.filterwarnings("ignore:Please use 'Bot.getUpdates'")
 async def test_polling_that_loses_the_network_says_once_what_to_check(tmp_path, caplog):
     caplog.set_level(logging.INFO, logger="bot.telegram.intake")
     api = f"http://127.0.0.1:{closed_port()}"

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
 import shutil
 import sys
 
 from bot.doctor import FAIL, OK, check_telegram, doctor_command
 from tests.botfixtures import ROOT, bot_settings
+from tests.clirun import cli_env
 
 
 async def doctor(env: dict[str, str], cwd) -> tuple[int, str]:
@@ -21,17 +21,7 @@ async def doctor(env: dict[str, str], cwd) -> tuple[int, str]:
 
 
 def base_env(fake, tmp_path, **extra: str) -> dict[str, str]:
-    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "PYTHONPATH", "TMPDIR")}
-    return keep | {
-        "PYTHONPATH": str(ROOT),
-        "TELEGRAM_BOT_TOKEN": fake.token,
-        "TELEGRAM_API_URL": fake.url,
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/var/bot.db",
-        "VAR_DIR": str(tmp_path / "var"),
-        "FLOWS_DIR": str(ROOT / "flows"),
-        "LOCALES_DIR": str(ROOT / "locales"),
-        "PSEUDONYM_KEY": "test-pseudonym-key-not-secret",
-    } | extra
+    return cli_env(tmp_path, **{"TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_URL": fake.url} | extra)
 
 
 async def test_a_good_set_up_passes(fake_bot_api, tmp_path):
