@@ -18,13 +18,14 @@ import aiohttp
 from aiohttp import web
 
 from bot import memory
+from bot.aio import wait_any
 from bot.logs import setup_logging
 from bot.reload import ContentReloader
 from bot.services import Services, StartupError, build_services
-from bot.settings import Settings, get_settings
+from bot.settings import Settings, get_settings, token_problem
 from bot.telegram.client import SEND_CONCURRENCY, make_bot
 from bot.telegram.handler import UpdateHandler
-from bot.telegram.intake import ALLOWED_UPDATES, Poller
+from bot.telegram.intake import ALLOWED_UPDATES, BotApiOutage, Poller
 from bot.telegram.ratelimit import Pacer
 from bot.telegram.scheduler import Scheduler
 from bot.telegram.sender import Sender, telegram_transport
@@ -43,21 +44,36 @@ log = logging.getLogger("bot")
 FLUSH_SECONDS = 10.0  # how long the outbox is flushed after a stop signal
 WEB_SHUTDOWN_SECONDS = 5.0  # how long webhook requests in flight may take to finish
 STOP_SIGNALS = (signal.SIGTERM, signal.SIGINT)
+DASHBOARD = web.AppKey("dashboard", web.Application)
 
 
 def run_command(workers: int = 1) -> int:
+    """`python -m bot run`; what keeps it from starting is said in one line (a database
+    that cannot be used is said by bot.cli, as for every command)."""
     settings = get_settings()
     setup_logging(settings.log_level, settings.log_format)
-    if workers > 1:
-        from bot.workers import run_workers
-
-        return run_workers(settings, workers)
-    memory.limit_arenas()  # before the database connection threads start
     try:
+        if workers > 1:
+            from bot.workers import run_workers
+
+            return run_workers(settings, workers, preflight=lambda: _preflight(settings))
+        _refuse_bad_token(settings)
+        memory.limit_arenas()  # before the database connection threads start
         return asyncio.run(serve(settings))
     except StartupError as exc:
         print(f"Sammanbot cannot start: {exc}", file=sys.stderr)
         return 1
+
+
+def _refuse_bad_token(settings: Settings) -> None:
+    if problem := token_problem(settings.telegram_bot_token):
+        raise StartupError(problem)
+
+
+def _preflight(settings: Settings) -> None:
+    """Before several workers start: what would stop each of them is said once, here."""
+    _refuse_bad_token(settings)
+    asyncio.run(ensure_schema(settings.database_url))
 
 
 async def serve(
@@ -123,6 +139,7 @@ def _web_app(services: Services) -> web.Application:
         catalogs_provider=lambda: services.catalogs,
     )
     app.add_subapp("/staff/", dashboard)
+    app[DASHBOARD] = dashboard
 
     async def home(request: web.Request) -> web.Response:
         raise web.HTTPFound("/staff/")
@@ -138,14 +155,24 @@ async def _start_site(app: web.Application, settings: Settings) -> web.AppRunner
     return runner
 
 
+def addresses(app: web.Application, settings: Settings) -> str:
+    """Where a browser on this machine finds the dashboard and the simulator."""
+    host = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(settings.web_host, settings.web_host)
+    base = f"http://{f'[{host}]' if ':' in host else host}:{settings.web_port}"
+    router = app[DASHBOARD].router
+    return (f"Dashboard: {base}{router['home'].url_for()}  "
+            f"Simulator: {base}{router['simulator'].url_for()}")
+
+
 async def _serve_simulator(services: Services, stop: asyncio.Event, ready: asyncio.Event | None) -> None:
     s = services.settings
-    runner = await _start_site(_web_app(services), s)
+    app = _web_app(services)
+    runner = await _start_site(app, s)
     log.info(
-        "No TELEGRAM_BOT_TOKEN set: running the web chat simulator and dashboard only, "
-        "at http://%s:%s/staff/ (create an account with `python -m bot staff add NAME "
-        "--role admin`; set TELEGRAM_BOT_TOKEN to run the Telegram bot)", s.web_host, s.web_port,
-    )
+        "No TELEGRAM_BOT_TOKEN set: running the web chat simulator and dashboard only "
+        "(create an account with `python -m bot staff add NAME --role admin`; set "
+        "TELEGRAM_BOT_TOKEN to run the Telegram bot too)")
+    log.info("%s", addresses(app, s))
     if ready:
         ready.set()
     await stop.wait()
@@ -155,7 +182,8 @@ async def _serve_simulator(services: Services, stop: asyncio.Event, ready: async
 async def _serve_bot(services: Services, stop: asyncio.Event, ready: asyncio.Event | None) -> None:
     s = services.settings
     bot = make_bot(s)
-    await _initialize(bot, stop)
+    if not await _initialize(bot, stop, s.telegram_api_url):
+        return
     services.bot_username = bot.username
     services.extra["bot"] = bot
     pacer = Pacer(s.rate_global_per_s, s.rate_per_chat_per_s, s.rate_per_chat_burst, s.rate_group_per_min)
@@ -187,7 +215,7 @@ async def _serve_bot(services: Services, stop: asyncio.Event, ready: asyncio.Eve
         log.info("webhook mode: Telegram posts to %s", webhook_path(s))
     else:
         await bot.delete_webhook()
-        poller = Poller(bot, first, worker.poke, timeout=s.poll_timeout)
+        poller = Poller(bot, first, worker.poke, timeout=s.poll_timeout, api_url=s.telegram_api_url)
         poll_lead = leases.Leader(services.db, "poller", ttl=15.0)
         services.extra.update(poller=poller, poll_lead=poll_lead)
         tasks.append(asyncio.create_task(poller.run_as_leader(poll_lead, intake_stop), name="poller"))
@@ -200,6 +228,7 @@ async def _serve_bot(services: Services, stop: asyncio.Event, ready: asyncio.Eve
         asyncio.create_task(scheduler.run(work_stop), name="scheduler"),
     ]
     log.info("Sammanbot is running as @%s", bot.username)
+    log.info("%s", addresses(app, s))
     if ready:
         ready.set()
     await stop.wait()
@@ -247,23 +276,27 @@ async def _stop_gracefully(services: Services, runner: web.AppRunner, intake_sto
         log.info("flushed %d outbox rows", flushed)
 
 
-async def _initialize(bot: Any, stop: asyncio.Event) -> None:
-    """getMe, retried while the Bot API cannot be reached (a bad token stops us)."""
+async def _initialize(bot: Any, stop: asyncio.Event, api_url: str) -> bool:
+    """getMe, retried while the Bot API cannot be reached (a bad token stops us).
+    False when told to stop before it answered."""
     from telegram.error import InvalidToken
 
+    outage = BotApiOutage(api_url, log)
     delay = 1.0
-    while True:
+    while not stop.is_set():
         try:
             await bot.initialize()
-            return
+            outage.answered()
+            return True
         except InvalidToken:
-            raise StartupError("the Bot API refused TELEGRAM_BOT_TOKEN (check it with @BotFather)")
+            raise StartupError("the Bot API refused TELEGRAM_BOT_TOKEN: copy it again from @BotFather "
+                               "(/mybots → API Token)") from None
         except Exception as exc:
-            if stop.is_set():
-                raise StartupError("stopped before the Bot API could be reached") from exc
-            log.warning("Bot API not reachable (%s); retrying in %.0fs", type(exc).__name__, delay)
-            await asyncio.sleep(delay)
+            outage.failed(exc, delay)
+            await wait_any(stop, timeout=delay)
             delay = min(delay * 2, 30)
+    log.info("stopped before the Bot API answered")
+    return False
 
 
 def _telegram_language(code: str) -> str:

@@ -2,6 +2,8 @@
 
 Each command's work lives in the module that owns the concept; this file only parses
 arguments and imports lazily, so `python -m bot flows check` does not load Telegram.
+It is also the one place where what stops any command (a database that cannot be
+used, unreadable settings) is said, in one line without a traceback.
 """
 from __future__ import annotations
 
@@ -9,45 +11,93 @@ import argparse
 import sys
 from collections.abc import Sequence
 
+RUN_EPILOG = """\
+The web app listens on WEB_HOST:WEB_PORT (default 127.0.0.1:8080): the staff dashboard
+at /staff/ and the web chat simulator at /staff/simulator (log in with an admin account:
+python -m bot staff add NAME --role admin), plus /healthz and /metrics.
+
+With TELEGRAM_BOT_TOKEN set, the Telegram bot runs too: long polling, or a webhook when
+WEBHOOK_URL is set. Without it, only the simulator and the dashboard run (no Telegram),
+which is enough to try the flows in a browser.
+
+Settings come from the environment or .env (the README lists them). Ctrl-C or SIGTERM
+stops cleanly; SIGHUP reloads the flows and translations."""
+
+
+def _version() -> str:
+    from importlib.metadata import PackageNotFoundError, version
+
+    try:
+        return version("sammanbot")
+    except PackageNotFoundError:  # run from a checkout that was never installed
+        return "unknown (not installed; run make install)"
+
+
+def _command(sub: argparse._SubParsersAction, name: str, help: str, **kwargs) -> argparse.ArgumentParser:
+    """A subcommand whose own --help starts with the line the command list shows."""
+    kwargs.setdefault("description", help[0].upper() + help[1:] + ".")
+    return sub.add_parser(name, help=help, **kwargs)
+
+
+def _password_options(p: argparse.ArgumentParser) -> None:
+    p.add_argument("name", help="the login name")
+    p.add_argument("--password-stdin", action="store_true",
+                   help="read the password as one line from standard input (without it, it is asked "
+                        "for twice on the terminal)")
+
 
 def _parser() -> argparse.ArgumentParser:
-    p = argparse.ArgumentParser(prog="python -m bot", description="Sammanbot")
-    sub = p.add_subparsers(dest="command", required=True)
+    p = argparse.ArgumentParser(prog="python -m bot", description="Sammanbot: the bot, its web app and tools.")
+    p.add_argument("--version", action="version", version=f"sammanbot {_version()}",
+                   help="print the version and exit")
+    sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = sub.add_parser("run", help="run the bot and the web app")
-    run.add_argument("--workers", type=int, default=1, help="bot processes sharing one database")
+    run = _command(sub, "run", "run the bot and the web app (dashboard, simulator)", epilog=RUN_EPILOG,
+                   formatter_class=argparse.RawDescriptionHelpFormatter)
+    run.add_argument("--workers", type=int, default=1,
+                     help="bot processes sharing one PostgreSQL database, on ports WEB_PORT … WEB_PORT+N-1 "
+                          "(default 1)")
 
-    flows = sub.add_parser("flows", help="work with the flow files")
-    flows_sub = flows.add_subparsers(dest="flows_command", required=True)
-    check = flows_sub.add_parser("check", help="validate flows; errors as file:line:col: message")
+    flows = _command(sub, "flows", "work with the flow files")
+    flows_sub = flows.add_subparsers(dest="flows_command", required=True, metavar="ACTION")
+    check = _command(flows_sub, "check", "validate flows and the crisis word list; errors as file:line:col: message")
     check.add_argument("paths", nargs="*", help="flow files or folders (default: FLOWS_DIR)")
 
-    chat = sub.add_parser("chat", help="talk to the flows in the terminal")
+    chat = _command(sub, "chat", "talk to the flows in the terminal")
     chat.add_argument("--lang", default=None, help="language code, e.g. sv or ar")
     chat.add_argument("--flow", default=None, help="flow id to start (default: onboarding)")
 
-    anon = sub.add_parser("anonymize", help="anonymise stdin and print the result")
+    anon = _command(sub, "anonymize", "anonymise standard input and print the result")
     anon.add_argument("--name", action="append", default=[], help="a name to remove (repeatable)")
     anon.add_argument("--score", action="store_true", help="score it on tests/corpus instead (recall, clean)")
     anon.add_argument("--misses", action="store_true", help="with --score: list what it missed or altered")
 
-    i18n = sub.add_parser("i18n", help="translation catalogs")
-    i18n.add_argument("action", choices=["extract", "update", "compile", "status"])
+    i18n = _command(sub, "i18n", "translation catalogs (locales/)")
+    i18n_sub = i18n.add_subparsers(dest="action", required=True, metavar="ACTION")
+    _command(i18n_sub, "extract", "collect the bot's strings and the flow texts into locales/messages.pot")
+    _command(i18n_sub, "update", "merge messages.pot into every language's messages.po (creates missing ones)")
+    _command(i18n_sub, "compile", "write a .mo file beside each .po (optional: the bot reads .po files)")
+    _command(i18n_sub, "status", "per language: translated, fuzzy and missing texts, and placeholder problems")
 
-    staff = sub.add_parser("staff", help="staff accounts of the web dashboard")
-    staff_sub = staff.add_subparsers(dest="staff_command", required=True)
-    staff_add = staff_sub.add_parser("add", help="create a staff account (password from a prompt or stdin)")
-    staff_add.add_argument("name", help="login name, unique")
-    staff_add.add_argument("--role", choices=["admin", "reviewer"], required=True)
-    staff_add.add_argument("--password-stdin", action="store_true", help="read the password as one line from stdin")
+    staff = _command(sub, "staff", "staff accounts of the web dashboard")
+    staff_sub = staff.add_subparsers(dest="staff_command", required=True, metavar="ACTION")
+    staff_add = _command(staff_sub, "add", "create a staff account")
+    _password_options(staff_add)
+    staff_add.add_argument("--role", choices=["admin", "reviewer"], required=True,
+                           help="reviewer: submissions, statistics and exports; admin: also the flows, "
+                                "the simulator and staff accounts")
+    _password_options(_command(staff_sub, "passwd", "set a new password for a staff account"))
 
-    db = sub.add_parser("db", help="database")
-    db.add_argument("action", choices=["upgrade"])
+    db = _command(sub, "db", "the database (DATABASE_URL)")
+    db_sub = db.add_subparsers(dest="action", required=True, metavar="ACTION")
+    _command(db_sub, "upgrade", "apply the database migrations (the bot also does it on start)")
 
-    sub.add_parser("doctor", help="check the settings, token, database, staff chat, flows and catalogs")
+    _command(sub, "doctor", "check the settings, token, database, staff chat, flows and catalogs; say what to fix")
 
-    export = sub.add_parser("export", help="export the anonymised submissions (CSV or JSON)")
-    export.add_argument("--format", choices=["csv", "json"], default="csv")
+    export = _command(sub, "export", "export the anonymised submissions (CSV or JSON)")
+    export.add_argument("--format", choices=["csv", "json"], default="csv",
+                        help="csv (the dashboard's columns, opens in spreadsheets) or json (one object per "
+                             "submission); default csv")
     export.add_argument("--output", "-o", default="-", help="file to write (default: standard output)")
     export.add_argument("--flow", default="", help="only this flow id")
     export.add_argument("--language", default="", help="only this language code")
@@ -61,6 +111,36 @@ def _parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = _parser().parse_args(argv)
+    try:
+        return _dispatch(args)
+    except KeyboardInterrupt:
+        print(file=sys.stderr)
+        return 130
+    except Exception as exc:
+        line = _said(exc)
+        if line is None:
+            raise
+        print(line, file=sys.stderr)
+        return 1
+
+
+def _said(exc: Exception) -> str | None:
+    """The one line that tells a person what stopped a command, or None for a bug."""
+    from pydantic import ValidationError
+
+    from storage.unusable import DatabaseUnusable
+
+    if isinstance(exc, DatabaseUnusable):
+        return str(exc)
+    if isinstance(exc, ValidationError) and exc.title == "Settings":
+        from bot.settings import settings_problems
+
+        return "Sammanbot cannot read its settings: " + "; ".join(settings_problems(exc)) + \
+            ". Fix: correct them in the environment or .env (the README lists them)."
+    return None
+
+
+def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "flows":
         from bot.flows_check import check_command
 

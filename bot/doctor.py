@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 from pydantic import ValidationError
 
-from bot.settings import Settings
+from bot.settings import Settings, settings_problems, token_problem
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 MARKS = {OK: "✓", WARN: "!", FAIL: "✗"}
@@ -44,6 +44,8 @@ def check_settings(s: Settings) -> list[Finding]:
     if s.telegram_bot_token is None:
         found.append(Finding("token", FAIL, "TELEGRAM_BOT_TOKEN is not set, so only the web simulator would run",
                              "get a token from @BotFather (README: Getting a bot token) and set TELEGRAM_BOT_TOKEN"))
+    elif problem := token_problem(s.telegram_bot_token):
+        found.append(Finding("token", FAIL, problem))
     if s.staff_chat_id is None:
         found.append(Finding("staff chat", FAIL, "STAFF_CHAT_ID is not set, so submissions reach no one",
                              "add the bot to the team's group and set STAFF_CHAT_ID to the group's id "
@@ -93,8 +95,8 @@ async def check_telegram(s: Settings) -> list[Finding]:
 
     from bot.telegram.client import make_bot
 
-    if s.telegram_bot_token is None:
-        return []
+    if s.telegram_bot_token is None or token_problem(s.telegram_bot_token):
+        return []  # said by check_settings
     bot = make_bot(s)
     try:
         async with asyncio.timeout(API_TIMEOUT):
@@ -150,30 +152,26 @@ async def _check_chat(bot: Any, bot_id: int, topic: str, chat_id: int) -> Findin
 async def check_database(s: Settings) -> list[Finding]:
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
-    from sqlalchemy import text
 
-    from storage.db import make_engine, masked
+    from storage.db import DatabaseUnusable, make_engine, masked, reach
     from storage.migrate import alembic_config
 
     where = masked(s.database_url)
     try:
         engine = make_engine(s.database_url)
-    except Exception as exc:
-        return [Finding("database", FAIL, f"DATABASE_URL {where} is not usable ({type(exc).__name__})",
-                        "use sqlite+aiosqlite:///path/to.db or postgresql+asyncpg://user@host/db")]
-    try:
-        async with asyncio.timeout(10):
-            async with engine.connect() as conn:
-                await conn.execute(text("SELECT 1"))
-                current = await conn.run_sync(
-                    lambda sync: MigrationContext.configure(sync).get_current_revision())
+        try:
+            await reach(engine)
+            async with asyncio.timeout(10), engine.connect() as conn:
+                current = await conn.run_sync(lambda sync: MigrationContext.configure(sync).get_current_revision())
+        finally:
+            await engine.dispose()
+    except DatabaseUnusable as exc:  # the words every command uses (storage.unusable)
+        return [Finding("database", FAIL, f"{exc.where}: {exc.what}", exc.fix)]
     except Exception as exc:
         cause = getattr(exc, "orig", None) or exc  # the driver's own error says it best
         reason = (str(cause).splitlines() or [""])[0][:200]
-        return [Finding("database", FAIL, f"{where} cannot be reached ({type(cause).__name__}: {reason})",
-                        "check DATABASE_URL, that the server runs and that this user may connect")]
-    finally:
-        await engine.dispose()
+        return [Finding("database", FAIL, f"{where}: its schema revision cannot be read ({type(cause).__name__}: "
+                        f"{reason})", "check that this user may read the database")]
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     if current == head:
         return [Finding("database", OK, f"{where} is reachable, schema up to date")]
@@ -240,9 +238,8 @@ def doctor_command(out: TextIO | None = None) -> int:
     try:
         settings = Settings()
     except ValidationError as exc:
-        for error in exc.errors():
-            name = "_".join(str(part) for part in error["loc"]).upper() or "settings"
-            print(f"✗ settings: {name}: {error['msg']}", file=out)
+        for problem in settings_problems(exc):
+            print(f"✗ settings: {problem}", file=out)
         print("    fix: correct those settings (environment or .env; the README lists them)", file=out)
         return 1
     os.environ.setdefault("PTB_TIMEDELTA", "1")

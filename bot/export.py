@@ -25,7 +25,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.web.export import BATCH, answer_names, header, row_cells
 from bot.web.submission_query import Filters, iter_submissions
-from storage.db import make_engine, make_sessionmaker, masked
+from storage.db import DatabaseUnusable, make_engine, make_sessionmaker, masked, reach
 from storage.models import Submission
 
 
@@ -55,6 +55,7 @@ async def write_export(database_url: str, filters: Filters, fmt: str, names: lis
     engine = make_engine(database_url)
     count = 0
     try:
+        await reach(engine)
         sessionmaker = make_sessionmaker(engine)
         async with sessionmaker() as s:  # fail before writing anything when the table is not there
             await s.execute(select(Submission.id).limit(1))
@@ -108,11 +109,13 @@ def export_command(args: argparse.Namespace) -> int:
                     out.write("\ufeff")  # BOM: spreadsheets then read the file as UTF-8
                 count = asyncio.run(write_export(settings.database_url, filters, args.format, names, out))
             os.replace(partial, target)
-    except Exception as exc:  # noqa: BLE001 - reported at the command line
+    except BaseException as exc:
         if partial is not None:
             partial.unlink(missing_ok=True)
+        if isinstance(exc, DatabaseUnusable) or not isinstance(exc, Exception):
+            raise  # a database that cannot be used is said by the command line, as for every command
         print(f"export failed on {masked(settings.database_url)}: {type(exc).__name__} "
-              "(is DATABASE_URL right, and has the bot run once?)", file=sys.stderr)
+              "(has the bot run once on this database?)", file=sys.stderr)
         return 1
     where = f" to {target}" if target else ""
     print(f"exported {count} submission(s){where}", file=sys.stderr)

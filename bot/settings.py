@@ -4,16 +4,22 @@ Every setting is documented in the README; keep the two in step.
 """
 from __future__ import annotations
 
+import re
 from functools import lru_cache
 from pathlib import Path
 
-from pydantic import Field, IPvAnyNetwork, SecretStr
+from pydantic import Field, IPvAnyNetwork, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 LANGUAGES = ["sv", "en", "ar", "fa_AF", "ps", "so", "ti", "uk"]
 # 112 emergency, 116 111 BRIS, 90101 Mind (suicide line), 1177 health care advice,
 # 114 14 the police (not urgent), 113 13 information in a serious crisis.
 PUBLIC_NUMBERS = ("112", "116 111", "90101", "1177", "114 14", "113 13")
+
+# URL schemes people write (Heroku, libpq, docs) -> the async drivers the bot uses.
+ASYNC_SCHEMES = {"postgres": "postgresql+asyncpg", "postgresql": "postgresql+asyncpg", "sqlite": "sqlite+aiosqlite"}
+# What BotFather hands out: the bot's numeric id, a colon, 35 URL-safe characters.
+TOKEN_FORM = re.compile(r"[0-9]+:[A-Za-z0-9_-]{30,}")
 
 
 class Settings(BaseSettings):
@@ -72,7 +78,47 @@ class Settings(BaseSettings):
     # or networks, e.g. '["10.0.0.0/8", "127.0.0.1"]'. Empty: the peer is the client.
     trusted_proxies: list[IPvAnyNetwork] = Field(default_factory=list)
 
+    @field_validator("telegram_bot_token")
+    @classmethod
+    def _token_as_pasted(cls, token: SecretStr | None) -> SecretStr | None:
+        """Spaces around a pasted token are dropped; an empty one counts as unset."""
+        value = token.get_secret_value().strip() if token is not None else ""
+        return SecretStr(value) if value else None
+
+    @field_validator("database_url")
+    @classmethod
+    def _async_driver(cls, url: str) -> str:
+        return async_database_url(url)
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
     return Settings()
+
+
+def async_database_url(url: str) -> str:
+    """`postgres://…` and `postgresql://…` as `postgresql+asyncpg://…` (libpq's `sslmode=` as
+    asyncpg's `ssl=`), `sqlite://…` as `sqlite+aiosqlite://…`; any other URL unchanged."""
+    scheme, sep, rest = url.partition("://")
+    driver = ASYNC_SCHEMES.get(scheme.lower()) if sep else None
+    if driver is None:
+        return url
+    if driver == "postgresql+asyncpg":
+        rest = re.sub(r"([?&])sslmode=", r"\1ssl=", rest)
+    return f"{driver}://{rest}"
+
+
+def token_problem(token: SecretStr | None) -> str | None:
+    """Why TELEGRAM_BOT_TOKEN cannot be a bot token (None when it can, or is unset).
+    The token itself is never part of the answer."""
+    if token is None or TOKEN_FORM.fullmatch(token.get_secret_value()):
+        return None
+    return ("TELEGRAM_BOT_TOKEN is not a Telegram bot token (those look like 123456789:AAH…: digits, a colon, "
+            "35 letters, digits, - or _). Fix: get one from @BotFather in Telegram (/newbot, or /mybots → API "
+            "Token; README: Getting a bot token), or unset it to run only the simulator and the dashboard.")
+
+
+def settings_problems(exc: ValidationError) -> list[str]:
+    """`NAME: what is wrong`, one per unreadable setting (values are not repeated: they may be secrets)."""
+    return [f"{'_'.join(str(part) for part in error['loc']).upper() or 'settings'}: {error['msg']}"
+            for error in exc.errors()]

@@ -15,6 +15,7 @@ import signal
 import subprocess
 import sys
 import time
+from collections.abc import Callable
 
 from bot.settings import Settings
 
@@ -28,7 +29,7 @@ def _spawn(settings: Settings, index: int) -> subprocess.Popen:
     return subprocess.Popen([sys.executable, "-m", "bot", "run"], env=env)
 
 
-def run_workers(settings: Settings, workers: int) -> int:
+def run_workers(settings: Settings, workers: int, preflight: Callable[[], None] = lambda: None) -> int:
     if settings.database_url.startswith("sqlite"):
         print(
             "Several workers need PostgreSQL (DATABASE_URL=postgresql+asyncpg://…); "
@@ -36,6 +37,7 @@ def run_workers(settings: Settings, workers: int) -> int:
             file=sys.stderr,
         )
         return 2
+    preflight()  # what would stop every worker (token, database) raises here, said once
     stopping = False
 
     def pass_on(signum: int) -> None:

@@ -1,16 +1,20 @@
 """Engine and session factories for SQLite (embedded default) and PostgreSQL."""
 from __future__ import annotations
 
+import asyncio
 from pathlib import Path
 from typing import Any
 
 from sqlalchemy import event
 from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError, InvalidRequestError, NoSuchModuleError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from storage.turns import WriterTurns, reader
+from storage.unusable import DatabaseUnusable, explain, masked, not_a_database_url  # noqa: F401 - masked: re-exported
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
+CONNECT_TIMEOUT = 10.0  # seconds a first connection may take before the database counts as unreachable
 
 
 def _is_sqlite(url: URL) -> bool:
@@ -38,17 +42,44 @@ def _no_driver_transactions(dbapi_connection: Any, _record: Any) -> None:
 
 
 def make_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
-    """An async engine for `url`; creates the SQLite file's directory if needed."""
-    parsed = make_url(url)
+    """An async engine for `url`; creates the SQLite file's directory if needed.
+
+    Raises DatabaseUnusable when `url` is no URL of a database with an async driver here."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError:
+        raise not_a_database_url(url, "it does not parse") from None
     if _is_sqlite(parsed):
-        _ensure_sqlite_dir(parsed)
-        engine = create_async_engine(parsed, **kwargs)
+        try:
+            _ensure_sqlite_dir(parsed)
+        except OSError as exc:
+            raise DatabaseUnusable(url, f"the folder of the SQLite file cannot be created ({exc.strerror})",
+                                   "point DATABASE_URL at a folder this user may write to") from None
+        engine = _create(parsed, kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "connect", _no_driver_transactions)
         WriterTurns().listen(engine)  # see storage/turns.py
         return engine
     kwargs.setdefault("pool_pre_ping", True)
-    return create_async_engine(parsed, **kwargs)
+    return _create(parsed, kwargs)
+
+
+def _create(url: URL, kwargs: dict[str, Any]) -> AsyncEngine:
+    try:
+        return create_async_engine(url, **kwargs)
+    except NoSuchModuleError:
+        raise not_a_database_url(url, f"unknown kind {url.drivername}") from None
+    except (ImportError, InvalidRequestError):  # a driver not installed, or not an async one
+        raise not_a_database_url(url, f"no async driver for {url.drivername}") from None
+
+
+async def reach(engine: AsyncEngine, timeout: float = CONNECT_TIMEOUT) -> None:
+    """Connect once (no transaction); DatabaseUnusable, saying why and what to do, if that fails."""
+    try:
+        async with asyncio.timeout(timeout), engine.connect():
+            pass
+    except Exception as exc:
+        raise explain(exc, engine.url) from exc
 
 
 def make_sessionmaker(engine: AsyncEngine) -> async_sessionmaker[AsyncSession]:
@@ -69,8 +100,3 @@ def dialect_name(engine_or_session: Any) -> str:
     if isinstance(engine_or_session, AsyncSession):
         return engine_or_session.get_bind().dialect.name
     return engine_or_session.dialect.name
-
-
-def masked(url: str | URL) -> str:
-    """The URL with its password hidden, for messages and logs."""
-    return make_url(url).render_as_string(hide_password=True)

@@ -11,8 +11,11 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import logging
 import re
 import sys
+from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -20,10 +23,12 @@ from sqlalchemy import inspect, text
 from sqlalchemy.engine import Connection
 from sqlalchemy.ext.asyncio import AsyncEngine
 
-from storage.db import make_engine, masked
+from storage.db import DatabaseUnusable, make_engine, masked, reach
 
 if TYPE_CHECKING:
     from alembic.config import Config
+
+log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version"  # Alembic's default
@@ -63,28 +68,51 @@ def _upgrade_on(connection: Connection) -> tuple[str | None, str | None]:
     stored = _stored_revisions(connection)
     if stored == [newest_revision()]:
         return stored[0], stored[0]
-    from alembic import command
+    with _quiet_alembic():
+        from alembic import command
 
-    if connection.dialect.name == "postgresql":
-        connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
-    before = _current(connection)
-    cfg = alembic_config()
-    cfg.attributes["connection"] = connection
-    command.upgrade(cfg, "head")
-    return before, _current(connection)
+        if connection.dialect.name == "postgresql":
+            connection.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": _LOCK_KEY})
+        before = _current(connection)
+        cfg = alembic_config()
+        cfg.attributes["connection"] = connection
+        command.upgrade(cfg, "head")
+        after = _current(connection)
+    if after != before:
+        log.info("database schema upgraded from %s to revision %s", before or "empty", after)
+    return before, after
+
+
+@contextmanager
+def _quiet_alembic() -> Iterator[None]:
+    """Alembic logs a dozen set-up lines per upgrade at INFO; we say the outcome in one
+    (its warnings still show)."""
+    alembic_log = logging.getLogger("alembic")
+    level = alembic_log.level
+    alembic_log.setLevel(logging.WARNING)
+    try:
+        yield
+    finally:
+        alembic_log.setLevel(level)
 
 
 async def ensure_schema(url_or_engine: str | AsyncEngine) -> tuple[str | None, str | None]:
-    """Upgrade the database to the newest revision; returns (revision before, after)."""
+    """Upgrade the database to the newest revision; returns (revision before, after).
+
+    Raises DatabaseUnusable (what is wrong, how to fix it) when it cannot be reached."""
     if isinstance(url_or_engine, AsyncEngine):
-        async with url_or_engine.begin() as conn:
-            return await conn.run_sync(_upgrade_on)
+        return await _ensure_on(url_or_engine)
     engine = make_engine(url_or_engine)
     try:
-        async with engine.begin() as conn:
-            return await conn.run_sync(_upgrade_on)
+        return await _ensure_on(engine)
     finally:
         await engine.dispose()
+
+
+async def _ensure_on(engine: AsyncEngine) -> tuple[str | None, str | None]:
+    await reach(engine)
+    async with engine.begin() as conn:
+        return await conn.run_sync(_upgrade_on)
 
 
 def upgrade(url: str) -> None:
@@ -99,8 +127,11 @@ def upgrade_command() -> int:
     url = get_settings().database_url
     try:
         before, after = asyncio.run(ensure_schema(url))
-    except Exception as exc:  # noqa: BLE001 - reported, not raised, at the command line
-        print(f"database upgrade failed for {masked(url)}: {type(exc).__name__}: {exc}", file=sys.stderr)
+    except DatabaseUnusable:
+        raise  # said by the command line, as for every command
+    except Exception as exc:  # noqa: BLE001 - a migration that fails: reported, not raised
+        reason = (str(exc).splitlines() or [""])[0][:300]
+        print(f"database upgrade failed for {masked(url)}: {type(exc).__name__}: {reason}", file=sys.stderr)
         return 1
     if before == after:
         print(f"{masked(url)}: already at revision {after} (head); nothing to do")

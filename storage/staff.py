@@ -45,6 +45,11 @@ async def set_password_hash(s: AsyncSession, staff_id: int, password_hash: str) 
     await s.execute(update(StaffUser).where(StaffUser.id == staff_id).values(password_hash=password_hash))
 
 
+async def end_sessions(s: AsyncSession, staff_id: int) -> None:
+    """Log the account out everywhere."""
+    await s.execute(delete(StaffSession).where(StaffSession.staff_id == staff_id))
+
+
 async def set_disabled(s: AsyncSession, staff_id: int, disabled: bool) -> None:
     await s.execute(update(StaffUser).where(StaffUser.id == staff_id).values(disabled=disabled))
     if disabled:

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 import asyncio
 import io
-import os
 import shutil
 import sys
 
 from bot.doctor import FAIL, OK, check_telegram, doctor_command
 from tests.botfixtures import ROOT, bot_settings
+from tests.clirun import cli_env
 
 
 async def doctor(env: dict[str, str], cwd) -> tuple[int, str]:
@@ -21,17 +21,7 @@ async def doctor(env: dict[str, str], cwd) -> tuple[int, str]:
 
 
 def base_env(fake, tmp_path, **extra: str) -> dict[str, str]:
-    keep = {k: v for k, v in os.environ.items() if k in ("PATH", "HOME", "LANG", "PYTHONPATH", "TMPDIR")}
-    return keep | {
-        "PYTHONPATH": str(ROOT),
-        "TELEGRAM_BOT_TOKEN": fake.token,
-        "TELEGRAM_API_URL": fake.url,
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/var/bot.db",
-        "VAR_DIR": str(tmp_path / "var"),
-        "FLOWS_DIR": str(ROOT / "flows"),
-        "LOCALES_DIR": str(ROOT / "locales"),
-        "PSEUDONYM_KEY": "test-pseudonym-key-not-secret",
-    } | extra
+    return cli_env(tmp_path, **{"TELEGRAM_BOT_TOKEN": fake.token, "TELEGRAM_API_URL": fake.url} | extra)
 
 
 async def test_a_good_set_up_passes(fake_bot_api, tmp_path):
@@ -52,7 +42,7 @@ async def test_a_broken_set_up_fails_and_says_what_to_fix(fake_bot_api, tmp_path
     flow.write_text(flow.read_text().replace("start:", "strat:", 1))
     po = tmp_path / "locales" / "ar" / "LC_MESSAGES" / "messages.po"
     po.write_text(po.read_text(encoding="utf-8") + '\nmsgid "dangling"\n', encoding="utf-8")
-    env = base_env(fake_bot_api, tmp_path, TELEGRAM_BOT_TOKEN="123456:NOT-THE-RIGHT-TOKEN",
+    env = base_env(fake_bot_api, tmp_path, TELEGRAM_BOT_TOKEN="123456:NOT-THE-RIGHT-TOKEN-but-of-the-right-form",
                    DATABASE_URL="postgresql+asyncpg://postgres@127.0.0.1:5432/sammanbot_no_such_database",
                    FLOWS_DIR=str(tmp_path / "flows"), LOCALES_DIR=str(tmp_path / "locales"),
                    LANGUAGES='["sv", "en", "ar", "xx"]', WEBHOOK_URL="http://bot.example.org/hook")
@@ -61,7 +51,8 @@ async def test_a_broken_set_up_fails_and_says_what_to_fix(fake_bot_api, tmp_path
     assert "✗ token: Telegram refused the token" in out and "@BotFather" in out
     assert "✗ staff chat: STAFF_CHAT_ID is not set" in out
     assert "✗ settings: WEBHOOK_URL is not an https:// URL" in out
-    assert "✗ database: postgresql+asyncpg://postgres@127.0.0.1:5432/sammanbot_no_such_database cannot be reached" in out
+    assert ('✗ database: postgresql+asyncpg://postgres@127.0.0.1:5432/sammanbot_no_such_database: there is no '
+            'database "sammanbot_no_such_database" on 127.0.0.1:5432\n    fix: create it') in out
     assert "✗ flows: " in out and f"{flow}:" in out
     assert "✗ catalogs: 1 broken catalog(s)" in out and f"{po}:" in out
     assert "! catalogs: no catalog for xx" in out

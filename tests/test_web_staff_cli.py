@@ -38,7 +38,8 @@ def test_staff_add_reads_the_password_from_stdin_and_hashes_it(tmp_path):
     user = asyncio.run(_stored(url, "ada"))
     assert user.role == "admin" and user.password_hash.startswith("$argon2id$")
     assert verify_password(user.password_hash, "a long secret pass")
-    assert _run(url, ["staff", "add", "ada", "--role", "reviewer"], "another long pass\n")[0] == 1
-    code, out = _run(url, ["staff", "add", "bo", "--role", "reviewer"], "short\n")
+    code, out = _run(url, ["staff", "add", "ada", "--role", "reviewer", "--password-stdin"], "another long pass\n")
+    assert code == 1 and "exists already" in out
+    code, out = _run(url, ["staff", "add", "bo", "--role", "reviewer", "--password-stdin"], "short\n")
     assert code == 1 and "at least" in out
     assert asyncio.run(_stored(url, "bo")) is None

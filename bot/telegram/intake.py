@@ -15,6 +15,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from telegram import Bot
+from telegram.error import NetworkError
 from telegram.warnings import PTBUserWarning
 
 from bot.aio import wait_any
@@ -107,6 +108,36 @@ async def store_updates(sessionmaker: async_sessionmaker, updates: Iterable[dict
         return await inbox.add_updates(s, list(rows.values()))
 
 
+class BotApiOutage:
+    """While the Bot API cannot be reached: what to check, said once; shorter lines after;
+    one line when it answers again. Lines hold the error's class, never a URL with the token."""
+
+    def __init__(self, api_url: str | None, logger: logging.Logger = log) -> None:
+        self.where = f" at {api_url}" if api_url else ""
+        self.log = logger
+        self.failures = 0
+
+    @staticmethod
+    def is_network(exc: BaseException) -> bool:
+        return isinstance(exc, (NetworkError, OSError, TimeoutError))
+
+    def failed(self, exc: BaseException, delay: float) -> None:
+        self.failures += 1
+        if self.failures == 1:
+            self.log.warning(
+                "the Bot API%s cannot be reached (%s). Check this machine's network connection "
+                "(and proxy) and TELEGRAM_API_URL; retrying until it answers, first in %.0fs",
+                self.where, type(exc).__name__, delay)
+        else:
+            self.log.info("Bot API still not reachable (%s, try %d); retrying in %.0fs",
+                          type(exc).__name__, self.failures, delay)
+
+    def answered(self) -> None:
+        if self.failures:
+            self.log.info("the Bot API answers again (after %d failed tries)", self.failures)
+            self.failures = 0
+
+
 class Poller:
     """getUpdates long polling that commits each batch before confirming it."""
 
@@ -118,11 +149,13 @@ class Poller:
         sessionmaker: async_sessionmaker,
         on_new: Callable[[], None],
         timeout: int = 30,
+        api_url: str | None = None,
     ) -> None:
         self.bot = bot
         self.sessionmaker = sessionmaker
         self.on_new = on_new
         self.timeout = timeout
+        self.outage = BotApiOutage(api_url)
         self.offset: int | None = None
         self.last_poll_ok: float | None = None  # loop time, for /healthz
 
@@ -155,8 +188,11 @@ class Poller:
         backoff = 1.0
         loop = asyncio.get_running_loop()
         while not stop.is_set():
+            polled = False
             try:
                 batch = await self._poll(stop)
+                polled = True
+                self.outage.answered()
                 if batch:
                     # Store before the offset moves on: a crash here means Telegram
                     # sends the batch again and the unique update_id drops repeats.
@@ -174,7 +210,10 @@ class Poller:
                     log.error("polling stopped: %s", outcome.reason)
                     raise
                 delay = max(outcome.delay, backoff)
-                log.warning("polling failed (%s); retrying in %.1fs", type(exc).__name__, delay)
+                if not polled and self.outage.is_network(exc):
+                    self.outage.failed(exc, delay)
+                else:
+                    log.warning("polling failed (%s); retrying in %.1fs", type(exc).__name__, delay)
                 await wait_any(stop, timeout=delay)
                 backoff = min(backoff * 2, 30.0)
 

@@ -26,7 +26,7 @@ from .users import MessageRef, SimGroup, SimUser
 
 log = logging.getLogger(__name__)
 
-DEFAULT_TOKEN = "123456:TEST-TOKEN"
+DEFAULT_TOKEN = "123456:TEST-TOKEN-for-the-fake-Bot-API-only"  # of Telegram's form: the bot refuses others
 _MAX_UPLOAD = 50 * 1024 * 1024
 
 
