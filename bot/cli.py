@@ -44,6 +44,8 @@ def _parser() -> argparse.ArgumentParser:
 
     sub.add_parser("doctor", help="check the settings, token, database, staff chat, flows and catalogs")
 
+    sub.add_parser("demo", help="fill a fresh database (DATABASE_URL) with invented youth and submissions")
+
     export = sub.add_parser("export", help="export the anonymised submissions (CSV or JSON)")
     export.add_argument("--format", choices=["csv", "json"], default="csv")
     export.add_argument("--output", "-o", default="-", help="file to write (default: standard output)")
@@ -87,6 +89,10 @@ def main(argv: Sequence[str] | None = None) -> int:
         from bot.doctor import doctor_command
 
         return doctor_command()
+    if args.command == "demo":
+        from bot.demo import demo_command
+
+        return demo_command()
     if args.command == "export":
         from bot.export import export_command
 

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,10 +39,17 @@ def alembic_config() -> Config:
     return cfg
 
 
+_REVISION_LINE = re.compile(r'^revision: str = "([^"]+)"$', re.MULTILINE)
+
+
 def newest_revision() -> str:
-    """The head revision, from the file names: each revision id is its file's number
-    prefix (`0002_staff.py` is "0002"); a test holds this equal to Alembic's head."""
-    return max(p.name.split("_", 1)[0] for p in (MIGRATIONS_DIR / "versions").glob("[0-9]*_*.py"))
+    """The head revision, read from the newest file by number (`0004_funnel_reach.py`
+    says `revision: str = "0004_funnel_reach"`, `0002_staff.py` "0002") without
+    importing Alembic; a test holds this equal to Alembic's head."""
+    newest = max((MIGRATIONS_DIR / "versions").glob("[0-9]*_*.py"), key=lambda p: p.name)
+    found = _REVISION_LINE.search(newest.read_text(encoding="utf-8"))
+    assert found is not None, f"{newest} has no `revision: str = ...` line"
+    return found.group(1)
 
 
 def _stored_revisions(connection: Connection) -> list[str]:
