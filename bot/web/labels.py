@@ -119,11 +119,15 @@ class Labels:
         step = self._step(flow_id, name)
         if step is None:
             return ANSWERS.get(name, words(name))
-        text = question_of(step)
-        for ref in re.findall(r"\{(\w+)\}", text):
-            given = (answers or {}).get(ref)
-            text = text.replace("{" + ref + "}", self.value(flow_id, ref, given) if given is not None else "…")
-        return text
+        return self._filled(flow_id, question_of(step), answers or {})
+
+    def _filled(self, flow_id: str | None, text: str, answers: Mapping[str, Any]) -> str:
+        """`{name}` placeholders as the youth read them (the answer in words), else '…'."""
+        def fill(found: re.Match[str]) -> str:
+            given = answers.get(found.group(1))
+            return self.value(flow_id, found.group(1), given) if given is not None else "…"
+
+        return re.sub(r"\{(\w+)\}", fill, text)
 
     def value(self, flow_id: str | None, name: str, value: Any) -> str:
         """An answer as staff read it: choice labels for choice ids, Yes/No, '–' when skipped."""
@@ -150,7 +154,7 @@ class Labels:
     def step(self, flow_id: str, step_id: str) -> str:
         flow = self.flows.get(flow_id)
         step = flow.steps.get(step_id) if flow is not None else None
-        return question_of(step) if step is not None else words(step_id)
+        return self._filled(flow_id, question_of(step), {}) if step is not None else words(step_id)
 
     def answers(self, flow_id: str | None, answers: Any) -> list[tuple[str, str]]:
         """(question, answer) pairs of a submission, in the order they were given."""

@@ -11,18 +11,20 @@ was still reached. Labels are the questions, topics and languages in words (`lab
 """
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
 
 import pygal
 from aiohttp import web
+from babel.dates import format_date
 from pygal.style import Style
 
 from bot.web.auth import requires
 from bot.web.context import ctx
 from bot.web.diagram import flow_order
-from bot.web.labels import ASKING, Labels
+from bot.web.labels import ASKING, UI_LANGUAGE, Labels
 from bot.web.pages import render
 from bot.web.stats_queries import KINDS, counts_query, reach_query
 from bot.web.submission_query import Filters
@@ -39,16 +41,16 @@ class Size:
     ticks: int  # at most this many ticks on the count axis
 
 
-SIZES = {"wide": Size(760, 14, 60, 10), "narrow": Size(360, 16, 19, 6)}
+SIZES = {"wide": Size(760, 14, 60, 10), "narrow": Size(360, 16, 17, 5)}
 
 
 async def counts(request: web.Request, kind: str, filters: Filters) -> list[tuple[str, int]]:
-    """(key, count) per topic (most first), language or UTC day (every day in the range)."""
+    """(key, count) per topic or language (most first) or UTC day (every day in the range)."""
     async with ctx(request).sessionmaker() as s:
         q = counts_query(kind, filters, dialect_name(s))
         rows = [(str(k) if k else "", int(n)) for k, n in (await s.execute(q)).all()]
-    if kind == "topic":
-        rows.sort(key=lambda r: -r[1])
+    if kind in ("topic", "language"):
+        rows.sort(key=lambda r: -r[1])  # most first (sorted() is stable: ties keep the key order)
     if kind == "day":
         rows = fill_days(rows)
     return rows
@@ -106,6 +108,14 @@ def count_ticks(top: int, most: int) -> list[int]:
     return [0, top]
 
 
+def short_day(label: str) -> str:
+    """A chart's day label: "Mar 1" for 2025-03-01 (the table beside has the full date)."""
+    try:
+        return format_date(date.fromisoformat(label), "MMM d", locale=UI_LANGUAGE)
+    except ValueError:
+        return label
+
+
 def _cut(label: str, chars: int) -> str:
     return label if len(label) <= chars else label[: chars - 1].rstrip() + "…"
 
@@ -117,17 +127,19 @@ def chart_svg(rows: list[tuple[str, int]], *, horizontal: bool = True, size: str
                   label_font_size=z.font, major_label_font_size=z.font, value_font_size=z.font,
                   value_colors=("#1d2329",))
     ticks = count_ticks(max((n for _, n in rows), default=0), z.ticks)
-    options: dict[str, Any] = dict(style=style, js=[], show_legend=False, width=z.width, margin=8,
+    options: dict[str, Any] = dict(style=style, js=[], show_legend=False, width=z.width, margin=8, margin_right=28,
+                                   truncate_label=-1,
                                    range=(0, ticks[-1]), print_values=horizontal, print_zeroes=True)
     if horizontal:
         rows = rows[::-1]  # pygal draws the first bar at the bottom
         chart = pygal.HorizontalBar(height=60 + 36 * max(len(rows), 1), **options)
         chart.x_labels = [_cut(label, z.label_chars) for label, _ in rows]
     else:
-        every = max(1, -(-len(rows) * 3 * z.font // (2 * z.width)))  # a slanted date needs ~1.5 em
+        per_column = (z.width - 80) / max(len(rows), 1)
+        every = max(1, math.ceil(1.8 * z.font / per_column))  # a slanted label needs ~1.8 em across
         chart = pygal.Bar(height=300, x_label_rotation=-45, show_minor_x_labels=False,
-                          x_labels_major_every=every, truncate_label=-1, **options)
-        chart.x_labels = [label for label, _ in rows]
+                          x_labels_major_every=every, **options)
+        chart.x_labels = [short_day(label) for label, _ in rows]
     chart.y_labels = ticks
     chart.add("count", [n for _, n in rows])
     return chart.render()
@@ -166,7 +178,7 @@ async def chart(request: web.Request) -> web.StreamResponse:
 
 
 @requires("reviewer")
-async def dropoff_chart(request: web.Request) -> web.StreamResponse:
+async def funnel_chart(request: web.Request) -> web.StreamResponse:
     c = ctx(request)
     flowset = c.flowset()
     flow = flowset.get(request.match_info["flow"]) if flowset is not None else None

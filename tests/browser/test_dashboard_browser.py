@@ -86,7 +86,7 @@ async def test_review_export_flows_and_simulator_in_a_browser(server, page):
     assert await page.locator("p.preview").count() == 1
     idea = page.locator("p.preview span", has_text=ARABIC_IDEA)
     assert await direction(idea) == "rtl"
-    assert await direction(page.locator("p.preview span", has_text="housing")) == "ltr"
+    assert await direction(page.locator(".meta bdi", has_text="Housing")) == "ltr"  # the topic, in words
     await shot(page, "02-filtered-arabic")
 
     async with page.expect_download() as info:
@@ -100,7 +100,7 @@ async def test_review_export_flows_and_simulator_in_a_browser(server, page):
     await page.click("button:has-text('Save status')")
     await page.fill("input[name=tag]", "Sport")
     await page.click("button:has-text('Add tag')")
-    assert await page.locator(".facts .badge").inner_text() == "shortlisted"
+    assert await page.locator(".facts .badge").inner_text() == "Shortlisted"
     assert await page.locator("ul.tags .tag").inner_text() == "sport"
     assert await direction(page.locator(".answers dd").nth(1)) == "rtl"
     await shot(page, "03-detail-shortlisted-tagged")
