@@ -10,16 +10,14 @@ from __future__ import annotations
 import re
 
 import pytest
-from aiohttp.test_utils import TestServer
 
 from bot.demo.youth import YOUTH
-from tests.browser.test_dashboard_browser import ARTIFACTS, CHROMIUM
+from tests.browser.chromium import ARTIFACTS, chromium, needs_chromium, serving
 from tests.demosite import ROOT, make_demo_site
 from tests.test_dashboard_demo import raw_ids
 from tests.webfixtures import PASSWORD
 
-pytestmark = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed "
-                                "(apt-get install -y chromium); browser tests need Debian's Chromium")
+pytestmark = needs_chromium
 WIDTHS = (1280, 390)
 # The page's text as read, without <code> (file names shown to admins on purpose).
 READ_TEXT = """() => { const b = document.body.cloneNode(true);
@@ -29,25 +27,14 @@ READ_TEXT = """() => { const b = document.body.cloneNode(true);
 @pytest.fixture
 async def server(tmp_path):
     site, engine = await make_demo_site(f"sqlite+aiosqlite:///{tmp_path / 'demo.db'}")
-    srv = TestServer(site.app, host="127.0.0.1")
-    await srv.start_server()
-    yield str(srv.make_url("")).rstrip("/")
-    await srv.close()
-    await engine.dispose()
+    async with serving(site.app, engine) as url:
+        yield url
 
 
 @pytest.fixture
 async def browser():
-    from playwright.async_api import async_playwright
-
-    ARTIFACTS.mkdir(parents=True, exist_ok=True)
-    async with async_playwright() as p:
-        b = await p.chromium.launch(
-            executable_path=str(CHROMIUM),
-            args=["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"],
-        )
+    async with chromium() as b:
         yield b
-        await b.close()
 
 
 async def _shot(page, width: int, name: str) -> None:
