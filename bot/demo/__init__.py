@@ -15,7 +15,7 @@ import sys
 from datetime import datetime
 from typing import TYPE_CHECKING, TextIO
 
-from bot.demo.load import Totals, add_youth, already_loaded, real_rows
+from bot.demo.load import Totals, add_youth, already_loaded, holds_real_data
 from bot.demo.youth import YOUTH
 
 if TYPE_CHECKING:
@@ -46,9 +46,8 @@ async def load_demo(settings: Settings, now: datetime | None = None) -> Totals |
     engine = make_engine(url)
     try:
         async with make_sessionmaker(engine).begin() as s:
-            real = await real_rows(s)
-            if real:
-                raise DemoRefused(f"the database holds real data ({real} youth and submissions); "
+            if await holds_real_data(s):
+                raise DemoRefused("the database holds real data (youth or submissions not from the demo); "
                                   "the demo only fills a fresh database (set DATABASE_URL to another one)")
             if await already_loaded(s):
                 return None

@@ -17,16 +17,16 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, func, select
+from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import engine
+from bot.demo.youth import Review, Run, Youth
 from bot.engine import events as ev
 from bot.engine import model as m
 from bot.forwarding.submit import anonymize_answers
 from bot.langdetect import detect_language
 from bot.privacy.pseudonym import pseudonym
-from bot.demo.youth import Review, Run, Youth
 from storage import answers, participants, sessions, submissions
 from storage.models import Participant, Session, Submission
 
@@ -36,11 +36,12 @@ PSEUDONYM_KEY = b"sammanbot demo data, invented youth only"  # not the deploymen
 STEP = timedelta(seconds=40)  # between a youth's inputs
 
 
-async def real_rows(s: AsyncSession) -> int:
-    """How many participants and submissions are not demo rows."""
-    people = await s.scalar(select(func.count()).select_from(Participant).where(~Participant.key.startswith(PREFIX)))
-    subs = await s.scalar(select(func.count()).select_from(Submission).where(~Submission.key.startswith(PREFIX)))
-    return int(people or 0) + int(subs or 0)
+async def holds_real_data(s: AsyncSession) -> bool:
+    """Whether any participant or submission is not a demo row (stops at the first found)."""
+    for key in (Participant.key, Submission.key):
+        if await s.scalar(select(exists().where(~key.startswith(PREFIX)))):
+            return True
+    return False
 
 
 async def already_loaded(s: AsyncSession) -> bool:
