@@ -94,6 +94,8 @@ def _parser() -> argparse.ArgumentParser:
 
     _command(sub, "doctor", "check the settings, token, database, staff chat, flows and catalogs; say what to fix")
 
+    _command(sub, "demo", "fill a fresh database (DATABASE_URL) with invented youth and submissions")
+
     export = _command(sub, "export", "export the anonymised submissions (CSV or JSON)")
     export.add_argument("--format", choices=["csv", "json"], default="csv",
                         help="csv (the dashboard's columns, opens in spreadsheets) or json (one object per "
@@ -171,6 +173,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from bot.doctor import doctor_command
 
         return doctor_command()
+    if args.command == "demo":
+        from bot.demo import demo_command
+
+        return demo_command()
     if args.command == "export":
         from bot.export import export_command
 

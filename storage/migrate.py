@@ -46,10 +46,13 @@ def alembic_config() -> Config:
 
 
 def newest_revision() -> str:
-    """The head revision: the `revision` line of the migration file with the highest
-    number (read as text, without Alembic); a test holds this equal to Alembic's head."""
+    """The head revision, read from the newest file by number (`0005_funnel_reach.py`
+    says `revision: str = "0005_funnel_reach"`, `0002_staff.py` "0002") without
+    importing Alembic; a test holds this equal to Alembic's head."""
     newest = max((MIGRATIONS_DIR / "versions").glob("[0-9]*_*.py"), key=lambda p: p.name)
-    return _REVISION.search(newest.read_text(encoding="utf-8")).group(1)
+    found = _REVISION_LINE.search(newest.read_text(encoding="utf-8"))
+    assert found is not None, f"{newest} has no `revision: str = ...` line"
+    return found.group(1)
 
 
 def _stored_revisions(connection: Connection) -> list[str]:

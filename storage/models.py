@@ -218,10 +218,26 @@ class SubmissionCount(Base):
     n: Mapped[int] = mapped_column(BigInteger)
 
 
-class AnswerReach(Base):
-    """Distinct participants (test ones included) who answered each step, kept by triggers."""
+class StepVisit(Base):
+    """Each question a participant was asked (once, however often), written by triggers on
+    `sessions` whenever a session comes to rest on a question (migration 0005). Asked,
+    not answered: answers before consent are not stored, but the question was reached."""
 
-    __tablename__ = "answer_reach"
+    __tablename__ = "step_visits"
+    __table_args__ = {"sqlite_with_rowid": False}
+
+    participant_id: Mapped[int] = mapped_column(
+        BigID, ForeignKey("participants.id", ondelete="CASCADE"), primary_key=True
+    )
+    flow_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+    step_id: Mapped[str] = mapped_column(String(64), primary_key=True)
+
+
+class StepReach(Base):
+    """Distinct participants (test ones included) who reached each question: the rows of
+    `step_visits` counted per (flow, step), kept by triggers (migration 0005)."""
+
+    __tablename__ = "step_reach"
     __table_args__ = {"sqlite_with_rowid": False}
 
     flow_id: Mapped[str] = mapped_column(String(64), primary_key=True)

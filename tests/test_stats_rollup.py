@@ -3,7 +3,8 @@
 Every check compares the rollup with the live aggregate over the base tables, so the
 rollup can never drift unnoticed: inserts (one at a time and many in one statement),
 status changes (ORM and bulk), edits of counted columns, erasure, deletes and the
-migration's back-fill of rows that existed before it.
+migrations' back-fill of rows that existed before them. The funnel's reach is checked
+against what each youth was asked, as the bot saves their sessions.
 """
 from __future__ import annotations
 
@@ -16,10 +17,11 @@ from bot.web.stats_queries import KINDS, live_counts_query, reach_query, rollup_
 from bot.web.submission_query import Filters
 from storage import answers as answers_repo
 from storage import participants as participants_repo
+from storage import sessions as sessions_repo
 from storage import submissions as submissions_repo
 from storage.db import dialect_name
 from storage.migrate import alembic_config
-from storage.models import Answer, Participant, Submission
+from storage.models import Answer, Participant, Session, StepVisit, Submission
 from tests.dbfixtures import db, db_url  # noqa: F401
 from tests.webfixtures import T0, submission
 
@@ -55,17 +57,31 @@ async def _assert_counts_exact(db) -> None:
 
 
 async def _live_reach(s, flow_id: str) -> dict[str, int]:
-    q = (select(Answer.step_id, func.count(func.distinct(Answer.participant_id)))
-         .join(Participant, Participant.id == Answer.participant_id)
-         .where(Answer.flow_id == flow_id, Participant.is_test.is_(False)).group_by(Answer.step_id))
+    q = (select(StepVisit.step_id, func.count())
+         .join(Participant, Participant.id == StepVisit.participant_id)
+         .where(StepVisit.flow_id == flow_id, Participant.is_test.is_(False)).group_by(StepVisit.step_id))
     return dict((await s.execute(q)).all())
 
 
-async def _assert_reach_exact(db, *flow_ids: str) -> None:
+async def _reach(db, flow_id: str) -> dict[str, int]:
+    """The funnel as the statistics page reads it (the rollup less test youth), checked
+    against a live count of the visits."""
     async with db.sessionmaker() as s:
-        for flow_id in flow_ids:
-            rollup = {k: int(n) for k, n in (await s.execute(reach_query(flow_id))).all() if n}
-            assert rollup == await _live_reach(s, flow_id), flow_id
+        rollup = {k: int(n) for k, n in (await s.execute(reach_query(flow_id))).all() if n}
+        assert rollup == await _live_reach(s, flow_id), flow_id
+    return rollup
+
+
+def _resting(flow: str, step: str | None, status: str = "active") -> dict:
+    """An engine session dict resting on a question (or at the menu: step None)."""
+    return {"flow": flow, "version": "v1", "step": step, "status": status, "lang": "en", "answers": {}}
+
+
+async def _rest(s, who: Participant, flow: str, step: str | None, status: str = "active"):
+    """Save the youth's session as the bot does after each update."""
+    await sessions_repo.save(s, who.id, state=_resting(flow, step, status), flow_version="v1", status="active",
+                             expires_at=None, tick_at=None, now=T0)
+    await s.flush()
 
 
 async def test_submission_counts_follow_inserts_updates_and_deletes(db):
@@ -116,50 +132,83 @@ async def _answer(s, who: Participant, step: str, flow: str = "idea") -> Answer:
                                   name=step, value="x", now=T0)
 
 
-async def test_answer_reach_counts_distinct_youth_and_follows_erasure(db):
+async def test_reach_counts_questions_asked_before_consent_once_per_youth(db):
+    """The onboarding asks age before consent, and answers before consent are never
+    stored: the funnel must count the age question as reached all the same."""
     async with db.sessionmaker.begin() as s:
-        amal, bo, tester = await _person(s, 1), await _person(s, 2), await _person(s, 3, is_test=True)
-        for who in (amal, bo, tester):
-            await _answer(s, who, "topic")
-        await _answer(s, amal, "topic")  # went back and answered again
-        await _answer(s, amal, "idea")
-        await _answer(s, bo, "rating", flow="feedback")
-        # several answers of one youth to one step in a single statement
-        await s.execute(insert(Answer), [dict(participant_id=bo.id, flow_id="idea", step_id="idea", name="idea",
-                                              skipped=False, forward=False, created_at=T0)] * 3)
-    await _assert_reach_exact(db, "idea", "feedback")
+        youth = [await _person(s, n) for n in range(1, 6)]
+        tester = await _person(s, 9, is_test=True)
+        for who in [*youth, tester]:
+            for step in ("language", "age", "consent"):
+                await _rest(s, who, "onboarding", step)
+        for who in youth[:3]:  # these agreed: their consent answer is stored, and they reach the menu
+            await _answer(s, who, "consent", flow="onboarding")
+            await _rest(s, who, "onboarding", None, status="menu")
+        await _rest(s, youth[0], "onboarding", "age")  # /back to a question already reached
+        await _rest(s, youth[1], "onboarding", "consent", status="expired")
+    assert await _reach(db, "onboarding") == {"language": 5, "age": 5, "consent": 5}
     async with db.sessionmaker.begin() as s:
-        await answers_repo.purge_raw(s, T0 + timedelta(days=1), now=T0)  # retention keeps the rows
-        await s.execute(update(Answer).where(Answer.step_id == "rating").values(step_id="stars"))
-    await _assert_reach_exact(db, "idea", "feedback")
+        row = await sessions_repo.active_for(s, youth[3].id)
+        row.tick_at = T0 + timedelta(days=1)  # other columns change: nothing is counted again
+        await s.execute(update(Session).values(updated_at=T0 + timedelta(hours=1)))
+        await _rest(s, youth[3], "share_idea", "area")
+        await _rest(s, youth[3], "contact_permission", "ask")  # a sub-flow's question, under the sub-flow
+    assert await _reach(db, "onboarding") == {"language": 5, "age": 5, "consent": 5}
+    assert await _reach(db, "share_idea") == {"area": 1}
+    assert await _reach(db, "contact_permission") == {"ask": 1}
+
+
+async def test_reach_follows_many_sessions_in_one_statement_and_erasure(db):
     async with db.sessionmaker.begin() as s:
-        s.add(submission(participant_pseudonym=amal.pseudonym, language="ar"))
-        s.add(submission(participant_pseudonym=bo.pseudonym, language="ar"))
+        people = [await _person(s, n) for n in range(1, 5)]
+        await s.execute(insert(Session), [dict(participant_id=p.id, flow_id="idea", flow_version="v1", status="ended",
+                                               state=_resting("idea", step), started_at=T0, updated_at=T0)
+                                          for p in people for step in ("topic", "idea")])
+        await s.execute(update(Session).where(Session.participant_id == people[0].id)
+                        .values(state=_resting("idea", "who")))
+    assert await _reach(db, "idea") == {"topic": 4, "idea": 4, "who": 1}
     async with db.sessionmaker.begin() as s:
-        assert await participants_repo.erase(s, amal.id, delete_submissions=True)
-        assert await participants_repo.erase(s, bo.id, delete_submissions=False)
-    await _assert_reach_exact(db, "idea", "feedback")
-    await _assert_counts_exact(db)
+        s.add(submission(participant_pseudonym=people[0].pseudonym))
+    async with db.sessionmaker.begin() as s:
+        assert await participants_repo.erase(s, people[0].id, delete_submissions=True)
+        assert await participants_repo.erase(s, people[1].id, delete_submissions=False)
+    assert await _reach(db, "idea") == {"topic": 2, "idea": 2}
+    async with db.sessionmaker.begin() as s:
+        await s.execute(delete(Participant))
     async with db.sessionmaker() as s:
-        assert dict((await s.execute(reach_query("idea"))).all()) == {"topic": 0, "idea": 0}
+        assert dict((await s.execute(reach_query("idea"))).all()) == {"topic": 0, "idea": 0, "who": 0}
+
+
+def _migrate(revision: str, *, down: bool = False):
+    def run(conn):
+        cfg = alembic_config()
+        cfg.attributes["connection"] = conn
+        (command.downgrade if down else command.upgrade)(cfg, revision)
+    return run
 
 
 async def test_migration_back_fills_rows_written_before_it(db):
-    def to(revision: str):
-        def run(conn):
-            cfg = alembic_config()
-            cfg.attributes["connection"] = conn
-            (command.downgrade if revision == "0002" else command.upgrade)(cfg, revision)
-        return run
-
     async with db.engine.begin() as conn:
-        await conn.run_sync(to("0002"))
+        await conn.run_sync(_migrate("0002", down=True))
     async with db.sessionmaker.begin() as s:
         s.add_all(_variety())
-        who = await _person(s, 1)
-        for step in ("topic", "topic", "idea"):
-            await _answer(s, who, step)
     async with db.engine.begin() as conn:
-        await conn.run_sync(to("head"))
+        await conn.run_sync(_migrate("head"))
     await _assert_counts_exact(db)
-    await _assert_reach_exact(db, "idea")
+
+
+async def test_funnel_migration_back_fills_from_answers_and_resting_sessions(db):
+    async with db.engine.begin() as conn:
+        await conn.run_sync(_migrate("0003", down=True))
+    async with db.sessionmaker.begin() as s:
+        amal, bo = await _person(s, 1), await _person(s, 2)
+        for step in ("topic", "topic", "idea"):
+            await _answer(s, amal, step)
+        await _rest(s, bo, "idea", "idea")  # asked, not answered yet
+        await _rest(s, amal, "idea", None, status="menu")
+    async with db.engine.begin() as conn:
+        await conn.run_sync(_migrate("head"))
+    assert await _reach(db, "idea") == {"topic": 1, "idea": 2}
+    async with db.sessionmaker.begin() as s:  # and the triggers run from here on
+        await _rest(s, amal, "idea", "who")
+    assert await _reach(db, "idea") == {"topic": 1, "idea": 2, "who": 1}

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 from datetime import timedelta
 
 import pytest
@@ -11,6 +12,7 @@ from openpyxl import load_workbook
 from sqlalchemy import func, select
 
 from bot.web.auth import COOKIE
+from storage import sessions as sessions_repo
 from storage.models import Answer, Participant, Submission
 from storage.staff_models import AuditLog, StaffSession
 from tests.webfixtures import PASSWORD, T0, add_staff, csrf_of, make_site, submission
@@ -209,26 +211,47 @@ async def test_status_tag_note_and_bulk_are_saved_and_audited(site, client):
 
 async def test_statistics_count_in_sql_and_draw_svg(site, client):
     await seed(site, submission(language="ar", answers={"topic": "housing"}), submission(language="ar"),
-               submission(language="uk", created_at=T0 + timedelta(days=1)))
+               submission(language="uk", created_at=T0 + timedelta(days=2)))
     async with site.sessionmaker.begin() as s:
         people = [Participant(key=f"k{i}", pseudonym=f"Quiet Fox {i}", language="en", is_test=i == 2)
                   for i in range(3)]
         s.add_all(people)
         await s.flush()
-        s.add_all([Answer(participant_id=p.id, flow_id="idea", step_id="topic", name="topic", value="school")
-                   for p in people])
-        s.add(Answer(participant_id=people[0].id, flow_id="idea", step_id="idea", name="idea", value="x"))
+        for p in people:  # each was asked the first question; one went on to the second
+            await sessions_repo.save(s, p.id, state={"flow": "idea", "step": "topic", "status": "active"},
+                                     flow_version="v", status="active", expires_at=None, tick_at=None, now=T0)
+            await s.flush()
+        await sessions_repo.save(s, people[0].id, state={"flow": "idea", "step": "idea", "status": "active"},
+                                 flow_version="v", status="active", expires_at=None, tick_at=None, now=T0)
     await login(client, "rita")
     html = await (await client.get("/stats")).text()
-    assert "<td dir=\"auto\">ar</td><td>2</td>" in html
-    assert "<td dir=\"auto\">housing</td><td>1</td>" in html
-    assert "<td dir=\"auto\">2025-03-02</td><td>1</td>" in html
-    assert "<td dir=\"auto\">topic</td><td>2</td>" in html and "<td dir=\"auto\">idea</td><td>1</td>" in html
-    for path in ("/stats/chart/topic.svg", "/stats/chart/day.svg", "/stats/dropoff/idea.svg"):
+    cell = '<td dir="auto">{}</td><td class="n">{}</td>'
+    assert cell.format("Arabic", 2) in html and cell.format("Ukrainian", 1) in html
+    assert cell.format("Housing", 1) in html and cell.format("School", 2) in html
+    assert cell.format("2025-03-02", 0) in html  # a day without submissions is still on the time axis
+    assert cell.format("2025-03-03", 1) in html
+    assert cell.format("What is your idea about?", 2) in html and cell.format("Tell us your idea.", 1) in html
+    for path in ("/stats/chart/topic.svg", "/stats/chart/day.svg", "/stats/funnel/idea.svg",
+                 "/stats/chart/language.svg?size=narrow", "/stats/funnel/idea.svg?size=narrow"):
         r = await client.get(path)
         assert r.status == 200 and r.content_type == "image/svg+xml"
         assert b"<svg" in await r.read()
+    assert 'media="(max-width: 40rem)" srcset="/stats/chart/topic.svg?size=narrow"' in html
     assert (await client.get("/stats/chart/people.svg")).status == 404
+
+
+@pytest.mark.parametrize("top", [0, 1, 2, 3, 5, 7, 17, 34, 99, 1234, 10**7 + 3])
+def test_count_axes_have_whole_number_ticks_only(top):
+    from bot.web.stats import SIZES, chart_svg
+
+    for size in SIZES:
+        svg = chart_svg([("Which language do you want to use?", top), ("How old are you?", top // 2)], size=size)
+        ticks = [float(v) for v in re.findall(rb'class="(?:major)?">([0-9.,]+)</text>', svg.replace(b",", b""))]
+        assert ticks and all(v == int(v) for v in ticks), ticks
+        assert max(ticks) >= top and len(ticks) <= SIZES[size].ticks
+        columns = chart_svg([(f"2025-03-{d:02}", d % 4 + top) for d in range(1, 29)], horizontal=False, size=size)
+        assert all(float(v) == int(float(v)) for v in
+                   re.findall(rb'<text x="[^"]+" y="[^"]+" class="(?:major)?">([0-9.]+)</text>', columns))
 
 
 async def test_flows_page_shows_status_coverage_and_diagram(site, client):

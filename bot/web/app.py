@@ -42,7 +42,7 @@ def _routes(app: web.Application) -> None:
     r.add_post("/submissions/{id}/note", submissions.save_note, name="submission_note")
     r.add_get("/stats", stats.stats_page, name="stats")
     r.add_get("/stats/chart/{kind}.svg", stats.chart, name="stats_chart")
-    r.add_get("/stats/dropoff/{flow}.svg", stats.dropoff_chart, name="stats_dropoff")
+    r.add_get("/stats/funnel/{flow}.svg", stats.funnel_chart, name="stats_funnel")
     r.add_get("/flows", flows_page.flows_page, name="flows")
     r.add_get("/flows/{flow}", flows_page.flow_page, name="flow")
     r.add_get("/simulator", simulator.page, name="simulator")

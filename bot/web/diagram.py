@@ -96,6 +96,13 @@ def _rows(flow: Any) -> dict[str, int]:
     return {sid: depth.get(sid, last) for sid in flow.steps}
 
 
+def flow_order(flow: Any) -> list[str]:
+    """The step ids in the order a youth meets them: by distance from the start step
+    (as the diagram's rows), file order within a distance; unreachable steps last."""
+    rows = _rows(flow)
+    return sorted(flow.steps, key=lambda sid: rows[sid])  # sorted() is stable: file order kept
+
+
 def layout(flow: Any) -> tuple[list[Node], list[Edge], int, int]:
     """Nodes, edges and the canvas size of the flow's diagram."""
     rows = _rows(flow)

@@ -1,4 +1,7 @@
-"""Page rendering with Jinja2 (autoescape always on) and the helpers templates use."""
+"""Page rendering with Jinja2 (autoescape always on) and the helpers templates use.
+
+Every page gets `labels` (bot.web.labels) for the live flows, so templates show
+readable names instead of ids."""
 from __future__ import annotations
 
 from datetime import datetime
@@ -11,6 +14,9 @@ from yarl import URL
 
 from bot.web import csrf
 from bot.web.context import STAFF, ctx
+from bot.web.labels import Labels, answer_text
+
+__all__ = ["answer_text", "make_environment", "redirect", "render", "url_for"]  # answer_text: bot/web/export.py
 
 TEMPLATES = Path(__file__).resolve().parent / "templates"
 
@@ -22,19 +28,6 @@ def make_environment() -> Environment:
     env.filters["answer"] = answer_text
     env.filters["when"] = lambda d: d.strftime("%Y-%m-%d %H:%M") if isinstance(d, datetime) else ""
     return env
-
-
-def answer_text(value: Any) -> str:
-    """An anonymised answer as one line of text (choice lists joined, missing as '–')."""
-    if value is None:
-        return "–"
-    if isinstance(value, bool):
-        return "yes" if value else "no"
-    if isinstance(value, list):
-        return ", ".join(answer_text(v) for v in value)
-    if isinstance(value, dict):
-        return ", ".join(f"{k}: {answer_text(v)}" for k, v in value.items())
-    return str(value)
 
 
 def url_for(request: web.Request, route: str, query: dict[str, Any] | None = None, /, **parts: Any) -> str:
@@ -53,6 +46,7 @@ def render(request: web.Request, template: str, *, status: int = 200, **context:
         csrf_token=staff.csrf_token if staff else "",
         url=lambda route, query=None, /, **parts: url_for(request, route, query, **parts),
         path=request.path,
+        labels=Labels(ctx(request).flows()),
         **context,
     )
     return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")

@@ -5,6 +5,7 @@ from aiohttp import web
 
 from bot.web.auth import Staff, requires
 from bot.web.context import STAFF, ctx
+from bot.web.ids import parse_id
 from bot.web.pages import redirect, render, url_for
 from bot.web.passwords import hash_password, password_problem
 from storage import staff as repo
@@ -67,6 +68,6 @@ async def set_disabled(request: web.Request) -> web.StreamResponse:
 async def audit_page(request: web.Request) -> web.StreamResponse:
     before = request.query.get("before", "")
     async with ctx(request).sessionmaker() as s:
-        entries = await repo.audit_page(s, before_id=int(before) if before.isdigit() else None, limit=AUDIT_PAGE)
+        entries = await repo.audit_page(s, before_id=parse_id(before) if before else None, limit=AUDIT_PAGE)
     next_url = (url_for(request, "audit", {"before": entries[-1].id}) if len(entries) == AUDIT_PAGE else None)
     return render(request, "audit.html", entries=entries, next_url=next_url)

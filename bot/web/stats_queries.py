@@ -6,8 +6,10 @@ source, test submissions and the date range (whole UTC days, so it maps to `day`
 A free-text `q` or a `tag` filter is not in the rollup: then the same counts are
 aggregated live over `submissions`. Both give the same keys: a missing topic is ''.
 
-Reach (drop-off) comes from the `answer_reach` rollup, which counts every
-participant; the few test participants are counted live and subtracted.
+Reach (the funnel) comes from the `step_reach` rollup (migration 0005): distinct
+participants who were ASKED each question, whether or not their answer was stored
+(answers before consent never are). It counts every participant; the few test
+participants are counted live from `step_visits` and subtracted.
 """
 from __future__ import annotations
 
@@ -17,7 +19,7 @@ from sqlalchemy import Select, func, select, true
 from sqlalchemy.sql import ColumnElement
 
 from bot.web.submission_query import Filters
-from storage.models import Answer, AnswerReach, Participant, Submission, SubmissionCount
+from storage.models import Participant, StepReach, StepVisit, Submission, SubmissionCount
 
 KINDS = ("topic", "language", "day")
 TOPIC_MAX = 200  # as in the rollup (migration 0003)
@@ -73,14 +75,13 @@ def live_counts_query(kind: str, filters: Filters, dialect: str) -> Select[Any]:
 
 
 def reach_query(flow_id: str) -> Select[Any]:
-    """(step id, distinct non-test participants who answered it) for one flow."""
-    everyone = select(AnswerReach.step_id.label("step"), AnswerReach.n.label("n")).where(
-        AnswerReach.flow_id == flow_id)
+    """(step id, distinct non-test participants who reached it) for one flow."""
+    everyone = select(StepReach.step_id.label("step"), StepReach.n.label("n")).where(StepReach.flow_id == flow_id)
     tests = (
-        select(Answer.step_id.label("step"), (-func.count(func.distinct(Answer.participant_id))).label("n"))
-        .join(Participant, Participant.id == Answer.participant_id)
-        .where(Answer.flow_id == flow_id, Participant.is_test == true())  # the partial index
-        .group_by(Answer.step_id)
+        select(StepVisit.step_id.label("step"), (-func.count()).label("n"))
+        .join(Participant, Participant.id == StepVisit.participant_id)
+        .where(StepVisit.flow_id == flow_id, Participant.is_test == true())  # the partial index
+        .group_by(StepVisit.step_id)
     )
     both = everyone.union_all(tests).subquery()
     return select(both.c.step, func.sum(both.c.n)).group_by(both.c.step)

@@ -16,6 +16,7 @@ from sqlalchemy import Text, cast, exists, func, literal, or_, select, tuple_, t
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql import ColumnElement, Select
 
+from bot.web.ids import parse_id
 from storage.db import dialect_name
 from storage.models import Submission
 
@@ -139,9 +140,10 @@ class Cursor:
         try:
             urgent, stamp, frac, ident = text.split(".")
             when = datetime.strptime(f"{stamp}.{frac}", "%Y%m%dT%H%M%S.%f").replace(tzinfo=UTC)
-            return cls(urgent == "1", when, int(ident))
         except ValueError:
             return None
+        row_id = parse_id(ident)
+        return cls(urgent == "1", when, row_id) if row_id is not None else None
 
     @classmethod
     def of(cls, row: Submission) -> Cursor:

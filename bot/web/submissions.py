@@ -13,7 +13,9 @@ from sqlalchemy import update
 
 from bot.web.auth import Staff, requires
 from bot.web.context import STAFF, ctx
-from bot.web.pages import answer_text, redirect, render, url_for
+from bot.web.ids import parse_id
+from bot.web.labels import Labels
+from bot.web.pages import redirect, render, url_for
 from bot.web.submission_query import (
     COUNT_CAP,
     STATUSES,
@@ -44,14 +46,16 @@ def topic_choices(flows: list[Any]) -> list[str]:
     return list(found)
 
 
-def preview(answers: Any) -> list[str]:
-    """The answers as short texts, each shown in its own direction (see submissions.html)."""
-    values = answers.values() if isinstance(answers, dict) else [answers]
+def preview(labels: Labels, row: Submission) -> list[str]:
+    """The answers as short texts in words, each shown in its own direction (see submissions.html).
+    The topic is in the line above; yes/no and numbers mean little without their question."""
+    answers = row.answers
+    pairs = answers.items() if isinstance(answers, dict) else [("", answers)]
     out, room = [], PREVIEW_CHARS
-    for value in values:
-        text = answer_text(value)
-        if value in (None, "", []) or room <= 0:
+    for name, value in pairs:
+        if value in (None, "", []) or name == "topic" or isinstance(value, (bool, int, float)) or room <= 0:
             continue
+        text = labels.value(row.flow_id, name, value)
         out.append(text if len(text) <= room else text[: room - 1] + "…")
         room -= len(text)
     return out
@@ -91,11 +95,8 @@ async def list_page(request: web.Request) -> web.StreamResponse:
 
 
 async def _get(request: web.Request, s: Any) -> Submission:
-    try:
-        submission_id = int(request.match_info["id"])
-    except ValueError:
-        raise web.HTTPNotFound() from None
-    row = await s.get(Submission, submission_id)
+    submission_id = parse_id(request.match_info["id"])
+    row = await s.get(Submission, submission_id) if submission_id is not None else None
     if row is None:
         raise web.HTTPNotFound()
     return row
@@ -185,10 +186,10 @@ async def bulk_status(request: web.Request) -> web.StreamResponse:
     staff: Staff = request[STAFF]
     form = await request.post()
     status = str(form.get("status", ""))
-    try:
-        ids = sorted({int(v) for v in form.getall("id", [])})
-    except ValueError:
-        raise web.HTTPBadRequest(text="Bad request: malformed selection.") from None
+    picked = [parse_id(v) for v in form.getall("id", [])]
+    if None in picked:
+        raise web.HTTPBadRequest(text="Bad request: malformed selection.")
+    ids = sorted({i for i in picked if i is not None})
     if status not in STATUSES or not ids or len(ids) > BULK_MAX:
         raise web.HTTPBadRequest(text=f"Bad request: choose a status and 1 to {BULK_MAX} submissions.")
     now = c.clock()
