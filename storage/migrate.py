@@ -50,7 +50,7 @@ def newest_revision() -> str:
     says `revision: str = "0005_funnel_reach"`, `0002_staff.py` "0002") without
     importing Alembic; a test holds this equal to Alembic's head."""
     newest = max((MIGRATIONS_DIR / "versions").glob("[0-9]*_*.py"), key=lambda p: p.name)
-    found = _REVISION_LINE.search(newest.read_text(encoding="utf-8"))
+    found = _REVISION.search(newest.read_text(encoding="utf-8"))
     assert found is not None, f"{newest} has no `revision: str = ...` line"
     return found.group(1)
 
