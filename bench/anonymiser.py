@@ -1,4 +1,4 @@
-"""The anonymiser's recall and speed against the code on `main`, in the same run:
+"""The anonymiser's recall and speed against the code before issue 16 (or --baseline REF), in one run:
 `python -m bench.anonymiser [--out bench/RESULTS.md] [--baseline REF]`.
 
 Both versions score the project's corpora (tests/corpus: the tuning part and the
@@ -87,6 +87,10 @@ def measure(ref: str, repeat: int) -> str:
     return "\n".join(lines)
 
 
+# The last commit before the issue-16 anonymiser: the fixed baseline of the time ratio.
+BEFORE_ISSUE_16 = "7dcd143"
+
+
 def write_section(out: Path, section: str) -> None:
     text = out.read_text(encoding="utf-8") if out.exists() else ""
     if BEGIN in text and END in text:
@@ -98,7 +102,9 @@ def write_section(out: Path, section: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.anonymiser", description=__doc__.splitlines()[0])
-    p.add_argument("--baseline", default="main", help="git ref of the code to compare with (main)")
+    p.add_argument("--baseline", default=BEFORE_ISSUE_16,
+                   help=f"git ref of the code to compare with (default {BEFORE_ISSUE_16}, the anonymiser "
+                        "before issue 16)")
     p.add_argument("--repeat", type=int, default=5)
     p.add_argument("--out", type=Path, help="report to update (e.g. bench/RESULTS.md); default: print only")
     args = p.parse_args(argv)

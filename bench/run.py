@@ -12,6 +12,7 @@ import tempfile
 import time
 from pathlib import Path
 
+from bench import anonymiser
 from bench.common import Results, fmt, machine, pg_available
 
 HERE = Path(__file__).resolve().parent
@@ -202,5 +203,7 @@ def main(argv: list[str] | None = None) -> int:
         if analysis.exists() and not args.smoke:
             head += "\n\n" + analysis.read_text(encoding="utf-8")
         args.out.write_text(report(results, args, info, seconds, head), encoding="utf-8")
+        if not args.smoke:
+            anonymiser.write_section(args.out, anonymiser.measure(anonymiser.BEFORE_ISSUE_16, 5))
         print(f"\nwritten to {args.out}")
     return 0
