@@ -22,8 +22,11 @@ def _parser() -> argparse.ArgumentParser:
     check = flows_sub.add_parser("check", help="validate flows; errors as file:line:col: message")
     check.add_argument("paths", nargs="*", help="flow files or folders (default: FLOWS_DIR)")
 
-    chat = sub.add_parser("chat", help="talk to the flows in the terminal")
-    chat.add_argument("--lang", default=None, help="language code, e.g. sv or ar")
+    from bot.simulator import commands_help
+
+    chat = sub.add_parser("chat", help="talk to the bot in the terminal (a throw-away database)",
+                          epilog=commands_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    chat.add_argument("--lang", default=None, help="language code, e.g. sv or ar (skips the language question)")
     chat.add_argument("--flow", default=None, help="flow id to start (default: onboarding)")
 
     anon = sub.add_parser("anonymize", help="anonymise stdin and print the result")
