@@ -63,8 +63,11 @@ def _parser() -> argparse.ArgumentParser:
     check = _command(flows_sub, "check", "validate flows and the crisis word list; errors as file:line:col: message")
     check.add_argument("paths", nargs="*", help="flow files or folders (default: FLOWS_DIR)")
 
-    chat = _command(sub, "chat", "talk to the flows in the terminal")
-    chat.add_argument("--lang", default=None, help="language code, e.g. sv or ar")
+    from bot.simulator import commands_help
+
+    chat = _command(sub, "chat", "talk to the bot in the terminal (a throw-away database)",
+                   epilog=commands_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    chat.add_argument("--lang", default=None, help="language code, e.g. sv or ar (skips the language question)")
     chat.add_argument("--flow", default=None, help="flow id to start (default: onboarding)")
 
     anon = _command(sub, "anonymize", "anonymise standard input and print the result")

@@ -1,123 +1,146 @@
-"""`python -m bot chat`: talk to the flows in the terminal, before deploying them.
+"""`python -m bot chat`: talk to the bot in the terminal, before deploying its flows.
 
-Buttons are shown as numbered options; typing the number presses one. /menu,
-/back, /restart, /skip and /language work as in Telegram (while a question wants
-typed text or a number, digits are the answer: use /skip to skip it), /start begins again
-and /quit (or end of input) stops. Works over a pipe, so tests can drive it.
-Lines starting with "  ·" show what the bot would save or forward.
+It is the real bot: the conversation code Telegram runs (crisis words and helplines,
+the commands, kind replies to wrong input), on a throw-away SQLite database in a
+temporary folder. Buttons are numbered; typing the number presses one (while a
+question wants typed text or a number, digits are the answer: /skip skips). Works over
+a pipe, so tests can drive it. Lines starting with "  ·" say what the bot saved, and
+"  ┆" lines show a card exactly as the team would see it (anonymised); nothing is sent.
 """
 from __future__ import annotations
 
+import asyncio
 import sys
-from datetime import datetime, timezone
-from typing import Any, TextIO
+import tempfile
+from collections.abc import Awaitable, Callable
+from datetime import UTC, datetime
+from typing import TYPE_CHECKING, Any, TextIO
 
-from bot.engine import Ask, Command, FlowSet, SaveAnswer, SetProfile, Text, load_flows, resume, start
-from bot.engine.events import End, Event, Forward
-from bot.engine.inputs import parse_callback
-from bot.render import ENGLISH, OutMessage, Translator, render
+from bot import texts
 
-COMMANDS = {"/menu": "menu", "/back": "back", "/restart": "restart", "/skip": "skip", "/language": "language"}
+if TYPE_CHECKING:  # imported when the chat starts, so `--help` stays quick
+    from bot.simulation import Shown, Turn
 
-
-def _translator(lang: str) -> Translator:
-    """The catalogs' translator for `lang` (read once); English if they cannot be read."""
-    from bot.i18n import get_catalogs
-    from bot.settings import get_settings
-
-    try:
-        return get_catalogs(get_settings()).translator(lang)
-    except OSError:  # no locales folder here: the English source texts will do
-        return ENGLISH
+QUIT = "quit"
+# The chat's own words for `--help`; the youth's commands are those of Telegram.
+FLOW_COMMANDS = {
+    "back": "Go back to the previous question",
+    "skip": "Skip the question (when it may be skipped)",
+    "restart": "Start the current flow again",
+}
 
 
-class Simulator:
-    def __init__(self, flowset: FlowSet, lang: str, out: TextIO) -> None:
-        self.fs = flowset
-        self.lang = lang
-        self.tr = _translator(lang)
+def commands_help() -> str:
+    """The commands the terminal chat understands, for `python -m bot chat --help`."""
+    lines = [f"  /{name:<9} {desc}" for name, desc in texts.COMMANDS.items()]
+    lines += [f"  /{name:<9} {desc}" for name, desc in FLOW_COMMANDS.items()]
+    lines.append(f"  /{QUIT:<9} End the chat (so does the end of input)")
+    return "In the chat: type an answer, a button's number, or a command:\n" + "\n".join(lines)
+
+
+class Screen:
+    """Prints what the bot shows, and turns a typed line into a press or a message."""
+
+    def __init__(self, out: TextIO) -> None:
         self.out = out
         self.buttons: list[str] = []  # callback data by number - 1
-        self.typing = False  # the open question wants typed text or a number: digits are answers
+        self.typing = False
 
-    def now(self) -> datetime:
-        return datetime.now(timezone.utc)
+    def show(self, turn: Turn) -> None:
+        if turn.typing is not None:
+            self.typing = turn.typing
+        for item in turn.shown:
+            self.print(item)
 
-    def show(self, events: list[Event]) -> None:
-        for e in events:
-            if isinstance(e, SetProfile) and e.field == "language" and e.value != self.lang:
-                self.lang = e.value
-                self.tr = _translator(self.lang)
-        for e in events:
-            if isinstance(e, Ask):
-                self.typing = e.kind in ("text", "number")
-            if isinstance(e, SaveAnswer):
-                note = "forwarded" if e.forward else "private"
-                shown = "(skipped)" if e.skipped else repr(e.value)
-                print(f"  · saved {e.name} = {shown} [{note}]", file=self.out)
-            elif isinstance(e, SetProfile):
-                print(f"  · profile {e.field} = {e.value!r}", file=self.out)
-            elif isinstance(e, Forward):
-                print(f"  · forwarded to the team ({e.flow}, source {e.source}): {e.answers}", file=self.out)
-            elif isinstance(e, End):
-                print(f"  · end of flow {e.flow}", file=self.out)
-        for msg in render(events, self.tr):
-            self.print_message(msg)
-
-    def print_message(self, msg: OutMessage) -> None:
-        if msg.edit_of is not None:
+    def print(self, item: Shown) -> None:
+        if item.who == "note":
+            print(f"  · {item.text}", file=self.out)
+            return
+        if item.who == "team":
+            print("  · the team would see:", file=self.out)
+            for line in item.text.splitlines():
+                print(f"  ┆ {line}", file=self.out)
+            print(file=self.out)
+            return
+        if item.updated:
             print("(updated)", file=self.out)
-        print(msg.text, file=self.out)
-        if msg.buttons:
+        print(item.text, file=self.out)
+        if item.buttons:
             self.buttons = []
-            for row in msg.buttons:
+            for row in item.buttons:
                 for label, data in row:
                     self.buttons.append(data)
                     print(f"  [{len(self.buttons)}] {label}", file=self.out)
         print(file=self.out)
 
-    def to_input(self, line: str) -> Any:
+    def pressed(self, line: str) -> str | None:
+        """The callback data of the button whose number was typed, if one was."""
         word = line.strip()
-        if word in COMMANDS:
-            return Command(COMMANDS[word])
         if word.isdigit() and not self.typing and 1 <= int(word) <= len(self.buttons):
-            return parse_callback(self.buttons[int(word) - 1])
-        return Text(line)
+            return self.buttons[int(word) - 1]
+        return None
 
 
 def chat_command(lang: str | None, flow_id: str | None, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
-    """Run a terminal conversation. 0 at /quit or end of input; 1 when flows are invalid."""
+    """Run a terminal conversation. 0 at /quit or end of input; 1 when the content is invalid."""
     from bot.settings import get_settings
 
-    settings = get_settings()
-    flowset, problems = load_flows(settings.flows_dir)
-    if flowset is None:
-        for p in problems:
-            print(p, file=stdout)
-        return 1
-    lang = lang or settings.default_language
-    first = flow_id or flowset.onboarding_id or (flowset.menu()[0].id if flowset.menu() else None)
-    if first is None or flowset.get(first) is None:
-        known = ", ".join(sorted(flowset.flows))
-        print(f"unknown flow '{flow_id}'; the flows are: {known}", file=stdout)
-        return 1
-    sim = Simulator(flowset, lang, stdout)
-    interactive = stdin.isatty()
-    # Starting a flow directly skips onboarding: simulate a youth who agreed, so saves show.
-    seed = None if first == flowset.onboarding_id else {"consent": True}
-    if seed:
+    return asyncio.run(_chat(get_settings(), lang, flow_id, stdin, stdout))
+
+
+async def _chat(settings: Any, lang: str | None, flow_id: str | None, stdin: TextIO, stdout: TextIO) -> int:
+    from bot.services import StartupError, build_services
+    from bot.simulation import simulation_settings
+    from storage.migrate import ensure_schema
+
+    with tempfile.TemporaryDirectory(prefix="sammanbot-chat-") as folder:
+        url = f"sqlite+aiosqlite:///{folder}/chat.db"
+        try:
+            services = build_services(simulation_settings(settings, database_url=url))
+        except StartupError as exc:
+            print(exc, file=stdout)
+            return 1
+        try:
+            fs = services.flowset
+            first = flow_id or fs.onboarding_id or (fs.menu()[0].id if fs.menu() else None)
+            if first is None or fs.get(first) is None:
+                print(f"unknown flow '{flow_id}'; the flows are: {', '.join(sorted(fs.flows))}", file=stdout)
+                return 1
+            await ensure_schema(services.db)
+            return await _talk(services, first, lang, stdin, stdout)
+        finally:
+            await services.db.dispose()
+
+
+async def _talk(services: Any, first: str, lang: str | None, stdin: TextIO, stdout: TextIO) -> int:
+    from bot import simulation
+    from bot.telegram import dialogue
+
+    screen = Screen(stdout)
+
+    async def act(do: Callable[[Any], Awaitable[Any]]) -> None:
+        async with services.sessionmaker.begin() as s:
+            conv = await simulation.open_youth(services, s, datetime.now(UTC), lang)
+            pressed = await do(conv)
+            await conv.close()
+        screen.show(simulation.turn(conv, pressed))
+
+    if first != services.flowset.onboarding_id:
         print("(trying one flow: acting as a youth who has agreed to the consent)\n", file=stdout)
-    session, events = start(flowset, first, now=sim.now(), lang=lang, session=seed)
-    sim.show(events)
+    if lang is not None or first != services.flowset.onboarding_id:
+        await act(lambda conv: simulation.begin(conv, first, lang or services.settings.default_language))
+    else:
+        await act(lambda conv: simulation.write(conv, "/start"))
+    interactive = stdin.isatty()
     while True:
         if interactive:
             print("> ", end="", file=stdout, flush=True)
         line = stdin.readline()
-        if not line or line.strip() == "/quit":
+        if not line or line.strip() == f"/{QUIT}":
             return 0
         line = line.rstrip("\n")
-        if line.strip() == "/start":
-            session, events = start(flowset, first, now=sim.now(), lang=sim.lang, session=session)
-        else:
-            session, events = resume(flowset, session, sim.to_input(line), now=sim.now())
-        sim.show(events)
+        data = screen.pressed(line)
+        if data is not None:
+            await act(lambda conv, data=data: dialogue.press(conv, data))
+        elif line.strip():
+            await act(lambda conv, line=line: simulation.write(conv, line))

@@ -42,6 +42,9 @@ SESSION_ENDED = N_("Thank you! Write /menu to see what else you can do.")
 EXPIRED = N_("It has been a while, so I closed our last conversation. Write /menu to start again.")
 UNKNOWN_COMMAND = N_("I do not know that command. Write /menu to see what you can do.")
 LANGUAGE_CHANGED = N_("OK, I will write in English now.")
+FINISH_ONBOARDING_FIRST = N_("Let us finish these first questions together, then you can choose what to do.")
+NOT_SENT = N_("Nothing of this was saved or sent to the team.")
+AFTER_HELP = N_("Take your time. When you are ready, here is the question again:")
 
 # Re-ask reasons (codes used in engine Reask events -> msgid)
 REASONS = {

@@ -91,12 +91,12 @@ async def test_separate_safeguarding_chat_and_talk_to_a_person(fake_bot_api, tmp
                       language_code="en")
         await onboard(y)
         written = "My stepdad hits me when he is drunk"
-        assert len(helps(await y.write(written), services)) == 1
+        [help_message] = helps(await y.write(written), services)
         assert len(urgent_cards(guard)) == 1 and "abuse" in urgent_cards(guard)[0].text
         assert group.messages == []  # the staff group sees none of it
 
         _, button = help_texts(services, "en")
-        replies = await y.press(button)
+        replies = await y._after(y.user.press_on(help_message, button))  # the menu came again below it
         assert replies[-1].text == services.translator("en").gettext(TALK_REQUESTED)
         cards = urgent_cards(guard)
         assert len(cards) == 2 and "asked for a person" in cards[1].text
@@ -157,3 +157,26 @@ async def test_helplines_in_arabic_and_dari(fake_bot_api, tmp_path):
             assert distress not in card.text and first not in card.text
         assert fake_bot_api.rejected == []
 
+
+
+async def test_after_the_helplines_the_open_question_comes_again_gently(fake_bot_api, tmp_path):
+    from bot import texts
+
+    group, _ = staff_group(fake_bot_api)
+    async with running_bot(bot_settings(fake_bot_api, sqlite(tmp_path), tmp_path,
+                                        staff_chat_id=group.id)) as services:
+        y = Youth.new(fake_bot_api, services, first_name=FIRST, language_code="sv")
+        await y.start()
+        await y.press("Svenska")
+        age = y.question
+        replies = await y.write("Jag vill dö, ingen bryr sig om mig")  # a question that wants a button
+        sv = services.translator("sv")
+        assert len(helps(replies, services, "sv")) == 1 and replies[0] is helps(replies, services, "sv")[0]
+        assert not any(sv.gettext(texts.REASONS["use_buttons"]) in (m.text or "") for m in replies)
+        again = replies[-1]
+        question = age.text.splitlines()[-1]  # below the welcome words
+        assert again.text == f"{sv.gettext(texts.AFTER_HELP)}\n{question}" and again.labels == age.labels
+        await y.press("16–17")  # the question asked again is the live one
+        assert sv.gettext("Is this OK for you?", "onboarding/consent") in y.last.text
+        assert len(urgent_cards(group)) == 1
+        assert fake_bot_api.rejected == []

@@ -47,6 +47,16 @@ class _Run:
     def storing(self) -> bool:
         return bool(self.s.get("consent")) and not self.s.get("under13")
 
+    def onboarding(self) -> bool:
+        """Mid-onboarding: nothing else may start until its questions are answered."""
+        first = self.fs.onboarding_id
+        return first is not None and self.s.get("status") == "active" and first in (
+            self.s.get("run"), self.s.get("flow"))
+
+    def finish_onboarding_first(self) -> None:
+        self.emit(ev.Say(texts.FINISH_ONBOARDING_FIRST))
+        self.reask_current()
+
     def params(self, lines: list[str]) -> dict[str, Any]:
         out: dict[str, Any] = {}
         for line in lines:
@@ -127,7 +137,11 @@ class _Run:
         ctx = step_context(flow.id, step.id)
         params = self.params(lines)
         self.emit(*(ev.Say(line, ctx, params) for line in lines[:-1]))
-        self.emit(ev.End(flow.id, lines[-1] if lines else None, ctx if lines else None, params if lines else {}))
+        if not self.s["stack"] and self.unsent():
+            # the flow's closing words may promise the team will read it: not true here
+            self.emit(ev.End(flow.id, texts.NOT_SENT, None, {}))
+        else:
+            self.emit(ev.End(flow.id, lines[-1] if lines else None, ctx if lines else None, params if lines else {}))
         while self.s["stack"]:
             frame = self.s["stack"].pop()
             parent = _resolve(self.fs, frame["flow"], frame["version"])
@@ -142,8 +156,15 @@ class _Run:
         self.show_menu()
         return None
 
+    def forwarded_names(self) -> list[str]:
+        return [n for n in self.s["forward"] if n in self.s["answers"] and n not in self.s["skipped"]]
+
+    def unsent(self) -> bool:
+        """This run has answers meant for the team that will not reach them (no consent)."""
+        return bool(self.forwarded_names()) and not self.storing()
+
     def finish_run(self) -> None:
-        names = [n for n in self.s["forward"] if n in self.s["answers"] and n not in self.s["skipped"]]
+        names = self.forwarded_names()
         if names and self.storing():
             answers = {n: self.s["answers"][n] for n in names}
             self.emit(ev.Forward(self.s.get("run") or self.s["flow"], self.s.get("source"), answers))
@@ -237,7 +258,8 @@ class _Run:
 
     def wrong(self, reason: str, n_choices: int, **params: Any) -> None:
         self.s["tries"] = int(self.s.get("tries", 0)) + 1
-        offer = self.s["tries"] >= MAX_TRIES and self.s.get("mode") is None and self.s.get("status") == "active"
+        offer = (self.s["tries"] >= MAX_TRIES and self.s.get("mode") is None and self.s.get("status") == "active"
+                 and not self.onboarding())  # its "Menu" button would leave onboarding unfinished
         self.emit(ev.Reask(reason, params, offer, int(self.s.get("ask", 0)), n_choices))
 
     def skip(self, flow: m.Flow, step: Any) -> None:
@@ -250,6 +272,8 @@ class _Run:
     def command(self, name: str) -> None:
         if name == "language":
             self.ask_language()
+        elif name == "menu" and self.onboarding():
+            self.finish_onboarding_first()
         elif name == "menu":
             self.finish_run()
             self.show_menu()
@@ -312,7 +336,9 @@ class _Run:
             return
         kind, choices = _kind_and_choices(flow, step, self.fs)
         n = len(choices)
-        if press.choice == menu_index(n):
+        if press.choice == menu_index(n) and self.onboarding():
+            self.finish_onboarding_first()
+        elif press.choice == menu_index(n):
             self.finish_run()
             self.show_menu()
         elif press.choice == skip_index(n):

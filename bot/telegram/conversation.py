@@ -16,7 +16,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import engine
+from bot import engine, texts
 from bot.engine import events as ev
 from bot.forwarding.submit import submit
 from bot.i18n import Translator, negotiate
@@ -45,6 +45,16 @@ class Sender:
     names: tuple[str, ...] = ()
 
 
+@dataclass(frozen=True)
+class Call:
+    """One Bot API call (or webhook post) the conversation makes."""
+
+    method: str
+    chat_id: int | None
+    payload: dict[str, Any]
+    target: str = "telegram"
+
+
 @dataclass
 class Conversation:
     services: Services
@@ -56,9 +66,11 @@ class Conversation:
     priority: int = INTERACTIVE
     events: list[ev.Event] = field(default_factory=list)
     row: Session | None = None  # the active engine session's row, once loaded
+    record: list[Call] | None = None  # the simulators: calls are kept here, not queued
 
     @classmethod
-    async def open(cls, services: Services, s: AsyncSession, sender: Sender, now: datetime) -> Conversation:
+    async def open(cls, services: Services, s: AsyncSession, sender: Sender, now: datetime,
+                   *, record: list[Call] | None = None) -> Conversation:
         key = participant_key(services.pseudonym_key, sender.user_id)
         p = await participants.get_by_key(s, key)
         if p is None:
@@ -77,7 +89,7 @@ class Conversation:
         if p.stopped:
             p.stopped = False  # they wrote again: they are back
         row = await sessions.active_for(s, p.id)
-        return cls(services, s, sender, now, p, dict(row.state) if row else None, row=row)
+        return cls(services, s, sender, now, p, dict(row.state) if row else None, row=row, record=record)
 
     # -- language -----------------------------------------------------------------
     @property
@@ -113,6 +125,18 @@ class Conversation:
             await self.start_default()
             return
         await self.run(lambda fs: engine.resume(fs, self.state, inp, now=self.now))
+
+    async def resume_after_help(self, inp: Any) -> None:
+        """After the helplines: the text still answers the open question if it can; if
+        not, no "please choose one of the buttons": the question comes again, gently."""
+        if not self.active:
+            await self.start_default()
+            return
+        state, events = engine.resume(self.services.flowset, self.state, inp, now=self.now)
+        if any(isinstance(e, ev.Reask) for e in events):
+            state, events = engine.repeat(self.services.flowset, self.state, now=self.now)
+            events = [ev.Say(texts.AFTER_HELP), *events]
+        await self.run(lambda fs: (state, events))
 
     async def repeat(self) -> None:
         """Ask the open question (or show the menu) again: "continue where you left off"."""
@@ -198,9 +222,13 @@ class Conversation:
     async def call(self, method: str, payload: dict[str, Any], *, chat_id: int | None | str = "",
                    priority: int | None = None, ref: str | None = None, target: str = "telegram") -> None:
         """Queue one Bot API call (or webhook post); to the youth's chat unless told."""
+        chat_id = self.sender.chat_id if chat_id == "" else chat_id
+        if self.record is not None:
+            self.record.append(Call(method, chat_id, payload, target))
+            return
         await outbox.enqueue(
             self.s,
-            chat_id=self.sender.chat_id if chat_id == "" else chat_id,
+            chat_id=chat_id,
             target=target,
             method=method,
             payload=payload,

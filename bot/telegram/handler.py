@@ -14,19 +14,16 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CallbackQuery, Message, Update
 
-from bot import engine, replies, texts
-from bot.engine import events as ev
-from bot.engine.inputs import parse_callback
+from bot import engine, texts
 from bot.services import Services
-from bot.telegram import outgoing, press_answers, safeguarding, staff
-from bot.telegram.conversation import BACKGROUND, THEN, Conversation, Sender
+from bot.telegram import dialogue, outgoing, press_answers, staff
+from bot.telegram.conversation import BACKGROUND, Conversation, Sender
 from storage import outbox
 
 log = logging.getLogger(__name__)
 
 MEDIA = ("voice", "audio", "photo", "video", "video_note", "sticker", "document", "animation",
          "location", "contact", "venue", "poll", "dice")
-COMMANDS = ("start", "menu", "language", "help", "stop", "delete", "mydata")
 
 
 def _now() -> datetime:
@@ -93,71 +90,12 @@ class UpdateHandler:
         text = msg.text
         if text is None:
             if any(getattr(msg, kind, None) for kind in MEDIA) or msg.caption is not None:
-                await conv.say(texts.PLEASE_USE_TEXT)  # and nothing of it is kept
-            await conv.close()
-            return
-        if text.startswith("/"):
-            await self._command(conv, text)
+                await dialogue.not_text(conv)
+        elif text.startswith("/"):
+            await dialogue.command(conv, text)
         else:
-            await self._text(conv, text)
+            await dialogue.text(conv, text)
         await conv.close()
-
-    async def _command(self, conv: Conversation, text: str) -> None:
-        word, _, arg = text[1:].partition(" ")
-        name = word.split("@", 1)[0].lower()
-        arg = arg.strip()
-        if name == "start":
-            await self._start(conv, arg)
-        elif name == "menu":
-            await conv.resume(engine.Command("menu"))
-        elif name == "language":
-            await conv.resume(engine.Command("language"))
-        elif name == "help":
-            await conv.say(replies.HELP_INTRO)
-            await safeguarding.send_help(conv)
-        elif name == "stop":
-            conv.participant.stopped = True
-            await conv.say(replies.STOPPED)
-        elif name == "delete":
-            await conv.say(replies.DELETE_CONFIRM, [[
-                (conv.tr.gettext(replies.DELETE_YES), "d:y"),
-                (conv.tr.gettext(replies.DELETE_NO), "d:n"),
-            ]])
-        elif name == "mydata":
-            await staff.send_mydata(conv)
-        elif name in ("back", "skip", "restart") and conv.active:
-            await conv.resume(engine.Command(name))
-        else:
-            await conv.say(texts.UNKNOWN_COMMAND)
-
-    async def _start(self, conv: Conversation, payload: str) -> None:
-        fs = self.services.flowset
-        trigger = fs.trigger(payload) if payload else None
-        if trigger and not conv.participant.source:
-            conv.participant.source = trigger[1]
-        if trigger and conv.participant.consent:
-            await conv.start(trigger[0], trigger[1])
-        elif conv.mid_flow and conv.state.get("flow") != fs.onboarding_id and not payload:
-            await conv.say(texts.RESUME_OR_RESTART, [[
-                (conv.tr.gettext(texts.CONTINUE), "r:c"),
-                (conv.tr.gettext(texts.START_OVER), "r:s"),
-            ]])
-        else:
-            await conv.start_default(trigger[1] if trigger else None)
-            if trigger and conv.state is not None and conv.state.get("status") == "active":
-                conv.state[THEN] = trigger[0]  # after onboarding (and consent), this flow
-
-    async def _text(self, conv: Conversation, text: str) -> None:
-        lexicon = self.services.lexicon
-        if lexicon is not None and lexicon.is_safe_word(text, self.services.settings.safe_word):
-            await safeguarding.send_help(conv)
-            return
-        match = lexicon.match(text) if lexicon is not None else None
-        if match is not None:
-            await safeguarding.alert(conv, match)
-        if await staff.followup_answer(conv, text):
-            return
-        await conv.resume(engine.Text(text))
 
     # -- button presses ---------------------------------------------------------------
     async def _callback(self, s: AsyncSession, cq: CallbackQuery, now: datetime) -> None:
@@ -167,53 +105,17 @@ class UpdateHandler:
             await staff.on_press(self.services, s, cq, message, now)
             return
         conv = await Conversation.open(self.services, s, _sender(cq.from_user, cq.from_user.id), now)
-        notice: str | None = None
-        if data in ("r:c", "r:s"):
-            await self._edit_chosen(conv, message, data)
-            if conv.mid_flow:
-                await (conv.repeat() if data == "r:c" else conv.resume(engine.Command("restart")))
-            else:
-                await conv.start_default()
-        elif data in ("d:y", "d:n"):
-            await self._edit_chosen(conv, message, data)
-            press_answers.after_commit(s, cq.id)
-            if data == "d:y":
-                await staff.erase(conv)
-                return
-            await conv.say(replies.DELETE_KEPT)
-            await conv.close()
-            return
-        elif data == "h:p":
-            await safeguarding.talk_to_person(conv)
-            await self._edit_chosen(conv, message, data)
-        else:
-            press = parse_callback(data)
-            if press is None or not conv.active:
-                notice = conv.tr.gettext(texts.STALE)
-            else:
-                await conv.resume(press)
-                stale = any(isinstance(e, ev.Stale) for e in conv.events)
-                if stale:
-                    notice = conv.tr.gettext(texts.STALE)
-                else:
-                    await self._after_press(conv, message, data)
-        press_answers.after_commit(s, cq.id, notice)
-        await conv.close()
-
-    async def _after_press(self, conv: Conversation, message: Message | None, data: str) -> None:
-        """Show the chosen answer on the question, so no old keyboard stays live."""
-        if message is None:
-            return
-        updated = [e for e in conv.events if isinstance(e, ev.Ask) and e.update]
-        if updated:
-            # a multiple-choice toggle: redraw the same question's buttons in place
-            from bot.render import render
-
-            for out in render(updated, conv.tr):
+        if data in dialogue.OWN_BUTTONS:
+            await self._edit_chosen(conv, message, data)  # first: the answer, then what it does
+        pressed = await dialogue.press(conv, data)
+        if pressed.redrawn and message is not None:
+            for out in pressed.redrawn:  # a multiple-choice toggle: the same question, redrawn
                 await conv.call("editMessageText", outgoing.edit_text(
                     message.chat.id, message.message_id, out.text, out.buttons))
-            return
-        await self._edit_chosen(conv, message, data)
+        elif pressed.chosen:
+            await self._edit_chosen(conv, message, data)  # so no old keyboard stays live
+        press_answers.after_commit(s, cq.id, pressed.notice)
+        await conv.close()
 
     async def _edit_chosen(self, conv: Conversation, message: Message | None, data: str) -> None:
         if message is None or not message.text:
