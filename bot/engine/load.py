@@ -11,7 +11,6 @@ import hashlib
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from bot.engine import model as m
@@ -128,21 +127,8 @@ def parse_flow_doc(doc: YamlDoc, raw: bytes) -> tuple[m.Flow | None, list[Proble
     return m.Flow(spec=spec, steps=steps, version=version, file=doc.file, doc=doc), problems
 
 
-def _parse_yaml(text: str, filename: str) -> tuple[YamlDoc | None, list[Problem]]:
-    # yamlsource builds its loader outside its try block, so a control character
-    # (ReaderError, raised while constructing the loader) would escape it.
-    try:
-        return parse_yaml(text, filename)
-    except yaml.YAMLError as exc:
-        where = getattr(exc, "position", None)
-        before = text[:where] if isinstance(where, int) else ""
-        line, col = before.count("\n") + 1, len(before.rsplit("\n", 1)[-1]) + 1
-        reason = getattr(exc, "reason", None) or "invalid YAML"
-        return None, [Problem(filename, line, col, f"YAML syntax error: {reason}")]
-
-
 def parse_flow_text(text: str, filename: str) -> tuple[m.Flow | None, list[Problem]]:
-    doc, problems = _parse_yaml(text, filename)
+    doc, problems = parse_yaml(text, filename)
     if doc is None:
         return None, problems
     return parse_flow_doc(doc, text.encode("utf-8"))
