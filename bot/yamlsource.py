@@ -1,7 +1,7 @@
 """Safe YAML loading that remembers where every key and value stood in the file.
 
 Admins edit flows and word lists by hand, so every error we report must point at a
-`file:line:col`. PyYAML's composer gives node positions; we keep them in a map from
+`file:line:col`. The parser's events give node positions; we keep them in a map from
 the path of each node (a tuple of keys and list indexes) to its 1-based line/col.
 Only the safe loader is used: no object tags, ever. Anchors and aliases are refused
 while the parser's events are read, before anything is built from them (flows need
@@ -61,68 +61,96 @@ NOT_ALLOWED = "anchors and aliases are not allowed"
 _FAST_LOADER = getattr(yaml, "CSafeLoader", None)
 
 
-def _screen(text: str, loader_cls: type) -> None:
-    """Read the parser's events once, before any node is built, and refuse what could
-    make building them explode: anchors and aliases (a few hundred bytes of nested
-    aliases expand to gigabytes, "billion laughs") and nesting deeper than MAX_DEPTH
-    (the composer recurses once per level)."""
+_NODES = (yaml.ScalarEvent, yaml.SequenceStartEvent, yaml.MappingStartEvent, yaml.AliasEvent)
+_CLOSE = (yaml.SequenceEndEvent, yaml.MappingEndEvent)
+_STR = "tag:yaml.org,2002:str"
+_KEY = object()  # a mapping waiting for its next key
+
+
+def _build(text: str, file: str, loader_cls: type) -> YamlDoc:
+    """The document's data and positions, built straight from the parser's events.
+
+    Nothing is built from an anchor or alias: they are refused where they stand, so a
+    few hundred bytes of nested aliases cannot expand to gigabytes ("billion laughs").
+    No node tree is composed either (for a large flow that tree costs more than the
+    parse), and nothing recurses, so nesting is refused past MAX_DEPTH, not overflowed.
+    YAML syntax errors are raised; everything else refused raises _Refused.
+    """
     loader = loader_cls(text)
-    depth = 0
+    doc = YamlDoc(file=file, data=None)
+    positions, key_positions = doc.positions, doc.key_positions
+    stack: list[list[Any]] = []  # [container, path, key waiting for its value] per open collection
+    documents = 0
     try:
-        while loader.check_event():
-            event = loader.get_event()
-            if isinstance(event, yaml.AliasEvent) or getattr(event, "anchor", None) is not None:
-                raise _Refused(event.start_mark, NOT_ALLOWED)
-            if isinstance(event, yaml.CollectionStartEvent):
-                depth += 1
-                if depth > MAX_DEPTH:
-                    raise _Refused(event.start_mark, f"nested more than {MAX_DEPTH} levels deep")
-            elif isinstance(event, yaml.CollectionEndEvent):
-                depth -= 1
+        for event in iter(loader.get_event, None):
+            kind = type(event)
+            if kind in _CLOSE:
+                stack.pop()
+                continue
+            if kind is yaml.DocumentStartEvent:
+                documents += 1
+                if documents > 1:
+                    raise _Refused(event.start_mark, "a flow file holds one YAML document; another starts here")
+                continue
+            if kind not in _NODES:
+                continue  # the stream's start and end, a document's end
+            mark = event.start_mark
+            if event.anchor is not None:  # an alias's name is its `anchor` too
+                raise _Refused(mark, NOT_ALLOWED)
+            if kind is yaml.ScalarEvent:
+                value = _scalar(event, loader)
+            elif len(stack) >= MAX_DEPTH:
+                raise _Refused(mark, f"nested more than {MAX_DEPTH} levels deep")
+            else:
+                value = [] if kind is yaml.SequenceStartEvent else {}
+            where = (mark.line + 1, mark.column + 1)
+            if not stack:
+                path: PathKey = ()
+                doc.data = value
+            elif type(stack[-1][0]) is list:
+                container, base, _ = stack[-1]
+                path = base + (len(container),)
+                container.append(value)
+            elif stack[-1][2] is _KEY:
+                container, base, _ = stack[-1]
+                if kind is not yaml.ScalarEvent:
+                    raise _Refused(mark, "a key must be a single value, not a list or mapping")
+                if value in container:
+                    raise _Refused(mark, f"duplicate key {value!r}")
+                stack[-1][2] = value
+                key_positions[base + (value,)] = where
+                continue
+            else:
+                frame = stack[-1]
+                path = frame[1] + (frame[2],)
+                frame[0][frame[2]] = value
+                frame[2] = _KEY
+            positions[path] = where
+            if kind is not yaml.ScalarEvent:
+                stack.append([value, path, _KEY])
     finally:
         loader.dispose()
+    return doc
 
 
-def _construct(node: yaml.Node, loader: Any) -> Any:
+def _scalar(event: yaml.ScalarEvent, loader: Any) -> Any:
+    """A scalar's value, resolved and constructed as PyYAML's safe loader would."""
+    tag = event.tag
+    if tag is None or tag == "!":
+        tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
+    if tag == _STR:
+        return event.value  # most scalars of a flow; what the constructor would return
+    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
     try:
         return loader.construct_object(node, deep=True)
     except ValueError as exc:  # e.g. an integer of more than 4,300 digits
-        raise _Refused(node.start_mark, f"cannot read this value ({exc})") from exc
-
-
-def _walk(node: yaml.Node, path: PathKey, doc: YamlDoc, loader: Any) -> Any:
-    doc.positions[path] = (node.start_mark.line + 1, node.start_mark.column + 1)
-    if isinstance(node, yaml.MappingNode):
-        result: dict[Any, Any] = {}
-        for key_node, value_node in node.value:
-            key = _construct(key_node, loader)
-            if isinstance(key, (list, dict)):
-                key = str(key)
-            if key in result:
-                raise _Refused(key_node.start_mark, f"duplicate key {key!r}")
-            doc.key_positions[path + (key,)] = (
-                key_node.start_mark.line + 1,
-                key_node.start_mark.column + 1,
-            )
-            result[key] = _walk(value_node, path + (key,), doc, loader)
-        return result
-    if isinstance(node, yaml.SequenceNode):
-        return [_walk(item, path + (i,), doc, loader) for i, item in enumerate(node.value)]
-    return _construct(node, loader)
+        raise _Refused(event.start_mark, f"cannot read this value ({exc})") from exc
 
 
 def _parse(text: str, file: str, loader_cls: type) -> tuple[YamlDoc | None, list[Problem]]:
-    """Screen, compose and walk with one loader class; YAML errors are raised."""
+    """Build with one loader class; YAML syntax errors are raised."""
     try:
-        _screen(text, loader_cls)
-        loader = loader_cls(text)
-        try:
-            node = loader.get_single_node()
-            doc = YamlDoc(file=file, data=None)
-            doc.data = _walk(node, (), doc, loader) if node is not None else None
-        finally:
-            loader.dispose()
-        return doc, []
+        return _build(text, file, loader_cls), []
     except _Refused as exc:
         return None, [Problem(file, exc.mark.line + 1, exc.mark.column + 1, exc.message)]
 
