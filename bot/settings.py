@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: str = "text"  # text | json
 
+    # Flows on a writable volume: the shipped flows that fill an empty FLOWS_DIR at start
+    # (and whose crisis word list always replaces FLOWS_DIR's); unset, FLOWS_DIR is used as is.
+    flows_seed_dir: Path | None = None
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:

@@ -24,6 +24,7 @@ async def settle(services: Any, timeout: float = 30.0) -> None:
             inbox = await s.scalar(select(func.count()).select_from(Inbox).where(Inbox.status == "pending"))
             outbox = await s.scalar(select(func.count()).select_from(Outbox).where(Outbox.status == "pending"))
         fake_queue = services.extra.get("fake_pending", lambda: 0)()
+        fake_queue += len(services.extra.get("background", ()))  # work still to write after a commit
         quiet = quiet + 1 if inbox == 0 and outbox == 0 and fake_queue == 0 else 0
         if quiet >= 3:  # three quiet looks in a row: nothing still travelling between them
             return

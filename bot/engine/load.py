@@ -180,7 +180,7 @@ def flow_files(path: str | Path) -> list[Path]:
     p = Path(path)
     if p.is_dir():
         files = sorted([*p.glob("*.yaml"), *p.glob("*.yml")])
-        return [f for f in files if f.name not in SKIP_FILES]
+        return [f for f in files if f.name not in SKIP_FILES and not f.name.startswith(".") and f.is_file()]
     return [p]
 
 
