@@ -9,7 +9,7 @@ so an admin sees every problem at once.
 from __future__ import annotations
 
 import sys
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -64,10 +64,9 @@ class _ChoiceIds:
         return self._ids[name]
 
 
-def _components(nodes: Iterable[str], edges: Callable[[Any], list[str]] | Any) -> list[list[str]]:
+def _components(steps: dict[str, Any], edges: Callable[[Any], list[str]]) -> list[list[str]]:
     """Strongly connected components of the step graph, sources first (Tarjan's
     algorithm without recursion, so a long chain of steps cannot overflow the stack)."""
-    steps = nodes if isinstance(nodes, dict) else dict.fromkeys(nodes)
     index: dict[str, int] = {}
     low: dict[str, int] = {}
     on_stack: set[str] = set()
