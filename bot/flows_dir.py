@@ -63,9 +63,8 @@ def install(tmp: Path, target: Path) -> None:
     """Rename the written file over the target (atomic), and make the rename durable."""
     try:
         os.replace(tmp, target)
-    except BaseException:
-        tmp.unlink(missing_ok=True)
-        raise
+    finally:
+        tmp.unlink(missing_ok=True)  # gone after a rename; removed when it failed
     try:
         fd = os.open(target.parent, os.O_RDONLY)
     except OSError:

@@ -18,7 +18,7 @@ from typing import Any
 
 import pytest
 import yaml
-from sqlalchemy import select
+from sqlalchemy import select, text
 
 from bot.services import build_services
 from bot.telegram import flow_upload
@@ -255,6 +255,22 @@ async def test_a_rename_that_fails_after_the_commit_takes_the_version_back(fake_
         assert answer.startswith("✅ new_flow.yaml applied: flow new_flow")
         assert bot.services.flowset.get("new_flow").version == version_of(NEW_FLOW)
         assert await versions(bot.services) == [("new_flow", version_of(NEW_FLOW))]
+
+
+async def test_a_version_the_database_cannot_record_leaves_the_old_file(fake_bot_api, tmp_path):
+    """The file is renamed into place only after the version is committed: a database
+    that fails leaves the old file and the old flow (before, a rollback left the new file)."""
+    async with staff_bot(fake_bot_api, tmp_path) as bot:
+        original, good = edited_share_idea(bot.flows)
+        old_version = bot.services.flowset.get("share_idea").version
+        async with bot.services.sessionmaker() as s, s.begin():
+            await s.execute(text("DROP TABLE flow_versions"))  # a database that cannot take the record
+        answer = await upload(bot, "share_idea.yaml", good)
+        assert answer == ("❌ share_idea.yaml was not applied: the database could not record it. "
+                          "The flows in use did not change. Please try again.")
+        assert (bot.flows / "share_idea.yaml").read_bytes() == original
+        assert bot.services.flowset.get("share_idea").version == old_version
+        assert sorted(p.name for p in bot.flows.iterdir()) == sorted(p.name for p in (ROOT / "flows").iterdir())
 
 
 def test_why_names_the_common_failures_in_plain_words():

@@ -181,10 +181,23 @@ async def apply(services: Services, data: bytes, target: Path, now: datetime) ->
     except OSError as exc:
         return _not_saved(target.name, exc)
     try:
+        failed = await _record_and_install(services, flow, text, tmp, target, now)
+    finally:
+        tmp.unlink(missing_ok=True)  # left only when a step failed (or the bot is stopping)
+    if failed:
+        return failed
+    services.flows.current = checked
+    log.info("flow %s replaced from Telegram: version %s", flow.id, flow.version)
+    return Applied(flow.id, flow.title, flow.version, previous.version if previous else None)
+
+
+async def _record_and_install(services: Services, flow: Any, text: str, tmp: Path, target: Path,
+                              now: datetime) -> str | None:
+    """Commit the version, then rename the written file into place; why not, if it failed."""
+    try:
         async with services.sessionmaker() as s, s.begin():
             new_row = await flow_versions.record(s, flow_id=flow.id, version=flow.version, source=text, now=now)
     except Exception as exc:
-        tmp.unlink(missing_ok=True)
         log.error("flow upload: recording the version failed: %s", where(exc))
         return f"❌ {target.name} was not applied: the database could not record it. {UNCHANGED} Please try again."
     try:
@@ -193,9 +206,7 @@ async def apply(services: Services, data: bytes, target: Path, now: datetime) ->
         if new_row:  # the version never went live: forget it again
             await _forget(services, flow.id, flow.version)
         return _not_saved(target.name, exc)
-    services.flows.current = checked
-    log.info("flow %s replaced from Telegram: version %s", flow.id, flow.version)
-    return Applied(flow.id, flow.title, flow.version, previous.version if previous else None)
+    return None
 
 
 def check_upload(flowset: FlowSet, text: str, filename: str) -> FlowSet | list[Problem]:
