@@ -1,10 +1,11 @@
 """Hot reload of the admin-edited content: flows, the crisis word list and the catalogs.
 
-A reload happens on SIGHUP and when a file under FLOWS_DIR or LOCALES_DIR changes
-(watchfiles; set WATCHFILES_FORCE_POLLING=true where file events do not arrive, e.g.
+A reload happens on SIGHUP and when a file under FLOWS_DIR, FLOWS_SEED_DIR or
+LOCALES_DIR changes (watchfiles; set WATCHFILES_FORCE_POLLING=true where file events do not arrive, e.g.
 some network or Docker Desktop mounts). When the new content has problems the last
 good set stays live, and the problems (`file:line:col: message` lines about admin
-content, never anything a youth wrote) go to the log and to the staff group.
+content, never anything a youth wrote) go to the log and to the staff group. Each
+reload first brings the shipped crisis word list into FLOWS_DIR (bot/flows_dir.py).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from typing import TYPE_CHECKING
 
 from babel.messages.pofile import PoFileError, read_po
 
+from bot.flows_dir import seed, why
 from bot.i18n import DOMAIN, po_path
 from bot.telegram import outgoing
 from storage import outbox
@@ -74,6 +76,10 @@ class ContentReloader:
         async with self._lock:
             s = self.services.settings
             problems = check_catalogs(s.locales_dir, [*s.languages, s.default_language])
+            try:
+                await asyncio.to_thread(seed, s.flows_dir, s.flows_seed_dir)
+            except OSError as exc:
+                problems.append(f"{s.flows_dir}: cannot copy the shipped crisis word list in: {why(exc)}")
             if not problems:
                 problems = await asyncio.to_thread(self.services.reload_content)
             self.reloads += 1
@@ -94,7 +100,7 @@ class ContentReloader:
         from watchfiles import awatch
 
         s = self.services.settings
-        paths = [p for p in (s.flows_dir, s.locales_dir) if Path(p).is_dir()]
+        paths = [p for p in dict.fromkeys((s.flows_dir, s.flows_seed_dir, s.locales_dir)) if p is not None and Path(p).is_dir()]
         if not paths:
             return
         try:

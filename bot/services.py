@@ -12,6 +12,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.engine.flowset import FlowRegistry, FlowSet
+from bot.flows_dir import seed_flows
 from bot.i18n import Catalogs, Translator
 from bot.metrics import Metrics
 from bot.privacy.pseudonym import load_or_create_key
@@ -65,6 +66,7 @@ class Services:
 
 def build_services(settings: Settings) -> Services:
     """Load and check everything; raise StartupError on invalid content."""
+    seed_flows(settings)  # FLOWS_SEED_DIR: the shipped flows into an empty FLOWS_DIR
     registry = FlowRegistry(settings.flows_dir)
     problems = [str(p) for p in registry.reload()]
     lexicon, lex_problems = load_lexicon(settings.flows_dir / LEXICON_FILE, settings.languages)

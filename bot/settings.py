@@ -78,6 +78,10 @@ class Settings(BaseSettings):
     # or networks, e.g. '["10.0.0.0/8", "127.0.0.1"]'. Empty: the peer is the client.
     trusted_proxies: list[IPvAnyNetwork] = Field(default_factory=list)
 
+    # Flows on a writable volume: the shipped flows that fill an empty FLOWS_DIR at start
+    # (and whose crisis word list always replaces FLOWS_DIR's); unset, FLOWS_DIR is used as is.
+    flows_seed_dir: Path | None = None
+
     @field_validator("telegram_bot_token")
     @classmethod
     def _token_as_pasted(cls, token: SecretStr | None) -> SecretStr | None:

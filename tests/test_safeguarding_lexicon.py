@@ -103,7 +103,7 @@ def test_top_level_and_help_problems() -> None:
     [
         ("", "s.yaml:1:1: the safeguarding file must be a mapping with keys: help, phrases"),
         ("help: [1]\nphrases: {}\n", "s.yaml:1:7: 'help' must be a mapping with keys: text, helplines, button"),
-        ("a: *b\n", "s.yaml:1:4: YAML syntax error: found undefined alias 'b'"),
+        ("a: *b\n", "s.yaml:1:4: anchors and aliases are not allowed"),
         ("help: {}\nhelp: {}\n", "s.yaml:2:1: duplicate key 'help'"),
     ],
 )

@@ -26,6 +26,7 @@ async def settle(services: Any, timeout: float = 30.0) -> None:
         fake_queue = services.extra.get("fake_pending", lambda: 0)()
         # press answers and other calls the bot makes once an update has committed
         fake_queue += getattr(getattr(services.extra.get("worker"), "answers", None), "in_flight", 0)
+        fake_queue += len(services.extra.get("background", ()))  # work still to write after a commit
         quiet = quiet + 1 if inbox == 0 and outbox == 0 and fake_queue == 0 else 0
         if quiet >= 3:  # three quiet looks in a row: nothing still travelling between them
             return

@@ -9,7 +9,7 @@ so an admin sees every problem at once.
 from __future__ import annotations
 
 import sys
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any, TextIO
 
@@ -32,10 +32,92 @@ def _conditions(cond: m.Condition, path: Path_) -> Iterator[tuple[m.Condition, P
         yield from _conditions(cond.not_, path + ("not",))
 
 
+class _Known:
+    """The answer names saved before a step: bits of an int, as names only when a
+    problem wants a suggestion."""
+
+    __slots__ = ("mask", "bits", "all_names")
+
+    def __init__(self, mask: int, bits: dict[str, int], all_names: list[str]) -> None:
+        self.mask, self.bits, self.all_names = mask, bits, all_names
+
+    def __contains__(self, name: object) -> bool:
+        bit = self.bits.get(name) if isinstance(name, str) else None
+        return bit is not None and bool(self.mask >> bit & 1)
+
+    def names(self) -> list[str]:
+        return [n for i, n in enumerate(self.all_names) if self.mask >> i & 1]
+
+
+class _ChoiceIds:
+    """Answer name -> the choice ids its values can be, when only choice questions save it."""
+
+    def __init__(self, savers: dict[str, list[Any]]) -> None:
+        self.savers = savers
+        self._ids: dict[str, set[str] | None] = {}
+
+    def of(self, name: str) -> set[str] | None:
+        if name not in self._ids:
+            savers = self.savers.get(name, [])
+            choices = savers and all(isinstance(s, (m.ChoiceStep, m.MultiStep)) for s in savers)
+            self._ids[name] = {ch.id for s in savers for ch in s.choices} if choices else None
+        return self._ids[name]
+
+
+def _components(steps: dict[str, Any], edges: Callable[[Any], list[str]]) -> list[list[str]]:
+    """Strongly connected components of the step graph, sources first (Tarjan's
+    algorithm without recursion, so a long chain of steps cannot overflow the stack)."""
+    index: dict[str, int] = {}
+    low: dict[str, int] = {}
+    on_stack: set[str] = set()
+    stack: list[str] = []
+    found: list[list[str]] = []
+    for root in steps:
+        if root in index:
+            continue
+        work = [(root, iter(edges(steps[root])))]
+        index[root] = low[root] = len(index)
+        stack.append(root)
+        on_stack.add(root)
+        while work:
+            node, children = work[-1]
+            for child in children:
+                if child not in index:
+                    index[child] = low[child] = len(index)
+                    stack.append(child)
+                    on_stack.add(child)
+                    work.append((child, iter(edges(steps[child]))))
+                    break
+                if child in on_stack:
+                    low[node] = min(low[node], index[child])
+            else:
+                work.pop()
+                if work:
+                    parent = work[-1][0]
+                    low[parent] = min(low[parent], low[node])
+                if low[node] == index[node]:
+                    component = []
+                    while True:
+                        member = stack.pop()
+                        on_stack.discard(member)
+                        component.append(member)
+                        if member == node:
+                            break
+                    found.append(component)
+    found.reverse()  # Tarjan finds sinks first
+    return found
+
+
 class _FlowChecker:
-    def __init__(self, flow: m.Flow, flows: dict[str, m.Flow] | None) -> None:
+    """Every rule about one flow. Each pass is linear in the flow's size (a flow is
+    checked on every reload, upload and dashboard visit), so no rule may walk the
+    whole flow once per step."""
+
+    def __init__(self, flow: m.Flow, flows: dict[str, m.Flow] | None,
+                 flow_saves: dict[str, dict[str, Any]] | None = None) -> None:
         self.flow = flow
         self.flows = flows
+        self._flow_saves = flow_saves if flow_saves is not None else {}  # flow id -> what a run of it saves
         self.doc = flow.doc
         self.problems: list[Problem] = []
         raw = flow.doc.data.get("steps") if flow.doc and isinstance(flow.doc.data, dict) else None
@@ -57,6 +139,9 @@ class _FlowChecker:
         return ("steps", self.index.get(step.id, 0))
 
     def run(self) -> list[Problem]:
+        if len(self.raw_steps) > m.MAX_STEPS:
+            self.report(("steps",), f"the flow has {len(self.raw_steps)} steps; a flow may have at most "
+                        f"{m.MAX_STEPS} (split it into sub-flows with `type: flow`)", key=True)
         self.ids()
         self.durations()
         self.sizes()
@@ -194,61 +279,89 @@ class _FlowChecker:
             self.report(("steps",), "the flow has no `end` or `menu` step, so it can never end", key=True)
             return reachable
         can_end = set(terminals)
-        changed = True
-        while changed:
-            changed = False
-            for step in self.flow.steps.values():
-                if step.id not in can_end and any(t in can_end for t in self.edges(step)):
-                    can_end.add(step.id)
-                    changed = True
+        todo = list(terminals)
+        preds = self.predecessors()
+        while todo:
+            for p in preds[todo.pop()]:
+                if p not in can_end:
+                    can_end.add(p)
+                    todo.append(p)
         for step in self.flow.steps.values():
             if step.id in reachable and step.id not in can_end:
                 self.report(self.path(step) + ("id",), f"the flow can never end from step '{step.id}': every way on loops back")
         return reachable
 
+    def predecessors(self) -> dict[str, list[str]]:
+        preds: dict[str, list[str]] = {sid: [] for sid in self.flow.steps}
+        for step in self.flow.steps.values():
+            for t in self.edges(step):
+                preds[t].append(step.id)
+        return preds
+
     # -- answers named in conditions and placeholders ----------------------------
-    def saves_of(self, step: Any, seen: frozenset[str] = frozenset()) -> dict[str, Any]:
+    def saves_of(self, step: Any) -> dict[str, Any]:
         """Answer name -> saving step, for a step (a sub-flow step saves its flow's answers)."""
         if getattr(step, "save", None):
             return {step.save: step}
-        if isinstance(step, m.FlowStep) and self.flows and step.flow in self.flows and step.flow not in seen:
-            sub = self.flows[step.flow]
-            out: dict[str, Any] = {}
-            for s in sub.steps.values():
-                out.update(_FlowChecker(sub, self.flows).saves_of(s, seen | {self.flow.id, step.flow}))
-            return out
+        if isinstance(step, m.FlowStep) and self.flows and step.flow in self.flows and step.flow != self.flow.id:
+            return self.saves_of_flow(step.flow)
         return {}
 
+    def saves_of_flow(self, flow_id: str) -> dict[str, Any]:
+        """What a run of a flow saves, its sub-flows' answers included; worked out once per flow."""
+        known = self._flow_saves.get(flow_id)
+        if known is not None:
+            return known
+        self._flow_saves[flow_id] = {}  # sub-flows that call each other (reported elsewhere) stop here
+        sub = _FlowChecker(self.flows[flow_id], self.flows, self._flow_saves)  # type: ignore[index]
+        out: dict[str, Any] = {}
+        for s in sub.flow.steps.values():
+            out.update(sub.saves_of(s))
+        self._flow_saves[flow_id] = out
+        return out
+
     def answers(self, reachable: set[str]) -> None:
-        preds: dict[str, set[str]] = {sid: set() for sid in self.flow.steps}
-        for step in self.flow.steps.values():
-            for t in self.edges(step):
-                preds[t].add(step.id)
+        """Placeholders and conditions may only name answers some earlier step can have saved.
+
+        "Earlier" is any step with a way to this one. Answer names are bits of an int,
+        and the steps are taken a strongly connected component at a time, sources
+        first, so each step's earlier answers are one OR over its predecessors."""
+        bits: dict[str, int] = {}
         savers: dict[str, list[Any]] = {}
+        own: dict[str, int] = {}
         for step in self.flow.steps.values():
+            mask = 0
             for name, saver in self.saves_of(step).items():
                 savers.setdefault(name, []).append(saver)
+                mask |= 1 << bits.setdefault(name, len(bits))
+            own[step.id] = mask
+        names = list(bits)
+        preds = self.predecessors()
+        before: dict[str, int] = {}
+        for component in _components(self.flow.steps, self.edges):
+            members = set(component)
+            mask = 0
+            for sid in component:
+                for p in preds[sid]:
+                    if p not in members:
+                        mask |= before[p] | own[p]
+            if len(component) > 1 or component[0] in preds[component[0]]:  # on a loop: each is before itself
+                for sid in component:
+                    mask |= own[sid]
+            for sid in component:
+                before[sid] = mask
+        values = _ChoiceIds(savers)
         for step in self.flow.steps.values():
             if step.id not in reachable:
                 continue
-            ancestors: set[str] = set()
-            todo = list(preds[step.id])
-            while todo:
-                a = todo.pop()
-                if a not in ancestors:
-                    ancestors.add(a)
-                    todo += preds[a]
-            before: set[str] = set()
-            for a in ancestors:
-                before |= set(self.saves_of(self.flow.steps[a]))
             p = self.path(step)
-            self.check_placeholders(step, p, before)
-            after = before | set(self.saves_of(step))
+            self.check_placeholders(step, p, _Known(before[step.id], bits, names))
+            after = _Known(before[step.id] | own[step.id], bits, names)
             for r, route in enumerate(step.routes() if isinstance(getattr(step, "next", None), list) else []):
                 if route.when is not None:
-                    self.check_condition(route.when, p + ("next", r, "when"), after, savers)
+                    self.check_condition(route.when, p + ("next", r, "when"), after, values)
 
-    def check_placeholders(self, step: Any, p: Path_, before: set[str]) -> None:
+    def check_placeholders(self, step: Any, p: Path_, before: _Known) -> None:
         for j, line in enumerate(step.lines()):
             lp = p + ("text",) + ((j,) if isinstance(step.text, list) else ())
             names, error = placeholders(line)
@@ -256,21 +369,22 @@ class _FlowChecker:
                 self.report(lp, error)
             for name in names:
                 if name not in before:
-                    self.report(lp, f"'{{{name}}}' names an answer that no earlier step saves" + did_you_mean(name, before))
+                    self.report(lp, f"'{{{name}}}' names an answer that no earlier step saves"
+                                + did_you_mean(name, before.names()))
 
-    def check_condition(self, cond: m.Condition, path: Path_, known: set[str], savers: dict[str, list[Any]]) -> None:
+    def check_condition(self, cond: m.Condition, path: Path_, known: _Known, values: _ChoiceIds) -> None:
         for c, cp in _conditions(cond, path):
             for key in ("answer", "answered", "skipped"):
                 name = getattr(c, key)
                 if name is not None and name not in known:
-                    self.report(cp + (key,), f"condition names answer '{name}' that no step before saves" + did_you_mean(name, known))
+                    self.report(cp + (key,), f"condition names answer '{name}' that no step before saves"
+                                + did_you_mean(name, known.names()))
             if c.answer is not None and c.answer in known:
-                self.check_values(c, cp, savers.get(c.answer, []))
+                self.check_values(c, cp, values.of(c.answer))
 
-    def check_values(self, c: m.Condition, cp: Path_, savers: list[Any]) -> None:
-        if not savers or not all(isinstance(s, (m.ChoiceStep, m.MultiStep)) for s in savers):
+    def check_values(self, c: m.Condition, cp: Path_, ids: set[str] | None) -> None:
+        if ids is None:
             return
-        ids = {ch.id for s in savers for ch in s.choices}
         values = [("equals", c.equals)] if c.equals is not None else []
         values += [(("one_of", k), v) for k, v in enumerate(c.one_of or [])]
         for key, value in values:
@@ -279,9 +393,10 @@ class _FlowChecker:
                 self.report(kp, f"'{value}' is not a choice of answer '{c.answer}'" + did_you_mean(value, ids))
 
 
-def check_flow(flow: m.Flow, flows: dict[str, m.Flow] | None) -> list[Problem]:
+def check_flow(flow: m.Flow, flows: dict[str, m.Flow] | None,
+               flow_saves: dict[str, dict[str, Any]] | None = None) -> list[Problem]:
     """Every rule about one flow; `flows` (the set, by id) to check sub-flow targets."""
-    return _FlowChecker(flow, flows).run()
+    return _FlowChecker(flow, flows, flow_saves).run()
 
 
 def check_flows(flows: list[m.Flow]) -> list[Problem]:
@@ -294,8 +409,9 @@ def check_flows(flows: list[m.Flow]) -> list[Problem]:
             problems.append(Problem(f.file, *where, f"duplicate flow id '{f.id}' (also in {by_id[f.id].file})"))
         else:
             by_id[f.id] = f
+    flow_saves: dict[str, dict[str, Any]] = {}
     for f in flows:
-        problems += check_flow(f, by_id)
+        problems += check_flow(f, by_id, flow_saves)
     payloads: dict[str, str] = {}
     for f in flows:
         for k, t in enumerate(f.spec.triggers):
@@ -309,22 +425,24 @@ def check_flows(flows: list[m.Flow]) -> list[Problem]:
 
 
 def _subflow_cycles(flows: dict[str, m.Flow]) -> list[Problem]:
-    calls = {fid: [s for s in f.steps.values() if isinstance(s, m.FlowStep) and s.flow in flows and s.flow != fid]
+    calls = {fid: {s.flow for s in f.steps.values() if isinstance(s, m.FlowStep) and s.flow in flows and s.flow != fid}
              for fid, f in flows.items()}
+    leads_to: dict[str, set[str]] = {}  # flow id -> every flow a run of it may call, at any depth
+    for fid in flows:
+        seen: set[str] = set()
+        todo = list(calls[fid])
+        while todo:
+            cur = todo.pop()
+            if cur not in seen:
+                seen.add(cur)
+                todo += calls[cur]
+        leads_to[fid] = seen
     problems: list[Problem] = []
     for fid, f in flows.items():
-        for step in calls[fid]:
-            seen: set[str] = set()
-            todo = [step.flow]
-            while todo:
-                cur = todo.pop()
-                if cur == fid:
-                    where = f.doc.where(("steps", f.step_index(step.id), "flow")) if f.doc else (1, 1)
-                    problems.append(Problem(f.file, *where, f"sub-flow '{step.flow}' leads back into '{fid}': flows would call each other forever"))
-                    break
-                if cur not in seen:
-                    seen.add(cur)
-                    todo += [s.flow for s in calls.get(cur, [])]
+        for i, step in enumerate(f.steps.values()):
+            if isinstance(step, m.FlowStep) and step.flow in calls[fid] and fid in leads_to[step.flow]:
+                where = f.doc.where(("steps", i, "flow")) if f.doc else (1, 1)
+                problems.append(Problem(f.file, *where, f"sub-flow '{step.flow}' leads back into '{fid}': flows would call each other forever"))
     return problems
 
 

@@ -84,19 +84,3 @@ class FlowRegistry:
             self.current = flowset
         self.problems = problems
         return problems
-
-    def replace(self, text: str, filename: str) -> list[Problem]:
-        """Validate an uploaded flow against the live set and make it live if it is fine.
-
-        Only the in-memory set changes; writing the file is the caller's job.
-        """
-        from bot.engine.load import replace_flow
-
-        if self.current is None:
-            self.reload()
-        if self.current is None:
-            return self.problems
-        flowset, problems = replace_flow(self.current, text, filename)
-        if flowset is not None:
-            self.current = flowset
-        return problems

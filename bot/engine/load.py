@@ -3,15 +3,19 @@
 `parse_flow_doc` checks one file against the schema (model.py) and maps pydantic's
 error locations back to YAML positions; check.py then applies the rules that need
 the whole flow or the whole set. `load_flows` / `load_flow_text` do both.
+
+Both steps are cached by content: a file is parsed again only when its text changed,
+and a set is checked again only when one of its flows did (reloads, uploads and the
+dashboard's flows page read the same files again and again).
 """
 from __future__ import annotations
 
 import difflib
 import hashlib
+from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import yaml
 from pydantic import BaseModel, ValidationError
 
 from bot.engine import model as m
@@ -128,24 +132,47 @@ def parse_flow_doc(doc: YamlDoc, raw: bytes) -> tuple[m.Flow | None, list[Proble
     return m.Flow(spec=spec, steps=steps, version=version, file=doc.file, doc=doc), problems
 
 
-def _parse_yaml(text: str, filename: str) -> tuple[YamlDoc | None, list[Problem]]:
-    # yamlsource builds its loader outside its try block, so a control character
-    # (ReaderError, raised while constructing the loader) would escape it.
-    try:
-        return parse_yaml(text, filename)
-    except yaml.YAMLError as exc:
-        where = getattr(exc, "position", None)
-        before = text[:where] if isinstance(where, int) else ""
-        line, col = before.count("\n") + 1, len(before.rsplit("\n", 1)[-1]) + 1
-        reason = getattr(exc, "reason", None) or "invalid YAML"
-        return None, [Problem(filename, line, col, f"YAML syntax error: {reason}")]
+class _Source:
+    """A file's text, equal to another when their content hashes are."""
+
+    __slots__ = ("text", "digest")
+
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.digest = hashlib.sha256(text.encode("utf-8")).digest()
+
+    def __hash__(self) -> int:
+        return hash(self.digest)
+
+    def __eq__(self, other: object) -> bool:
+        return isinstance(other, _Source) and other.digest == self.digest
+
+
+@lru_cache(maxsize=256)
+def _parsed(source: _Source, filename: str) -> tuple[m.Flow | None, tuple[Problem, ...]]:
+    doc, problems = parse_yaml(source.text, filename)
+    if doc is None:
+        return None, tuple(problems)
+    flow, problems = parse_flow_doc(doc, source.text.encode("utf-8"))
+    return flow, tuple(problems)
+
+
+@lru_cache(maxsize=32)
+def _checked(flows: tuple[m.Flow, ...]) -> tuple[Problem, ...]:
+    """The set's problems; flows compare by identity, and a parsed text is one object."""
+    from bot.engine.check import check_flows
+
+    return tuple(check_flows(list(flows)))
 
 
 def parse_flow_text(text: str, filename: str) -> tuple[m.Flow | None, list[Problem]]:
-    doc, problems = _parse_yaml(text, filename)
-    if doc is None:
-        return None, problems
-    return parse_flow_doc(doc, text.encode("utf-8"))
+    flow, problems = _parsed(_Source(text), filename)
+    return flow, list(problems)
+
+
+def check_flow_set(flows: list[m.Flow]) -> list[Problem]:
+    """check.check_flows, remembered for the same flows."""
+    return list(_checked(tuple(flows)))
 
 
 def flow_files(path: str | Path) -> list[Path]:
@@ -153,7 +180,7 @@ def flow_files(path: str | Path) -> list[Path]:
     p = Path(path)
     if p.is_dir():
         files = sorted([*p.glob("*.yaml"), *p.glob("*.yml")])
-        return [f for f in files if f.name not in SKIP_FILES]
+        return [f for f in files if f.name not in SKIP_FILES and not f.name.startswith(".") and f.is_file()]
     return [p]
 
 
@@ -173,8 +200,6 @@ def read_texts(paths: list[Path]) -> tuple[list[tuple[str, str]], list[Problem]]
 
 def build_flowset(texts: list[tuple[str, str]], previous: FlowSet | None = None) -> tuple[FlowSet | None, list[Problem]]:
     """Parse and check a whole set of flow texts; a FlowSet only when nothing is wrong."""
-    from bot.engine.check import check_flows
-
     flows: list[m.Flow] = []
     problems: list[Problem] = []
     for name, text in texts:
@@ -182,7 +207,7 @@ def build_flowset(texts: list[tuple[str, str]], previous: FlowSet | None = None)
         problems += found
         if flow is not None:
             flows.append(flow)
-    problems += check_flows(flows)
+    problems += check_flow_set(flows)
     if problems or not flows:
         if not flows and not problems:
             problems.append(Problem(texts[0][0] if texts else "flows", 1, 1, "no flow files found"))
@@ -219,10 +244,8 @@ def replace_flow(flowset: FlowSet, text: str, filename: str) -> tuple[FlowSet | 
     flow, problems = parse_flow_text(text, filename)
     if flow is None:
         return None, problems
-    from bot.engine.check import check_flows
-
     kept = [f for f in flowset.flows.values() if f.id != flow.id and f.file != filename]
-    problems += check_flows([*kept, flow])
+    problems += check_flow_set([*kept, flow])
     if problems:
         return None, sorted(set(problems))
     return FlowSet({f.id: f for f in [*kept, flow]}, previous=flowset), []

@@ -19,6 +19,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 MAX_MESSAGE = 4096  # characters in one Telegram message
 MAX_LABEL = 40  # characters on a button (Telegram allows more; phones cut them off)
 MAX_CHOICES = 97  # 100 buttons per keyboard, minus Done, Skip and Menu
+MAX_STEPS = 1000  # steps in one flow file; the largest shipped flow has a dozen
 
 ID_RE = re.compile(r"^[a-z][a-z0-9_]*$")
 PAYLOAD_RE = re.compile(r"^[A-Za-z0-9_-]{1,64}$")

@@ -3,53 +3,80 @@
 Only an administrator of that chat may do it (asked live with getChatMember). The file
 is downloaded (at most MAX_BYTES), checked against the live flows exactly like
 `python -m bot flows check` would (problems answered as `file:line:col: message`), and
-only when nothing is wrong made live, written atomically into FLOWS_DIR (so a restart
-keeps it, with the same version: the version is the content hash) and its source
-stored in `flow_versions`. A broken file changes nothing.
+only when nothing is wrong recorded in `flow_versions`, saved into FLOWS_DIR (so a
+restart keeps it, with the same version: the version is the content hash) and made
+live. A broken file changes nothing.
+
+The update's transaction only sees the cheap checks (the file's name and announced
+size) and answers "checking…"; everything slow happens after it has committed, so no
+Telegram call and no parse holds the database (on SQLite, every youth's write) while it
+runs: asking who the sender is, the download, the check (in a thread, bounded by
+CHECK_TIMEOUT, so the event loop keeps answering youth), then the replacement in this
+order: the new content is written beside the old file and fsynced, the version is
+recorded and committed, and only then renamed over the old file and made live. A step
+that fails leaves the old flow live and on disk, and the admin is told in plain words.
+A process that dies half-way has at worst recorded a version it never used; the admin
+sees no answer and sends the file again.
 
 The crisis word list (`safeguarding.yaml`) is refused here: a file can be valid and
 still miss crisis phrases, which only the safeguarding corpus tests in the repository
 catch, so it is changed there, reviewed, not from a chat.
 
-Runs inside the update's transaction; the Telegram calls are bounded by timeouts.
-Across several processes the others pick the file up at their next restart.
+Across several processes the others pick the file up through their file watcher.
 """
 from __future__ import annotations
 
 import asyncio
 import logging
-import os
 import re
-import secrets
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
+from sqlalchemy import delete, event
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Document, Message
 from telegram.error import TelegramError
 
-from bot.engine.load import parse_flow_text
+from bot.aio import where
+from bot.engine.flowset import FlowSet
+from bot.engine.load import parse_flow_text, replace_flow
+from bot.flows_dir import install, why, write_temp
 from bot.problems import Problem
 from bot.services import Services
-from bot.telegram import chat_members
-from storage import flow_versions
+from bot.telegram import chat_members, outgoing
+from storage import flow_versions, outbox
+from storage.models import FlowVersion
 
 log = logging.getLogger(__name__)
 
-MAX_BYTES = 256 * 1024
+MAX_BYTES = 256 * 1024  # an uploaded flow file; the largest shipped one is under 6 KiB
 DOWNLOAD_TIMEOUT = 15.0
+CHECK_TIMEOUT = 20.0  # seconds for parsing and checking an upload, in a thread
 MAX_PROBLEMS_SHOWN = 25
 SUFFIXES = (".yaml", ".yml")
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,80}\.ya?ml$")
 PROTECTED_STEMS = frozenset({"safeguarding"})
+BACKGROUND = "background"  # services.extra: tasks that still write after their update committed
+UNCHANGED = "The flows in use did not change."
 
 
 def is_flow_file(msg: Message) -> bool:
     """A document whose name ends with .yaml or .yml."""
     doc = msg.document
     return doc is not None and (doc.file_name or "").lower().endswith(SUFFIXES)
+
+
+@dataclass(frozen=True)
+class Upload:
+    """What the update's transaction hands on to the work after its commit."""
+
+    chat_id: int
+    message_id: int
+    user_id: int | None
+    file_id: str
+    name: str
 
 
 @dataclass(frozen=True)
@@ -61,15 +88,11 @@ class Applied:
 
 
 async def handle(services: Services, s: AsyncSession, msg: Message, now: datetime) -> str:
-    """Check and apply one uploaded flow file; the answer for the staff chat."""
+    """Inside the update's transaction: the cheap checks, and the rest once it commits.
+
+    Returns the immediate answer for the staff chat."""
     doc: Document = msg.document  # type: ignore[assignment]
     name = doc.file_name or ""
-    bot = services.extra.get("bot")
-    admin = await chat_members.is_admin(bot, msg.chat.id, msg.from_user.id) if msg.from_user else False
-    if admin is None:
-        return "I could not check who may change the flows just now. Please send the file again in a minute."
-    if not admin:
-        return "Sorry, only administrators of this group can change the flows."
     if not SAFE_NAME.match(name):
         return (f"Please name the file like share_idea.yaml (letters, digits, _ - . only, ending in "
                 f"{' or '.join(SUFFIXES)}).")
@@ -77,66 +100,142 @@ async def handle(services: Services, s: AsyncSession, msg: Message, now: datetim
         return (f"{name} is the crisis word list, not a flow. It is changed in the repository, where "
                 "the safeguarding tests check it, not from this chat.")
     if doc.file_size is not None and doc.file_size > MAX_BYTES:
-        return f"{name} is too big: a flow file may be at most {MAX_BYTES // 1024} KiB."
-    data = await _download(bot, doc)
+        return _too_big(name)
+    upload = Upload(msg.chat.id, msg.message_id, msg.from_user.id if msg.from_user else None, doc.file_id, name)
+    after_commit(s, lambda: start(services, upload))
+    return f"📥 {name}: checking it…"
+
+
+def after_commit(s: AsyncSession, callback: Any) -> None:
+    """Call `callback` once the transaction `s` is in commits (never if it rolls back)."""
+    event.listen(s.sync_session, "after_commit", lambda _session: callback(), once=True)
+
+
+def start(services: Services, upload: Upload) -> asyncio.Task:
+    """Run one upload in the background; `services.extra[BACKGROUND]` holds it meanwhile."""
+    tasks: set[asyncio.Task] = services.extra.setdefault(BACKGROUND, set())
+    task = asyncio.get_running_loop().create_task(_run(services, upload), name="flow upload")
+    tasks.add(task)
+    task.add_done_callback(tasks.discard)
+    return task
+
+
+async def _run(services: Services, upload: Upload) -> None:
+    try:
+        answer = await process(services, upload)
+    except Exception as exc:  # our bug: the old flows stay, the admin hears of it, the log says where
+        log.error("flow upload failed: %s", where(exc))
+        answer = f"❌ Something went wrong while applying {upload.name}. {UNCHANGED} Please try again."
+    try:
+        await _reply(services, upload, answer)
+    except Exception as exc:
+        log.error("could not answer a flow upload: %s", where(exc))
+
+
+async def process(services: Services, upload: Upload) -> str:
+    """Check and apply one uploaded file; the answer for the staff chat."""
+    bot = services.extra.get("bot")
+    admin = await chat_members.is_admin(bot, upload.chat_id, upload.user_id) if upload.user_id else False
+    if admin is None:
+        return "I could not check who may change the flows just now. Please send the file again in a minute."
+    if not admin:
+        return "Sorry, only administrators of this group can change the flows."
+    data = await _download(bot, upload.file_id)
     if data is None:
-        return f"I could not download {name}. Please send it again."
+        return f"I could not download {upload.name}. Please send it again."
     if len(data) > MAX_BYTES:
-        return f"{name} is too big: a flow file may be at most {MAX_BYTES // 1024} KiB."
-    target = Path(services.settings.flows_dir) / name
-    result = await apply(services, s, data, target, now)
+        return _too_big(upload.name)
+    target = Path(services.settings.flows_dir) / upload.name
+    lock: asyncio.Lock = services.extra.setdefault("flow_upload_lock", asyncio.Lock())
+    async with lock:  # one upload at a time, each checked against the set the last one left
+        result = await apply(services, data, target, datetime.now(UTC))
+    if isinstance(result, str):
+        return result
     if isinstance(result, list):
-        return _rejected(name, result, target)
+        return _rejected(upload.name, result, target)
     was = f" (was {result.previous})" if result.previous and result.previous != result.version else ""
-    return (f"✅ {name} applied: flow {result.flow_id} “{result.title}”, version {result.version}{was}. "
+    return (f"✅ {upload.name} applied: flow {result.flow_id} “{result.title}”, version {result.version}{was}. "
             "New conversations use it now; ongoing ones finish on the version they started with.")
 
 
-async def apply(services: Services, s: AsyncSession, data: bytes, target: Path,
-                now: datetime) -> Applied | list[Problem]:
-    """Validate `data` as the flow file `target`; make it live, save it and record it."""
+async def apply(services: Services, data: bytes, target: Path, now: datetime) -> Applied | list[Problem] | str:
+    """Validate `data` as the flow file `target`; record it, save it and make it live.
+
+    Problems when the file is wrong; a sentence when a step failed (nothing changed)."""
     filename = str(target)
     try:
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         return [Problem(filename, 1, 1, f"file is not UTF-8 text (byte {exc.start})")]
-    before = services.flows.current
-    clash = _id_elsewhere(services, text, filename)
-    if clash:
-        return [clash]
-    problems = services.flows.replace(text, filename)
-    if problems:
-        return problems
-    flow = next(f for f in services.flowset if f.file == filename)
-    previous = before.get(flow.id) if before is not None else None
+    before = services.flowset
     try:
-        write_atomically(target, data)
+        checked = await asyncio.wait_for(asyncio.to_thread(check_upload, before, text, filename), CHECK_TIMEOUT)
+    except TimeoutError:
+        return f"❌ {target.name} took more than {CHECK_TIMEOUT:.0f} seconds to check, so it was not applied. {UNCHANGED}"
+    if isinstance(checked, list):
+        return checked
+    flow = next(f for f in checked if f.file == filename)
+    previous = before.get(flow.id)
+    try:
+        tmp = write_temp(target, data)
     except OSError as exc:
-        services.flows.current = before  # not saved, so not live either
-        return [Problem(filename, 1, 1, f"could not save the file: {exc.strerror or type(exc).__name__}")]
-    await flow_versions.record(s, flow_id=flow.id, version=flow.version, source=text, now=now)
+        return _not_saved(target.name, exc)
+    try:
+        failed = await _record_and_install(services, flow, text, tmp, target, now)
+    finally:
+        tmp.unlink(missing_ok=True)  # left only when a step failed (or the bot is stopping)
+    if failed:
+        return failed
+    services.flows.current = checked
     log.info("flow %s replaced from Telegram: version %s", flow.id, flow.version)
     return Applied(flow.id, flow.title, flow.version, previous.version if previous else None)
 
 
-def _id_elsewhere(services: Services, text: str, filename: str) -> Problem | None:
-    """The flow's id already belongs to another file: two files with one id would not load again."""
+async def _record_and_install(services: Services, flow: Any, text: str, tmp: Path, target: Path,
+                              now: datetime) -> str | None:
+    """Commit the version, then rename the written file into place; why not, if it failed."""
+    try:
+        async with services.sessionmaker() as s, s.begin():
+            new_row = await flow_versions.record(s, flow_id=flow.id, version=flow.version, source=text, now=now)
+    except Exception as exc:
+        log.error("flow upload: recording the version failed: %s", where(exc))
+        return f"❌ {target.name} was not applied: the database could not record it. {UNCHANGED} Please try again."
+    try:
+        install(tmp, target)
+    except OSError as exc:
+        if new_row:  # the version never went live: forget it again
+            await _forget(services, flow.id, flow.version)
+        return _not_saved(target.name, exc)
+    return None
+
+
+def check_upload(flowset: FlowSet, text: str, filename: str) -> FlowSet | list[Problem]:
+    """The live set with the uploaded flow in it, or its problems (CPU work: runs in a thread)."""
     flow, _ = parse_flow_text(text, filename)
-    current = services.flows.current
-    other = current.get(flow.id) if flow is not None and current is not None else None
-    if other is None or other.file == filename:
-        return None
-    return Problem(filename, 1, 1, f"flow '{flow.id}' is defined in {Path(other.file).name}: "
-                                   f"send it under that name to replace it")
+    other = flowset.get(flow.id) if flow is not None else None
+    if other is not None and other.file != filename:
+        # two files with one id would not load again after a restart
+        return [Problem(filename, 1, 1, f"flow '{flow.id}' is defined in {Path(other.file).name}: "  # type: ignore[union-attr]
+                                        f"send it under that name to replace it")]
+    new, problems = replace_flow(flowset, text, filename)
+    return new if new is not None else problems
 
 
-async def _download(bot: Any, doc: Document) -> bytes | None:
+async def _forget(services: Services, flow_id: str, version: str) -> None:
+    try:
+        async with services.sessionmaker() as s, s.begin():
+            await s.execute(delete(FlowVersion).where(FlowVersion.flow_id == flow_id, FlowVersion.version == version))
+    except Exception as exc:  # an unused version on record is harmless
+        log.warning("flow upload: could not forget an unused version (%s)", type(exc).__name__)
+
+
+async def _download(bot: Any, file_id: str) -> bytes | None:
     if bot is None:
         return None
     try:
         async def fetch() -> bytes:
             # Telegram lets bots download files of up to 20 MB; the caller checks MAX_BYTES.
-            file = await bot.get_file(doc.file_id)
+            file = await bot.get_file(file_id)
             return bytes(await file.download_as_bytearray())
 
         return await asyncio.wait_for(fetch(), DOWNLOAD_TIMEOUT)
@@ -145,17 +244,25 @@ async def _download(bot: Any, doc: Document) -> bytes | None:
         return None
 
 
-def write_atomically(target: Path, data: bytes) -> None:
-    """Write beside the target under a name no flow loader picks up, then rename over it."""
-    tmp = target.with_name(f".{target.name}.{os.getpid()}.{secrets.token_hex(4)}.tmp")
-    try:
-        with open(tmp, "xb") as f:
-            f.write(data)
-            f.flush()
-            os.fsync(f.fileno())
-        os.replace(tmp, target)
-    finally:
-        tmp.unlink(missing_ok=True)
+async def _reply(services: Services, upload: Upload, text: str) -> None:
+    """Answer the admin's message in the staff chat, through the outbox."""
+    now = datetime.now(UTC)
+    async with services.sessionmaker() as s, s.begin():
+        for payload in outgoing.send_message(upload.chat_id, text):
+            payload["reply_parameters"] = {"message_id": upload.message_id, "allow_sending_without_reply": True}
+            await outbox.enqueue(s, chat_id=upload.chat_id, method="sendMessage", payload=payload, priority=1, now=now)
+    if sender := services.extra.get("sender"):
+        sender.poke()
+
+
+def _too_big(name: str) -> str:
+    return f"{name} is too big: a flow file may be at most {MAX_BYTES // 1024} KiB."
+
+
+def _not_saved(name: str, exc: OSError) -> str:
+    log.error("flow upload: could not save the file (%s)", why(exc))
+    return (f"❌ {name} was not applied: I could not save it, because {why(exc)}. {UNCHANGED} "
+            "Please tell whoever runs the bot (FLOWS_DIR must be a folder the bot can write).")
 
 
 def _rejected(name: str, problems: list[Problem], target: Path) -> str:

@@ -1,10 +1,12 @@
 """Admin pages about the flows on disk: validation status, translation coverage, diagrams.
 
-The files are checked afresh with the engine's loader on each visit, so an admin
-sees the effect of an edit before the bot reloads it.
+The files are read on each visit, so an admin sees the effect of an edit before the
+bot reloads it; parsing and checking are cached by content hash (bot/engine/load.py),
+so a visit checks only what changed, and it does so in a thread, off the event loop.
 """
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -74,14 +76,16 @@ def _catalogs(request: web.Request) -> Any:
 @requires("admin")
 async def flows_page(request: web.Request) -> web.StreamResponse:
     c = ctx(request)
-    files, other = scan(Path(c.settings.flows_dir), _catalogs(request), list(c.settings.languages))
+    files, other = await asyncio.to_thread(scan, Path(c.settings.flows_dir), _catalogs(request),
+                                           list(c.settings.languages))
     return render(request, "flows.html", files=files, other_problems=other, languages=list(c.settings.languages))
 
 
 @requires("admin")
 async def flow_page(request: web.Request) -> web.StreamResponse:
     c = ctx(request)
-    files, _other = scan(Path(c.settings.flows_dir), _catalogs(request), list(c.settings.languages))
+    files, _other = await asyncio.to_thread(scan, Path(c.settings.flows_dir), _catalogs(request),
+                                            list(c.settings.languages))
     wanted = request.match_info["flow"]
     entry = next((f for f in files if f.flow is not None and f.flow.id == wanted), None)
     if entry is None:
