@@ -26,7 +26,8 @@ ENV PATH=/opt/venv/bin:$PATH \
     WEB_HOST=0.0.0.0 \
     WEB_PORT=8080 \
     VAR_DIR=/app/var \
-    FLOWS_DIR=/app/flows \
+    FLOWS_DIR=/app/var/flows \
+    FLOWS_SEED_DIR=/app/flows \
     LOCALES_DIR=/app/locales \
     DATABASE_URL=sqlite+aiosqlite:////app/var/sammanbot.db
 RUN groupadd --system --gid 10001 sammanbot \
