@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
+import re
 import sys
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -38,10 +39,16 @@ def alembic_config() -> Config:
     return cfg
 
 
+_REVISION = re.compile(r"""^revision(?:\s*:\s*str)?\s*=\s*["']([^"']+)["']""", re.M)
+
+
 def newest_revision() -> str:
-    """The head revision, from the file names: each revision id is its file's number
-    prefix (`0002_staff.py` is "0002"); a test holds this equal to Alembic's head."""
-    return max(p.name.split("_", 1)[0] for p in (MIGRATIONS_DIR / "versions").glob("[0-9]*_*.py"))
+    """The head revision: the one the migration file with the highest number prefix
+    declares (`0002_staff.py` is "0002", `0004_pseudonym_salt.py` "0004_pseudonym_salt"),
+    read without importing Alembic; a test holds this equal to Alembic's head."""
+    newest = max((MIGRATIONS_DIR / "versions").glob("[0-9]*_*.py"), key=lambda p: p.name.split("_", 1)[0])
+    found = _REVISION.search(newest.read_text(encoding="utf-8"))
+    return found.group(1) if found else newest.name.split("_", 1)[0]
 
 
 def _stored_revisions(connection: Connection) -> list[str]:

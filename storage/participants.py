@@ -11,8 +11,10 @@ from storage import outbox
 from storage.models import Answer, Chat, Inbox, Outbox, Participant, Session, Submission
 
 
-async def get_by_key(s: AsyncSession, key: str) -> Participant | None:
-    return (await s.scalars(select(Participant).where(Participant.key == key))).first()
+async def get_by_key(s: AsyncSession, key: str, *older: str) -> Participant | None:
+    """The participant with this lookup key (or one of the `older` forms of it)."""
+    keys = (key, *older)
+    return (await s.scalars(select(Participant).where(Participant.key.in_(keys)))).first()
 
 
 async def get(s: AsyncSession, participant_id: int) -> Participant | None:
@@ -27,10 +29,11 @@ async def create(
     language: str,
     source: str | None,
     now: datetime,
+    salt: str | None = None,
     is_test: bool = False,
 ) -> Participant:
     row = Participant(
-        key=key, pseudonym=pseudonym, language=language, source=source, consent=False,
+        key=key, pseudonym=pseudonym, salt=salt, language=language, source=source, consent=False,
         stopped=False, is_test=is_test, created_at=now, updated_at=now, last_seen_at=now,
     )
     s.add(row)
