@@ -109,3 +109,16 @@ async def test_timestamps_come_back_as_aware_utc(db):
         with pytest.raises(Exception, match="naive datetime"):
             await participants.create(s, key="k2", pseudonym="Q", language="sv", source=None,
                                       now=datetime(2025, 3, 1))
+
+
+async def test_found_by_the_current_or_an_older_key_and_the_salt_is_kept(db):
+    async with db.sessionmaker.begin() as s:
+        new = await participants.create(s, key="k-new", pseudonym="Owl-1", salt="ab" * 16, language="sv",
+                                        source=None, now=T0)
+        old = await participants.create(s, key="k-legacy", pseudonym="Owl-2", language="sv", source=None, now=T0)
+    async with db.sessionmaker() as s:
+        assert (await participants.get_by_key(s, "k-new", "k-new-legacy")).salt == "ab" * 16
+        found = await participants.get_by_key(s, "k-current", "k-legacy")
+        assert (found.id, found.salt) == (old.id, None)
+        assert await participants.get_by_key(s, "k-other", "k-other-legacy") is None
+        assert new.id != old.id
