@@ -1,5 +1,7 @@
-"""A random salt per participant: the pseudonym is made from it, so a youth who erased
-their data and comes back gets a pseudonym that cannot be linked to the old one.
+"""A random salt per participant, so a pseudonym after erasure is unlinkable.
+
+The pseudonym is made from the salt, so a youth who erased their data and comes back
+gets a pseudonym that cannot be linked to the old one.
 
 Rows stored before this revision get salt NULL and keep their key and pseudonym (both
 made from the Telegram id alone, as before); `bot/privacy/pseudonym.py` still finds them.
