@@ -63,6 +63,10 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
     log_format: str = "text"  # text | json
 
+    # Floods: more messages a minute than this from one chat (while answers to it still
+    # wait) are handled, but answered together (bot/telegram/flood.py); 0: no limit
+    flood_per_min: int = Field(default=20, ge=0)
+
 
 @lru_cache(maxsize=1)
 def get_settings() -> Settings:
