@@ -13,9 +13,10 @@ from storage.models import Outbox
 ERROR_MAX = 200
 ERASED_REF = "erased"  # the ref of rows still owed for a youth who erased themselves
 # Replies to a flooding chat (bot/telegram/flood.py) are COALESCED: held back a moment,
-# and a newer reply to the chat replaces one still pending, which is then kept unsent as
-# SUPERSEDED (status failed, its text blanked) until purge_sent. If the sender has it in
-# flight already, it is delivered and marked sent: rows are never deleted under it.
+# and a newer reply to the chat replaces one not yet due, which is then kept unsent as
+# SUPERSEDED (status failed, its text blanked) until purge_sent (erasure unlinks it from
+# the chat). Rows are never deleted under the sender: should it have one in flight after
+# all, it is delivered and marked sent.
 COALESCED_REF = "coalesced"
 SUPERSEDED_REF = "superseded"
 
@@ -127,11 +128,13 @@ async def coalesce(s: AsyncSession, ids: list[int], due: datetime) -> None:
                         .execution_options(synchronize_session=False))
 
 
-async def supersede(s: AsyncSession, chat_id: int) -> int:
-    """Set aside this chat's pending COALESCED rows: a newer reply replaces them."""
+async def supersede(s: AsyncSession, chat_id: int, now: datetime) -> int:
+    """Set aside this chat's COALESCED rows not yet due: a newer reply replaces them.
+    (Rows already due may be in flight: they go, as the youth paused meanwhile.)"""
     stmt = (
         update(Outbox)
-        .where(Outbox.status == "pending", Outbox.chat_id == chat_id, Outbox.ref == COALESCED_REF)
+        .where(Outbox.status == "pending", Outbox.chat_id == chat_id, Outbox.ref == COALESCED_REF,
+               Outbox.next_attempt_at > now)
         .values(status="failed", ref=SUPERSEDED_REF, payload={}, last_error="superseded by a newer reply")
         .execution_options(synchronize_session=False)
     )

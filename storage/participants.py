@@ -102,6 +102,9 @@ async def erase(s: AsyncSession, participant_id: int, *, delete_submissions: boo
         # rows still to handle (this very update among them) lose their link to the chat
         await s.execute(update(Inbox).where(Inbox.chat_key == chat_id).values(chat_key=0)
                         .execution_options(synchronize_session=False))
+        # replies set aside in a flood are kept, unlinked: the sender may still hold one
+        await s.execute(update(Outbox).where(Outbox.chat_id == chat_id, Outbox.ref == outbox.SUPERSEDED_REF)
+                        .values(chat_id=None).execution_options(synchronize_session=False))
         await s.execute(delete(Outbox).where(Outbox.chat_id == chat_id, ~owed))
         # replies still owed (the goodbye) are sent, then deleted by the sender
         await s.execute(update(Outbox).where(Outbox.chat_id == chat_id, owed).values(ref=ERASED))

@@ -148,7 +148,8 @@ async def test_coalesced_replies_are_set_aside_never_deleted_under_the_sender(db
         # the sender has taken the second one (say, it became due) when a newer reply comes
         in_flight = await s.get(Outbox, first[1].id)
         s.expunge(in_flight)
-        assert await outbox.supersede(s, chat) == 2
+        assert await outbox.supersede(s, chat, now + timedelta(seconds=5)) == 0  # due by then: they go
+        assert await outbox.supersede(s, chat, now) == 2
     async with db.sessionmaker.begin() as s:
         rows = {r.id: r for r in (await s.scalars(select(Outbox))).all()}
         assert rows[goodbye.id].ref == outbox.ERASED_REF and rows[goodbye.id].status == "pending"

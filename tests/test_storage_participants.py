@@ -122,3 +122,18 @@ async def test_found_by_the_current_or_an_older_key_and_the_salt_is_kept(db):
         assert (found.id, found.salt) == (old.id, None)
         assert await participants.get_by_key(s, "k-other", "k-other-legacy") is None
         assert new.id != old.id
+
+
+async def test_erasure_unlinks_replies_set_aside_in_a_flood_without_deleting_them(db):
+    # the sender may hold such a row in flight: it is kept (blank, unlinked), never deleted
+    async with db.sessionmaker.begin() as s:
+        p = await _participant_with_history(s)
+        held = await outbox.enqueue(s, chat_id=CHAT, method="sendMessage", payload={"text": "answer"}, now=T0)
+        await s.flush()
+        await outbox.coalesce(s, [held.id], T0 + timedelta(seconds=2))
+        assert await outbox.supersede(s, CHAT, T0) == 1
+        assert await participants.erase(s, p.id, delete_submissions=False)
+    async with db.sessionmaker() as s:
+        kept = await s.get(Outbox, held.id)
+        assert (kept.chat_id, kept.payload, kept.status) == (None, {}, "failed")
+        assert await s.scalar(select(func.count()).select_from(Outbox).where(Outbox.chat_id == CHAT)) == 0

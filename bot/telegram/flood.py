@@ -159,7 +159,7 @@ class FloodGuard:
 
 async def _supersede(s: AsyncSession, chat: int) -> None:
     await s.flush()
-    await outbox.supersede(s, chat)
+    await outbox.supersede(s, chat, datetime.now(UTC))
 
 
 async def _coalescible(s: AsyncSession, chat: int, queued: list[Outbox]) -> None:
