@@ -115,7 +115,8 @@ class FloodGuard:
 
     async def _count(self, s: AsyncSession, chat: int, message: dict[str, Any]) -> bool:
         """Count one message; True when it starts a flood."""
-        at = float(message.get("date") or time.time())
+        date = message.get("date")
+        at = float(date) if isinstance(date, int | float) and date > 0 else time.time()
         pace = self._chats.get(chat)
         if pace is None:
             pace = self._chats[chat] = _Pace(tokens=float(self.per_min), at=at)
