@@ -34,8 +34,8 @@ async def test_workers_die_with_a_sigkilled_supervisor(fake_bot_api, pg_url, tmp
     group = fake_bot_api.new_group("Sammanhacket team")
     deployment = Deployment(fake_bot_api, pg_url, tmp_path, group.chat.id, workers=2)
     await deployment.start()
+    pids = list(deployment.children().values())
     try:
-        pids = list(deployment.children().values())
         assert len(pids) == 2 and all(_alive(pid) for pid in pids)
         deployment.proc.send_signal(signal.SIGKILL)  # what the OOM killer does
         deployment.proc.wait()
@@ -46,8 +46,9 @@ async def test_workers_die_with_a_sigkilled_supervisor(fake_bot_api, pg_url, tmp
         for port in deployment.ports:  # free for the next supervisor
             assert workers.busy_port("127.0.0.1", range(port, port + 1)) is None
     finally:
-        for pid in deployment.children().values():
-            os.kill(pid, signal.SIGKILL)
+        for pid in pids:  # orphans, when they do not die by themselves
+            if _alive(pid):
+                os.kill(pid, signal.SIGKILL)
         await deployment.telegram.stop()
         await deployment.balancer.stop()
 
