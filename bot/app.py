@@ -9,6 +9,7 @@ a deadline, exit 0.
 from __future__ import annotations
 
 import asyncio
+import errno
 import logging
 import signal
 import sys
@@ -148,10 +149,20 @@ def _web_app(services: Services) -> web.Application:
     return app
 
 
+def port_in_use(port: int) -> str:
+    return f"port {port} is in use — is another Sammanbot running? set WEB_PORT"
+
+
 async def _start_site(app: web.Application, settings: Settings) -> web.AppRunner:
     runner = web.AppRunner(app, access_log=None, shutdown_timeout=WEB_SHUTDOWN_SECONDS)
     await runner.setup()
-    await web.TCPSite(runner, settings.web_host, settings.web_port).start()
+    try:
+        await web.TCPSite(runner, settings.web_host, settings.web_port).start()
+    except OSError as exc:
+        await runner.cleanup()
+        if exc.errno == errno.EADDRINUSE:
+            raise StartupError(port_in_use(settings.web_port)) from None
+        raise
     return runner
 
 
@@ -220,7 +231,15 @@ async def _serve_bot(services: Services, stop: asyncio.Event, ready: asyncio.Eve
         services.extra.update(poller=poller, poll_lead=poll_lead)
         tasks.append(asyncio.create_task(poller.run_as_leader(poll_lead, intake_stop), name="poller"))
         log.info("polling mode")
-    runner = await _start_site(app, s)
+    try:
+        runner = await _start_site(app, s)
+    except StartupError:  # the port is taken: stop and close what already runs
+        for task in tasks:
+            task.cancel()
+        await asyncio.gather(*tasks, return_exceptions=True)
+        await http.close()
+        await bot.shutdown()
+        raise
     work_stop = asyncio.Event()
     tasks += [
         asyncio.create_task(worker.run(work_stop), name="worker"),

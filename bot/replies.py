@@ -31,3 +31,7 @@ TALK_REQUESTED = N_("Thank you. Someone from the team will write to you here soo
 TEAM_ASKS = N_("The team asks: {question}")
 TEAM_ASKS_HINT = N_("Write your answer here. The team will not see your name.")
 FOLLOWUP_SENT = N_("Thank you! Your answer was sent to the team.")
+SLOW_DOWN = N_(
+    "You are sending a lot of messages very quickly. I am reading them all, but I will "
+    "only answer your newest one until you slow down a little."
+)

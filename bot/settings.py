@@ -82,6 +82,10 @@ class Settings(BaseSettings):
     # (and whose crisis word list always replaces FLOWS_DIR's); unset, FLOWS_DIR is used as is.
     flows_seed_dir: Path | None = None
 
+    # Floods: more messages a minute than this from one chat (while answers to it still
+    # wait) are handled, but answered together (bot/telegram/flood.py); 0: no limit
+    flood_per_min: int = Field(default=20, ge=0)
+
     @field_validator("telegram_bot_token")
     @classmethod
     def _token_as_pasted(cls, token: SecretStr | None) -> SecretStr | None:

@@ -32,7 +32,6 @@ log = logging.getLogger(__name__)
 
 MIGRATIONS_DIR = Path(__file__).resolve().parent / "migrations"
 VERSION_TABLE = "alembic_version"  # Alembic's default
-_REVISION = re.compile(r'^revision: str = "([^"]+)"', re.MULTILINE)
 # Serialises concurrent upgrades (several processes starting at once on PostgreSQL).
 _LOCK_KEY = int.from_bytes(hashlib.blake2b(b"sammanbot:migrate", digest_size=8).digest(), "big", signed=True)
 
@@ -43,6 +42,9 @@ def alembic_config() -> Config:
     cfg = Config()
     cfg.set_main_option("script_location", str(MIGRATIONS_DIR))
     return cfg
+
+
+_REVISION = re.compile(r"""^revision(?:\s*:\s*str)?\s*=\s*["']([^"']+)["']""", re.M)
 
 
 def newest_revision() -> str:

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import bindparam, delete, exists, func, or_, select, update
+from sqlalchemy import and_, bindparam, delete, exists, func, or_, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -12,6 +12,13 @@ from storage.models import Outbox
 
 ERROR_MAX = 200
 ERASED_REF = "erased"  # the ref of rows still owed for a youth who erased themselves
+# Replies to a flooding chat (bot/telegram/flood.py) are COALESCED: held back a moment,
+# and a newer reply to the chat replaces one not yet due, which is then kept unsent as
+# SUPERSEDED (status failed, its text blanked) until purge_sent (erasure unlinks it from
+# the chat). Rows are never deleted under the sender: should it have one in flight after
+# all, it is delivered and marked sent.
+COALESCED_REF = "coalesced"
+SUPERSEDED_REF = "superseded"
 
 
 async def enqueue(
@@ -106,6 +113,49 @@ async def mark_failed(s: AsyncSession, row: Outbox, error: str) -> None:
     await s.flush()
 
 
+async def pending_in_chat(s: AsyncSession, chat_id: int, limit: int) -> int:
+    """How many rows wait for this chat, counted up to `limit`."""
+    first = select(Outbox.id).where(Outbox.status == "pending", Outbox.chat_id == chat_id).limit(limit)
+    return int(await s.scalar(select(func.count()).select_from(first.subquery())) or 0)
+
+
+async def coalesce(s: AsyncSession, ids: list[int], due: datetime) -> None:
+    """Mark rows as replies a newer one may replace, held back until `due` so a newer
+    one can; rows with a ref keep it (the goodbye after /delete is owed to an erased youth)."""
+    if ids:
+        await s.execute(update(Outbox).where(Outbox.id.in_(ids), Outbox.ref.is_(None))
+                        .values(ref=COALESCED_REF, next_attempt_at=due)
+                        .execution_options(synchronize_session=False))
+
+
+async def supersede(s: AsyncSession, chat_id: int, now: datetime) -> int:
+    """Set aside this chat's COALESCED rows not yet due: a newer reply replaces them.
+    (Rows already due may be in flight: they go, as the youth paused meanwhile.)"""
+    stmt = (
+        update(Outbox)
+        .where(Outbox.status == "pending", Outbox.chat_id == chat_id, Outbox.ref == COALESCED_REF,
+               Outbox.next_attempt_at > now)
+        .values(status="failed", ref=SUPERSEDED_REF, payload={}, last_error="superseded by a newer reply")
+        .execution_options(synchronize_session=False)
+    )
+    return (await s.execute(stmt)).rowcount
+
+
+async def oldest_pending(s: AsyncSession) -> tuple[datetime, int | None] | None:
+    """(creation time, chat id) of the oldest pending row, if any."""
+    row = (await s.execute(
+        select(Outbox.created_at, Outbox.chat_id).where(Outbox.status == "pending")
+        .order_by(Outbox.created_at, Outbox.id).limit(1)
+    )).first()
+    return (row[0], row[1]) if row else None
+
+
+async def last_sent_to(s: AsyncSession, chat_id: int | None) -> datetime | None:
+    """When a row to this chat (None: to no chat, e.g. webhooks) was last sent."""
+    chat = Outbox.chat_id.is_(None) if chat_id is None else Outbox.chat_id == chat_id
+    return await s.scalar(select(func.max(Outbox.sent_at)).where(Outbox.status == "sent", chat))
+
+
 async def backlog(s: AsyncSession) -> tuple[int, datetime | None]:
     """(number of pending rows, creation time of the oldest)."""
     row = (
@@ -128,6 +178,10 @@ async def find_sent(s: AsyncSession, ref: str) -> Outbox | None:
 
 
 async def purge_sent(s: AsyncSession, older_than: datetime) -> int:
-    """Delete rows sent before `older_than` (their payload may quote what a youth wrote)."""
-    stmt = delete(Outbox).where(Outbox.status == "sent", Outbox.sent_at < older_than)
+    """Delete rows sent before `older_than` (their payload may quote what a youth wrote),
+    and superseded ones created before it."""
+    stmt = delete(Outbox).where(or_(
+        and_(Outbox.status == "sent", Outbox.sent_at < older_than),
+        and_(Outbox.ref == SUPERSEDED_REF, Outbox.status != "pending", Outbox.created_at < older_than),
+    ))
     return (await s.execute(stmt)).rowcount

@@ -11,8 +11,10 @@ from storage import outbox
 from storage.models import Answer, Chat, Inbox, Outbox, Participant, Session, Submission
 
 
-async def get_by_key(s: AsyncSession, key: str) -> Participant | None:
-    return (await s.scalars(select(Participant).where(Participant.key == key))).first()
+async def get_by_key(s: AsyncSession, key: str, *older: str) -> Participant | None:
+    """The participant with this lookup key (or one of the `older` forms of it)."""
+    keys = (key, *older)
+    return (await s.scalars(select(Participant).where(Participant.key.in_(keys)))).first()
 
 
 async def get(s: AsyncSession, participant_id: int) -> Participant | None:
@@ -27,10 +29,11 @@ async def create(
     language: str,
     source: str | None,
     now: datetime,
+    salt: str | None = None,
     is_test: bool = False,
 ) -> Participant:
     row = Participant(
-        key=key, pseudonym=pseudonym, language=language, source=source, consent=False,
+        key=key, pseudonym=pseudonym, salt=salt, language=language, source=source, consent=False,
         stopped=False, is_test=is_test, created_at=now, updated_at=now, last_seen_at=now,
     )
     s.add(row)
@@ -99,6 +102,9 @@ async def erase(s: AsyncSession, participant_id: int, *, delete_submissions: boo
         # rows still to handle (this very update among them) lose their link to the chat
         await s.execute(update(Inbox).where(Inbox.chat_key == chat_id).values(chat_key=0)
                         .execution_options(synchronize_session=False))
+        # replies set aside in a flood are kept, unlinked: the sender may still hold one
+        await s.execute(update(Outbox).where(Outbox.chat_id == chat_id, Outbox.ref == outbox.SUPERSEDED_REF)
+                        .values(chat_id=None).execution_options(synchronize_session=False))
         await s.execute(delete(Outbox).where(Outbox.chat_id == chat_id, ~owed))
         # replies still owed (the goodbye) are sent, then deleted by the sender
         await s.execute(update(Outbox).where(Outbox.chat_id == chat_id, owed).values(ref=ERASED))

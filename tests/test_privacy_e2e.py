@@ -188,7 +188,9 @@ async def test_identifiers_reach_no_staff_no_log_and_delete_unlinks(fake_bot_api
                 dump = await database_dump(services)
                 assert len(dump["submissions"]) == 1 and IDEA_WORD in dump["submissions"][0]
                 key = services.pseudonym_key
-                own_pseudonym = pseudonym(key, y.user.id)
+                async with services.sessionmaker() as s:
+                    salt = (await s.scalar(select(Participant))).salt
+                own_pseudonym = pseudonym(key, y.user.id, salt)
                 assert json.loads(dump["submissions"][0])["participant_pseudonym"] == own_pseudonym
                 assert needles.found_in(dump["submissions"][0]) == []
                 # its idempotency key is not derived from who wrote it (it outlives /delete)

@@ -9,7 +9,16 @@ from pathlib import Path
 import pytest
 from pydantic import SecretStr
 
-from bot.privacy.pseudonym import WORDS, load_or_create_key, participant_key, pseudonym
+from bot.privacy.pseudonym import (
+    WORDS,
+    legacy_key,
+    load_or_create_key,
+    lookup_keys,
+    new_identity,
+    participant_key,
+    pseudonym,
+    readable,
+)
 from bot.settings import Settings
 
 KEY = b"k" * 32
@@ -39,6 +48,31 @@ def test_the_key_matters():
     # Without the key the pseudonym cannot be recomputed from an enumerated id.
     assert pseudonym(KEY, 7) != pseudonym(b"another key of 32 bytes length!!", 7)
     assert participant_key(KEY, 7) != participant_key(b"x" * 32, 7)
+
+
+def test_rows_stored_before_the_salt_keep_their_key_and_pseudonym():
+    # the values revision 0003 stored for this id and key: they must never change
+    assert pseudonym(KEY, 123456789) == "Fox-VG9RG-DQCA1"
+    assert legacy_key(KEY, 123456789) == "03704e20dbb14174278b21bb775ce293e522155690138a2d435f2ce3eeb82d64"
+    assert lookup_keys(KEY, 123456789) == (participant_key(KEY, 123456789), legacy_key(KEY, 123456789))
+
+
+def test_each_new_row_gets_its_own_salt_and_so_its_own_pseudonym():
+    first, second = new_identity(KEY, 123456789), new_identity(KEY, 123456789)
+    assert first["key"] == second["key"] == participant_key(KEY, 123456789)  # found from the id alone
+    assert first["salt"] != second["salt"] and re.fullmatch(r"[0-9a-f]{32}", first["salt"])
+    assert first["pseudonym"] != second["pseudonym"]
+    for identity in (first, second):
+        assert _SHAPE.match(identity["pseudonym"])
+        assert identity["pseudonym"] == pseudonym(KEY, 123456789, identity["salt"])
+        assert identity["pseudonym"] != pseudonym(KEY, 123456789)
+
+
+def test_the_new_lookup_key_does_not_give_away_the_legacy_pseudonym():
+    # before 0004 the pseudonym was the first 56 bits of the lookup key's digest
+    assert readable(bytes.fromhex(legacy_key(KEY, 7))) == pseudonym(KEY, 7)
+    assert participant_key(KEY, 7) != legacy_key(KEY, 7)
+    assert readable(bytes.fromhex(participant_key(KEY, 7))) != pseudonym(KEY, 7)
 
 
 def test_no_collisions_among_100k_users():

@@ -109,3 +109,31 @@ async def test_timestamps_come_back_as_aware_utc(db):
         with pytest.raises(Exception, match="naive datetime"):
             await participants.create(s, key="k2", pseudonym="Q", language="sv", source=None,
                                       now=datetime(2025, 3, 1))
+
+
+async def test_found_by_the_current_or_an_older_key_and_the_salt_is_kept(db):
+    async with db.sessionmaker.begin() as s:
+        new = await participants.create(s, key="k-new", pseudonym="Owl-1", salt="ab" * 16, language="sv",
+                                        source=None, now=T0)
+        old = await participants.create(s, key="k-legacy", pseudonym="Owl-2", language="sv", source=None, now=T0)
+    async with db.sessionmaker() as s:
+        assert (await participants.get_by_key(s, "k-new", "k-new-legacy")).salt == "ab" * 16
+        found = await participants.get_by_key(s, "k-current", "k-legacy")
+        assert (found.id, found.salt) == (old.id, None)
+        assert await participants.get_by_key(s, "k-other", "k-other-legacy") is None
+        assert new.id != old.id
+
+
+async def test_erasure_unlinks_replies_set_aside_in_a_flood_without_deleting_them(db):
+    # the sender may hold such a row in flight: it is kept (blank, unlinked), never deleted
+    async with db.sessionmaker.begin() as s:
+        p = await _participant_with_history(s)
+        held = await outbox.enqueue(s, chat_id=CHAT, method="sendMessage", payload={"text": "answer"}, now=T0)
+        await s.flush()
+        await outbox.coalesce(s, [held.id], T0 + timedelta(seconds=2))
+        assert await outbox.supersede(s, CHAT, T0) == 1
+        assert await participants.erase(s, p.id, delete_submissions=False)
+    async with db.sessionmaker() as s:
+        kept = await s.get(Outbox, held.id)
+        assert (kept.chat_id, kept.payload, kept.status) == (None, {}, "failed")
+        assert await s.scalar(select(func.count()).select_from(Outbox).where(Outbox.chat_id == CHAT)) == 0

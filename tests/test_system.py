@@ -123,3 +123,66 @@ def test_logs_are_text_or_json_lines_with_tokens_masked():
     assert "\n" not in line
     for out in (text, line):
         assert "very_secret_token" not in out and "7012345678:<token>" in out
+
+
+async def _healthz_of(db) -> tuple[int, dict]:
+    """/healthz over HTTP for a process that only looks at the database `db`."""
+    import json
+    from types import SimpleNamespace
+
+    from aiohttp import web
+
+    from bot.settings import Settings
+    from bot.web.system import add_system_routes
+    from tests.botfixtures import free_port
+
+    services = SimpleNamespace(sessionmaker=db.sessionmaker, extra={}, settings=Settings(_env_file=None),
+                               flows=SimpleNamespace(current=None, problems=[]))
+    app = web.Application()
+    add_system_routes(app, services)
+    runner = web.AppRunner(app)
+    await runner.setup()
+    port = free_port()
+    await web.TCPSite(runner, "127.0.0.1", port).start()
+    try:
+        async with aiohttp.ClientSession() as http:
+            async with http.get(f"http://127.0.0.1:{port}/healthz") as resp:
+                return resp.status, json.loads(await resp.text())
+    finally:
+        await runner.cleanup()
+
+
+async def test_healthz_tells_a_backlog_paced_by_telegram_from_a_stuck_outbox(db):
+    from datetime import UTC, datetime, timedelta
+
+    from sqlalchemy import update
+
+    from storage import outbox
+    from storage.models import Outbox
+
+    flooded, other = 700_100_001, 700_100_002
+    now = datetime.now(UTC)
+    long_ago = now - timedelta(seconds=400)  # past /healthz's 300 s
+    async with db.sessionmaker.begin() as s:
+        rows = [await outbox.enqueue(s, chat_id=flooded, method="sendMessage", payload={"text": "…"},
+                                     now=long_ago) for _ in range(40)]
+        await s.flush()
+        # Telegram's pace for one chat: its rows go, one a second or so
+        await outbox.mark_sent(s, [(row.id, {"message_id": i}) for i, row in enumerate(rows[:5])], now)
+
+    status, report = await _healthz_of(db)
+    assert status == 200, report
+    assert report["status"] == "ok" and report["outbox"]["backlog"] == 35
+    assert report["outbox"]["oldest_pending_seconds"] > 300
+    assert "backlog paced by Telegram" in report["outbox"]["note"]
+
+    # nothing went to that chat for ten minutes: stuck, whatever other chats get
+    async with db.sessionmaker.begin() as s:
+        await s.execute(update(Outbox).where(Outbox.status == "sent").values(sent_at=now - timedelta(minutes=10)))
+        fresh = await outbox.enqueue(s, chat_id=other, method="sendMessage", payload={"text": "…"}, now=now)
+        await s.flush()
+        await outbox.mark_sent(s, [(fresh.id, {"message_id": 99})], now)
+    status, report = await _healthz_of(db)
+    assert status == 503, report
+    assert "note" not in report["outbox"]
+    assert any("the outbox is stuck" in p and "nothing was sent to its chat" in p for p in report["problems"])

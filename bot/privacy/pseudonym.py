@@ -1,10 +1,22 @@
 """Pseudonyms: what staff see instead of a Telegram user id.
 
-A keyed HMAC-SHA256 of the user id, because Telegram ids are small integers that
-anyone could enumerate through an unkeyed hash. `participant_key` is the full hex
-digest (the lookup key); `pseudonym` is a readable form such as "Fox-7Q3KM-2PAXZ":
-a word from 64 (6 bits) and ten Crockford base32 characters (50 bits). With 56 bits
-the chance of any collision among 100 000 participants is about 7 in 100 million.
+Keyed HMAC-SHA256, because Telegram ids are small integers that anyone could
+enumerate through an unkeyed hash. Two values per participant:
+
+- the lookup key (`participant_key`, 64 hex digits) finds a returning youth's row
+  from their Telegram id alone, so it takes nothing but the key and the id;
+- the pseudonym staff and exports see, a readable form such as "Fox-7Q3KM-2PAXZ":
+  a word from 64 (6 bits) and ten Crockford base32 characters (50 bits). With 56
+  bits the chance of any collision among 100 000 participants is about 7 in 100
+  million. It is the HMAC of a random salt stored with the row and the id, so a
+  youth who erased their data and comes back gets a pseudonym nobody can link to
+  the old one: the salt went with the old row.
+
+Rows stored before migration 0004 have no salt: their key is the plain HMAC of the
+id, and their pseudonym the readable form of that same digest (`legacy_key`,
+`pseudonym(key, id)`). They keep both, and are still found (`lookup_keys`). New rows
+use a key HMAC'd under its own label, so nothing in a new row reveals the digest an
+old export's pseudonym was made from.
 """
 from __future__ import annotations
 
@@ -39,21 +51,51 @@ class _PrivacySettings(Protocol):
     var_dir: Path
 
 
-def _digest(key: bytes, user_id: int) -> bytes:
-    return hmac.new(key, str(int(user_id)).encode("ascii"), hashlib.sha256).digest()
+def _digest(key: bytes, message: str) -> bytes:
+    return hmac.new(key, message.encode("ascii"), hashlib.sha256).digest()
+
+
+def _id(user_id: int) -> str:
+    return str(int(user_id))
 
 
 def participant_key(key: bytes, user_id: int) -> str:
-    """The full HMAC-SHA256 of the user id, as 64 hex digits."""
-    return _digest(key, user_id).hex()
+    """The lookup key of a participant stored from migration 0004 on (64 hex digits)."""
+    return _digest(key, f"participant-key:{_id(user_id)}").hex()
 
 
-def pseudonym(key: bytes, user_id: int) -> str:
-    """A short readable pseudonym, e.g. "Fox-7Q3KM-2PAXZ"."""
-    bits = int.from_bytes(_digest(key, user_id)[:7], "big")  # 56 bits
+def legacy_key(key: bytes, user_id: int) -> str:
+    """The lookup key of a participant stored before migration 0004 (salt NULL)."""
+    return _digest(key, _id(user_id)).hex()
+
+
+def lookup_keys(key: bytes, user_id: int) -> tuple[str, str]:
+    """The keys a returning youth's row may have: the current one, then the legacy one."""
+    return participant_key(key, user_id), legacy_key(key, user_id)
+
+
+def new_salt() -> str:
+    return secrets.token_hex(16)
+
+
+def readable(digest: bytes) -> str:
+    """The readable pseudonym of a digest's first 56 bits, e.g. "Fox-7Q3KM-2PAXZ"."""
+    bits = int.from_bytes(digest[:7], "big")
     word = WORDS[bits >> 50]
     chars = "".join(_CROCKFORD[(bits >> (45 - 5 * i)) & 31] for i in range(10))
     return f"{word}-{chars[:5]}-{chars[5:]}"
+
+
+def pseudonym(key: bytes, user_id: int, salt: str | None = None) -> str:
+    """A short readable pseudonym; without a salt, the one of a row stored before 0004."""
+    message = _id(user_id) if salt is None else f"pseudonym:{salt}:{_id(user_id)}"
+    return readable(_digest(key, message))
+
+
+def new_identity(key: bytes, user_id: int) -> dict[str, str]:
+    """Lookup key, fresh salt and pseudonym for a participant row about to be created."""
+    salt = new_salt()
+    return {"key": participant_key(key, user_id), "salt": salt, "pseudonym": pseudonym(key, user_id, salt)}
 
 
 def _read_key(path: Path) -> bytes:

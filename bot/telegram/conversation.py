@@ -21,7 +21,7 @@ from bot.engine import events as ev
 from bot.forwarding.submit import submit
 from bot.i18n import Translator, negotiate
 from bot.langdetect import detect_language
-from bot.privacy.pseudonym import participant_key, pseudonym
+from bot.privacy.pseudonym import lookup_keys, new_identity
 from bot.render import render
 from bot.services import Services
 from bot.telegram import outgoing
@@ -71,14 +71,12 @@ class Conversation:
     @classmethod
     async def open(cls, services: Services, s: AsyncSession, sender: Sender, now: datetime,
                    *, record: list[Call] | None = None) -> Conversation:
-        key = participant_key(services.pseudonym_key, sender.user_id)
-        p = await participants.get_by_key(s, key)
+        p = await participants.get_by_key(s, *lookup_keys(services.pseudonym_key, sender.user_id))
         if p is None:
             lang = negotiate(sender.language_code, services.settings) or services.settings.default_language
             p = await participants.create(
                 s,
-                key=key,
-                pseudonym=pseudonym(services.pseudonym_key, sender.user_id),
+                **new_identity(services.pseudonym_key, sender.user_id),
                 language=lang,
                 source=None,
                 now=now,

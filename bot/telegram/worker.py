@@ -3,7 +3,8 @@
 Each inbox row is handled in one transaction together with everything it causes
 (session state, answers, outbox rows). With several processes on PostgreSQL the
 per-chat lock lives in the database (a transaction-scoped advisory lock), so a chat's
-updates are never handled by two processes at once.
+updates are never handled by two processes at once. A chat that floods is still
+handled update by update, but its replies are coalesced (bot/telegram/flood.py).
 """
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.aio import wait_any, where
 from bot.telegram import press_answers
+from bot.telegram.flood import FloodGuard
 from bot.telegram.press_answers import PressAnswers
 from storage import inbox, leases
 from storage.db import reading
@@ -37,12 +39,15 @@ class InboxWorker:
         concurrency: int = 32,
         after_commit: Callable[[], None] = lambda: None,
         answers: PressAnswers | None = None,
+        flood: FloodGuard | None = None,
     ) -> None:
         self.sessionmaker = sessionmaker
         self.reads = reading(sessionmaker)
         self.handler = handler
         self.after_commit = after_commit
         self.answers = answers
+        # by default the limit of the handler's own settings (none for bare handlers)
+        self.flood = flood if flood is not None else FloodGuard.for_handler(handler)
         self.wake = asyncio.Event()
         self._busy: set[int] = set()
         self._tasks: set[asyncio.Task] = set()
@@ -117,7 +122,10 @@ class InboxWorker:
                         return False
                     row_id, update_id = rows[0].id, rows[0].update_id
                     try:
-                        await self.handler(s, rows[0])
+                        if self.flood is None:
+                            await self.handler(s, rows[0])
+                        else:
+                            await self.flood.handle(s, rows[0], self.handler)
                     except (DBAPIError, OSError):
                         raise  # the database, not the update: leave it pending and retry
                     except Exception as exc:
