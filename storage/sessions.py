@@ -40,7 +40,8 @@ async def save(
     if row is None:
         row = Session(participant_id=participant_id, started_at=now)
         s.add(row)
-    row.flow_id = flow_id or state["flow"]
+    # "" is a flow id too: the menu, between flows (the engine's `flow` is then None)
+    row.flow_id = flow_id if flow_id is not None else (state.get("flow") or "")
     row.flow_version = flow_version
     row.status = status
     row.state = state

@@ -42,6 +42,20 @@ async def test_save_updates_the_active_session_then_starts_a_new_one(db):
         assert (await sessions.active_for(s, p.id)).id == fresh.id
 
 
+async def test_a_session_at_the_menu_can_start_a_new_row(db):
+    """A participant with no live row (it ended, or was never written) whose state rests at
+    the menu, between flows: the row is written, not refused by the NOT NULL flow id."""
+    async with db.sessionmaker.begin() as s:
+        p = await _participant(s)
+        menu = {"flow": None, "step": None, "status": "menu", "answers": {}}
+        row = await sessions.save(s, p.id, state=menu, flow_id="", flow_version="", status="active",
+                                  expires_at=None, tick_at=None, now=T0)
+        assert row.flow_id == ""
+        other = await _participant(s, key="k2")
+        assert (await sessions.save(s, other.id, state=menu, flow_version="", status="active",
+                                    expires_at=None, tick_at=None, now=T0)).flow_id == ""
+
+
 async def test_the_database_allows_one_active_session_per_participant(db):
     async with db.sessionmaker() as s:
         p = await _participant(s)
