@@ -1,7 +1,9 @@
 """Privacy by design: the anonymiser and pseudonyms.
 
 Every text that leaves for staff goes through `anonymize`; staff see a participant
-as `pseudonym(key, user_id)`, never a Telegram id, name or username.
+as `pseudonym(key, user_id, salt)` (a random salt per participant row, so a youth who
+erased their data and comes back cannot be linked to old exports), never a Telegram id,
+name or username.
 """
 from .anonymizer import anonymize, find_spans
 from .pseudonym import load_or_create_key, participant_key, pseudonym
