@@ -91,7 +91,7 @@ class Participant(Base):
     key: Mapped[str] = mapped_column(String(128), unique=True)  # keyed HMAC of the user id
     pseudonym: Mapped[str] = mapped_column(String(64), unique=True)
     # random, per row: the pseudonym is made from it, so a new row after erasure gets a
-    # new one (NULL: stored before migration 0004, pseudonym from the id alone)
+    # new one (NULL: stored before migration 0006, pseudonym from the id alone)
     salt: Mapped[str | None] = mapped_column(String(64))
     language: Mapped[str] = mapped_column(String(16))
     consent: Mapped[bool] = mapped_column(Boolean, default=False)

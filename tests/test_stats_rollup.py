@@ -197,11 +197,19 @@ async def test_migration_back_fills_rows_written_before_it(db):
     await _assert_counts_exact(db)
 
 
+async def _person_before_salt(s, n: int) -> Participant:
+    """A participant row as written before migration 0006 added its salt column."""
+    row = await s.execute(insert(Participant.__table__).values(
+        key=f"k{n}", pseudonym=f"Quiet Fox {n}", language="en", consent=False, created_at=T0, updated_at=T0,
+        last_seen_at=T0, stopped=False, is_test=False).returning(Participant.__table__.c.id))
+    return Participant(id=row.scalar_one())
+
+
 async def test_funnel_migration_back_fills_from_answers_and_resting_sessions(db):
     async with db.engine.begin() as conn:
         await conn.run_sync(_migrate("0003", down=True))
     async with db.sessionmaker.begin() as s:
-        amal, bo = await _person(s, 1), await _person(s, 2)
+        amal, bo = await _person_before_salt(s, 1), await _person_before_salt(s, 2)
         for step in ("topic", "topic", "idea"):
             await _answer(s, amal, step)
         await _rest(s, bo, "idea", "idea")  # asked, not answered yet

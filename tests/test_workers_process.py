@@ -13,10 +13,11 @@ import sys
 from pathlib import Path
 
 import pytest
+from sqlalchemy.engine import make_url
 
 from bot import workers
 from tests.botfixtures import ROOT, free_port
-from tests.reliability.helpers import Deployment, wait_until
+from tests.reliability.helpers import Deployment, pid_of_peer, wait_until
 
 IN_USE = "Sammanbot cannot start: port {port} is in use — is another Sammanbot running? set WEB_PORT"
 
@@ -91,28 +92,68 @@ def test_the_restart_pause_doubles_up_to_a_cap_and_starts_over_after_a_good_run(
     assert worker.restarts == 1
 
 
-async def test_restarts_of_a_crashing_worker_back_off_with_one_traceback_each(tmp_path):
-    # A database nobody listens on: every worker crashes at start, the supervisor does not.
+class _SupervisorOnly:
+    """A TCP proxy to the database that lets only the supervisor through: its preflight
+    finds a database, and every worker it starts meets a closed door and crashes."""
+
+    def __init__(self, target: str) -> None:
+        self.target = make_url(target)
+        self.supervisor: int | None = None
+        self.port = free_port()
+        self.url = self.target.set(host="127.0.0.1", port=self.port).render_as_string(hide_password=False)
+
+    async def __aenter__(self) -> _SupervisorOnly:
+        self._server = await asyncio.start_server(self._serve, "127.0.0.1", self.port)
+        return self
+
+    async def __aexit__(self, *_exc: object) -> None:
+        self._server.close()
+
+    async def _serve(self, reader: asyncio.StreamReader, writer: asyncio.StreamWriter) -> None:
+        peer = writer.get_extra_info("peername")[1]
+        if self.supervisor is None or pid_of_peer(peer, [self.supervisor]) != self.supervisor:
+            writer.close()
+            return
+        up_reader, up_writer = await asyncio.open_connection(self.target.host, self.target.port or 5432)
+
+        async def pipe(src: asyncio.StreamReader, dst: asyncio.StreamWriter) -> None:
+            try:
+                while data := await src.read(65536):
+                    dst.write(data)
+                    await dst.drain()
+            except OSError:
+                pass
+            finally:
+                dst.close()
+
+        await asyncio.gather(pipe(reader, up_writer), pipe(up_reader, writer))
+
+
+async def test_restarts_of_a_crashing_worker_back_off_with_one_traceback_each(pg_url, tmp_path):
+    # The supervisor's preflight finds the database; every worker crashes at start on it.
     port = free_port()
-    env = dict(os.environ, DATABASE_URL=f"postgresql+asyncpg://postgres@127.0.0.1:{free_port()}/none",
-               VAR_DIR=str(tmp_path / "var"), FLOWS_DIR=str(ROOT / "flows"), LOCALES_DIR=str(ROOT / "locales"),
-               WEB_PORT=str(port))
-    env.pop("TELEGRAM_BOT_TOKEN", None)
-    log = tmp_path / "supervisor.log"
-    with open(log, "wb") as out:
-        proc = subprocess.Popen([sys.executable, "-m", "bot", "run", "--workers", "2"], env=env, cwd=tmp_path,
-                                stdout=out, stderr=out)
-    restart = re.compile(r"worker 0 exited with 1 after [\d.]+s; starting it again in (\d+)s")
-    try:
-        await wait_until(lambda: len(restart.findall(log.read_text())) >= 4, 120,
-                         "four restarts of worker 0")
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        code = await asyncio.to_thread(proc.wait, 60)
+    async with _SupervisorOnly(pg_url) as door:
+        env = dict(os.environ, DATABASE_URL=door.url,
+                   VAR_DIR=str(tmp_path / "var"), FLOWS_DIR=str(ROOT / "flows"),
+                   LOCALES_DIR=str(ROOT / "locales"), WEB_PORT=str(port))
+        env.pop("TELEGRAM_BOT_TOKEN", None)
+        log = tmp_path / "supervisor.log"
+        with open(log, "wb") as out:
+            proc = subprocess.Popen([sys.executable, "-m", "bot", "run", "--workers", "2"], env=env,
+                                    cwd=tmp_path, stdout=out, stderr=out)
+        door.supervisor = proc.pid
+        restart = re.compile(r"worker 0 exited with 1 after [\d.]+s; starting it again in (\d+)s")
+        try:
+            await wait_until(lambda: len(restart.findall(log.read_text())) >= 4, 120,
+                             "four restarts of worker 0")
+        finally:
+            proc.send_signal(signal.SIGTERM)
+            code = await asyncio.to_thread(proc.wait, 60)
     text = log.read_text()
     pauses = [int(p) for p in restart.findall(text)]
     assert pauses[:4] == [1, 2, 4, 8], text[-3000:]
     assert code == 1  # its workers did not end well
     # each worker's first crash with its traceback, every later one in a single line
-    assert text.count("Traceback") == 2, text[-3000:]
+    assert len(re.findall(r"worker \d crashed\n", text)) == 2, text[-3000:]
+    assert len(re.findall(r"crashed again: .*\nTraceback", text)) == 0, text[-3000:]
     assert len(re.findall(r"worker 0 crashed again: \w+", text)) >= 3

@@ -12,7 +12,7 @@ enumerate through an unkeyed hash. Two values per participant:
   youth who erased their data and comes back gets a pseudonym nobody can link to
   the old one: the salt went with the old row.
 
-Rows stored before migration 0004 have no salt: their key is the plain HMAC of the
+Rows stored before migration 0006 have no salt: their key is the plain HMAC of the
 id, and their pseudonym the readable form of that same digest (`legacy_key`,
 `pseudonym(key, id)`). They keep both, and are still found (`lookup_keys`). New rows
 use a key HMAC'd under its own label, so nothing in a new row reveals the digest an
@@ -60,12 +60,12 @@ def _id(user_id: int) -> str:
 
 
 def participant_key(key: bytes, user_id: int) -> str:
-    """The lookup key of a participant stored from migration 0004 on (64 hex digits)."""
+    """The lookup key of a participant stored from migration 0006 on (64 hex digits)."""
     return _digest(key, f"participant-key:{_id(user_id)}").hex()
 
 
 def legacy_key(key: bytes, user_id: int) -> str:
-    """The lookup key of a participant stored before migration 0004 (salt NULL)."""
+    """The lookup key of a participant stored before migration 0006 (salt NULL)."""
     return _digest(key, _id(user_id)).hex()
 
 
@@ -87,7 +87,7 @@ def readable(digest: bytes) -> str:
 
 
 def pseudonym(key: bytes, user_id: int, salt: str | None = None) -> str:
-    """A short readable pseudonym; without a salt, the one of a row stored before 0004."""
+    """A short readable pseudonym; without a salt, the one of a row stored before 0006."""
     message = _id(user_id) if salt is None else f"pseudonym:{salt}:{_id(user_id)}"
     return readable(_digest(key, message))
 
