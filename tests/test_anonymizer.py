@@ -265,6 +265,16 @@ def test_a_postcode_after_a_street_is_removed_even_if_it_looks_like_a_helpline()
     assert anonymize("Polisen 114 14, Stockholm") == "Polisen 114 14, Stockholm"
 
 
+@pytest.mark.parametrize("text, expected", [
+    ("Jag bor i 114 14 Stockholm", "Jag bor i [POSTCODE] Stockholm"),
+    ("Postnummer 113 13", "Postnummer [POSTCODE]"),
+    ("postnr: 114 14", "postnr: [POSTCODE]"),
+    ("Vi bor på 113 13 Stockholm nu", "Vi bor på [POSTCODE] Stockholm nu"),
+])
+def test_a_postcode_with_a_service_numbers_digits_is_still_a_postcode(text, expected):
+    assert anonymize(text) == expected
+
+
 # --- the lexicon's data files ---------------------------------------------------------
 
 def test_the_name_lists_name_their_source_and_licence_and_are_package_data():

@@ -175,3 +175,35 @@ def test_no_limit_and_no_guard_without_a_handler_that_answers():
 
     assert FloodGuard.for_handler(Bare()) is None
     assert replies.SLOW_DOWN.startswith(SLOW_DOWN)
+
+
+async def test_help_and_talk_to_a_person_are_answered_in_full_during_a_flood(fake_bot_api, tmp_path):
+    from bot.replies import TALK_REQUESTED
+    from bot.telegram.safeguarding import TALK_DATA
+
+    group, _ = staff_group(fake_bot_api)
+    settings = bot_settings(fake_bot_api, sqlite_url(tmp_path), tmp_path, staff_chat_id=group.chat.id, **PACED)
+    async with running_bot(settings) as services:
+        y = Youth.new(fake_bot_api, services, first_name="Filmon", language_code="en")
+        await _at_the_idea_question(y)
+        updates = await _count(services, Inbox, Inbox.chat_key == y.user.id)
+        before = len(y.user.messages)
+        flood = 3 * PER_MIN
+        for i in range(flood):
+            await y.user.send_text("/help@SammanBot" if i == flood - 5 else f"one more message, number {i}")
+        await _wait_handled(services, y.user.id, updates + flood)
+        await settle(services, timeout=240)
+        got = [m for m in y.user.messages[before:]]
+        slow = next(i for i, m in enumerate(got) if SLOW_DOWN in (m.text or ""))
+        helps = [i for i, m in enumerate(got) if "116 111" in (m.text or "")]
+        assert helps and helps[-1] > slow  # /help after the flood began got the helplines all the same
+        talk = got[helps[-1]]
+        assert talk.keyboard[0][0]["callback_data"] == TALK_DATA
+        for i in range(PER_MIN):  # still flooding while the youth presses
+            await y.user.send_text(f"and again, number {i}")
+        await y.user.press_on(talk, 0)
+        await _wait_handled(services, y.user.id, updates + flood + PER_MIN + 1)
+        await settle(services, timeout=240)
+    talked = services.translator("en").gettext(TALK_REQUESTED)
+    assert any(m.text == talked for m in y.user.messages[before:])
+    assert fake_bot_api.rejected == []

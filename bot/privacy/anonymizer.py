@@ -17,11 +17,10 @@ from .introductions import find_introduced_names
 from .names import find_names
 from .people import find_people, name_words
 from .phones import find_phones
-from .span import ADDRESS, NAME, PHONE, POSTCODE, Span
+from .span import NAME, PHONE, POSTCODE, Span
 from .textfold import DIGITS, fold
 
 _NOT_DIGIT = re.compile(r"[^0-9]")
-_BETWEEN_ADDRESS_AND_POSTCODE = re.compile(r"[\s,،]*")
 
 
 @lru_cache(maxsize=8)
@@ -35,19 +34,22 @@ def _configured_public_numbers() -> tuple[str, ...]:
     return tuple(get_settings().public_numbers)
 
 
-def _public(digits: str, spans: list[Span], public: frozenset[str]) -> list[Span]:
-    """Drop the phone numbers (and lone postal-code readings) that are public numbers.
-    Only the whole number counts: 08-116 111 23 is someone's phone, not BRIS."""
-    addresses = {s.end for s in spans if s.label == ADDRESS}
+# words a service number follows ("Polisen 114 14", "ring 113 13"), where a reading
+# as a postal code (beside a town) is the number, not a place
+_CALL_CUE = re.compile(r"(?<!\w)(?:ring|ringa|ringde|ringer|call|phone|tel|telefon|nummer|numret|number|polis|polisen|"
+                       r"police|bris|vårdguiden|1177)[\s.:]*$", re.I)
 
+
+def _public(digits: str, spans: list[Span], public: frozenset[str]) -> list[Span]:
+    """Drop the phone numbers that are public numbers. Only the whole number counts:
+    08-116 111 23 is someone's phone, not BRIS. A postal code with a public number's
+    digits stays a postal code ("Jag bor i 114 14 Stockholm", "Postnummer 113 13"),
+    unless a word for calling or a service comes right before it ("Polisen 114 14,
+    Stockholm")."""
     def kept(span: Span) -> bool:
         if span.label not in (PHONE, POSTCODE) or _NOT_DIGIT.sub("", digits[span.start : span.end]) not in public:
             return True
-        if span.label == POSTCODE:
-            before = digits[: span.start]
-            stripped = len(before.rstrip(" \t,،"))
-            return stripped in addresses and bool(_BETWEEN_ADDRESS_AND_POSTCODE.fullmatch(before, stripped))
-        return False
+        return span.label == POSTCODE and not _CALL_CUE.search(digits, 0, span.start)
 
     return [s for s in spans if kept(s)]
 

@@ -17,15 +17,17 @@ the rate. Meanwhile:
   older one is set aside unsent, "superseded"), so the youth gets the answer to their
   newest message once they pause; the first FLOOD_PER_MIN messages (and the notice)
   are answered one by one;
-- a message with crisis words, or the safe word, is answered in full at once, as
-  outside a flood: its answers are never coalesced, and set aside the coalesced ones
-  waiting before them, so helplines come right after what was already due.
+- a message with crisis words, the safe word, `/help`, or a press of "talk to a
+  person" is answered in full at once, as outside a flood: its answers are never
+  coalesced, and set aside the coalesced ones waiting before them, so helplines come
+  right after what was already due.
 
 The counts are kept in memory, per process (a chat's updates are handled by one
 process at a time, normally the same one while they keep coming).
 """
 from __future__ import annotations
 
+import re
 import time
 from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
@@ -36,7 +38,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import replies
-from bot.telegram import outgoing
+from bot.telegram import outgoing, safeguarding
 from storage import outbox, participants
 from storage.models import Outbox
 
@@ -45,6 +47,8 @@ WINDOW = 60.0  # seconds
 HOLD_SECONDS = 2.0  # a coalesced reply waits this long for a newer one to replace it
 PRUNE_EVERY = 1024  # chats first seen between sweeps of the quiet ones
 INTERACTIVE = 0  # bot.telegram.conversation.INTERACTIVE (not imported: no cycle)
+
+_HELP = re.compile(r"\s*/help(?:@\w+)?(?:\s|$)", re.I)
 
 Handle = Callable[[AsyncSession, Any], Awaitable[None]]
 
@@ -88,7 +92,7 @@ class FloodGuard:
         if not self._flooding(chat):
             await handle(s, row)
             return
-        if isinstance(message, dict) and self._crisis(message):
+        if self._asks_for_help(payload):
             await _supersede(s, chat)
             await handle(s, row)
             return
@@ -143,10 +147,19 @@ class FloodGuard:
         for chat in quiet:
             del self._chats[chat]
 
-    def _crisis(self, message: dict[str, Any]) -> bool:
-        text = message.get("text") or message.get("caption")
+    def _asks_for_help(self, payload: dict[str, Any]) -> bool:
+        """Crisis words, the safe word, /help or "talk to a person": never held back."""
+        press = payload.get("callback_query")
+        if isinstance(press, dict):
+            return press.get("data") == safeguarding.TALK_DATA
+        message = payload.get("message")
+        text = message.get("text") or message.get("caption") if isinstance(message, dict) else None
+        if not isinstance(text, str):
+            return False
+        if _HELP.match(text):
+            return True
         lexicon = self.services.lexicon
-        if not isinstance(text, str) or lexicon is None:
+        if lexicon is None:
             return False
         return lexicon.is_safe_word(text, self.services.settings.safe_word) or lexicon.match(text) is not None
 
