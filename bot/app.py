@@ -138,6 +138,7 @@ def _web_app(services: Services) -> web.Application:
         settings=services.settings,
         flows_provider=lambda: (services.flows.current, services.flows.problems),
         catalogs_provider=lambda: services.catalogs,
+        secret=services.pseudonym_key,
     )
     app.add_subapp("/staff/", dashboard)
     app[DASHBOARD] = dashboard

@@ -133,6 +133,13 @@ async def count_login_failure(s: AsyncSession, key: str, *, now: datetime, forge
     return (await s.execute(insert)).scalar_one()
 
 
+async def uncount_login_failure(s: AsyncSession, key: str) -> None:
+    """Take back one counted attempt (it was a correct password)."""
+    table = LoginFailure.__table__
+    await s.execute(update(table).where(table.c.key == key, table.c.failures > 0)
+                    .values(failures=table.c.failures - 1))
+
+
 async def clear_login_failures(s: AsyncSession, key: str) -> None:
     await s.execute(delete(LoginFailure).where(LoginFailure.key == key))
 

@@ -13,7 +13,8 @@ ROOT = Path(__file__).resolve().parent.parent
 def demo_settings(url: str) -> Any:
     from bot.settings import Settings
 
-    return Settings(_env_file=None, database_url=url, flows_dir=ROOT / "flows", locales_dir=ROOT / "locales")
+    return Settings(_env_file=None, database_url=url, flows_dir=ROOT / "flows", locales_dir=ROOT / "locales",
+                    pseudonym_key="an invented key for the demo tests")
 
 
 async def make_demo_site(url: str, *, admin: str = "ada") -> tuple[Site, Any]:

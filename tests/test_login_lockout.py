@@ -4,12 +4,14 @@ no one else; X-Forwarded-For counts only from a peer in TRUSTED_PROXIES; the cou
 live in the database, so every process sees them."""
 from __future__ import annotations
 
+import asyncio
 from datetime import timedelta
 from ipaddress import ip_network
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
+from tests.dbfixtures import db_url  # noqa: F401
 from tests.webfixtures import PASSWORD, add_staff, csrf_of, make_site
 
 ACCOUNT_FREE = 5  # failures in a row an account is allowed before it waits (bot/web/ratelimit.py)
@@ -69,6 +71,37 @@ async def test_each_further_failure_doubles_the_wait(sites):
         site.clock.now += timedelta(minutes=16, seconds=1)
         assert await login(client, "ada") == 303  # and the right password clears it
         assert await login(client, "ada", "typo") == 401 and await login(client, "ada") == 303
+
+
+async def _guesses_at_once(clients: list[TestClient], n: int) -> list[int]:
+    tokens = [csrf_of(await (await client.get("/login")).text()) for client in clients]
+
+    async def guess(i: int) -> int:
+        client, token = clients[i % len(clients)], tokens[i % len(clients)]
+        response = await client.post("/login", data={"name": "ada", "password": f"guess {i}", "csrf_token": token},
+                                     allow_redirects=False)
+        return response.status
+
+    return list(await asyncio.gather(*(guess(i) for i in range(n))))
+
+
+@pytest.mark.parametrize("processes", [1, 2])
+async def test_guesses_sent_at_once_get_no_more_tries_than_one_by_one(sites, db_url, processes):
+    if processes == 2 and db_url.startswith("sqlite"):
+        pytest.skip("several processes share PostgreSQL")
+    apps = [(await sites(db_url)).app for _ in range(processes)]
+    clients = [TestClient(TestServer(app)) for app in apps]
+    for client in clients:
+        await client.start_server()
+    try:
+        statuses = await _guesses_at_once(clients, 4 * ACCOUNT_FREE)
+        assert statuses.count(401) <= ACCOUNT_FREE, statuses  # checked passwords: the free tries, no more
+        assert set(statuses) <= {401, 429}
+        assert await login(clients[0], "ada") == 429
+        assert await login(clients[-1], "rita") == 303
+    finally:
+        for client in clients:
+            await client.close()
 
 
 async def test_x_forwarded_for_is_ignored_from_an_untrusted_peer(sites):

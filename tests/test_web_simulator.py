@@ -30,7 +30,8 @@ async def site(tmp_path):
     url = f"sqlite+aiosqlite:///{tmp_path / 'web.db'}"
     await ensure_schema(url)
     engine = make_engine(url)
-    settings = Settings(_env_file=None, database_url=url, flows_dir=ROOT / "flows", locales_dir=ROOT / "locales")
+    settings = Settings(_env_file=None, database_url=url, flows_dir=ROOT / "flows", locales_dir=ROOT / "locales",
+                        var_dir=tmp_path / "var")
     registry = FlowRegistry(settings.flows_dir)
     registry.reload()
     catalogs = Catalogs.load(settings.locales_dir, settings.languages, settings.default_language)

@@ -128,6 +128,7 @@ async def make_site(tmp_path: Path, url: str | None = None, **settings_values: A
     from storage.migrate import ensure_schema
 
     url = url or f"sqlite+aiosqlite:///{tmp_path / 'web.db'}"
+    settings_values.setdefault("pseudonym_key", "an invented key shared by the test's dashboards")
     await ensure_schema(url)
     engine = make_engine(url)
     settings = Settings(_env_file=None, database_url=url, flows_dir=write_test_flows(tmp_path / "flows"),

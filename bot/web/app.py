@@ -65,18 +65,24 @@ def create_web_app(
     flows_provider: Callable[[], tuple[Any, list[Any]]],
     catalogs_provider: Callable[[], Any] | None = None,
     clock: Callable[[], datetime] = utcnow,
+    secret: bytes | None = None,
 ) -> web.Application:
     """The dashboard app.
 
     `flows_provider()` returns the live `(FlowSet | None, problems)` (e.g. from the
     bot's FlowRegistry); `catalogs_provider()` returns `bot.i18n.Catalogs` (default:
-    `bot.i18n.get_catalogs(settings)`); `clock` is for tests.
+    `bot.i18n.get_catalogs(settings)`); `clock` is for tests; `secret` keys the login
+    counts (default: the deployment's pseudonym key).
     """
+    if secret is None:
+        from bot.privacy.pseudonym import load_or_create_key
+
+        secret = load_or_create_key(settings)
     app = web.Application(client_max_size=1024 * 1024)
     app[CONTEXT] = WebContext(
         sessionmaker=sessionmaker, settings=settings, flows_provider=flows_provider,
         catalogs_provider=catalogs_provider, templates=make_environment(),
-        limiter=LoginLimiter(clock), clock=clock,
+        limiter=LoginLimiter(clock, secret), clock=clock,
     )
     security.install(app)
     _routes(app)

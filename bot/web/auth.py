@@ -135,6 +135,12 @@ def _login_form(request: web.Request, *, error: str | None, status: int, name: s
     return response
 
 
+def _too_many(request: web.Request, name: str, wait: timedelta) -> web.Response:
+    minutes = max(1, math.ceil(wait.total_seconds() / 60))
+    return _login_form(request, status=429, name=name, error=(
+        f"Too many failed attempts. Wait {minutes} minute{'s' if minutes > 1 else ''} and try again."))
+
+
 async def login_submit(request: web.Request) -> web.StreamResponse:
     c = ctx(request)
     form = await request.post()
@@ -146,19 +152,17 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
                                      getattr(c.settings, "trusted_proxies", []))
     now = c.clock()
     async with c.sessionmaker.begin() as s:
-        wait = await c.limiter.wait(s, name, address)
+        verdict = await c.limiter.check(s, name, address)
+        wait = verdict.wait or await c.limiter.attempt(s, name, address, verdict)
         if wait is not None:
-            minutes = max(1, math.ceil(wait.total_seconds() / 60))
-            return _login_form(request, status=429, name=name, error=(
-                f"Too many failed attempts. Wait {minutes} minute{'s' if minutes > 1 else ''} and try again."))
+            return _too_many(request, name, wait)
         user = await repo.staff_by_name(s, name) if name else None
         ok = verify_password(user.password_hash if user else None, password) and user is not None
         if not ok or user is None or user.disabled:
-            await c.limiter.failed(s, name, address)
             if user is not None:
                 await repo.audit(s, staff_name=user.name, action="login_failed", now=now)
             return _login_form(request, error="Wrong name or password.", status=401, name=name)
-        await c.limiter.succeeded(s, name)
+        await c.limiter.succeeded(s, name, address)
         if needs_rehash(user.password_hash):
             await repo.set_password_hash(s, user.id, hash_password(password))
         old = request.cookies.get(COOKIE)
