@@ -17,6 +17,7 @@ import errno
 import logging
 import os
 import secrets
+import time
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -27,6 +28,7 @@ log = logging.getLogger(__name__)
 
 LEXICON_FILE = "safeguarding.yaml"
 FLOW_SUFFIXES = (".yaml", ".yml")
+STALE_TEMP = 3600.0  # seconds: a temporary file this old belongs to a process that died
 # Why a file could not be saved, in words an admin in the staff group can pass on.
 REASONS = {
     errno.EROFS: "the flows folder is read-only",
@@ -87,9 +89,28 @@ def _flow_files(folder: Path) -> list[Path]:
                   and not p.name.startswith("."))
 
 
+def sweep_temp(folder: Path, now: float | None = None) -> list[str]:
+    """Remove the temporary files `write_temp` left behind when a process died between
+    writing and renaming (older than STALE_TEMP, so none another process still writes)."""
+    now = time.time() if now is None else now
+    removed = []
+    for path in folder.glob(".*.tmp"):
+        try:
+            if path.is_file() and now - path.stat().st_mtime > STALE_TEMP:
+                path.unlink()
+                removed.append(path.name)
+        except OSError:
+            continue  # gone meanwhile, or not ours to remove: the next start tries again
+    if removed:
+        log.info("flows folder %s: %d stale temporary file(s) removed", folder, len(removed))
+    return removed
+
+
 def seed(flows_dir: Path, seed_dir: Path | None) -> list[str]:
     """Fill an empty flows folder from the shipped flows, and bring the shipped crisis word
     list in. Returns the names of the files written; raises OSError when it cannot."""
+    if flows_dir.is_dir():
+        sweep_temp(flows_dir)
     if seed_dir is None or not seed_dir.is_dir():
         return []
     flows_dir.mkdir(parents=True, exist_ok=True)

@@ -175,6 +175,30 @@ async def test_a_check_past_its_time_limit_changes_nothing(fake_bot_api, tmp_pat
         assert await versions(bot.services) == []
 
 
+async def test_an_upload_waits_for_a_check_still_running_past_its_time_limit(fake_bot_api, tmp_path, monkeypatch):
+    import threading
+
+    slow, real = threading.Event(), flow_upload.check_upload
+
+    def slow_check(*args: Any) -> Any:  # a check that takes long, as a hostile file might
+        slow.wait(30)
+        return real(*args)
+
+    monkeypatch.setattr(flow_upload, "CHECK_TIMEOUT", 0.2)
+    monkeypatch.setattr(flow_upload, "check_upload", slow_check)
+    async with staff_bot(fake_bot_api, tmp_path) as bot:
+        original, good = edited_share_idea(bot.flows)
+        assert "took more than" in await upload(bot, "share_idea.yaml", good)
+        assert await upload(bot, "share_idea.yaml", good) == (
+            "❌ share_idea.yaml was not applied: an earlier upload is still being checked. "
+            "Try again in a minute. The flows in use did not change.")
+        slow.set()
+        await asyncio.sleep(0.5)  # the first check's thread ends
+        monkeypatch.setattr(flow_upload, "CHECK_TIMEOUT", 20.0)
+        assert "share_idea" in await upload(bot, "share_idea.yaml", good)
+        assert (bot.flows / "share_idea.yaml").read_bytes() == good
+
+
 # -- a save that fails ---------------------------------------------------------------------
 def _mount(*args: str) -> None:
     done = subprocess.run(["mount", *args], capture_output=True, text=True)
@@ -298,10 +322,16 @@ async def test_uploads_go_to_a_writable_folder_seeded_from_the_shipped_flows(fak
             settings = bot.settings
         # Whoever edits the volume's crisis word list by hand: the reviewed, shipped one wins.
         (volume / "safeguarding.yaml").write_text("help: {}\nphrases: {}\n", encoding="utf-8")
+        # A process that died between writing and renaming left its temporary file behind.
+        stale, fresh = volume / ".share_idea.yaml.4242.0badc0de.tmp", volume / ".share_idea.yaml.4243.c0ffee00.tmp"
+        for left in (stale, fresh):
+            left.write_bytes(good)
+        os.utime(stale, (0, 0))
         again = build_services(settings)  # a restart, with a newer image even
         try:
             assert again.flowset.get("share_idea").version == version_of(good)  # the admin's flow stays
             assert (volume / "safeguarding.yaml").read_bytes() == (shipped / "safeguarding.yaml").read_bytes()
+            assert not stale.exists() and fresh.exists()  # one being written right now stays
         finally:
             await again.db.dispose()
 

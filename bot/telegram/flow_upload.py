@@ -60,6 +60,7 @@ SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,80}\.ya?ml$")
 PROTECTED_STEMS = frozenset({"safeguarding"})
 BACKGROUND = "background"  # services.extra: tasks that still write after their update committed
 UNCHANGED = "The flows in use did not change."
+_still_checking: set[asyncio.Future[Any]] = set()  # checks whose thread still runs, past their time limit or not
 
 
 def is_flow_file(msg: Message) -> bool:
@@ -168,8 +169,16 @@ async def apply(services: Services, data: bytes, target: Path, now: datetime) ->
     except UnicodeDecodeError as exc:
         return [Problem(filename, 1, 1, f"file is not UTF-8 text (byte {exc.start})")]
     before = services.flowset
+    if _still_checking:
+        # a thread cannot be stopped: a check past its time limit still runs, and
+        # another upload meanwhile would stack a second one beside it
+        return f"❌ {target.name} was not applied: an earlier upload is still being checked. " \
+            f"Try again in a minute. {UNCHANGED}"
+    check = asyncio.ensure_future(asyncio.to_thread(check_upload, before, text, filename))
+    _still_checking.add(check)
+    check.add_done_callback(_still_checking.discard)
     try:
-        checked = await asyncio.wait_for(asyncio.to_thread(check_upload, before, text, filename), CHECK_TIMEOUT)
+        checked = await asyncio.wait_for(asyncio.shield(check), CHECK_TIMEOUT)
     except TimeoutError:
         return f"❌ {target.name} took more than {CHECK_TIMEOUT:.0f} seconds to check, so it was not applied. {UNCHANGED}"
     if isinstance(checked, list):
