@@ -18,12 +18,12 @@ from typing import Any
 import aiohttp
 from aiohttp import web
 
-from bot import memory
-from bot.aio import wait_any
-from bot.logs import setup_logging
+from bot.base import memory
+from bot.base.aio import wait_any
+from bot.base.logs import setup_logging
 from bot.reload import ContentReloader
 from bot.services import Services, StartupError, build_services
-from bot.settings import Settings, get_settings, token_problem
+from bot.base.settings import Settings, get_settings, token_problem
 from bot.telegram.client import SEND_CONCURRENCY, make_bot
 from bot.telegram.handler import UpdateHandler
 from bot.telegram.intake import ALLOWED_UPDATES, BotApiOutage, Poller
@@ -34,7 +34,7 @@ from bot.telegram.webhook import WebhookEndpoint, webhook_path, webhook_secret
 from bot.forwarding.webhook import webhook_transport
 from bot.telegram.press_answers import PressAnswers
 from bot.telegram.worker import InboxWorker
-from bot import texts
+from bot.i18n import texts
 from storage import leases, outbox
 from storage.migrate import ensure_schema
 from storage.db import make_sessionmaker

@@ -17,7 +17,7 @@ from typing import Any, TextIO
 
 from pydantic import ValidationError
 
-from bot.settings import Settings, settings_problems, token_problem
+from bot.base.settings import Settings, settings_problems, token_problem
 
 OK, WARN, FAIL = "ok", "warn", "fail"
 MARKS = {OK: "✓", WARN: "!", FAIL: "✗"}
@@ -184,8 +184,8 @@ async def check_database(s: Settings) -> list[Finding]:
 
 
 def check_content(s: Settings) -> list[Finding]:
-    from bot.engine.check import check_paths
-    from bot.i18n import po_path
+    from bot.engine.load import check_paths
+    from bot.i18n.catalogs import po_path
     from bot.reload import check_catalogs
     from bot.safeguarding import validate_lexicon
     from bot.services import LEXICON_FILE

@@ -80,7 +80,7 @@ async def write_export(database_url: str, filters: Filters, fmt: str, names: lis
 
 def _answer_names(settings: Any, flow: str) -> list[str]:
     """Answer columns from the live flows; none (all in other_answers) when they do not load."""
-    from bot.engine.flowset import FlowRegistry
+    from bot.engine.registry import FlowRegistry
 
     registry = FlowRegistry(settings.flows_dir)
     registry.reload()
@@ -88,7 +88,7 @@ def _answer_names(settings: Any, flow: str) -> list[str]:
 
 
 def export_command(args: argparse.Namespace) -> int:
-    from bot.settings import get_settings
+    from bot.base.settings import get_settings
 
     settings = get_settings()
     filters, errors = filters_of(args)

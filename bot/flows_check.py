@@ -6,8 +6,8 @@ import sys
 from pathlib import Path
 from typing import TextIO
 
-from bot.engine.check import check_paths
-from bot.problems import Problem
+from bot.engine.load import check_paths
+from bot.base.problems import Problem
 from bot.safeguarding import validate_lexicon
 
 LEXICON_FILE = "safeguarding.yaml"
@@ -31,7 +31,7 @@ def _lexicons(paths: list[str]) -> tuple[list[str], list[Path]]:
 def check_command(paths: list[str], out: TextIO | None = None) -> int:
     out = out or sys.stdout
     if not paths:
-        from bot.settings import get_settings
+        from bot.base.settings import get_settings
 
         paths = [str(get_settings().flows_dir)]
     flow_paths, lexicons = _lexicons(paths)

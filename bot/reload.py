@@ -5,7 +5,7 @@ LOCALES_DIR changes (watchfiles; set WATCHFILES_FORCE_POLLING=true where file ev
 some network or Docker Desktop mounts). When the new content has problems the last
 good set stays live, and the problems (`file:line:col: message` lines about admin
 content, never anything a youth wrote) go to the log and to the staff group. Each
-reload first brings the shipped crisis word list into FLOWS_DIR (bot/flows_dir.py).
+reload first brings the shipped crisis word list into FLOWS_DIR (bot/base/flows_dir.py).
 """
 from __future__ import annotations
 
@@ -18,8 +18,8 @@ from typing import TYPE_CHECKING
 
 from babel.messages.pofile import PoFileError, read_po
 
-from bot.flows_dir import seed, why
-from bot.i18n import DOMAIN, po_path
+from bot.base.flows_dir import seed, why
+from bot.i18n.catalogs import DOMAIN, po_path
 from bot.telegram import outgoing
 from storage import outbox
 

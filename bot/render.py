@@ -29,10 +29,10 @@ from typing import Any, Protocol
 from babel import Locale
 from babel.lists import format_list
 
-from bot import texts
+from bot.i18n import texts
 from bot.engine import events as ev
 from bot.engine.inputs import done_index, menu_index, skip_index
-from bot.i18n import LANGUAGE_NAMES, SOURCE_LANGUAGE, display_name, format_value, isolate_for
+from bot.i18n.catalogs import LANGUAGE_NAMES, SOURCE_LANGUAGE, display_name, format_value, isolate_for
 
 MAX_MESSAGE = 4096
 SOURCE_LOCALE = Locale.parse(SOURCE_LANGUAGE)

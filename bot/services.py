@@ -11,22 +11,20 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
-from bot.engine.flowset import FlowRegistry, FlowSet
-from bot.flows_dir import seed_flows
-from bot.i18n import Catalogs, Translator
-from bot.metrics import Metrics
+from bot.engine.flowset import FlowSet
+from bot.engine.registry import FlowRegistry
+from bot.base.flows_dir import seed_flows
+from bot.i18n.catalogs import Catalogs, Translator
+from bot.base.metrics import Metrics
 from bot.privacy.pseudonym import load_or_create_key
 from bot.safeguarding import Lexicon, load_lexicon
-from bot.settings import Settings
+from bot.base.problems import StartupError
+from bot.base.settings import Settings
 from storage.db import make_engine, make_sessionmaker
 
 log = logging.getLogger(__name__)
 
 LEXICON_FILE = "safeguarding.yaml"
-
-
-class StartupError(Exception):
-    """The bot cannot start; the message says what to fix (file:line:col lines)."""
 
 
 @dataclass

@@ -19,9 +19,9 @@ from pydantic import SecretStr
 from bot.engine import events as ev
 from bot.engine.flowset import FlowSet
 from bot.engine.model import LanguageStep
-from bot.metrics import Metrics
+from bot.base.metrics import Metrics
 from bot.services import LEXICON_FILE, Services
-from bot.settings import Settings
+from bot.base.settings import Settings
 from bot.telegram import dialogue
 from bot.telegram.conversation import Call, Conversation, Sender
 

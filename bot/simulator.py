@@ -16,7 +16,7 @@ from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
 from typing import TYPE_CHECKING, Any, TextIO
 
-from bot import texts
+from bot.i18n import texts
 
 if TYPE_CHECKING:  # imported when the chat starts, so `--help` stays quick
     from bot.simulation import Shown, Turn
@@ -83,7 +83,7 @@ class Screen:
 
 def chat_command(lang: str | None, flow_id: str | None, stdin: TextIO = sys.stdin, stdout: TextIO = sys.stdout) -> int:
     """Run a terminal conversation. 0 at /quit or end of input; 1 when the content is invalid."""
-    from bot.settings import get_settings
+    from bot.base.settings import get_settings
 
     return asyncio.run(_chat(get_settings(), lang, flow_id, stdin, stdout))
 

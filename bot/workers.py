@@ -34,7 +34,7 @@ import time
 from collections.abc import Callable
 from dataclasses import dataclass
 
-from bot.settings import Settings
+from bot.base.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -195,8 +195,8 @@ def _watch_lifeline(fd: int, signalled: bool) -> None:
 
 def worker_main() -> int:
     """One worker: `python -m bot run` that dies with its supervisor."""
-    from bot import memory
-    from bot.aio import where
+    from bot.base import memory
+    from bot.base.aio import where
     from bot.app import run_command
 
     memory.limit_arenas()  # before the watching thread starts

@@ -16,7 +16,7 @@ from typing import Any
 
 from bot.app import serve
 from bot.services import Services, build_services
-from bot.settings import Settings
+from bot.base.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 STAFF_CHAT_ID = -100_555_000_111

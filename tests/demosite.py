@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def demo_settings(url: str) -> Any:
-    from bot.settings import Settings
+    from bot.base.settings import Settings
 
     return Settings(_env_file=None, database_url=url, flows_dir=ROOT / "flows", locales_dir=ROOT / "locales")
 

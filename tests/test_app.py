@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 from sqlalchemy import func, select
 
-from bot import texts
+from bot.i18n import texts
 from storage.models import Answer, Inbox, Outbox, Participant, Submission
 from tests.botfixtures import bot_settings, bot_with_staff_group, free_port, running_bot
 from tests.youth import Youth, settle

@@ -9,7 +9,7 @@ import asyncio
 import aiohttp
 from sqlalchemy import func, select
 
-from bot import replies
+from bot.i18n import replies
 from bot.telegram.flood import FloodGuard
 from storage.models import Answer, Inbox, Outbox, Submission
 from tests.botfixtures import bot_settings, running_bot, sqlite_url

@@ -274,7 +274,7 @@ async def test_a_version_the_database_cannot_record_leaves_the_old_file(fake_bot
 
 
 def test_why_names_the_common_failures_in_plain_words():
-    from bot.flows_dir import why
+    from bot.base.flows_dir import why
 
     assert why(OSError(errno.EROFS, "Read-only file system")) == "the flows folder is read-only"
     assert why(OSError(errno.ENOSPC, "No space left on device")) == "the disk is full"

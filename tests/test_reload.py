@@ -11,7 +11,7 @@ import pytest
 
 from bot.reload import ContentReloader, check_catalogs
 from bot.services import build_services
-from bot.settings import Settings
+from bot.base.settings import Settings
 from tests.botfixtures import ROOT, bot_settings, running_bot
 from tests.test_app_process import BotProcess
 

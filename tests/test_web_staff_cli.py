@@ -4,7 +4,7 @@ from __future__ import annotations
 import asyncio
 import io
 
-from bot.cli import _parser
+from bot.cli.main import _parser
 from bot.web.passwords import verify_password
 from bot.web.staff_cli import staff_command
 from storage import staff as repo

@@ -19,7 +19,7 @@ from bot.demo.load import Totals, add_youth, already_loaded, holds_real_data
 from bot.demo.youth import YOUTH
 
 if TYPE_CHECKING:
-    from bot.settings import Settings
+    from bot.base.settings import Settings
 
 LEXICON_FILE = "safeguarding.yaml"
 
@@ -60,7 +60,7 @@ async def load_demo(settings: Settings, now: datetime | None = None) -> Totals |
 
 
 def demo_command(out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
-    from bot.settings import get_settings
+    from bot.base.settings import get_settings
     from storage.db import masked
 
     settings = get_settings()

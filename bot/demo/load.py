@@ -25,7 +25,7 @@ from bot.demo.youth import Review, Run, Youth
 from bot.engine import events as ev
 from bot.engine import model as m
 from bot.forwarding.submit import anonymize_answers
-from bot.langdetect import detect_language
+from bot.i18n.langdetect import detect_language
 from bot.privacy.pseudonym import pseudonym
 from storage import answers, participants, sessions, submissions
 from storage.models import Participant, Session, Submission

@@ -18,7 +18,8 @@ from bot.engine.events import (
     Stale,
     event_from_dict,
 )
-from bot.engine.flowset import FlowRegistry, FlowSet
+from bot.engine.flowset import FlowSet
+from bot.engine.registry import FlowRegistry
 from bot.engine.inputs import Button, Command, Text, Tick, done_index, menu_index, parse_callback, skip_index
 from bot.engine.load import load_flow_text, load_flows, replace_flow
 from bot.engine.model import Flow

@@ -12,7 +12,7 @@ from typing import TYPE_CHECKING, Any
 from bot.engine import events as ev
 from bot.engine.model import TextStep
 from bot.forwarding.cards import card_buttons, card_text
-from bot.langdetect import detect_language
+from bot.i18n.langdetect import detect_language
 from bot.privacy.anonymizer import anonymize
 from bot.telegram import outgoing
 from storage import answers, submissions

@@ -16,11 +16,12 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import engine, texts
+from bot import engine
+from bot.i18n import texts
 from bot.engine import events as ev
 from bot.forwarding.submit import submit
-from bot.i18n import Translator, negotiate
-from bot.langdetect import detect_language
+from bot.i18n.catalogs import Translator, negotiate
+from bot.i18n.langdetect import detect_language
 from bot.privacy.pseudonym import lookup_keys, new_identity
 from bot.render import render
 from bot.services import Services

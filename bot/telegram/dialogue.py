@@ -11,7 +11,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from bot import engine, replies, texts
+from bot import engine
+from bot.i18n import replies, texts
 from bot.engine import events as ev
 from bot.engine.inputs import parse_callback
 from bot.render import OutMessage, render

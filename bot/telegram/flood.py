@@ -35,7 +35,7 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import replies
+from bot.i18n import replies
 from bot.telegram import outgoing
 from storage import outbox, participants
 from storage.models import Outbox

@@ -14,7 +14,8 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CallbackQuery, Message, Update
 
-from bot import engine, texts
+from bot import engine
+from bot.i18n import texts
 from bot.services import Services
 from bot.telegram import dialogue, outgoing, press_answers, staff
 from bot.telegram.conversation import BACKGROUND, Conversation, Sender

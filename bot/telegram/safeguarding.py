@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot import replies
+from bot.i18n import replies
 from bot.forwarding.submit import deliver, submission_key
 from storage import submissions
 

@@ -11,7 +11,7 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from bot.aio import wait_any
+from bot.base.aio import wait_any
 from bot.services import Services
 from storage import answers, inbox, outbox, participants, sessions
 

@@ -29,7 +29,7 @@ from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CallbackQuery, Message
 
-from bot import replies, texts
+from bot.i18n import replies, texts
 from bot.forwarding.cards import card_buttons, card_text, parse_card_data, shorten
 from bot.privacy.anonymizer import anonymize
 from bot.services import Services

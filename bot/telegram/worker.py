@@ -16,7 +16,7 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.aio import wait_any, where
+from bot.base.aio import wait_any, where
 from bot.telegram import press_answers
 from bot.telegram.flood import FloodGuard
 from bot.telegram.press_answers import PressAnswers

@@ -69,8 +69,8 @@ def create_web_app(
     """The dashboard app.
 
     `flows_provider()` returns the live `(FlowSet | None, problems)` (e.g. from the
-    bot's FlowRegistry); `catalogs_provider()` returns `bot.i18n.Catalogs` (default:
-    `bot.i18n.get_catalogs(settings)`); `clock` is for tests.
+    bot's FlowRegistry); `catalogs_provider()` returns `bot.i18n.catalogs.Catalogs` (default:
+    `bot.i18n.catalogs.get_catalogs(settings)`); `clock` is for tests.
     """
     app = web.Application(client_max_size=1024 * 1024)
     app[CONTEXT] = WebContext(

@@ -95,7 +95,7 @@ async def _passwd(url: str, name: str, password_hash: str) -> None:
 def staff_command(args: argparse.Namespace, stdin: TextIO | None = None, stderr: TextIO | None = None,
                   database_url: str | None = None) -> int:
     """Run `staff add` or `staff passwd`; 0 on success, 1 (2 without a terminal) with a message on stderr."""
-    from bot.settings import get_settings
+    from bot.base.settings import get_settings
 
     stdin, stderr = stdin or sys.stdin, stderr or sys.stderr
     adding = args.staff_command == "add"

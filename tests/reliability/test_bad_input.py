@@ -20,7 +20,7 @@ from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import event, select
 
 from bot.services import build_services
-from bot.settings import Settings
+from bot.base.settings import Settings
 from bot.telegram.handler import MEDIA, UpdateHandler
 from bot.telegram.intake import clean_json, store_updates
 from bot.telegram.webhook import MAX_BODY, SECRET_HEADER, WebhookEndpoint

@@ -19,7 +19,7 @@ from collections import Counter
 from collections.abc import Iterable
 from functools import lru_cache
 
-from bot.settings import LANGUAGES
+from bot.base.settings import LANGUAGES
 
 PASHTO_LETTERS = set("ټډړږښګڼۍېځڅ")
 PERSIAN_LETTERS = set("پچژگیک")

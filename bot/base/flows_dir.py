@@ -21,7 +21,7 @@ from pathlib import Path
 from typing import TYPE_CHECKING
 
 if TYPE_CHECKING:
-    from bot.settings import Settings
+    from bot.base.settings import Settings
 
 log = logging.getLogger(__name__)
 
@@ -113,7 +113,7 @@ def seed(flows_dir: Path, seed_dir: Path | None) -> list[str]:
 
 def seed_flows(settings: Settings) -> None:
     """`seed` for the settings' folders, at start; a failure stops the start in one line."""
-    from bot.services import StartupError
+    from bot.base.problems import StartupError
 
     flows_dir, seed_dir = Path(settings.flows_dir), settings.flows_seed_dir
     try:

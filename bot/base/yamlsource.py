@@ -16,7 +16,7 @@ from typing import Any
 
 import yaml
 
-from bot.problems import Problem
+from bot.base.problems import Problem
 
 PathKey = tuple[Any, ...]
 

@@ -2,20 +2,16 @@
 method names, flow ids, language codes and outcome kinds.
 
 The database-backed gauges (outbox and inbox backlog, sessions per flow and
-language) are refreshed by `refresh_from_database` when /metrics is scraped.
+language) are set by `set_backlogs` from what /metrics reads when it is scraped
+(`bot/web/system.py`, through the storage repositories).
 """
 from __future__ import annotations
 
-from collections.abc import Awaitable, Callable
+from collections.abc import Awaitable, Callable, Iterable
 from datetime import UTC, datetime
 from typing import Any
 
 from prometheus_client import CollectorRegistry, Counter, Gauge, Histogram, generate_latest
-from sqlalchemy import func, select
-from sqlalchemy.ext.asyncio import AsyncSession
-
-from storage import outbox
-from storage.models import Inbox, Session
 
 Handler = Callable[[Any, Any], Awaitable[None]]
 
@@ -72,18 +68,13 @@ class Metrics:
         self.reloads.labels(outcome="problems" if problems else "ok").inc()
         self.content_problems.set(problems)
 
-    async def refresh_from_database(self, s: AsyncSession) -> None:
-        """Backlogs and active sessions per flow and language, read now."""
-        count, oldest = await outbox.backlog(s)
+    def set_backlogs(self, outbox_backlog: tuple[int, datetime | None], inbox_pending: int,
+                     rows: Iterable[tuple[str, str | None, int]]) -> None:
+        """Backlogs and active sessions per flow and language (flow, language, count), read now."""
+        count, oldest = outbox_backlog
         self.outbox_backlog.set(count)
         self.outbox_oldest.set((datetime.now(UTC) - oldest).total_seconds() if oldest else 0)
-        self.inbox_backlog.set(await s.scalar(
-            select(func.count()).select_from(Inbox).where(Inbox.status == "pending")) or 0)
-        lang = Session.state["lang"].as_string()
-        rows = (await s.execute(
-            select(Session.flow_id, lang, func.count()).where(Session.status == "active")
-            .group_by(Session.flow_id, lang)
-        )).all()
+        self.inbox_backlog.set(inbox_pending)
         self.sessions.clear()
         for flow, language, n in rows:
             self.sessions.labels(flow=flow, language=language or "").set(n)

@@ -138,7 +138,7 @@ def _said(exc: Exception) -> str | None:
     if isinstance(exc, DatabaseUnusable):
         return str(exc)
     if isinstance(exc, ValidationError) and exc.title == "Settings":
-        from bot.settings import settings_problems
+        from bot.base.settings import settings_problems
 
         return "Sammanbot cannot read its settings: " + "; ".join(settings_problems(exc)) + \
             ". Fix: correct them in the environment or .env (the README lists them)."
@@ -161,7 +161,7 @@ def _dispatch(args: argparse.Namespace) -> int:
             return score_command(sys.stdout, misses=args.misses)
         return anonymize_command(args.name, sys.stdin, sys.stdout)
     if args.command == "i18n":
-        from bot.i18n_cli import i18n_command
+        from bot.i18n.cli import i18n_command
 
         return i18n_command(args.action)
     if args.command == "staff":

@@ -1,11 +1,11 @@
 """What the bot itself says around the flows in chat (English source, marked N_()).
 
-bot/texts.py holds the strings the engine and its renderer need; these are the
+bot/i18n/texts.py holds the strings the engine and its renderer need; these are the
 front-end's own: commands, erasure, help, staff cards.
 """
 from __future__ import annotations
 
-from bot.texts import N_
+from bot.i18n.texts import N_
 
 STOPPED = N_("OK. I will not send you messages any more. Write /start if you want to come back.")
 DELETE_CONFIRM = N_(

@@ -25,7 +25,7 @@ from babel.messages.frontend import parse_mapping_cfg
 from babel.messages.mofile import write_mo
 from babel.messages.pofile import read_po, write_po
 
-from bot.i18n import DOMAIN, SOURCE_LANGUAGE, display_name, placeholders, plural_forms_header, po_path
+from bot.i18n.catalogs import DOMAIN, SOURCE_LANGUAGE, display_name, placeholders, plural_forms_header, po_path
 
 PROJECT = "Sammanbot"
 COMMENT_TAGS = ("TRANSLATORS:",)
@@ -178,7 +178,7 @@ def print_status(statuses: Iterable[LanguageStatus], names: dict[str, str], out:
 
 
 def i18n_command(action: str, out: TextIO = sys.stdout) -> int:
-    from bot.settings import get_settings
+    from bot.base.settings import get_settings
 
     settings = get_settings()
     locales = Path(settings.locales_dir)
