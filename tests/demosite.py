@@ -18,7 +18,7 @@ def demo_settings(url: str) -> Any:
 
 async def make_demo_site(url: str, *, admin: str = "ada") -> tuple[Site, Any]:
     """The site (demo data loaded, `admin` can log in) and its engine (dispose it when done)."""
-    from bot.demo import load_demo
+    from bot.cli.demo import load_demo
     from bot.engine import FlowRegistry
     from bot.web.app import create_web_app
     from storage.db import make_engine, make_sessionmaker

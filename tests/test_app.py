@@ -1,4 +1,4 @@
-"""End to end: the whole bot (`bot.app.serve`) against the fake Bot API over real HTTP,
+"""End to end: the whole bot (`bot.app.run.serve`) against the fake Bot API over real HTTP,
 on SQLite and PostgreSQL, in polling and webhook mode."""
 from __future__ import annotations
 

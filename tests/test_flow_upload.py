@@ -20,7 +20,7 @@ import pytest
 import yaml
 from sqlalchemy import select, text
 
-from bot.services import build_services
+from bot.app.services import build_services
 from bot.telegram import flow_upload
 from storage.models import FlowVersion, Inbox, Submission
 from tests.botfixtures import ROOT, bot_settings, running_bot, sqlite_url

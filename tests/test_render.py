@@ -8,7 +8,7 @@ import pytest
 from bot.i18n import texts
 from bot.engine.events import Ask, End, Reask, Say, Stale
 from bot.i18n.catalogs import FSI, PDI, Catalogs
-from bot.render import language_name, render, text_of
+from bot.dialogue.render import language_name, render, text_of
 from bot.base.settings import LANGUAGES
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"

@@ -8,7 +8,7 @@ from __future__ import annotations
 from typing import Any
 
 from bot.i18n.replies import TALK_REQUESTED
-from bot.telegram.safeguarding import TALK_DATA
+from bot.dialogue.crisis import TALK_DATA
 from tests.botfixtures import bot_settings, running_bot
 from tests.test_app import onboard, staff_group
 from tests.youth import Youth, settle

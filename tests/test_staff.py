@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from bot.forwarding.cards import CARD_MAX, card_text, shorten
 from bot.base.problems import Problem
-from bot.services import build_services
+from bot.app.services import build_services
 from bot.telegram import flow_upload
 from bot.telegram.staff import _command
 from storage import flow_versions

@@ -63,7 +63,7 @@ def _parser() -> argparse.ArgumentParser:
     check = _command(flows_sub, "check", "validate flows and the crisis word list; errors as file:line:col: message")
     check.add_argument("paths", nargs="*", help="flow files or folders (default: FLOWS_DIR)")
 
-    from bot.simulator import commands_help
+    from bot.cli.chat import commands_help
 
     chat = _command(sub, "chat", "talk to the bot in the terminal (a throw-away database)",
                    epilog=commands_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
@@ -147,15 +147,15 @@ def _said(exc: Exception) -> str | None:
 
 def _dispatch(args: argparse.Namespace) -> int:
     if args.command == "flows":
-        from bot.flows_check import check_command
+        from bot.cli.flows_check import check_command
 
         return check_command(args.paths)
     if args.command == "chat":
-        from bot.simulator import chat_command
+        from bot.cli.chat import chat_command
 
         return chat_command(lang=args.lang, flow_id=args.flow)
     if args.command == "anonymize":
-        from bot.privacy.cli import anonymize_command, score_command
+        from bot.cli.anonymize import anonymize_command, score_command
 
         if args.score:
             return score_command(sys.stdout, misses=args.misses)
@@ -165,7 +165,7 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return i18n_command(args.action)
     if args.command == "staff":
-        from bot.web.staff_cli import staff_command
+        from bot.cli.staff import staff_command
 
         return staff_command(args)
     if args.command == "db":
@@ -173,19 +173,19 @@ def _dispatch(args: argparse.Namespace) -> int:
 
         return upgrade_command()
     if args.command == "doctor":
-        from bot.doctor import doctor_command
+        from bot.cli.doctor import doctor_command
 
         return doctor_command()
     if args.command == "demo":
-        from bot.demo import demo_command
+        from bot.cli.demo import demo_command
 
         return demo_command()
     if args.command == "export":
-        from bot.export import export_command
+        from bot.cli.export import export_command
 
         return export_command(args)
     if args.command == "run":
-        from bot.app import run_command
+        from bot.app.run import run_command
 
         return run_command(workers=args.workers)
     return 2

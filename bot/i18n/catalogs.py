@@ -271,7 +271,7 @@ class Catalogs:
 # --- translator -------------------------------------------------------------------
 
 class Translator:
-    """Translation into one language; implements what bot.render needs."""
+    """Translation into one language; implements what bot.dialogue.render needs."""
 
     def __init__(self, catalogs: Catalogs, lang: str) -> None:
         self._catalogs = catalogs

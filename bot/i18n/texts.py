@@ -9,7 +9,7 @@ from __future__ import annotations
 
 
 def N_(s: str) -> str:
-    """Mark a string for extraction; translation happens later, in bot.render."""
+    """Mark a string for extraction; translation happens later, in bot.dialogue.render."""
     return s
 
 

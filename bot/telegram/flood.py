@@ -36,7 +36,7 @@ from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.i18n import replies
-from bot.telegram import outgoing
+from bot.dialogue import outgoing
 from storage import outbox, participants
 from storage.models import Outbox
 
@@ -44,7 +44,7 @@ FLOOD_BACKLOG = 3  # answers waiting in the outbox before a fast chat counts as 
 WINDOW = 60.0  # seconds
 HOLD_SECONDS = 2.0  # a coalesced reply waits this long for a newer one to replace it
 PRUNE_EVERY = 1024  # chats first seen between sweeps of the quiet ones
-INTERACTIVE = 0  # bot.telegram.conversation.INTERACTIVE (not imported: no cycle)
+INTERACTIVE = 0  # bot.dialogue.conversation.INTERACTIVE (not imported: no cycle)
 
 Handle = Callable[[AsyncSession, Any], Awaitable[None]]
 

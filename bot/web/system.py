@@ -22,7 +22,7 @@ from storage import inbox, outbox, sessions
 from storage.db import ping
 
 if TYPE_CHECKING:
-    from bot.services import Services
+    from bot.dialogue.services import Services
 
 DB_TIMEOUT = 3.0
 BACKLOG_AGE_LIMIT = 300.0  # seconds: an older unsent row means sending is stuck, unless…

@@ -1,5 +1,5 @@
 """What a youth's input does, whatever the front-end: Telegram (handler.py), the
-terminal chat and the web simulator (bot/simulation.py) all call these functions.
+terminal chat and the web simulator (bot/dialogue/simulation.py) all call these functions.
 
 Inputs are front-end neutral: a text, a command line ("/start workshop-malmo"), a
 button's callback data, or something that is not text. Everything a youth may do is
@@ -15,15 +15,16 @@ from bot import engine
 from bot.i18n import replies, texts
 from bot.engine import events as ev
 from bot.engine.inputs import parse_callback
-from bot.render import OutMessage, render
-from bot.telegram import safeguarding, staff
-from bot.telegram.conversation import THEN, Conversation
+from bot.dialogue.render import OutMessage, render
+from bot.dialogue import crisis
+from bot.dialogue import followup, own_data
+from bot.dialogue.conversation import THEN, Conversation
 
 COMMANDS = tuple(texts.COMMANDS)  # a youth's commands (Telegram's command menu shows them)
 FLOW_COMMANDS = ("back", "skip", "restart")  # the engine's, for a youth in a conversation
 RESUME, RESTART = "r:c", "r:s"
 DELETE_YES, DELETE_NO = "d:y", "d:n"
-OWN_BUTTONS = (RESUME, RESTART, DELETE_YES, DELETE_NO, safeguarding.TALK_DATA)  # not the engine's
+OWN_BUTTONS = (RESUME, RESTART, DELETE_YES, DELETE_NO, crisis.TALK_DATA)  # not the engine's
 
 
 @dataclass
@@ -44,12 +45,12 @@ async def text(conv: Conversation, written: str) -> None:
     services = conv.services
     lexicon = services.lexicon
     if lexicon is not None and lexicon.is_safe_word(written, services.settings.safe_word):
-        await safeguarding.send_help(conv)
+        await crisis.send_help(conv)
         return
     match = lexicon.match(written) if lexicon is not None else None
     if match is not None:
-        await safeguarding.alert(conv, match)
-    if await staff.followup_answer(conv, written):
+        await crisis.alert(conv, match)
+    if await followup.followup_answer(conv, written):
         return
     if match is None:
         await conv.resume(engine.Text(written))
@@ -68,7 +69,7 @@ async def command(conv: Conversation, line: str) -> None:
         await conv.resume(engine.Command(name))
     elif name == "help":
         await conv.say(replies.HELP_INTRO)
-        await safeguarding.send_help(conv)
+        await crisis.send_help(conv)
     elif name == "stop":
         conv.participant.stopped = True
         await conv.say(replies.STOPPED)
@@ -78,7 +79,7 @@ async def command(conv: Conversation, line: str) -> None:
             (conv.tr.gettext(replies.DELETE_NO), DELETE_NO),
         ]])
     elif name == "mydata":
-        await staff.send_mydata(conv)
+        await own_data.send_mydata(conv)
     elif name in FLOW_COMMANDS and conv.active:
         await conv.resume(engine.Command(name))
     else:
@@ -111,11 +112,11 @@ async def press(conv: Conversation, data: str) -> Pressed:
         else:
             await conv.start_default()
     elif data == DELETE_YES:
-        await staff.erase(conv)
+        await own_data.erase(conv)
     elif data == DELETE_NO:
         await conv.say(replies.DELETE_KEPT)
-    elif data == safeguarding.TALK_DATA:
-        await safeguarding.talk_to_person(conv)
+    elif data == crisis.TALK_DATA:
+        await crisis.talk_to_person(conv)
     else:
         button = parse_callback(data)
         if button is None or not conv.active:

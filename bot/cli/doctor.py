@@ -186,9 +186,9 @@ async def check_database(s: Settings) -> list[Finding]:
 def check_content(s: Settings) -> list[Finding]:
     from bot.engine.load import check_paths
     from bot.i18n.catalogs import po_path
-    from bot.reload import check_catalogs
+    from bot.app.reload import check_catalogs
     from bot.safeguarding import validate_lexicon
-    from bot.services import LEXICON_FILE
+    from bot.dialogue.services import LEXICON_FILE
 
     found = []
     if not Path(s.flows_dir).is_dir():

@@ -1,6 +1,6 @@
 """`python -m bot run --workers N`: N bot processes on one machine, sharing one database.
 
-Each child is an ordinary bot process (`python -m bot.workers`, which runs `python -m
+Each child is an ordinary bot process (`python -m bot.app.workers`, which runs `python -m
 bot run`'s code) with its own WEB_PORT (WEB_PORT + i), so a load balancer in front can
 spread Telegram's webhook POSTs over them. What must happen once per deployment is
 decided in the database: the per-chat lock, the single sender (an advisory-lock lease),
@@ -66,7 +66,7 @@ class _Worker:
         env = dict(os.environ, WEB_PORT=str(self.port), **{
             ENV_INDEX: str(self.index), ENV_LIFELINE: str(read), ENV_RESTARTS: str(self.restarts)})
         try:
-            self.proc = subprocess.Popen([sys.executable, "-m", "bot.workers"], env=env, pass_fds=(read,))
+            self.proc = subprocess.Popen([sys.executable, "-m", "bot.app.workers"], env=env, pass_fds=(read,))
         except BaseException:
             os.close(write)
             raise
@@ -110,7 +110,7 @@ def busy_port(host: str, ports: range) -> int | None:
 
 
 def run_workers(settings: Settings, workers: int, preflight: Callable[[], None] = lambda: None) -> int:
-    from bot.app import port_in_use
+    from bot.app.run import port_in_use
 
     if settings.database_url.startswith("sqlite"):
         print(
@@ -197,7 +197,7 @@ def worker_main() -> int:
     """One worker: `python -m bot run` that dies with its supervisor."""
     from bot.base import memory
     from bot.base.aio import where
-    from bot.app import run_command
+    from bot.app.run import run_command
 
     memory.limit_arenas()  # before the watching thread starts
     signalled = _parent_death_signal(signal.SIGTERM)

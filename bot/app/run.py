@@ -21,8 +21,10 @@ from aiohttp import web
 from bot.base import memory
 from bot.base.aio import wait_any
 from bot.base.logs import setup_logging
-from bot.reload import ContentReloader
-from bot.services import Services, StartupError, build_services
+from bot.app.reload import ContentReloader
+from bot.app.services import build_services
+from bot.base.problems import StartupError
+from bot.dialogue.services import Services
 from bot.base.settings import Settings, get_settings, token_problem
 from bot.telegram.client import SEND_CONCURRENCY, make_bot
 from bot.telegram.handler import UpdateHandler
@@ -31,7 +33,7 @@ from bot.telegram.ratelimit import Pacer
 from bot.telegram.scheduler import Scheduler
 from bot.telegram.sender import Sender, telegram_transport
 from bot.telegram.webhook import WebhookEndpoint, webhook_path, webhook_secret
-from bot.forwarding.webhook import webhook_transport
+from bot.app.webhook import webhook_transport
 from bot.telegram.press_answers import PressAnswers
 from bot.telegram.worker import InboxWorker
 from bot.i18n import texts
@@ -55,7 +57,7 @@ def run_command(workers: int = 1) -> int:
     setup_logging(settings.log_level, settings.log_format)
     try:
         if workers > 1:
-            from bot.workers import run_workers
+            from bot.app.workers import run_workers
 
             return run_workers(settings, workers, preflight=lambda: _preflight(settings))
         _refuse_bad_token(settings)

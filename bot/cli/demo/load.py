@@ -21,7 +21,7 @@ from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import engine
-from bot.demo.youth import Review, Run, Youth
+from bot.cli.demo.youth import Review, Run, Youth
 from bot.engine import events as ev
 from bot.engine import model as m
 from bot.forwarding.submit import anonymize_answers
@@ -129,7 +129,7 @@ class Talk:
             self.totals.urgent += int(urgent)
 
     async def urgent(self, category: str, reason: str) -> None:
-        """The urgent card the bot raises (bot/telegram/safeguarding.py): category, never the text."""
+        """The urgent card the bot raises (bot/dialogue/crisis.py): category, never the text."""
         await self._submit((self.state or {}).get("flow") or "safeguarding", {"alert": reason}, None,
                            urgent=True, category=category)
 

@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from typing import TextIO
 
-from .anonymizer import anonymize
-from .score import score_command
+from bot.privacy.anonymizer import anonymize
+from bot.privacy.score import score_command
 
 __all__ = ["anonymize_command", "score_command"]
 

@@ -6,11 +6,12 @@ from __future__ import annotations
 from typing import TYPE_CHECKING, Any
 
 from bot.i18n import replies
-from bot.forwarding.submit import deliver, submission_key
+from bot.dialogue.forward import deliver
+from bot.forwarding.submit import submission_key
 from storage import submissions
 
 if TYPE_CHECKING:
-    from bot.telegram.conversation import Conversation
+    from bot.dialogue.conversation import Conversation
 
 TALK_DATA = "h:p"
 

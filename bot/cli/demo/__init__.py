@@ -5,7 +5,7 @@ About thirty invented youth in all eight languages go through onboarding and the
 idea, need and feedback flows on the live flows (some leave half-way, some are under
 13 or say no to consent); their submissions get statuses, tags, notes about follow-ups,
 and there are urgent (safeguarding) cards. Everything is written the way the bot
-writes it (`bot.demo.load`). It refuses a database that holds real youth or
+writes it (`bot.cli.demo.load`). It refuses a database that holds real youth or
 submissions, and a second run adds nothing.
 """
 from __future__ import annotations
@@ -15,8 +15,8 @@ import sys
 from datetime import datetime
 from typing import TYPE_CHECKING, TextIO
 
-from bot.demo.load import Totals, add_youth, already_loaded, holds_real_data
-from bot.demo.youth import YOUTH
+from bot.cli.demo.load import Totals, add_youth, already_loaded, holds_real_data
+from bot.cli.demo.youth import YOUTH
 
 if TYPE_CHECKING:
     from bot.base.settings import Settings

@@ -1,11 +1,11 @@
-"""The long-lived things one bot process holds, built once at start.
+"""The long-lived things one bot process holds, built once at start (by
+`bot.app.services.build_services`, or a test around a temporary database).
 
-Handlers receive this container instead of reaching for globals, so tests can build
-one around a temporary database and flow folder.
+Defined here, below the adapters, so that dialogue, telegram/ and web/ are handed what
+they need, typed, without importing the process that fills it (bot.app).
 """
 from __future__ import annotations
 
-import logging
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -13,16 +13,10 @@ from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 
 from bot.engine.flowset import FlowSet
 from bot.engine.registry import FlowRegistry
-from bot.base.flows_dir import seed_flows
 from bot.i18n.catalogs import Catalogs, Translator
 from bot.base.metrics import Metrics
-from bot.privacy.pseudonym import load_or_create_key
 from bot.safeguarding import Lexicon, load_lexicon
-from bot.base.problems import StartupError
 from bot.base.settings import Settings
-from storage.db import make_engine, make_sessionmaker
-
-log = logging.getLogger(__name__)
 
 LEXICON_FILE = "safeguarding.yaml"
 
@@ -60,27 +54,3 @@ class Services:
         problems += [str(p) for p in lex_problems]
         self.catalogs.reload()
         return problems
-
-
-def build_services(settings: Settings) -> Services:
-    """Load and check everything; raise StartupError on invalid content."""
-    seed_flows(settings)  # FLOWS_SEED_DIR: the shipped flows into an empty FLOWS_DIR
-    registry = FlowRegistry(settings.flows_dir)
-    problems = [str(p) for p in registry.reload()]
-    lexicon, lex_problems = load_lexicon(settings.flows_dir / LEXICON_FILE, settings.languages)
-    problems += [str(p) for p in lex_problems]
-    if problems or registry.current is None:
-        raise StartupError("the flows have problems:\n" + "\n".join(problems or ["no flows found"]))
-    catalogs = Catalogs.load(
-        settings.locales_dir, settings.languages, settings.default_language, settings.show_fuzzy
-    )
-    engine = make_engine(settings.database_url)
-    return Services(
-        settings=settings,
-        db=engine,
-        sessionmaker=make_sessionmaker(engine),
-        flows=registry,
-        catalogs=catalogs,
-        lexicon=lexicon,
-        pseudonym_key=load_or_create_key(settings),
-    )

@@ -19,13 +19,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot import engine
 from bot.i18n import texts
 from bot.engine import events as ev
-from bot.forwarding.submit import submit
+from bot.dialogue.forward import submit
 from bot.i18n.catalogs import Translator, negotiate
 from bot.i18n.langdetect import detect_language
 from bot.privacy.pseudonym import lookup_keys, new_identity
-from bot.render import render
-from bot.services import Services
-from bot.telegram import outgoing
+from bot.dialogue.render import render
+from bot.dialogue.services import Services
+from bot.dialogue import outgoing
 from storage import answers, outbox, participants, sessions
 from storage.models import Participant, Session
 

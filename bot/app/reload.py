@@ -20,11 +20,11 @@ from babel.messages.pofile import PoFileError, read_po
 
 from bot.base.flows_dir import seed, why
 from bot.i18n.catalogs import DOMAIN, po_path
-from bot.telegram import outgoing
+from bot.dialogue import outgoing
 from storage import outbox
 
 if TYPE_CHECKING:
-    from bot.services import Services
+    from bot.dialogue.services import Services
 
 log = logging.getLogger(__name__)
 

@@ -1,6 +1,6 @@
 """A simulated youth for `python -m bot chat` and the web simulator.
 
-Both run the conversation code Telegram runs (bot.telegram.dialogue: crisis words,
+Both run the conversation code Telegram runs (bot.dialogue.youth: crisis words,
 commands, kind replies, the engine) on a real database. Only the way out differs:
 what the bot would send is recorded instead of queued, and shown — the youth's
 messages and, where something reaches the team, the card exactly as the staff would
@@ -20,10 +20,10 @@ from bot.engine import events as ev
 from bot.engine.flowset import FlowSet
 from bot.engine.model import LanguageStep
 from bot.base.metrics import Metrics
-from bot.services import LEXICON_FILE, Services
+from bot.dialogue.services import LEXICON_FILE, Services
 from bot.base.settings import Settings
-from bot.telegram import dialogue
-from bot.telegram.conversation import Call, Conversation, Sender
+from bot.dialogue import youth
+from bot.dialogue.conversation import Call, Conversation, Sender
 
 YOUTH = 1  # user and chat id of the simulated youth (its own database, or rolled back)
 TEAM_CHAT = -1  # the simulated team's group: cards for it are shown, never sent
@@ -113,23 +113,23 @@ async def begin(conv: Conversation, flow_id: str, lang: str) -> None:
         conv.state = {"consent": True, "lang": lang}
         await conv.start(flow_id)
         return
-    await dialogue.command(conv, "/start")
+    await youth.command(conv, "/start")
     flow = fs.get(flow_id)
     step = flow.steps.get(conv.state.get("step") or "") if flow and conv.state else None
     if isinstance(step, LanguageStep) and lang in step.languages:
         del conv.record[:], conv.events[:]  # the language question is answered for them
-        await dialogue.press(conv, f"{conv.state['ask']}:{list(step.languages).index(lang)}")
+        await youth.press(conv, f"{conv.state['ask']}:{list(step.languages).index(lang)}")
 
 
 async def write(conv: Conversation, line: str) -> None:
     """A line the youth wrote: a command when it starts with "/"."""
     if line.lstrip().startswith("/"):
-        await dialogue.command(conv, line)
+        await youth.command(conv, line)
     else:
-        await dialogue.text(conv, line)
+        await youth.text(conv, line)
 
 
-def turn(conv: Conversation, pressed: dialogue.Pressed | None = None) -> Turn:
+def turn(conv: Conversation, pressed: youth.Pressed | None = None) -> Turn:
     """What the turn showed: notes on what was saved, the team's cards, the replies."""
     shown = [Shown("note", note) for note in map(_note, conv.events) if note]
     shown += [s for s in map(_shown, conv.record or []) if s is not None]

@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any, TextIO
 from bot.i18n import texts
 
 if TYPE_CHECKING:  # imported when the chat starts, so `--help` stays quick
-    from bot.simulation import Shown, Turn
+    from bot.dialogue.simulation import Shown, Turn
 
 QUIT = "quit"
 # The chat's own words for `--help`; the youth's commands are those of Telegram.
@@ -89,8 +89,9 @@ def chat_command(lang: str | None, flow_id: str | None, stdin: TextIO = sys.stdi
 
 
 async def _chat(settings: Any, lang: str | None, flow_id: str | None, stdin: TextIO, stdout: TextIO) -> int:
-    from bot.services import StartupError, build_services
-    from bot.simulation import simulation_settings
+    from bot.app.services import build_services
+    from bot.base.problems import StartupError
+    from bot.dialogue.simulation import simulation_settings
     from storage.migrate import ensure_schema
 
     with tempfile.TemporaryDirectory(prefix="sammanbot-chat-") as folder:
@@ -113,8 +114,8 @@ async def _chat(settings: Any, lang: str | None, flow_id: str | None, stdin: Tex
 
 
 async def _talk(services: Any, first: str, lang: str | None, stdin: TextIO, stdout: TextIO) -> int:
-    from bot import simulation
-    from bot.telegram import dialogue
+    from bot.dialogue import simulation
+    from bot.dialogue import youth
 
     screen = Screen(stdout)
 
@@ -141,6 +142,6 @@ async def _talk(services: Any, first: str, lang: str | None, stdin: TextIO, stdo
         line = line.rstrip("\n")
         data = screen.pressed(line)
         if data is not None:
-            await act(lambda conv, data=data: dialogue.press(conv, data))
+            await act(lambda conv, data=data: youth.press(conv, data))
         elif line.strip():
             await act(lambda conv, line=line: simulation.write(conv, line))
