@@ -11,6 +11,10 @@ from sqlalchemy.orm.attributes import flag_modified
 from storage.models import Session
 
 
+async def get(s: AsyncSession, session_id: Any) -> Session | None:
+    return await s.get(Session, session_id)
+
+
 async def active_for(s: AsyncSession, participant_id: int) -> Session | None:
     stmt = select(Session).where(Session.participant_id == participant_id, Session.status == "active")
     return (await s.scalars(stmt)).first()

@@ -2,6 +2,9 @@
 
 No I/O, no clock reads and no Telegram, aiohttp or SQLAlchemy imports: callers pass
 `now` and persist what the events say. See docs/FLOWS.md and docs/ARCHITECTURE.md.
+Inside, loading goes one way: registry -> load -> check -> flowset.
+
+May import: i18n (the bot's own message ids, texts.py) and base. Nothing that does I/O.
 """
 from bot.engine.events import (
     Ask,

@@ -140,10 +140,9 @@ class UpdateHandler:
             await staff.leave_group(self.services, s, chat.id, now)
 
     async def _tick(self, s: AsyncSession, tick: dict[str, Any], chat_id: int) -> None:
-        from storage import participants
-        from storage.models import Session
+        from storage import participants, sessions
 
-        row = await s.get(Session, tick.get("session"))
+        row = await sessions.get(s, tick.get("session"))
         if row is None or row.status != "active":
             return
         p = await participants.get(s, row.participant_id)

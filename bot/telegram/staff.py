@@ -38,7 +38,7 @@ from bot.telegram import chat_members, flow_upload, press_answers
 from bot.dialogue import outgoing
 from bot.dialogue.followup import ask_youth
 from bot.telegram.press_answers import Answer
-from storage import inbox, outbox
+from storage import inbox, outbox, submissions
 from storage.models import Submission
 
 log = logging.getLogger(__name__)
@@ -152,7 +152,7 @@ def _second_step_id(query_id: str) -> int:
 
 async def _submission(s: AsyncSession, submission_id: int) -> Submission | None:
     """The submission, or None (also for ids no database column can hold)."""
-    return await s.get(Submission, submission_id) if 0 < submission_id <= ID_MAX else None
+    return await submissions.get(s, submission_id) if 0 < submission_id <= ID_MAX else None
 
 
 # -- staff messages: follow-up questions and /flows -------------------------------------
