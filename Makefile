@@ -16,9 +16,7 @@ $(STAMP): pyproject.toml
 
 install: $(STAMP)
 
-$(LINT_STAMP): pyproject.toml
-	$(PY) -m venv $(VENV)
-	$(BIN)/pip install --quiet --upgrade pip
+$(LINT_STAMP): $(STAMP)
 	$(BIN)/pip install --quiet -e '.[test,lint]'
 	touch $(LINT_STAMP)
 
