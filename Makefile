@@ -4,8 +4,9 @@ PY ?= python3
 VENV := .venv
 BIN := $(VENV)/bin
 STAMP := $(VENV)/.installed
+LINT_STAMP := $(VENV)/.installed-lint
 
-.PHONY: run test install bench demo
+.PHONY: run test install bench demo lint
 
 $(STAMP): pyproject.toml
 	$(PY) -m venv $(VENV)
@@ -14,6 +15,14 @@ $(STAMP): pyproject.toml
 	touch $(STAMP)
 
 install: $(STAMP)
+
+$(LINT_STAMP): $(STAMP)
+	$(BIN)/pip install --quiet -e '.[test,lint]'
+	touch $(LINT_STAMP)
+
+# The layers of docs/ARCHITECTURE.md, checked: [tool.importlinter] in pyproject.toml.
+lint: $(LINT_STAMP)
+	$(BIN)/lint-imports
 
 run: $(STAMP)
 	$(BIN)/python -m bot run

@@ -10,7 +10,7 @@ from pathlib import Path
 import yaml
 
 from bench.common import ROOT, bot_proc, calls_by_chat, database, echo_proc, Proc
-from bot.engine.flowset import FlowRegistry
+from bot.engine.registry import FlowRegistry
 from tests.fakebotapi.server import FakeBotApi
 
 

@@ -5,7 +5,7 @@ import asyncio
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
+from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, InvalidRequestError, NoSuchModuleError
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
@@ -100,3 +100,8 @@ def dialect_name(engine_or_session: Any) -> str:
     if isinstance(engine_or_session, AsyncSession):
         return engine_or_session.get_bind().dialect.name
     return engine_or_session.dialect.name
+
+
+async def ping(s: AsyncSession) -> None:
+    """One round trip to the database (the health check); raises when it is away."""
+    await s.execute(text("SELECT 1"))

@@ -57,6 +57,15 @@ async def has_pending_updates(s: AsyncSession) -> bool:
     return bool(await s.scalar(stmt))
 
 
+async def get(s: AsyncSession, row_id: int) -> Inbox | None:
+    return await s.get(Inbox, row_id)
+
+
+async def pending_count(s: AsyncSession) -> int:
+    """Updates stored but not yet handled (the /metrics backlog)."""
+    return await s.scalar(select(func.count()).select_from(Inbox).where(Inbox.status == "pending")) or 0
+
+
 async def oldest_pending(s: AsyncSession, chat_key: int, limit: int) -> list[Inbox]:
     """A chat's pending updates, oldest first (at most `limit`)."""
     stmt = (

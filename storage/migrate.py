@@ -127,7 +127,7 @@ def upgrade(url: str) -> None:
 
 def upgrade_command() -> int:
     """`python -m bot db upgrade`: upgrade DATABASE_URL and say what was done."""
-    from bot.settings import get_settings
+    from bot.base.settings import get_settings
 
     url = get_settings().database_url
     try:

@@ -54,6 +54,10 @@ async def chat_id_of(s: AsyncSession, participant_id: int) -> int | None:
     return await s.scalar(select(Chat.chat_id).where(Chat.participant_id == participant_id))
 
 
+async def by_pseudonym(s: AsyncSession, pseudonym: str) -> Participant | None:
+    return await s.scalar(select(Participant).where(Participant.pseudonym == pseudonym))
+
+
 async def by_chat_id(s: AsyncSession, chat_id: int) -> Participant | None:
     stmt = select(Participant).join(Chat, Chat.participant_id == Participant.id).where(Chat.chat_id == chat_id)
     return (await s.scalars(stmt)).first()

@@ -4,11 +4,15 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm.attributes import flag_modified
 
 from storage.models import Session
+
+
+async def get(s: AsyncSession, session_id: Any) -> Session | None:
+    return await s.get(Session, session_id)
 
 
 async def active_for(s: AsyncSession, participant_id: int) -> Session | None:
@@ -63,3 +67,13 @@ async def due_ticks(s: AsyncSession, now: datetime, limit: int) -> list[Session]
         .limit(limit)
     )
     return list((await s.scalars(stmt)).all())
+
+
+async def active_per_flow_language(s: AsyncSession) -> list[tuple[str, str | None, int]]:
+    """(flow id, language, count) of the active sessions (the /metrics gauge)."""
+    lang = Session.state["lang"].as_string()
+    rows = (await s.execute(
+        select(Session.flow_id, lang, func.count()).where(Session.status == "active")
+        .group_by(Session.flow_id, lang)
+    )).all()
+    return [(flow, language, n) for flow, language, n in rows]

@@ -4,7 +4,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage._upsert import dialect_insert
@@ -83,6 +83,14 @@ async def search(
     )
     total = await s.scalar(_filtered(select(func.count(Submission.id)), **filters))
     return list(rows.all()), int(total or 0)
+
+
+async def set_status_of(s: AsyncSession, ids: list[int], status: str, *, by: str, now: datetime) -> int:
+    """Many submissions at once (the dashboard's bulk change); how many rows changed."""
+    result = await s.execute(
+        update(Submission).where(Submission.id.in_(ids)).values(status=status, status_by=by, updated_at=now)
+    )
+    return result.rowcount
 
 
 async def set_status(

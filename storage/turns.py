@@ -4,7 +4,7 @@ SQLite has one writer at a time, and every transaction here begins IMMEDIATE (a 
 one that reads and then writes cannot wait for a concurrent writer). Waiting for that
 lock inside SQLite means sleeping and retrying (up to 100 ms a try, busy_timeout), so
 under load a transaction would wait far longer than the work ahead of it takes. SQLite
-serves one process (see bot/workers.py), so its transactions take turns here first,
+serves one process (see bot/app/workers.py), so its transactions take turns here first,
 and a turn is handed on at once; the busy timeout still covers other processes (a CLI
 command, a backup).
 

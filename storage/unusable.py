@@ -3,7 +3,7 @@
 `explain(exc, url)` turns what the drivers raise when a database cannot be reached or
 opened (an unknown host, a refused port, a missing database, a refused user, a URL
 that is no database URL) into a `DatabaseUnusable` that says what is wrong and how to
-fix it. Every command reports it the same way (`bot.cli`); the doctor shows it as a
+fix it. Every command reports it the same way (`bot.cli.main`); the doctor shows it as a
 finding. Passwords never appear: URLs are shown masked.
 """
 from __future__ import annotations

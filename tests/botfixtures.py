@@ -1,6 +1,6 @@
 """Fixtures that run the whole bot in-process against the fake Bot API server.
 
-`running_bot(fake, db_url, …)` starts `bot.app.serve()` exactly as `python -m bot run`
+`running_bot(fake, db_url, …)` starts `bot.app.run.serve()` exactly as `python -m bot run`
 does (same services, same loops), pointed at the fake server and a test database,
 and stops it cleanly afterwards.
 """
@@ -14,9 +14,10 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any
 
-from bot.app import serve
-from bot.services import Services, build_services
-from bot.settings import Settings
+from bot.app.run import serve
+from bot.app.services import build_services
+from bot.dialogue.services import Services
+from bot.base.settings import Settings
 
 ROOT = Path(__file__).resolve().parent.parent
 STAFF_CHAT_ID = -100_555_000_111

@@ -11,7 +11,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 
 def demo_settings(url: str) -> Any:
-    from bot.settings import Settings
+    from bot.base.settings import Settings
 
     return Settings(_env_file=None, database_url=url, flows_dir=ROOT / "flows", locales_dir=ROOT / "locales",
                     pseudonym_key="an invented key for the demo tests")
@@ -19,7 +19,7 @@ def demo_settings(url: str) -> Any:
 
 async def make_demo_site(url: str, *, admin: str = "ada") -> tuple[Site, Any]:
     """The site (demo data loaded, `admin` can log in) and its engine (dispose it when done)."""
-    from bot.demo import load_demo
+    from bot.cli.demo import load_demo
     from bot.engine import FlowRegistry
     from bot.web.app import create_web_app
     from storage.db import make_engine, make_sessionmaker

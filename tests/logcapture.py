@@ -1,5 +1,5 @@
 """Every log line the bot would write during a test, as `python -m bot run` sets up
-logging (`bot.logs.setup_logging`), by default with LOG_LEVEL=DEBUG.
+logging (`bot.base.logs.setup_logging`), by default with LOG_LEVEL=DEBUG.
 
     with capture_logs() as logs:
         ...run the bot...
@@ -21,7 +21,7 @@ import contextlib
 import logging
 from collections.abc import Iterator
 
-from bot.logs import JsonFormatter, setup_logging
+from bot.base.logs import JsonFormatter, setup_logging
 
 OWN_LOGGERS = "tests."
 

@@ -245,7 +245,7 @@ def test_a_personal_number_containing_a_helpline_is_still_removed(phone):
 
 
 def test_public_numbers_come_from_the_setting(monkeypatch):
-    from bot.settings import PUBLIC_NUMBERS, Settings, get_settings
+    from bot.base.settings import PUBLIC_NUMBERS, Settings, get_settings
 
     text = "Ring BRIS 116 111 eller 112 om det är akut."
     assert Settings(_env_file=None).public_numbers == list(PUBLIC_NUMBERS)

@@ -1,11 +1,11 @@
-"""End to end: the whole bot (`bot.app.serve`) against the fake Bot API over real HTTP,
+"""End to end: the whole bot (`bot.app.run.serve`) against the fake Bot API over real HTTP,
 on SQLite and PostgreSQL, in polling and webhook mode."""
 from __future__ import annotations
 
 import pytest
 from sqlalchemy import func, select
 
-from bot import texts
+from bot.i18n import texts
 from storage.models import Answer, Inbox, Outbox, Participant, Submission
 from tests.botfixtures import bot_settings, bot_with_staff_group, free_port, running_bot
 from tests.youth import Youth, settle

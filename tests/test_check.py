@@ -9,7 +9,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.engine.check import check_command, check_paths
+from bot.engine.load import check_command, check_paths
 from bot.engine.load import build_flowset, load_flow_text
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -18,7 +18,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
-from bot.cli import _parser
+from bot.cli.main import _parser
 from tests.botfixtures import free_port
 from tests.clirun import Running, cli_env, command
 from tests.webfixtures import csrf_of

@@ -18,8 +18,8 @@ import pytest
 from pydantic import SecretStr
 from sqlalchemy.engine import make_url
 
-from bot.doctor import FAIL, check_settings, check_telegram
-from bot.settings import Settings, async_database_url, token_problem
+from bot.cli.doctor import FAIL, check_settings, check_telegram
+from bot.base.settings import Settings, async_database_url, token_problem
 from bot.telegram.client import make_bot
 from bot.telegram.intake import Poller
 from storage.migrate import newest_revision

@@ -12,7 +12,7 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import func, select
 
-from bot.demo.youth import YOUTH
+from bot.cli.demo.youth import YOUTH
 from bot.safeguarding import CATEGORIES
 from storage.models import Participant, Session, StepReach, Submission, SubmissionCount
 from tests.demosite import ROOT, make_demo_site

@@ -7,7 +7,7 @@ import io
 import shutil
 import sys
 
-from bot.doctor import FAIL, OK, check_telegram, doctor_command
+from bot.cli.doctor import FAIL, OK, check_telegram, doctor_command
 from tests.botfixtures import ROOT, bot_settings
 from tests.clirun import cli_env
 

@@ -12,7 +12,7 @@ FORBIDDEN = ("telegram", "aiohttp", "sqlalchemy")
 
 def test_importing_the_engine_loads_no_io_libraries():
     code = (
-        "import sys, bot.engine, bot.render\n"
+        "import sys, bot.engine, bot.dialogue.render\n"
         f"bad = [m for m in sys.modules if m.split('.')[0] in {FORBIDDEN!r}]\n"
         "print(','.join(bad))"
     )

@@ -12,7 +12,7 @@ import sys
 from argparse import Namespace
 from datetime import UTC, datetime
 
-from bot.export import filters_of, write_export
+from bot.cli.export import filters_of, write_export
 from storage.migrate import ensure_schema
 from storage.db import make_engine, make_sessionmaker
 from storage.models import Submission

@@ -9,7 +9,7 @@ import asyncio
 import aiohttp
 from sqlalchemy import func, select
 
-from bot import replies
+from bot.i18n import replies
 from bot.telegram.flood import FloodGuard
 from storage.models import Answer, Inbox, Outbox, Submission
 from tests.botfixtures import bot_settings, running_bot, sqlite_url
@@ -178,8 +178,8 @@ def test_no_limit_and_no_guard_without_a_handler_that_answers():
 
 
 async def test_help_and_talk_to_a_person_are_answered_in_full_during_a_flood(fake_bot_api, tmp_path):
-    from bot.replies import TALK_REQUESTED
-    from bot.telegram.safeguarding import TALK_DATA
+    from bot.i18n.replies import TALK_REQUESTED
+    from bot.dialogue.crisis import TALK_DATA
 
     group, _ = staff_group(fake_bot_api)
     settings = bot_settings(fake_bot_api, sqlite_url(tmp_path), tmp_path, staff_chat_id=group.chat.id, **PACED)

@@ -20,7 +20,7 @@ import pytest
 import yaml
 from sqlalchemy import select, text
 
-from bot.services import build_services
+from bot.app.services import build_services
 from bot.telegram import flow_upload
 from storage.models import FlowVersion, Inbox, Submission
 from tests.botfixtures import ROOT, bot_settings, running_bot, sqlite_url
@@ -298,7 +298,7 @@ async def test_a_version_the_database_cannot_record_leaves_the_old_file(fake_bot
 
 
 def test_why_names_the_common_failures_in_plain_words():
-    from bot.flows_dir import why
+    from bot.base.flows_dir import why
 
     assert why(OSError(errno.EROFS, "Read-only file system")) == "the flows folder is read-only"
     assert why(OSError(errno.ENOSPC, "No space left on device")) == "the disk is full"

@@ -17,7 +17,7 @@ import pytest
 from aiohttp import web
 from sqlalchemy import select
 
-from bot import replies
+from bot.i18n import replies
 from bot.forwarding.webhook import IDEMPOTENCY_HEADER, SIGNATURE_HEADER
 from storage.models import Submission
 from tests.botfixtures import bot_settings, free_port, running_bot

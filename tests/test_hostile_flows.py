@@ -13,9 +13,9 @@ import pytest
 from aiohttp.test_utils import TestClient, TestServer
 
 from bot.engine import check
-from bot.engine.check import check_paths
+from bot.engine.load import check_paths
 from bot.engine.model import MAX_STEPS
-from bot.yamlsource import parse_yaml
+from bot.base.yamlsource import parse_yaml
 from tests.botfixtures import ROOT
 from tests.hostile import ALIAS_BOMB, DEEP_NESTING, expected, long_flow
 from tests.test_web_dashboard import login

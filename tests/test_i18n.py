@@ -1,4 +1,4 @@
-"""bot.i18n: catalogs, fallback, plurals, placeholders, RTL isolation, names, negotiation."""
+"""bot.i18n.catalogs: catalogs, fallback, plurals, placeholders, RTL isolation, names, negotiation."""
 from __future__ import annotations
 
 import datetime as dt
@@ -10,7 +10,7 @@ import pytest
 from babel.messages.catalog import Catalog
 from babel.messages.pofile import write_po
 
-from bot.i18n import (
+from bot.i18n.catalogs import (
     FSI,
     PDI,
     Catalogs,
@@ -21,7 +21,7 @@ from bot.i18n import (
     plural_forms_header,
     po_path,
 )
-from bot.settings import LANGUAGES, Settings
+from bot.base.settings import LANGUAGES, Settings
 
 GREETING = "Hello {name}, you are {age} years old."
 APPLES = ("You have one idea.", "You have {n} ideas.")
@@ -96,7 +96,7 @@ def test_fallback_chain_language_then_swedish_then_source(locales: Path) -> None
 def test_missing_is_logged_once_without_the_text(locales: Path, caplog: pytest.LogCaptureFixture) -> None:
     catalogs = load(locales)
     tr = catalogs.translator("uk")
-    with caplog.at_level(logging.WARNING, logger="bot.i18n"):
+    with caplog.at_level(logging.WARNING, logger="bot.i18n.catalogs"):
         for _ in range(3):
             tr.gettext("A secret sentence", "flow/step")
     assert catalogs.missing_count == 1
@@ -162,7 +162,7 @@ def test_format_in_ltr_isolates_only_other_directions(locales: Path) -> None:
 
 def test_broken_translation_falls_back_to_source(locales: Path, caplog: pytest.LogCaptureFixture) -> None:
     tr = load(locales).translator("ar")
-    with caplog.at_level(logging.WARNING, logger="bot.i18n"):
+    with caplog.at_level(logging.WARNING, logger="bot.i18n.catalogs"):
         assert tr.format("Broken on purpose {name}", name="Lina") == f"Broken on purpose {FSI}Lina{PDI}"
     assert any("broken translation" in r.getMessage() for r in caplog.records)
     assert not any("Lina" in r.getMessage() for r in caplog.records)

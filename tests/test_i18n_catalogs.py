@@ -13,9 +13,9 @@ from pathlib import Path
 import pytest
 
 from bot.engine.model import MAX_LABEL
-from bot.i18n import Catalogs, po_path
-from bot.i18n_cli import extract_template, placeholder_problems, read_catalog, template_path
-from bot.settings import LANGUAGES
+from bot.i18n.catalogs import Catalogs, po_path
+from bot.i18n.cli import extract_template, placeholder_problems, read_catalog, template_path
+from bot.base.settings import LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 LOCALES = ROOT / "locales"

@@ -10,8 +10,8 @@ from pathlib import Path
 import pytest
 from babel.messages.pofile import read_po
 
-from bot.i18n import Catalogs, po_path
-from bot.i18n_cli import (
+from bot.i18n.catalogs import Catalogs, po_path
+from bot.i18n.cli import (
     catalog_status,
     extract_template,
     placeholder_problems,
@@ -19,7 +19,7 @@ from bot.i18n_cli import (
     update_catalog,
     write_catalog,
 )
-from bot.i18n_extract import ExtractionError, extract_flows
+from bot.cli.i18n_extract import ExtractionError, extract_flows
 
 ROOT = Path(__file__).resolve().parent.parent
 
@@ -54,7 +54,7 @@ steps:
 
 STRINGS = '''\
 """Invented bot strings."""
-from bot.texts import N_
+from bot.i18n.texts import N_
 
 THANKS = N_("Thank you, {name}!")
 '''

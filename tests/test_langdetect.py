@@ -1,9 +1,9 @@
-"""bot.langdetect: script rules plus lingua, for invented free-text answers."""
+"""bot.i18n.langdetect: script rules plus lingua, for invented free-text answers."""
 from __future__ import annotations
 
 import pytest
 
-from bot.langdetect import detect_language
+from bot.i18n.langdetect import detect_language
 
 
 @pytest.mark.parametrize(("text", "expected"), [

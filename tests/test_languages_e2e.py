@@ -13,8 +13,8 @@ from collections.abc import Iterator
 from babel.messages.pofile import read_po
 from sqlalchemy import select
 
-from bot import replies, texts
-from bot.i18n import DOMAIN, FSI, PDI, Catalogs, language_choices
+from bot.i18n import replies, texts
+from bot.i18n.catalogs import DOMAIN, FSI, PDI, Catalogs, language_choices
 from storage.models import Participant, Submission
 from tests.botfixtures import bot_settings, running_bot
 from tests.youth import Youth

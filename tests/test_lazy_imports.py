@@ -12,7 +12,7 @@ ROOT = Path(__file__).resolve().parent.parent
 
 PROBE = """
 import asyncio, sys
-import bot.app, bot.web.app, bot.web.system  # what `python -m bot run` imports
+import bot.app.run, bot.web.app, bot.web.system  # what `python -m bot run` imports
 from storage.migrate import ensure_schema, newest_revision
 print(asyncio.run(ensure_schema(sys.argv[1])) == (newest_revision(), newest_revision()))
 print(sorted({m.split(".")[0] for m in sys.modules} & {"alembic", "mako", "openpyxl"}))

@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from bot import logs
+from bot.base import logs
 from tests.botfixtures import sqlite_url
 from tests.test_app_process import BotProcess
 from tests.youth import Youth, settle

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot import texts
+from bot.i18n import texts
 from storage.models import Answer, Submission
 from tests.botfixtures import bot_settings, running_bot
 from tests.test_app import staff_group

@@ -1,5 +1,5 @@
-"""bot.telegram.outgoing: long texts split at Telegram's limit, keyboards on the last piece."""
-from bot.telegram.outgoing import MAX_TEXT, keyboard, send_message, split_text
+"""bot.dialogue.outgoing: long texts split at Telegram's limit, keyboards on the last piece."""
+from bot.dialogue.outgoing import MAX_TEXT, keyboard, send_message, split_text
 
 
 def test_short_text_is_one_piece():

@@ -6,7 +6,7 @@ import subprocess
 import sys
 from pathlib import Path
 
-from bot.privacy.cli import anonymize_command
+from bot.cli.anonymize import anonymize_command
 
 ROOT = Path(__file__).resolve().parent.parent
 

@@ -19,7 +19,7 @@ from bot.privacy.pseudonym import (
     pseudonym,
     readable,
 )
-from bot.settings import Settings
+from bot.base.settings import Settings
 
 KEY = b"k" * 32
 _SHAPE = re.compile(r"^[A-Z][a-z]+-[0-9A-HJKMNP-TV-Z]{5}-[0-9A-HJKMNP-TV-Z]{5}$")

@@ -11,7 +11,7 @@ import sqlalchemy as sa
 from alembic import command
 from sqlalchemy import func, select
 
-from bot.export import write_export
+from bot.cli.export import write_export
 from bot.privacy.pseudonym import legacy_key, participant_key, pseudonym, readable
 from bot.web.submission_query import Filters
 from storage.db import make_engine

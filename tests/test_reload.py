@@ -9,9 +9,9 @@ import signal
 
 import pytest
 
-from bot.reload import ContentReloader, check_catalogs
-from bot.services import build_services
-from bot.settings import Settings
+from bot.app.reload import ContentReloader, check_catalogs
+from bot.app.services import build_services
+from bot.base.settings import Settings
 from tests.botfixtures import ROOT, bot_settings, running_bot
 from tests.test_app_process import BotProcess
 

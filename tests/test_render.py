@@ -5,11 +5,11 @@ from pathlib import Path
 
 import pytest
 
-from bot import texts
+from bot.i18n import texts
 from bot.engine.events import Ask, End, Reask, Say, Stale
-from bot.i18n import FSI, PDI, Catalogs
-from bot.render import language_name, render, text_of
-from bot.settings import LANGUAGES
+from bot.i18n.catalogs import FSI, PDI, Catalogs
+from bot.dialogue.render import language_name, render, text_of
+from bot.base.settings import LANGUAGES
 
 LOCALES = Path(__file__).resolve().parent.parent / "locales"
 IDEA = ("{topic} – good choice!", "share_idea/idea")

@@ -16,7 +16,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.safeguarding import CATEGORIES, Lexicon, load_lexicon
-from bot.settings import LANGUAGES
+from bot.base.settings import LANGUAGES
 
 ROOT = Path(__file__).resolve().parent.parent
 CORPUS = ROOT / "tests" / "corpus" / "safeguarding"

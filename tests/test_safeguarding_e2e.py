@@ -7,8 +7,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.replies import TALK_REQUESTED
-from bot.telegram.safeguarding import TALK_DATA
+from bot.i18n.replies import TALK_REQUESTED
+from bot.dialogue.crisis import TALK_DATA
 from tests.botfixtures import bot_settings, running_bot
 from tests.test_app import onboard, staff_group
 from tests.youth import Youth, settle
@@ -160,7 +160,7 @@ async def test_helplines_in_arabic_and_dari(fake_bot_api, tmp_path):
 
 
 async def test_after_the_helplines_the_open_question_comes_again_gently(fake_bot_api, tmp_path):
-    from bot import texts
+    from bot.i18n import texts
 
     group, _ = staff_group(fake_bot_api)
     async with running_bot(bot_settings(fake_bot_api, sqlite(tmp_path), tmp_path,

@@ -8,11 +8,11 @@ import yaml
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.problems import Problem
+from bot.base.problems import Problem
 from bot.safeguarding import load_lexicon, parse_lexicon, validate_lexicon
 from bot.safeguarding.lexicon import HELP_KEYS, TOP_KEYS
 from bot.safeguarding.matcher import CATEGORIES
-from bot.settings import LANGUAGES
+from bot.base.settings import LANGUAGES
 from tests.test_safeguarding_matcher import HELP_YAML
 
 REAL_FILE = Path(__file__).resolve().parent.parent / "flows" / "safeguarding.yaml"

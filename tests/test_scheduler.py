@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
-from bot import texts
+from bot.i18n import texts
 from storage.models import Outbox, Session
 from tests.botfixtures import bot_with_staff_group
 from tests.test_app import onboard

@@ -6,7 +6,7 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
-from bot.telegram.conversation import BACKGROUND, INTERACTIVE
+from bot.dialogue.conversation import BACKGROUND, INTERACTIVE
 from bot.telegram.ratelimit import Pacer
 from bot.telegram.sender import REMINDER_HOLD, Sender
 from storage import inbox, outbox

@@ -49,9 +49,9 @@ def run_chat(lang, lines, args=()):
 @pytest.fixture(scope="module")
 def words():
     """What the bot says, as the shipped catalogs and crisis word list give it."""
-    from bot.i18n import Catalogs
+    from bot.i18n.catalogs import Catalogs
     from bot.safeguarding import load_lexicon
-    from bot.settings import LANGUAGES
+    from bot.base.settings import LANGUAGES
 
     catalogs = Catalogs.load(ROOT / "locales", LANGUAGES, "sv")
     lexicon, problems = load_lexicon(ROOT / "flows" / "safeguarding.yaml", LANGUAGES)
@@ -77,7 +77,7 @@ DISTRESS = {
 
 @pytest.mark.parametrize("lang", sorted(DISTRESS))
 def test_crisis_words_get_the_helplines_and_the_question_again(lang, words):
-    from bot import texts
+    from bot.i18n import texts
 
     out = run_chat(lang, [DISTRESS[lang]])
     helplines, age = words.helplines(lang), words(lang, "How old are you?", "onboarding/age")
@@ -91,7 +91,7 @@ def test_crisis_words_get_the_helplines_and_the_question_again(lang, words):
 
 
 def test_help_and_stop_work_in_the_terminal(words):
-    from bot import replies
+    from bot.i18n import replies
 
     out = run_chat("en", ["/help", "/stop"])
     assert f"{replies.HELP_INTRO}\n\n{words.helplines('en')}" in out
@@ -99,7 +99,7 @@ def test_help_and_stop_work_in_the_terminal(words):
 
 
 def test_menu_during_onboarding_waits_for_it_to_finish():
-    from bot import texts
+    from bot.i18n import texts
 
     out = run_chat("en", ["/menu", "3", "1", "/menu"])
     first, rest = out.split(texts.FINISH_ONBOARDING_FIRST, 1)

@@ -10,8 +10,8 @@ from types import SimpleNamespace
 from sqlalchemy import select
 
 from bot.forwarding.cards import CARD_MAX, card_text, shorten
-from bot.problems import Problem
-from bot.services import build_services
+from bot.base.problems import Problem
+from bot.app.services import build_services
 from bot.telegram import flow_upload
 from bot.telegram.staff import _command
 from storage import flow_versions

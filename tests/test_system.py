@@ -107,7 +107,7 @@ def test_logs_are_text_or_json_lines_with_tokens_masked():
     import json
     import logging
 
-    from bot.logs import JsonFormatter, TextFormatter
+    from bot.base.logs import JsonFormatter, TextFormatter
 
     token = "7012345678:AAH3x-very_secret_token_value_0123456789"
     try:
@@ -132,7 +132,7 @@ async def _healthz_of(db) -> tuple[int, dict]:
 
     from aiohttp import web
 
-    from bot.settings import Settings
+    from bot.base.settings import Settings
     from bot.web.system import add_system_routes
     from tests.botfixtures import free_port
 

@@ -10,7 +10,7 @@ from aiohttp.test_utils import TestClient, TestServer
 from markupsafe import escape
 from sqlalchemy import func, select
 
-from bot import texts
+from bot.i18n import texts
 from storage.models import Answer, Outbox, Participant, Submission
 from tests.webfixtures import PASSWORD, add_staff, csrf_of
 
@@ -21,8 +21,8 @@ DISTRESS = "أريد أن أموت، لا أحد يهتم بي"
 @pytest.fixture
 async def site(tmp_path):
     from bot.engine import FlowRegistry
-    from bot.i18n import Catalogs
-    from bot.settings import Settings
+    from bot.i18n.catalogs import Catalogs
+    from bot.base.settings import Settings
     from bot.web.app import create_web_app
     from storage.db import make_engine, make_sessionmaker
     from storage.migrate import ensure_schema

@@ -4,9 +4,9 @@ from __future__ import annotations
 import asyncio
 import io
 
-from bot.cli import _parser
+from bot.cli.main import _parser
 from bot.web.passwords import verify_password
-from bot.web.staff_cli import staff_command
+from bot.cli.staff import staff_command
 from storage import staff as repo
 from storage.db import make_engine, make_sessionmaker
 

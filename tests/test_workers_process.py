@@ -15,7 +15,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy.engine import make_url
 
-from bot import workers
+from bot.app import workers
 from tests.botfixtures import ROOT, free_port
 from tests.reliability.helpers import Deployment, pid_of_peer, wait_until
 

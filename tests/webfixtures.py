@@ -121,8 +121,8 @@ class FakeClock:
 async def make_site(tmp_path: Path, url: str | None = None, **settings_values: Any) -> tuple[Site, Any]:
     """The site and its engine (dispose it when done); SQLite unless `url` is given."""
     from bot.engine import FlowRegistry
-    from bot.i18n import Catalogs
-    from bot.settings import Settings
+    from bot.i18n.catalogs import Catalogs
+    from bot.base.settings import Settings
     from bot.web.app import create_web_app
     from storage.db import make_engine, make_sessionmaker
     from storage.migrate import ensure_schema

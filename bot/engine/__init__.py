@@ -2,6 +2,9 @@
 
 No I/O, no clock reads and no Telegram, aiohttp or SQLAlchemy imports: callers pass
 `now` and persist what the events say. See docs/FLOWS.md and docs/ARCHITECTURE.md.
+Inside, loading goes one way: registry -> load -> check -> flowset.
+
+May import: i18n (the bot's own message ids, texts.py) and base. Nothing that does I/O.
 """
 from bot.engine.events import (
     Ask,
@@ -18,7 +21,8 @@ from bot.engine.events import (
     Stale,
     event_from_dict,
 )
-from bot.engine.flowset import FlowRegistry, FlowSet
+from bot.engine.flowset import FlowSet
+from bot.engine.registry import FlowRegistry
 from bot.engine.inputs import Button, Command, Text, Tick, done_index, menu_index, parse_callback, skip_index
 from bot.engine.load import load_flow_text, load_flows, replace_flow
 from bot.engine.model import Flow

@@ -1,4 +1,4 @@
-"""Validation rules that need a whole flow or the whole set, and `flows check`.
+"""Validation rules that need a whole flow or the whole set (`flows check` is load.py's).
 
 load.py has already checked each file against the schema; here we look at how the
 parts fit: ids, targets, reachability, whether a flow can end, answers named in
@@ -8,16 +8,13 @@ so an admin sees every problem at once.
 """
 from __future__ import annotations
 
-import sys
 from collections.abc import Callable, Iterator
-from pathlib import Path
-from typing import Any, TextIO
+from typing import Any
 
 from bot.engine import model as m
 from bot.engine.flowset import DEFAULT_LANGUAGES
-from bot.engine.load import did_you_mean
 from bot.engine.texts_of import placeholders
-from bot.problems import Problem
+from bot.base.problems import Problem, did_you_mean
 
 TERMINAL = (m.EndStep, m.MenuStep)
 Path_ = tuple[Any, ...]
@@ -444,46 +441,3 @@ def _subflow_cycles(flows: dict[str, m.Flow]) -> list[Problem]:
                 where = f.doc.where(("steps", i, "flow")) if f.doc else (1, 1)
                 problems.append(Problem(f.file, *where, f"sub-flow '{step.flow}' leads back into '{fid}': flows would call each other forever"))
     return problems
-
-
-def check_paths(paths: list[str]) -> tuple[int, list[Problem]]:
-    """Check folders and files. A file is checked with the flows beside it (for sub-flows),
-    but only the problems of the files asked about are returned."""
-    from bot.engine.load import build_flowset, flow_files, read_texts
-
-    problems: list[Problem] = []
-    n_flows = 0
-    for arg in paths:
-        p = Path(arg)
-        if not p.exists():
-            problems.append(Problem(arg, 1, 1, "no such file or folder"))
-            continue
-        asked = flow_files(p)
-        if not asked:
-            problems.append(Problem(arg, 1, 1, "no flow files (*.yaml) here"))
-            continue
-        context = flow_files(p.parent) if p.is_file() else asked
-        files = asked + [f for f in context if f.resolve() not in {a.resolve() for a in asked}]
-        texts, read_problems = read_texts(files)
-        _, found = build_flowset(texts)
-        wanted = {str(f) for f in asked}
-        problems += [pr for pr in read_problems + found if pr.file in wanted]
-        n_flows += len(asked)
-    return n_flows, sorted(set(problems))
-
-
-def check_command(paths: list[str], out: TextIO | None = None) -> int:
-    """`python -m bot flows check [PATH…]`: print every problem; 0 when all is well."""
-    out = out or sys.stdout
-    if not paths:
-        from bot.settings import get_settings
-
-        paths = [str(get_settings().flows_dir)]
-    n_flows, problems = check_paths(paths)
-    for problem in problems:
-        print(problem, file=out)
-    if problems:
-        print(f"{len(problems)} problem(s) found", file=sys.stderr)
-        return 1
-    print(f"ok: {n_flows} flow file(s) checked", file=out)
-    return 0

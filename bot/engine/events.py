@@ -3,7 +3,7 @@
 Every event is a frozen dataclass with `to_dict()` (JSON-serialisable, with a
 `type` key) so storage can keep them in the outbox; `event_from_dict` reverses it.
 `context` is the gettext message context (see texts_of.py); None for the bot's own
-strings in bot/texts.py. Params may hold a label reference {"msgid", "context"} (a
+strings in bot/i18n/texts.py. Params may hold a label reference {"msgid", "context"} (a
 saved choice) or a list of them, which render translates before formatting.
 """
 from __future__ import annotations

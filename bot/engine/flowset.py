@@ -1,14 +1,9 @@
-"""FlowSet (the validated flows, with earlier versions kept) and FlowRegistry (reloads)."""
+"""FlowSet: the validated flows, with earlier versions kept (FlowRegistry reloads them: registry.py)."""
 from __future__ import annotations
 
 from collections.abc import Iterable
-from pathlib import Path
-from typing import TYPE_CHECKING
 
 from bot.engine.model import Flow, LanguageStep
-
-if TYPE_CHECKING:
-    from bot.problems import Problem
 
 ONBOARDING = "onboarding"
 DEFAULT_LANGUAGES = ("sv", "en", "ar", "fa_AF", "ps", "so", "ti", "uk")
@@ -65,22 +60,3 @@ class FlowSet:
 
     def __iter__(self) -> Iterable[Flow]:  # type: ignore[override]
         return iter(self.flows.values())
-
-
-class FlowRegistry:
-    """The live FlowSet of a folder. A reload that finds problems keeps the last good set."""
-
-    def __init__(self, path: str | Path) -> None:
-        self.path = Path(path)
-        self.current: FlowSet | None = None
-        self.problems: list[Problem] = []
-
-    def reload(self) -> list[Problem]:
-        """Load the folder again; returns the problems (empty when the new set is live)."""
-        from bot.engine.load import load_flows
-
-        flowset, problems = load_flows(self.path, previous=self.current)
-        if flowset is not None:
-            self.current = flowset
-        self.problems = problems
-        return problems

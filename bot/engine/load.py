@@ -10,18 +10,19 @@ dashboard's flows page read the same files again and again).
 """
 from __future__ import annotations
 
-import difflib
 import hashlib
+import sys
 from functools import lru_cache
 from pathlib import Path
-from typing import Any
+from typing import Any, TextIO
 
 from pydantic import BaseModel, ValidationError
 
 from bot.engine import model as m
+from bot.engine import check
 from bot.engine.flowset import FlowSet
-from bot.problems import Problem
-from bot.yamlsource import YamlDoc, parse_yaml
+from bot.base.problems import Problem, did_you_mean
+from bot.base.yamlsource import YamlDoc, parse_yaml
 
 # Not a flow: the safeguarding word list lives beside the flows (someone else's file).
 SKIP_FILES = {"safeguarding.yaml"}
@@ -43,12 +44,6 @@ UNION_HINTS = {
     "equals": "a text, a number or true/false",
     "one_of": "a list of texts or numbers",
 }
-
-
-def did_you_mean(word: Any, options: Any) -> str:
-    """" (did you mean 'x'?)" when a close match exists, else ""."""
-    close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
-    return f" (did you mean '{close[0]}'?)" if close else ""
 
 
 def _doc_path(doc: YamlDoc, base: tuple[Any, ...], loc: tuple[Any, ...]) -> tuple[Any, ...]:
@@ -160,9 +155,7 @@ def _parsed(source: _Source, filename: str) -> tuple[m.Flow | None, tuple[Proble
 @lru_cache(maxsize=32)
 def _checked(flows: tuple[m.Flow, ...]) -> tuple[Problem, ...]:
     """The set's problems; flows compare by identity, and a parsed text is one object."""
-    from bot.engine.check import check_flows
-
-    return tuple(check_flows(list(flows)))
+    return tuple(check.check_flows(list(flows)))
 
 
 def parse_flow_text(text: str, filename: str) -> tuple[m.Flow | None, list[Problem]]:
@@ -228,11 +221,9 @@ def load_flows(path: str | Path, previous: FlowSet | None = None) -> tuple[FlowS
 
 def load_flow_text(text: str, filename: str) -> tuple[m.Flow | None, list[Problem]]:
     """Check one uploaded flow on its own (sub-flow targets are not checked here)."""
-    from bot.engine.check import check_flow
-
     flow, problems = parse_flow_text(text, filename)
     if flow is not None:
-        problems += check_flow(flow, None)
+        problems += check.check_flow(flow, None)
     return (flow if not problems else None), sorted(set(problems))
 
 
@@ -249,3 +240,44 @@ def replace_flow(flowset: FlowSet, text: str, filename: str) -> tuple[FlowSet | 
     if problems:
         return None, sorted(set(problems))
     return FlowSet({f.id: f for f in [*kept, flow]}, previous=flowset), []
+
+
+def check_paths(paths: list[str]) -> tuple[int, list[Problem]]:
+    """Check folders and files. A file is checked with the flows beside it (for sub-flows),
+    but only the problems of the files asked about are returned."""
+    problems: list[Problem] = []
+    n_flows = 0
+    for arg in paths:
+        p = Path(arg)
+        if not p.exists():
+            problems.append(Problem(arg, 1, 1, "no such file or folder"))
+            continue
+        asked = flow_files(p)
+        if not asked:
+            problems.append(Problem(arg, 1, 1, "no flow files (*.yaml) here"))
+            continue
+        context = flow_files(p.parent) if p.is_file() else asked
+        files = asked + [f for f in context if f.resolve() not in {a.resolve() for a in asked}]
+        texts, read_problems = read_texts(files)
+        _, found = build_flowset(texts)
+        wanted = {str(f) for f in asked}
+        problems += [pr for pr in read_problems + found if pr.file in wanted]
+        n_flows += len(asked)
+    return n_flows, sorted(set(problems))
+
+
+def check_command(paths: list[str], out: TextIO | None = None) -> int:
+    """`python -m bot flows check [PATH…]`: print every problem; 0 when all is well."""
+    out = out or sys.stdout
+    if not paths:
+        from bot.base.settings import get_settings
+
+        paths = [str(get_settings().flows_dir)]
+    n_flows, problems = check_paths(paths)
+    for problem in problems:
+        print(problem, file=out)
+    if problems:
+        print(f"{len(problems)} problem(s) found", file=sys.stderr)
+        return 1
+    print(f"ok: {n_flows} flow file(s) checked", file=out)
+    return 0

@@ -12,7 +12,7 @@ from dataclasses import dataclass, field
 from datetime import timedelta
 from typing import Annotated, Any, ClassVar, Literal, Union
 
-from bot.yamlsource import YamlDoc
+from bot.base.yamlsource import YamlDoc
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 # Telegram limits, and ours (docs/FLOWS.md explains them).

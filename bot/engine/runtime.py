@@ -12,7 +12,7 @@ import copy
 from datetime import datetime, timedelta
 from typing import Any
 
-from bot import texts
+from bot.i18n import texts
 from bot.engine import events as ev
 from bot.engine import model as m
 from bot.engine.conditions import route

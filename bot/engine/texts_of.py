@@ -1,6 +1,6 @@
 """The user-facing texts of a flow with their message contexts: one definition.
 
-The i18n extractor (bot/i18n_extract.py) and the engine's events both use these
+The i18n extractor (bot/cli/i18n_extract.py) and the engine's events both use these
 contexts, so a translation found for an event is the one the extractor wrote:
 `<flow>/title`, `<flow>/reminder`, `<flow>/<step>` for step text lines, and
 `<flow>/<step>/<choice>` for button labels.

@@ -1,24 +1,23 @@
-"""Turning a finished flow (an engine Forward event) into one anonymised submission,
-and queueing its deliveries: the staff group's card and the signed webhook.
+"""What a finished flow (an engine Forward event) becomes for the team, from plain
+values: its answers anonymised, a fresh idempotency key, the staff group's card and the
+signed webhook's body, returned to the caller.
 
-Everything here runs inside the transaction of the update that finished the flow,
-so the submission and its deliveries are stored together or not at all.
+Storing the submission and queueing its deliveries is dialogue's (dialogue/forward.py),
+inside the transaction of the update that finished the flow, so the submission and its
+deliveries are stored together or not at all.
 """
 from __future__ import annotations
 
 import secrets
-from typing import TYPE_CHECKING, Any
+from collections.abc import Sequence
+from dataclasses import dataclass
+from typing import Any
 
-from bot.engine import events as ev
-from bot.engine.model import TextStep
+from bot.engine.model import Flow, TextStep
 from bot.forwarding.cards import card_buttons, card_text
-from bot.langdetect import detect_language
 from bot.privacy.anonymizer import anonymize
-from bot.telegram import outgoing
-from storage import answers, submissions
 
-if TYPE_CHECKING:
-    from bot.telegram.conversation import Conversation
+Buttons = Sequence[Sequence[tuple[str, str]]]  # rows of (label, callback data)
 
 STAFF_PRIORITY = 1
 
@@ -30,8 +29,8 @@ def submission_key() -> str:
     return secrets.token_hex(16)
 
 
-def _name_answers(conv: Conversation, flow_id: str) -> set[str]:
-    flow = conv.services.flowset.get(flow_id)
+def name_answers(flow: Flow | None) -> set[str]:
+    """The answers of a flow that ask for a name (anonymised as names)."""
     if flow is None:
         return set()
     return {
@@ -51,40 +50,34 @@ def anonymize_answers(answers: dict[str, Any], names: tuple[str, ...], name_fiel
     return {name: clean(name, value) for name, value in answers.items()}
 
 
-async def submit(conv: Conversation, event: ev.Forward) -> None:
-    p = conv.participant
-    texts = " ".join(v for v in event.answers.values() if isinstance(v, str))
-    sub = await submissions.add(
-        conv.s,
-        key=submission_key(),
-        participant_pseudonym=p.pseudonym,
-        flow_id=event.flow,
-        language=conv.lang,
-        source=event.source or p.source,
-        answers=anonymize_answers(event.answers, conv.sender.names, _name_answers(conv, event.flow)),
-        detected_language=detect_language(texts) if texts else None,
-        now=conv.now,
-    )
-    if sub is not None:
-        await deliver(conv, sub)
-    if conv.services.settings.raw_retention_days == 0:
-        # RAW_RETENTION_DAYS=0: once forwarded (anonymised), the raw answers are not kept.
-        await answers.purge_raw(conv.s, conv.now, now=conv.now, participant_id=p.id)
+@dataclass(frozen=True)
+class StaffCard:
+    """A submission's card for the staff (or safeguarding) chat: text, buttons, where to."""
+
+    chat_id: int
+    text: str
+    buttons: Buttons
+    ref: str
 
 
-async def deliver(conv: Conversation, sub: Any, *, chat_id: int | None = None) -> None:
-    """Queue the card for the staff (or safeguarding) chat and the webhook post."""
-    settings = conv.services.settings
-    staff_chat = chat_id if chat_id is not None else settings.staff_chat_id
+@dataclass(frozen=True)
+class WebhookPost:
+    """A submission's signed webhook post: its JSON body."""
+
+    body: dict[str, Any]
+    ref: str
+
+
+def deliveries(sub: Any, title: str, *, staff_chat: int | None,
+               webhook_url: str | None) -> list[StaffCard | WebhookPost]:
+    """What to send for one submission: the card when there is a staff chat, the post
+    when there is a webhook. The caller queues them (dialogue/forward.py)."""
+    out: list[StaffCard | WebhookPost] = []
     if staff_chat is not None:
-        flow = conv.services.flowset.get(sub.flow_id)
-        title = flow.title if flow else sub.flow_id
-        for payload in outgoing.send_message(staff_chat, card_text(sub, title), card_buttons(sub)):
-            await conv.call("sendMessage", payload, chat_id=staff_chat, priority=STAFF_PRIORITY,
-                            ref=f"submission:{sub.id}")
-    if settings.forward_webhook_url:
-        await conv.call("POST", webhook_body(sub), chat_id=None, priority=STAFF_PRIORITY,
-                        ref=f"webhook:{sub.id}", target="webhook")
+        out.append(StaffCard(staff_chat, card_text(sub, title), card_buttons(sub), ref=f"submission:{sub.id}"))
+    if webhook_url:
+        out.append(WebhookPost(webhook_body(sub), ref=f"webhook:{sub.id}"))
+    return out
 
 
 def webhook_body(sub: Any) -> dict[str, Any]:

@@ -2,7 +2,8 @@
 
 The body is JSON with an idempotency key; the header `X-Sammanbot-Signature` is
 `sha256=<hex HMAC-SHA256 of the raw body with FORWARD_WEBHOOK_SECRET>`. The secret is
-applied when sending, so it is never stored in the database.
+applied when sending, so it is never stored in the database. The post itself is the
+process's (bot/app/webhook.py, over aiohttp).
 """
 from __future__ import annotations
 
@@ -10,8 +11,6 @@ import hashlib
 import hmac
 import json
 from typing import Any
-
-import aiohttp
 
 SIGNATURE_HEADER = "X-Sammanbot-Signature"
 IDEMPOTENCY_HEADER = "Idempotency-Key"
@@ -25,22 +24,10 @@ def verify(secret: bytes, body: bytes, signature: str) -> bool:
     return hmac.compare_digest(sign(secret, body), signature)
 
 
-class WebhookError(Exception):
-    """The receiver did not take the submission (network error or non-2xx)."""
-
-
-def webhook_transport(url: str, secret: bytes | None, session: aiohttp.ClientSession):
-    async def post(row: Any) -> dict[str, Any]:
-        body = json.dumps(row.payload, ensure_ascii=False, sort_keys=True).encode()
-        headers = {"Content-Type": "application/json", IDEMPOTENCY_HEADER: row.payload.get("idempotency_key", "")}
-        if secret:
-            headers[SIGNATURE_HEADER] = sign(secret, body)
-        try:
-            async with session.post(url, data=body, headers=headers, timeout=aiohttp.ClientTimeout(total=15)) as resp:
-                if resp.status >= 300:
-                    raise WebhookError(f"HTTP {resp.status}")
-                return {"status": resp.status}
-        except aiohttp.ClientError as exc:
-            raise WebhookError(type(exc).__name__) from exc
-
-    return post
+def signed(payload: dict[str, Any], secret: bytes | None) -> tuple[bytes, dict[str, str]]:
+    """The body and headers of one webhook post (the key and, with a secret, the signature)."""
+    body = json.dumps(payload, ensure_ascii=False, sort_keys=True).encode()
+    headers = {"Content-Type": "application/json", IDEMPOTENCY_HEADER: payload.get("idempotency_key", "")}
+    if secret:
+        headers[SIGNATURE_HEADER] = sign(secret, body)
+    return body, headers

@@ -29,7 +29,7 @@ def _public_digits(numbers: tuple[str, ...]) -> frozenset[str]:
 
 
 def _configured_public_numbers() -> tuple[str, ...]:
-    from bot.settings import get_settings
+    from bot.base.settings import get_settings
 
     return tuple(get_settings().public_numbers)
 

@@ -6,6 +6,8 @@ match sends `Lexicon.help` and alerts staff.
 
     lexicon, problems = load_lexicon("flows/safeguarding.yaml")
     m = lexicon.match(text)          # Match(category, language, phrase_id, line) | None
+
+May import: engine (label limits), i18n and base; no I/O packages, no storage.
 """
 from bot.safeguarding.lexicon import Help, Helpline, Lexicon, load_lexicon, parse_lexicon, validate_lexicon
 from bot.safeguarding.matcher import CATEGORIES, Match

@@ -13,13 +13,12 @@ from collections.abc import Sequence
 from pathlib import Path
 from typing import Any
 
-from bot.engine.load import did_you_mean
 from bot.engine.model import MAX_LABEL
-from bot.problems import Problem
+from bot.base.problems import Problem, did_you_mean
 from bot.safeguarding.matcher import CATEGORIES, Match, Matcher, Phrase, PhraseError, compile_phrase
 from bot.safeguarding.normalize import normalize
-from bot.settings import get_settings
-from bot.yamlsource import YamlDoc, parse_yaml, read_text
+from bot.base.settings import get_settings
+from bot.base.yamlsource import YamlDoc, parse_yaml, read_text
 
 CONTEXT = "safeguarding/help"
 TOP_KEYS = ("help", "phrases")

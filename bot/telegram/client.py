@@ -21,7 +21,7 @@ from telegram.error import (
 )
 from telegram.request import HTTPXRequest
 
-from bot.settings import Settings
+from bot.base.settings import Settings
 
 # PTB's documented opt-in: RetryAfter.retry_after as a timedelta (the future default).
 os.environ.setdefault("PTB_TIMEDELTA", "1")

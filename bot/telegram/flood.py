@@ -37,8 +37,8 @@ from typing import Any
 from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot import replies
-from bot.telegram import outgoing, safeguarding
+from bot.dialogue import crisis, outgoing
+from bot.i18n import replies
 from storage import outbox, participants
 from storage.models import Outbox
 
@@ -46,7 +46,7 @@ FLOOD_BACKLOG = 3  # answers waiting in the outbox before a fast chat counts as 
 WINDOW = 60.0  # seconds
 HOLD_SECONDS = 2.0  # a coalesced reply waits this long for a newer one to replace it
 PRUNE_EVERY = 1024  # chats first seen between sweeps of the quiet ones
-INTERACTIVE = 0  # bot.telegram.conversation.INTERACTIVE (not imported: no cycle)
+INTERACTIVE = 0  # bot.dialogue.conversation.INTERACTIVE (not imported: no cycle)
 
 _HELP = re.compile(r"\s*/help(?:@\w+)?(?:\s|$)", re.I)
 
@@ -151,7 +151,7 @@ class FloodGuard:
         """Crisis words, the safe word, /help or "talk to a person": never held back."""
         press = payload.get("callback_query")
         if isinstance(press, dict):
-            return press.get("data") == safeguarding.TALK_DATA
+            return press.get("data") == crisis.TALK_DATA
         message = payload.get("message")
         text = message.get("text") or message.get("caption") if isinstance(message, dict) else None
         if not isinstance(text, str):

@@ -39,13 +39,14 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Document, Message
 from telegram.error import TelegramError
 
-from bot.aio import where
+from bot.base.aio import where
 from bot.engine.flowset import FlowSet
 from bot.engine.load import parse_flow_text, replace_flow
-from bot.flows_dir import install, why, write_temp
-from bot.problems import Problem
-from bot.services import Services
-from bot.telegram import chat_members, outgoing
+from bot.base.flows_dir import install, why, write_temp
+from bot.base.problems import Problem
+from bot.dialogue.services import Services
+from bot.telegram import chat_members
+from bot.dialogue import outgoing
 from storage import flow_versions, outbox
 from storage.models import FlowVersion
 

@@ -14,10 +14,12 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CallbackQuery, Message, Update
 
-from bot import engine, texts
-from bot.services import Services
-from bot.telegram import dialogue, outgoing, press_answers, staff
-from bot.telegram.conversation import BACKGROUND, Conversation, Sender
+from bot import engine
+from bot.i18n import texts
+from bot.dialogue.services import Services
+from bot.dialogue import outgoing, youth
+from bot.telegram import press_answers, staff
+from bot.dialogue.conversation import BACKGROUND, Conversation, Sender
 from storage import outbox
 
 log = logging.getLogger(__name__)
@@ -90,11 +92,11 @@ class UpdateHandler:
         text = msg.text
         if text is None:
             if any(getattr(msg, kind, None) for kind in MEDIA) or msg.caption is not None:
-                await dialogue.not_text(conv)
+                await youth.not_text(conv)
         elif text.startswith("/"):
-            await dialogue.command(conv, text)
+            await youth.command(conv, text)
         else:
-            await dialogue.text(conv, text)
+            await youth.text(conv, text)
         await conv.close()
 
     # -- button presses ---------------------------------------------------------------
@@ -105,9 +107,9 @@ class UpdateHandler:
             await staff.on_press(self.services, s, cq, message, now)
             return
         conv = await Conversation.open(self.services, s, _sender(cq.from_user, cq.from_user.id), now)
-        if data in dialogue.OWN_BUTTONS:
+        if data in youth.OWN_BUTTONS:
             await self._edit_chosen(conv, message, data)  # first: the answer, then what it does
-        pressed = await dialogue.press(conv, data)
+        pressed = await youth.press(conv, data)
         if pressed.redrawn and message is not None:
             for out in pressed.redrawn:  # a multiple-choice toggle: the same question, redrawn
                 await conv.call("editMessageText", outgoing.edit_text(
@@ -138,10 +140,9 @@ class UpdateHandler:
             await staff.leave_group(self.services, s, chat.id, now)
 
     async def _tick(self, s: AsyncSession, tick: dict[str, Any], chat_id: int) -> None:
-        from storage import participants
-        from storage.models import Session
+        from storage import participants, sessions
 
-        row = await s.get(Session, tick.get("session"))
+        row = await sessions.get(s, tick.get("session"))
         if row is None or row.status != "active":
             return
         p = await participants.get(s, row.participant_id)

@@ -18,7 +18,7 @@ from telegram import Bot
 from telegram.error import NetworkError
 from telegram.warnings import PTBUserWarning
 
-from bot.aio import wait_any
+from bot.base.aio import wait_any
 from bot.telegram.client import classify
 from storage import inbox
 

@@ -11,8 +11,8 @@ import logging
 from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
-from bot.aio import wait_any
-from bot.services import Services
+from bot.base.aio import wait_any
+from bot.dialogue.services import Services
 from storage import answers, inbox, outbox, participants, sessions
 
 log = logging.getLogger(__name__)

@@ -25,9 +25,9 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from telegram.warnings import PTBUserWarning
 
-from bot.aio import wait_any
+from bot.base.aio import wait_any
 from bot.telegram.client import Outcome, classify
-from bot.telegram.conversation import BACKGROUND, INTERACTIVE
+from bot.dialogue.conversation import BACKGROUND, INTERACTIVE
 from bot.telegram.ratelimit import Pacer
 from storage import inbox, leases, outbox, participants
 from storage.db import reading

@@ -1,4 +1,4 @@
-"""The staff side in Telegram, and the youth's own data commands.
+"""The staff side in Telegram.
 
 - Card buttons in the staff group change a submission's status; the card is redrawn
   showing who changed it (their first name). Only members of the chat may press them:
@@ -14,7 +14,9 @@
 - `/flows` in the staff group lists the flows with their versions; an administrator
   sending a `.yaml` file replaces a flow (flow_upload.py).
 - Any other group is told the bot works in private chats only, and left.
-- `/mydata` and `/delete` for the youth.
+
+The youth's side of a follow-up and their `/mydata` and `/delete` are dialogue's
+(bot/dialogue/followup.py, own_data.py).
 """
 from __future__ import annotations
 
@@ -23,30 +25,26 @@ import hashlib
 import logging
 import re
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
-from sqlalchemy import select
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CallbackQuery, Message
 
-from bot import replies, texts
-from bot.forwarding.cards import card_buttons, card_text, parse_card_data, shorten
+from bot.i18n import texts
+from bot.forwarding.cards import card_buttons, card_text, parse_card_data
 from bot.privacy.anonymizer import anonymize
-from bot.services import Services
-from bot.telegram import chat_members, flow_upload, outgoing, press_answers
+from bot.dialogue.services import Services
+from bot.telegram import chat_members, flow_upload, press_answers
+from bot.dialogue import outgoing
+from bot.dialogue.followup import ask_youth
 from bot.telegram.press_answers import Answer
-from storage import inbox, outbox, participants
-from storage.models import Participant, Submission
-
-if TYPE_CHECKING:
-    from bot.telegram.conversation import Conversation
+from storage import inbox, outbox, submissions
+from storage.models import Submission
 
 log = logging.getLogger(__name__)
 
 CARD_ID = re.compile(r"\n#(\d+)\s*$")  # the last line of a card (and of a follow-up answer)
 COMMAND = re.compile(r"/(\w+)(?:@\w+)?(?:\s|$)")
-ANSWER_MAX = 3500  # a follow-up answer stays one message, so its last line is always ours
-FOLLOWUP_KEY = "followup"
 ID_MAX = (1 << 63) - 1  # the largest id a BIGINT holds
 OUT_OF_DATE = "This card is out of date."
 NOT_THIS_CARD = "This button does not belong to this card."
@@ -154,7 +152,7 @@ def _second_step_id(query_id: str) -> int:
 
 async def _submission(s: AsyncSession, submission_id: int) -> Submission | None:
     """The submission, or None (also for ids no database column can hold)."""
-    return await s.get(Submission, submission_id) if 0 < submission_id <= ID_MAX else None
+    return await submissions.get(s, submission_id) if 0 < submission_id <= ID_MAX else None
 
 
 # -- staff messages: follow-up questions and /flows -------------------------------------
@@ -178,7 +176,7 @@ async def on_message(services: Services, s: AsyncSession, msg: Message, now: dat
     staff_names = tuple(n for n in (msg.from_user.first_name, msg.from_user.last_name,
                                     msg.from_user.username) if n) if msg.from_user else ()
     question = anonymize(text, names=staff_names)  # the youth does not learn who asks
-    answer = await _ask_youth(services, s, sub, question, msg.chat.id, reply_to.message_id, now)
+    answer = await ask_youth(services, s, sub, question, msg.chat.id, reply_to.message_id, now)
     await _answer(s, msg, answer, now)
 
 
@@ -201,77 +199,3 @@ def _from_this_bot(services: Services, message: Message) -> bool:
     if sender is None or not sender.is_bot:
         return False
     return bot is None or sender.id == bot.id
-
-
-async def _ask_youth(services: Services, s: AsyncSession, sub: Submission, question: str,
-                     staff_chat: int, card_message_id: int, now: datetime) -> str:
-    from bot.telegram.conversation import Conversation, Sender
-    from storage import sessions
-
-    if not _allowed(sub):
-        return "This youth did not allow follow-up questions."
-    participant = await s.scalar(
-        select(Participant).where(Participant.pseudonym == sub.participant_pseudonym)
-    ) if sub.participant_pseudonym else None
-    chat_id = await participants.chat_id_of(s, participant.id) if participant else None
-    if participant is None or chat_id is None or participant.stopped:
-        return "This youth can no longer be reached."
-    row = await sessions.active_for(s, participant.id)
-    conv = Conversation(services, s, Sender(user_id=0, chat_id=chat_id), now, participant,
-                        dict(row.state) if row else None)
-    await conv.say(replies.TEAM_ASKS, question=question)
-    await conv.say(replies.TEAM_ASKS_HINT)
-    if conv.state is not None:
-        conv.state[FOLLOWUP_KEY] = {"submission": sub.id, "chat": staff_chat, "card": card_message_id}
-        await conv.close()
-    return "Sent to the youth. Their answer will come as a reply to the card."
-
-
-def _allowed(sub: Submission) -> bool:
-    answers = sub.answers or {}
-    value = answers.get("followup_ok")
-    return value in (True, "yes", "ok", "allow")
-
-
-async def followup_answer(conv: Conversation, text: str) -> bool:
-    """If the team asked this youth something, send their text back to the card."""
-    pending = (conv.state or {}).pop(FOLLOWUP_KEY, None)
-    if not pending:
-        return False
-    clean = shorten(anonymize(text, names=conv.sender.names), ANSWER_MAX)
-    body = f"↩️ {conv.participant.pseudonym}:\n{clean}\n#{pending['submission']}"
-    for payload in outgoing.send_message(pending["chat"], body):
-        payload["reply_parameters"] = {"message_id": pending["card"], "allow_sending_without_reply": True}
-        await conv.call("sendMessage", payload, chat_id=pending["chat"], priority=1,
-                        ref=f"followup:{pending['submission']}")
-    await conv.say(replies.FOLLOWUP_SENT)
-    return True
-
-
-# -- the youth's own data -----------------------------------------------------------------
-async def send_mydata(conv: Conversation) -> None:
-    data = await participants.export_data(conv.s, conv.participant.id)
-    tr = conv.tr
-    p = data.get("participant", {})
-    lines = [tr.gettext(replies.MYDATA_HEADER), ""]
-    lines.append(tr.format(replies.MYDATA_LANGUAGE, language=p.get("language") or "—"))
-    if p.get("age_band"):
-        lines.append(tr.format(replies.MYDATA_AGE, age_band=p["age_band"]))
-    if p.get("consent_at"):
-        lines.append(tr.format(replies.MYDATA_CONSENT, when=p["consent_at"][:10]))
-    shown = [a for a in data.get("answers", []) if a.get("value") is not None]
-    for a in shown:
-        value = a["value"] if not isinstance(a["value"], list) else ", ".join(map(str, a["value"]))
-        lines.append(tr.format(replies.MYDATA_ANSWER, question=a.get("name", ""), answer=value))
-    if not shown and not p:
-        lines = [tr.gettext(replies.MYDATA_NOTHING)]
-    lines += ["", tr.gettext(replies.MYDATA_FOOTER)]
-    await conv.send("\n".join(lines))
-
-
-async def erase(conv: Conversation) -> None:
-    """Confirmed /delete: say goodbye first (the reply needs the chat id), then erase."""
-    await conv.say(replies.DELETED)
-    await participants.erase(conv.s, conv.participant.id,
-                             delete_submissions=conv.services.settings.erase_submissions)
-    conv.state = None

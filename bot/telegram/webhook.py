@@ -22,7 +22,7 @@ import aiohttp
 from aiohttp import web
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
-from bot.settings import Settings
+from bot.base.settings import Settings
 from bot.telegram.intake import store_updates
 
 log = logging.getLogger(__name__)

@@ -16,13 +16,12 @@ from typing import Any
 from sqlalchemy.exc import DBAPIError
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.aio import wait_any, where
+from bot.base.aio import wait_any, where
 from bot.telegram import press_answers
 from bot.telegram.flood import FloodGuard
 from bot.telegram.press_answers import PressAnswers
 from storage import inbox, leases
 from storage.db import reading
-from storage.models import Inbox
 
 log = logging.getLogger(__name__)
 
@@ -151,7 +150,7 @@ class InboxWorker:
         """Mark a row failed, and let the handler still answer kindly if it can."""
         async with self.sessionmaker() as s:
             async with s.begin():
-                row = await s.get(Inbox, row_id) if await leases.chat_lock(s, chat_key) else None
+                row = await inbox.get(s, row_id) if await leases.chat_lock(s, chat_key) else None
                 if row is None or row.status != "pending":
                     return  # another process got to it first
                 await inbox.mark_failed(s, row, failure)

@@ -4,4 +4,7 @@
 bot's main web app mounts. Pages are server-rendered Jinja2 (autoescaped) and need
 no JavaScript. Importing this package loads nothing else, so sibling modules (the
 webhook endpoint, health, metrics) stay light.
+
+May import: dialogue (the web simulator runs the same turn as Telegram; Services) and
+everything below it, aiohttp and jinja2. Never telegram, app or cli.
 """

@@ -70,9 +70,9 @@ def create_web_app(
     """The dashboard app.
 
     `flows_provider()` returns the live `(FlowSet | None, problems)` (e.g. from the
-    bot's FlowRegistry); `catalogs_provider()` returns `bot.i18n.Catalogs` (default:
-    `bot.i18n.get_catalogs(settings)`); `clock` is for tests; `secret` keys the login
-    counts (default: the deployment's pseudonym key).
+    bot's FlowRegistry); `catalogs_provider()` returns `bot.i18n.catalogs.Catalogs` (default:
+    `bot.i18n.catalogs.get_catalogs(settings)`); `clock` is for tests; `secret` keys the
+    login counts (default: the deployment's pseudonym key).
     """
     if secret is None:
         from bot.privacy.pseudonym import load_or_create_key

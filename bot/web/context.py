@@ -39,7 +39,7 @@ class WebContext:
     def catalogs(self) -> Any:
         if self.catalogs_provider is not None:
             return self.catalogs_provider()
-        from bot.i18n import get_catalogs
+        from bot.i18n.catalogs import get_catalogs
 
         return get_catalogs(self.settings)
 

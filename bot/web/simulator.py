@@ -1,7 +1,7 @@
 """The web chat simulator (admins): talk to the bot in any language in the browser.
 
-It runs the conversation code Telegram runs (bot.telegram.dialogue: helplines for
-crisis words, the commands, kind replies, the engine) through bot.simulation, on the
+It runs the conversation code Telegram runs (bot.dialogue.youth: helplines for
+crisis words, the commands, kind replies, the engine) through bot.dialogue.simulation, on the
 dashboard's database inside a transaction that is always rolled back: nothing is
 saved as an answer or submission, nor forwarded. The simulated youth (profile and
 engine session) and the transcript live in the staff session row; a card for the
@@ -14,8 +14,8 @@ from typing import Any
 
 from aiohttp import web
 
-from bot import simulation
-from bot.telegram import dialogue
+from bot.dialogue import simulation
+from bot.dialogue import youth
 from bot.web.auth import Staff, requires
 from bot.web.context import STAFF, ctx
 from bot.web.pages import redirect, render, url_for
@@ -41,7 +41,7 @@ def _show(state: dict[str, Any], turn: simulation.Turn) -> None:
 
 
 async def _turn(request: web.Request, state: dict[str, Any],
-                act: Callable[[Any], Awaitable[dialogue.Pressed | None]]) -> None:
+                act: Callable[[Any], Awaitable[youth.Pressed | None]]) -> None:
     """One turn of the simulated youth, in a transaction that is rolled back."""
     c = ctx(request)
     services = simulation.services_for(c.settings, c.sessionmaker, _flowset(request), c.catalogs())
@@ -124,7 +124,7 @@ async def send(request: web.Request) -> web.StreamResponse:
 async def press(request: web.Request) -> web.StreamResponse:
     def make(form: Any) -> tuple[str, Any] | None:
         data = str(form.get("data", ""))[:64]  # Telegram's limit for callback data
-        return (f"[{str(form.get('label', ''))[:80]}]", lambda conv: dialogue.press(conv, data)) if data else None
+        return (f"[{str(form.get('label', ''))[:80]}]", lambda conv: youth.press(conv, data)) if data else None
 
     return await _resume(request, make)
 

@@ -9,7 +9,6 @@ from typing import Any
 from urllib.parse import parse_qsl, urlencode
 
 from aiohttp import web
-from sqlalchemy import update
 
 from bot.web.auth import Staff, requires
 from bot.web.context import STAFF, ctx
@@ -26,6 +25,7 @@ from bot.web.submission_query import (
     page_query,
 )
 from storage import staff as staff_repo
+from storage import submissions
 from storage.db import dialect_name
 from storage.models import Submission
 
@@ -96,7 +96,7 @@ async def list_page(request: web.Request) -> web.StreamResponse:
 
 async def _get(request: web.Request, s: Any) -> Submission:
     submission_id = parse_id(request.match_info["id"])
-    row = await s.get(Submission, submission_id) if submission_id is not None else None
+    row = await submissions.get(s, submission_id) if submission_id is not None else None
     if row is None:
         raise web.HTTPNotFound()
     return row
@@ -194,11 +194,8 @@ async def bulk_status(request: web.Request) -> web.StreamResponse:
         raise web.HTTPBadRequest(text=f"Bad request: choose a status and 1 to {BULK_MAX} submissions.")
     now = c.clock()
     async with c.sessionmaker.begin() as s:
-        result = await s.execute(
-            update(Submission).where(Submission.id.in_(ids))
-            .values(status=status, status_by=staff.name, updated_at=now)
-        )
-        await staff_repo.audit(s, staff_name=staff.name, action="bulk_status", target=f"{result.rowcount} submissions",
+        changed = await submissions.set_status_of(s, ids, status, by=staff.name, now=now)
+        await staff_repo.audit(s, staff_name=staff.name, action="bulk_status", target=f"{changed} submissions",
                                detail=f"-> {status}; ids {','.join(map(str, ids))}", now=now)
     return redirect(list_url(request, str(form.get("back", ""))))
 

@@ -18,13 +18,11 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
-from sqlalchemy import func, select, text
-
-from storage import outbox
-from storage.models import Inbox
+from storage import inbox, outbox, sessions
+from storage.db import ping
 
 if TYPE_CHECKING:
-    from bot.services import Services
+    from bot.dialogue.services import Services
 
 DB_TIMEOUT = 3.0
 BACKLOG_AGE_LIMIT = 300.0  # seconds: an older unsent row means sending is stuck, unless…
@@ -37,9 +35,9 @@ async def health(services: Services) -> tuple[bool, dict[str, Any]]:
     try:
         async with asyncio.timeout(DB_TIMEOUT):
             async with services.sessionmaker() as s:
-                await s.execute(text("SELECT 1"))
+                await ping(s)
                 count, oldest = await outbox.backlog(s)
-                pending = await s.scalar(select(func.count()).select_from(Inbox).where(Inbox.status == "pending"))
+                pending = await inbox.pending_count(s)
                 now = datetime.now(UTC)
                 age = (now - oldest).total_seconds() if oldest else 0.0
                 report["outbox"] = {"backlog": count, "oldest_pending_seconds": round(age, 1)}
@@ -117,7 +115,8 @@ def add_system_routes(app: web.Application, services: Services) -> None:
         try:
             async with asyncio.timeout(DB_TIMEOUT):
                 async with services.sessionmaker() as s:
-                    await services.metrics.refresh_from_database(s)
+                    services.metrics.set_backlogs(await outbox.backlog(s), await inbox.pending_count(s),
+                                                  await sessions.active_per_flow_language(s))
         except Exception:
             pass  # the other metrics still help when the database is away
         return web.Response(body=services.metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST})

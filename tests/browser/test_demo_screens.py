@@ -11,7 +11,7 @@ import re
 
 import pytest
 
-from bot.demo.youth import YOUTH
+from bot.cli.demo.youth import YOUTH
 from tests.browser.chromium import ARTIFACTS, chromium, needs_chromium, serving
 from tests.demosite import ROOT, make_demo_site
 from tests.test_dashboard_demo import raw_ids

@@ -19,8 +19,8 @@ from aiohttp import web
 from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import event, select
 
-from bot.services import build_services
-from bot.settings import Settings
+from bot.app.services import build_services
+from bot.base.settings import Settings
 from bot.telegram.handler import MEDIA, UpdateHandler
 from bot.telegram.intake import clean_json, store_updates
 from bot.telegram.webhook import MAX_BODY, SECRET_HEADER, WebhookEndpoint

@@ -1,0 +1,257 @@
+"""One youth's conversation during one update: participant, engine session, replies.
+
+`Conversation.open()` finds or creates the participant of a private chat and loads
+their engine session. Engine calls go through `run()`, which applies the events
+(answers, profile, forwards) to the database and turns them into outbox rows in the
+youth's language. `close()` saves the new session state. All of it happens inside
+the transaction of the inbox row being handled.
+"""
+from __future__ import annotations
+
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime, timedelta
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot import engine
+from bot.i18n import texts
+from bot.engine import events as ev
+from bot.dialogue.forward import submit
+from bot.i18n.catalogs import Translator, negotiate
+from bot.i18n.langdetect import detect_language
+from bot.privacy.pseudonym import lookup_keys, new_identity
+from bot.dialogue.render import render
+from bot.dialogue.services import Services
+from bot.dialogue import outgoing
+from storage import answers, outbox, participants, sessions
+from storage.models import Participant, Session
+
+log = logging.getLogger(__name__)
+
+INTERACTIVE, STAFF, BACKGROUND = 0, 1, 2
+THEN = "then"  # session key: the flow a deep link asked for, started after onboarding
+LAST_SEEN_EVERY = timedelta(minutes=15)
+
+
+@dataclass
+class Sender:
+    """Who wrote: only what is needed to answer and to anonymise their texts."""
+
+    user_id: int
+    chat_id: int
+    language_code: str | None = None
+    names: tuple[str, ...] = ()
+
+
+@dataclass(frozen=True)
+class Call:
+    """One Bot API call (or webhook post) the conversation makes."""
+
+    method: str
+    chat_id: int | None
+    payload: dict[str, Any]
+    target: str = "telegram"
+
+
+@dataclass
+class Conversation:
+    services: Services
+    s: AsyncSession
+    sender: Sender
+    now: datetime
+    participant: Participant
+    state: dict[str, Any] | None
+    priority: int = INTERACTIVE
+    events: list[ev.Event] = field(default_factory=list)
+    row: Session | None = None  # the active engine session's row, once loaded
+    record: list[Call] | None = None  # the simulators: calls are kept here, not queued
+
+    @classmethod
+    async def open(cls, services: Services, s: AsyncSession, sender: Sender, now: datetime,
+                   *, record: list[Call] | None = None) -> Conversation:
+        p = await participants.get_by_key(s, *lookup_keys(services.pseudonym_key, sender.user_id))
+        if p is None:
+            lang = negotiate(sender.language_code, services.settings) or services.settings.default_language
+            p = await participants.create(
+                s,
+                **new_identity(services.pseudonym_key, sender.user_id),
+                language=lang,
+                source=None,
+                now=now,
+            )
+            await participants.set_chat(s, p.id, sender.chat_id)
+        if now - p.last_seen_at >= LAST_SEEN_EVERY:
+            p.last_seen_at = now  # to the quarter-hour: one write less on most updates
+        if p.stopped:
+            p.stopped = False  # they wrote again: they are back
+        row = await sessions.active_for(s, p.id)
+        return cls(services, s, sender, now, p, dict(row.state) if row else None, row=row, record=record)
+
+    # -- language -----------------------------------------------------------------
+    @property
+    def lang(self) -> str:
+        if self.state and self.state.get("lang"):
+            return self.state["lang"]
+        return self.participant.language or self.services.settings.default_language
+
+    @property
+    def tr(self) -> Translator:
+        return self.services.translator(self.lang)
+
+    # -- engine ---------------------------------------------------------------------
+    @property
+    def active(self) -> bool:
+        """Whether there is an engine session to resume (mid-flow, at the menu, expired)."""
+        return self.state is not None
+
+    @property
+    def mid_flow(self) -> bool:
+        return self.active and self.state.get("status") == "active"
+
+    async def start(self, flow_id: str, source: str | None = None) -> None:
+        await self.run(
+            lambda fs: engine.start(
+                fs, flow_id, now=self.now, lang=self.lang, source=source, session=self.state
+            )
+        )
+
+    async def resume(self, inp: Any) -> None:
+        """Give the engine one input; someone without a session starts from the beginning."""
+        if not self.active:
+            await self.start_default()
+            return
+        await self.run(lambda fs: engine.resume(fs, self.state, inp, now=self.now))
+
+    async def resume_after_help(self, inp: Any) -> None:
+        """After the helplines: the text still answers the open question if it can; if
+        not, no "please choose one of the buttons": the question comes again, gently."""
+        if not self.active:
+            await self.start_default()
+            return
+        state, events = engine.resume(self.services.flowset, self.state, inp, now=self.now)
+        if any(isinstance(e, ev.Reask) for e in events):
+            state, events = engine.repeat(self.services.flowset, self.state, now=self.now)
+            events = [ev.Say(texts.AFTER_HELP), *events]
+        await self.run(lambda fs: (state, events))
+
+    async def repeat(self) -> None:
+        """Ask the open question (or show the menu) again: "continue where you left off"."""
+        await self.run(lambda fs: engine.repeat(fs, self.state, now=self.now))
+
+    async def start_default(self, source: str | None = None) -> None:
+        """Onboarding for someone new; the main menu for someone who has agreed."""
+        fs = self.services.flowset
+        if self.participant.consent:
+            base = dict(self.state or {"lang": self.lang, "consent": True, "source": source})
+            await self.run(lambda f: engine.resume(f, base, engine.Command("menu"), now=self.now))
+        else:
+            await self.start(fs.onboarding_id or next(iter(fs.flows)), source)
+
+    async def run(self, step: Callable[[Any], tuple[dict[str, Any], list[ev.Event]]]) -> None:
+        state, events = step(self.services.flowset)
+        self.state = state
+        await self.apply(events)
+        await self._start_waiting_flow()
+
+    async def _start_waiting_flow(self) -> None:
+        """A QR code's flow waits for onboarding (THEN): once it ends at the menu with
+        consent, the flow starts; without consent it is dropped."""
+        if not self.state or self.state.get("status") != "menu" or THEN not in self.state:
+            return
+        flow_id = self.state.pop(THEN)
+        if self.participant.consent and self.services.flowset.get(flow_id) is not None:
+            await self.start(flow_id, self.participant.source)
+
+    async def apply(self, events: Sequence[ev.Event]) -> None:
+        self.events.extend(events)
+        for event in events:
+            if isinstance(event, ev.SaveAnswer):
+                await self._save_answer(event)
+            elif isinstance(event, ev.SetProfile):
+                self._set_profile(event)
+            elif isinstance(event, ev.Forward):
+                await submit(self, event)
+        await self.reply_events(events)
+
+    async def _save_answer(self, e: ev.SaveAnswer) -> None:
+        detected = detect_language(e.value) if isinstance(e.value, str) and not e.skipped else None
+        await answers.add(
+            self.s,
+            participant_id=self.participant.id,
+            session_id=self.row.id if self.row else None,
+            flow_id=e.flow,
+            step_id=e.step,
+            name=e.name,
+            value=None if e.skipped else e.value,
+            skipped=e.skipped,
+            forward=e.forward,
+            detected_language=detected,
+            now=self.now,
+        )
+
+    def _set_profile(self, e: ev.SetProfile) -> None:
+        p = self.participant
+        if e.field == "language" and isinstance(e.value, str):
+            p.language = e.value
+        elif e.field == "age_band":
+            p.age_band = str(e.value) if e.value is not None else None
+        elif e.field == "consent":
+            p.consent = bool(e.value)
+            p.consent_at = self.now if p.consent else None
+
+    # -- replies ----------------------------------------------------------------------
+    async def reply_events(self, events: Sequence[ev.Event]) -> None:
+        # A stale press is answered by the callback's notice, not by a new message.
+        shown = [e for e in events if not isinstance(e, ev.Stale)]
+        for message in render(shown, self.tr, language_names=self.services.settings.language_names):
+            if getattr(message, "edit_of", None):
+                continue  # edits are made by the callback handler, which knows the message
+            await self.send(message.text, message.buttons)
+
+    async def say(self, msgid: str, buttons: outgoing.Buttons = (), **params: Any) -> None:
+        await self.send(self.tr.format(msgid, **params), buttons)
+
+    async def send(self, text: str, buttons: outgoing.Buttons = ()) -> None:
+        for payload in outgoing.send_message(self.sender.chat_id, text, buttons):
+            await self.call("sendMessage", payload)
+
+    async def call(self, method: str, payload: dict[str, Any], *, chat_id: int | None | str = "",
+                   priority: int | None = None, ref: str | None = None, target: str = "telegram") -> None:
+        """Queue one Bot API call (or webhook post); to the youth's chat unless told."""
+        chat_id = self.sender.chat_id if chat_id == "" else chat_id
+        if self.record is not None:
+            self.record.append(Call(method, chat_id, payload, target))
+            return
+        await outbox.enqueue(
+            self.s,
+            chat_id=chat_id,
+            target=target,
+            method=method,
+            payload=payload,
+            priority=self.priority if priority is None else priority,
+            ref=ref,
+            now=self.now,
+        )
+
+    # -- saving -----------------------------------------------------------------------
+    async def close(self) -> None:
+        """Save the engine session. The participant's row stays the live one whatever the
+        engine's status (in a flow, at the menu, expired); the state says which."""
+        if self.state is None:
+            return
+        tick_at = engine.next_tick_at(self.services.flowset, self.state)
+        self.row = await sessions.save(
+            self.s,
+            self.participant.id,
+            state=self.state,
+            flow_id=self.state.get("flow") or "",
+            flow_version=self.state.get("version") or "",
+            status="active",
+            expires_at=tick_at if self.state.get("status") == "active" else None,
+            tick_at=tick_at,
+            now=self.now,
+            row=self.row,
+        )

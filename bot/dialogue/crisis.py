@@ -1,0 +1,57 @@
+"""A youth in distress gets help at once: helplines in their language, a button to
+reach a person, and an urgent card for the staff that says which category matched,
+never who it is or what they wrote."""
+from __future__ import annotations
+
+from typing import TYPE_CHECKING, Any
+
+from bot.i18n import replies
+from bot.dialogue.forward import deliver
+from bot.forwarding.submit import submission_key
+from storage import submissions
+
+if TYPE_CHECKING:
+    from bot.dialogue.conversation import Conversation
+
+TALK_DATA = "h:p"
+
+
+async def send_help(conv: Conversation) -> None:
+    """The warm message, the helplines and the 'talk to a person' button."""
+    lexicon = conv.services.lexicon
+    if lexicon is None:
+        return
+    tr = conv.tr
+    *body, (button_context, button_msgid, _) = lexicon.help_contexts()
+    lines = [tr.gettext(msgid, context) for context, msgid, _ in body]
+    await conv.send("\n\n".join(lines), [[(tr.gettext(button_msgid, button_context), TALK_DATA)]])
+
+
+async def alert(conv: Conversation, match: Any) -> None:
+    conv.services.metrics.safeguarding.labels(category=match.category).inc()
+    await send_help(conv)
+    await _urgent(conv, category=match.category, reason="crisis words")
+
+
+async def talk_to_person(conv: Conversation) -> None:
+    await conv.say(replies.TALK_REQUESTED)
+    await _urgent(conv, category="asked for a person", reason="button")
+
+
+async def _urgent(conv: Conversation, *, category: str, reason: str) -> None:
+    settings = conv.services.settings
+    p = conv.participant
+    sub = await submissions.add(
+        conv.s,
+        key=submission_key(),
+        participant_pseudonym=p.pseudonym,
+        flow_id=(conv.state or {}).get("flow") or "safeguarding",
+        language=conv.lang,
+        source=p.source,
+        answers={"alert": reason},
+        urgent=True,
+        category=category,
+        now=conv.now,
+    )
+    if sub is not None:
+        await deliver(conv, sub, chat_id=settings.safeguarding_chat_id or settings.staff_chat_id)

@@ -1,0 +1,223 @@
+"""Catalog upkeep: `python -m bot i18n extract|update|compile|status`.
+
+- extract: bot strings (N_) and flow texts -> locales/messages.pot (same result as
+  `pybabel extract -F babel.cfg -o locales/messages.pot .`)
+- update:  messages.pot -> every configured language's messages.po (creates missing
+  catalogs; English, the source language, is filled with msgstr = msgid)
+- compile: .po -> .mo (optional: the bot reads the .po files directly)
+- status:  per language, translated / fuzzy / missing counts and placeholder problems
+"""
+from __future__ import annotations
+
+import copy
+import math
+import sys
+from collections.abc import Iterable, Iterator
+from dataclasses import dataclass, field
+from importlib import metadata
+from pathlib import Path
+from typing import TextIO
+
+from babel import Locale
+from babel.messages.catalog import Catalog, Message
+from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
+from babel.messages.frontend import parse_mapping_cfg
+from babel.messages.mofile import write_mo
+from babel.messages.pofile import read_po, write_po
+
+from bot.i18n.catalogs import DOMAIN, SOURCE_LANGUAGE, display_name, placeholders, plural_forms_header, po_path
+
+PROJECT = "Sammanbot"
+COMMENT_TAGS = ("TRANSLATORS:",)
+HEADER = """\
+# {what} of Sammanbot's messages: the bot's own strings and the flows' texts.
+# msgctxt "<flow>/<step>[/<choice>]" says where a flow text is shown.
+# Keep {{placeholders}} as they are. See docs/TRANSLATING.md.
+#"""
+
+
+def _version() -> str:
+    try:
+        return metadata.version("sammanbot")
+    except metadata.PackageNotFoundError:
+        return "dev"
+
+
+def template_path(locales_dir: str | Path) -> Path:
+    return Path(locales_dir) / f"{DOMAIN}.pot"
+
+
+def extract_template(root: str | Path = ".", mapping_file: str | Path = "babel.cfg") -> Catalog:
+    """Run Babel's extraction over `root` with the mapping file, as pybabel does."""
+    root = Path(root)
+    mapping = Path(mapping_file)
+    if not mapping.is_absolute():
+        mapping = root / mapping
+    with mapping.open(encoding="utf-8") as fh:
+        method_map, options_map = parse_mapping_cfg(fh, str(mapping))
+    catalog = Catalog(project=PROJECT, version=_version(), domain=DOMAIN, charset="utf-8",
+                      header_comment=HEADER.format(what="Template"))
+    found = extract_from_dir(root, method_map, options_map, keywords=DEFAULT_KEYWORDS,
+                             comment_tags=COMMENT_TAGS, strip_comment_tags=True)
+    for filename, lineno, message, comments, context in found:
+        catalog.add(message, None, [(Path(filename).as_posix(), lineno)],
+                    auto_comments=comments, context=context)
+    return catalog
+
+
+def read_catalog(path: Path, locale: str | None = None) -> Catalog:
+    with path.open("rb") as fh:
+        return read_po(fh, locale=locale, domain=DOMAIN)
+
+
+def write_catalog(path: Path, catalog: Catalog) -> None:
+    path.parent.mkdir(parents=True, exist_ok=True)
+    with path.open("wb") as fh:
+        write_po(fh, catalog, width=100, include_previous=True)
+
+
+def _fill_source_language(catalog: Catalog) -> None:
+    """English is the source: each msgstr is its msgid (editable; refreshed when changed)."""
+    for message in catalog:
+        if not message.id:
+            continue
+        if message.fuzzy or not any(_strings(message)):
+            message.string = message.id if isinstance(message.id, str) else tuple(message.id)
+            message.flags.discard("fuzzy")
+            message.previous_id = []
+
+
+def update_catalog(template: Catalog, path: Path, lang: str) -> Catalog:
+    """Merge the template into one language's catalog (created when missing)."""
+    if path.exists():
+        catalog = read_catalog(path, lang)
+    else:
+        name = Locale.parse(lang).english_name
+        catalog = Catalog(locale=lang, domain=DOMAIN, project=PROJECT, charset="utf-8",
+                          header_comment=HEADER.format(what=f"{name} translations"),
+                          language_team=f"{name} <translators of {PROJECT}>")
+        catalog.fuzzy = False
+    catalog.mime_headers = [("Plural-Forms", plural_forms_header(lang))]
+    # Catalog.update adopts the template's new Message objects: give it its own copies
+    catalog.update(copy.deepcopy(template))
+    if lang == SOURCE_LANGUAGE:
+        _fill_source_language(catalog)
+    return catalog
+
+
+def _strings(message: Message) -> tuple[str, ...]:
+    s = message.string
+    return tuple(s) if isinstance(s, (tuple, list)) else ((s,) if s else ())
+
+
+@dataclass
+class LanguageStatus:
+    lang: str
+    translated: int = 0
+    fuzzy: int = 0
+    missing: int = 0
+    problems: list[str] = field(default_factory=list)
+
+    @property
+    def total(self) -> int:
+        return self.translated + self.fuzzy + self.missing
+
+    @property
+    def percent(self) -> int:
+        """Share of texts with a translation (fuzzy counts), rounded down."""
+        return math.floor(100 * (self.translated + self.fuzzy) / self.total) if self.total else 100
+
+
+def placeholder_problems(message: Message) -> Iterator[str]:
+    """Describe each msgstr whose {placeholders} differ from its msgid."""
+    ids = [message.id] if isinstance(message.id, str) else list(message.id)
+    try:
+        wanted = set().union(*(placeholders(i) for i in ids))
+    except ValueError:
+        return
+    for form, text in enumerate(_strings(message)):
+        if not text:
+            continue
+        try:
+            got = placeholders(text)
+        except ValueError:
+            got = None
+        if got != wanted:
+            where = f"msgstr[{form}]" if not isinstance(message.id, str) else "msgstr"
+            yield (f"{message.context or '-'}: {where} has {sorted(got) if got is not None else 'broken braces'}"
+                   f", source has {sorted(wanted)}")
+
+
+def catalog_status(template: Catalog, catalog: Catalog | None, lang: str) -> LanguageStatus:
+    status = LanguageStatus(lang)
+    for wanted in template:
+        if not wanted.id:
+            continue
+        message = catalog.get(wanted.id, context=wanted.context) if catalog else None
+        if message is None or not any(_strings(message)):
+            status.missing += 1
+            continue
+        if message.fuzzy:
+            status.fuzzy += 1
+        else:
+            status.translated += 1
+        status.problems.extend(placeholder_problems(message))
+    return status
+
+
+def print_status(statuses: Iterable[LanguageStatus], names: dict[str, str], out: TextIO) -> None:
+    out.write(f"{'language':<10}{'translated':>11}{'fuzzy':>7}{'missing':>9}{'done':>6}  name\n")
+    problems: list[str] = []
+    for s in statuses:
+        name = display_name(s.lang, names)
+        out.write(f"{s.lang:<10}{s.translated:>11}{s.fuzzy:>7}{s.missing:>9}{s.percent:>5}%  {name}\n")
+        problems += [f"{s.lang}: {p}" for p in s.problems]
+    if problems:
+        out.write(f"\n{len(problems)} placeholder problem(s):\n")
+        out.writelines(p + "\n" for p in problems)
+
+
+def i18n_command(action: str, out: TextIO = sys.stdout) -> int:
+    from bot.base.settings import get_settings
+
+    settings = get_settings()
+    locales = Path(settings.locales_dir)
+    languages = list(dict.fromkeys([*settings.languages, settings.default_language]))
+    pot = template_path(locales)
+
+    if action == "extract":
+        template = extract_template(".")
+        write_catalog(pot, template)
+        out.write(f"{pot}: {len(template)} texts\n")
+        return 0
+
+    if not pot.exists():
+        out.write(f"{pot} not found: run `python -m bot i18n extract` first\n")
+        return 1
+    template = read_catalog(pot)
+
+    if action == "update":
+        for lang in languages:
+            path = po_path(locales, lang)
+            write_catalog(path, update_catalog(template, path, lang))
+            out.write(f"{path} updated\n")
+        return 0
+    if action == "compile":
+        for lang in languages:
+            path = po_path(locales, lang)
+            if not path.exists():
+                out.write(f"{path} not found, skipped\n")
+                continue
+            with path.with_suffix(".mo").open("wb") as fh:
+                write_mo(fh, read_catalog(path, lang), use_fuzzy=settings.show_fuzzy)
+            out.write(f"{path.with_suffix('.mo')} written\n")
+        return 0
+    if action == "status":
+        statuses = []
+        for lang in languages:
+            path = po_path(locales, lang)
+            statuses.append(catalog_status(template, read_catalog(path, lang) if path.exists() else None, lang))
+        print_status(statuses, settings.language_names, out)
+        return 0
+    out.write(f"unknown action {action!r}\n")
+    return 2
