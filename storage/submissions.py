@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 from sqlalchemy import func, select
@@ -75,13 +76,13 @@ async def search(
     offset: int = 0,
 ) -> tuple[list[Submission], int]:
     """Dashboard listing, newest first: (one page of rows, total matching)."""
-    filters = dict(flow_id=flow_id, language=language, status=status, urgent=urgent,
-                   include_test=include_test)
+    filtered = partial(_filtered, flow_id=flow_id, language=language, status=status, urgent=urgent,
+                       include_test=include_test)
     rows = await s.scalars(
-        _filtered(select(Submission), **filters)
+        filtered(select(Submission))
         .order_by(Submission.created_at.desc(), Submission.id.desc()).limit(limit).offset(offset)
     )
-    total = await s.scalar(_filtered(select(func.count(Submission.id)), **filters))
+    total = await s.scalar(filtered(select(func.count(Submission.id))))
     return list(rows.all()), int(total or 0)
 
 

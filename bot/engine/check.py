@@ -342,9 +342,9 @@ class _FlowChecker:
             members = set(component)
             mask = 0
             for sid in component:
-                for p in preds[sid]:
-                    if p not in members:
-                        mask |= before[p] | own[p]
+                for pred in preds[sid]:
+                    if pred not in members:
+                        mask |= before[pred] | own[pred]
             if len(component) > 1 or component[0] in preds[component[0]]:  # on a loop: each is before itself
                 for sid in component:
                     mask |= own[sid]
@@ -385,7 +385,7 @@ class _FlowChecker:
     def check_values(self, c: m.Condition, cp: Path_, ids: set[str] | None) -> None:
         if ids is None:
             return
-        values = [("equals", c.equals)] if c.equals is not None else []
+        values: list[tuple[str | tuple[str, int], m.Scalar]] = [("equals", c.equals)] if c.equals is not None else []
         values += [(("one_of", k), v) for k, v in enumerate(c.one_of or [])]
         for key, value in values:
             if value not in ids:

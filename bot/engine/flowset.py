@@ -1,7 +1,7 @@
 """FlowSet (the validated flows, with earlier versions kept) and FlowRegistry (reloads)."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterator
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -63,7 +63,7 @@ class FlowSet:
                 return tuple(step.languages)
         return DEFAULT_LANGUAGES
 
-    def __iter__(self) -> Iterable[Flow]:  # type: ignore[override]
+    def __iter__(self) -> Iterator[Flow]:
         return iter(self.flows.values())
 
 

@@ -29,7 +29,9 @@ SKIP_FILES = {"safeguarding.yaml"}
 
 def _all_keys() -> set[str]:
     keys: set[str] = set()
-    for cls in (m.FlowSpec, m.MenuEntry, m.Trigger, m.Choice, m.Route, m.Condition, *m.STEP_TYPES.values()):
+    models: tuple[type[BaseModel], ...] = (
+        m.FlowSpec, m.MenuEntry, m.Trigger, m.Choice, m.Route, m.Condition, *m.STEP_TYPES.values())
+    for cls in models:
         for name, f in cls.model_fields.items():
             keys.add(f.alias or name)
     keys.add("type")
@@ -71,6 +73,7 @@ def schema_problems(doc: YamlDoc, base: tuple[Any, ...], exc: ValidationError) -
         names = [p for p in loc if isinstance(p, str) and p in KNOWN_KEYS]
         name = names[-1] if names else "file"
         kind = err["type"]
+        key: tuple[Any, ...]
         if kind == "missing":
             key = (path, "missing", loc[-1])
             msg = f"missing field '{loc[-1]}'"

@@ -111,6 +111,6 @@ def find_introduced_names(text: str, folded: Folded, *, name_answer: bool = Fals
     for m in _BACKWARD.finditer(folded.text):
         spans.extend(_backward_names(text, _orig(folded, m.start())))
     if name_answer and not spans:
-        m = _ANSWER_PREFIX.match(folded.text)
-        spans.extend(_forward_names(text, _orig(folded, m.end()) if m else 0))
+        prefix = _ANSWER_PREFIX.match(folded.text)
+        spans.extend(_forward_names(text, _orig(folded, prefix.end()) if prefix else 0))
     return spans

@@ -122,7 +122,7 @@ class _Checker:
     def report(self, path: tuple[Any, ...], message: str, *, key: bool = False) -> None:
         self.problems.append(self.doc.problem(path, message, key=key))
 
-    def mapping(self, path: tuple[Any, ...], value: Any, keys: tuple[str, ...], what: str) -> dict | None:
+    def mapping(self, path: tuple[Any, ...], value: Any, keys: tuple[str, ...], what: str) -> dict[str, Any] | None:
         """`value` as a mapping with only known keys (unknown ones reported), or None."""
         if not isinstance(value, dict):
             self.report(path, f"{what} must be a mapping with keys: {', '.join(keys)}")
