@@ -5,11 +5,12 @@ pseudonym). Every change is written to the audit log without any youth text.
 """
 from __future__ import annotations
 
-from typing import Any
+from typing import Any, cast
 from urllib.parse import parse_qsl, urlencode
 
 from aiohttp import web
 from sqlalchemy import update
+from sqlalchemy.engine import CursorResult
 
 from bot.web.auth import Staff, requires
 from bot.web.context import STAFF, ctx
@@ -194,10 +195,10 @@ async def bulk_status(request: web.Request) -> web.StreamResponse:
         raise web.HTTPBadRequest(text=f"Bad request: choose a status and 1 to {BULK_MAX} submissions.")
     now = c.clock()
     async with c.sessionmaker.begin() as s:
-        result = await s.execute(
+        result = cast(CursorResult[Any], await s.execute(
             update(Submission).where(Submission.id.in_(ids))
             .values(status=status, status_by=staff.name, updated_at=now)
-        )
+        ))
         await staff_repo.audit(s, staff_name=staff.name, action="bulk_status", target=f"{result.rowcount} submissions",
                                detail=f"-> {status}; ids {','.join(map(str, ids))}", now=now)
     return redirect(list_url(request, str(form.get("back", ""))))
