@@ -83,7 +83,8 @@ class Talk:
             elif isinstance(event, ev.Forward):
                 await self._submit(event.flow, event.answers, event.source)
         self.row = await sessions.save(self.s, self.participant.id, state=self.state, status="active",
-                                       flow_id=self.state.get("flow") or "", flow_version=self.state.get("version") or "",
+                                       flow_id=self.state.get("flow") or "",
+                                       flow_version=self.state.get("version") or "",
                                        expires_at=None, tick_at=None, now=self.now, row=self.row)
         await self.s.flush()  # one save per input, as the bot's one transaction per update
         self.now += STEP

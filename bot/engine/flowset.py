@@ -40,7 +40,7 @@ class FlowSet:
     def menu(self) -> list[Flow]:
         """Flows shown in the main menu, in menu order."""
         shown = [f for f in self.flows.values() if f.spec.menu is not None]
-        return sorted(shown, key=lambda f: (f.spec.menu.order, f.title))  # type: ignore[union-attr]
+        return sorted(shown, key=lambda f: (f.spec.menu.order if f.spec.menu else 0, f.title))
 
     def trigger(self, payload: str) -> tuple[str, str] | None:
         """Deep-link payload (`/start workshop-malmo`) -> (flow id, source tag)."""

@@ -201,7 +201,8 @@ def read_texts(paths: list[Path]) -> tuple[list[tuple[str, str]], list[Problem]]
     return texts, problems
 
 
-def build_flowset(texts: list[tuple[str, str]], previous: FlowSet | None = None) -> tuple[FlowSet | None, list[Problem]]:
+def build_flowset(texts: list[tuple[str, str]],
+                  previous: FlowSet | None = None) -> tuple[FlowSet | None, list[Problem]]:
     """Parse and check a whole set of flow texts; a FlowSet only when nothing is wrong."""
     flows: list[m.Flow] = []
     problems: list[Problem] = []

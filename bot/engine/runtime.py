@@ -183,7 +183,8 @@ class _Run:
             here = self.position()
             if here["step"] != step.id or here["flow"] != flow.id:
                 self.s["history"] = (self.s["history"] + [here])[-MAX_HISTORY:]
-        self.s.update(flow=flow.id, version=flow.version, step=step.id, status="active", mode=None, tries=0, selected=[])
+        self.s.update(flow=flow.id, version=flow.version, step=step.id, status="active", mode=None, tries=0,
+                      selected=[])
         self.emit(self.ask_event(flow, step, self.next_ask()))
 
     def ask_event(self, flow: m.Flow, step: Any, ask: int, *, update: bool = False) -> ev.Ask:

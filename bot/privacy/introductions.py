@@ -30,7 +30,8 @@ def _alternation(phrases: Iterable[str]) -> str:
 
 # An Arabic-script phrase may carry the conjunction و: «واسمي».
 _FORWARD = re.compile(
-    rf"(?<!\w)(?:و)?(?:{_alternation((*TRANSLITERATED_INTRODUCTIONS, *(p for ps in INTRODUCTIONS.values() for p in ps)))})(?!\w)"
+    r"(?<!\w)(?:و)?"
+    rf"(?:{_alternation((*TRANSLITERATED_INTRODUCTIONS, *(p for ps in INTRODUCTIONS.values() for p in ps)))})(?!\w)"
     r"[\s:\-–—\"'“”«»]*(?:(?:är|is|هو|waa)\s+)?"
 )
 _GREETING_SELF = re.compile(

@@ -95,7 +95,8 @@ def validate_lexicon(path: str | Path, languages: Sequence[str] | None = None) -
     return load_lexicon(path, languages)[1]
 
 
-def parse_lexicon(source: str, file: str, languages: Sequence[str] | None = None) -> tuple[Lexicon | None, list[Problem]]:
+def parse_lexicon(source: str, file: str,
+                  languages: Sequence[str] | None = None) -> tuple[Lexicon | None, list[Problem]]:
     doc, problems = parse_yaml(source, file)
     if doc is None:
         return None, problems
@@ -223,7 +224,8 @@ class _Checker:
         seen: dict[str, tuple[int, str]] = {}
         for lang, categories in value.items():
             if lang not in self.languages:
-                self.report(path + (lang,), f"unknown language {lang!r}{_suggest_language(lang, self.languages)}", key=True)
+                self.report(path + (lang,), f"unknown language {lang!r}{_suggest_language(lang, self.languages)}",
+                            key=True)
                 continue
             cats = self.mapping(path + (lang,), categories, CATEGORIES, f"language {lang!r}")
             for cat, items in (cats or {}).items():
