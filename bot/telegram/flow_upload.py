@@ -65,7 +65,7 @@ _still_checking: set[asyncio.Future[Any]] = set()  # checks whose thread still r
 
 def is_flow_file(msg: Message) -> bool:
     """A document whose name ends with .yaml or .yml."""
-    doc: Document | None = msg.document
+    doc = msg.document
     return doc is not None and (doc.file_name or "").lower().endswith(SUFFIXES)
 
 
