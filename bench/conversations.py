@@ -12,6 +12,7 @@ import asyncio
 import random
 import time
 from dataclasses import dataclass, field
+from functools import partial
 from typing import Any
 
 IDEA = "A homework club in the library after school, with volunteers who speak many languages."
@@ -84,6 +85,23 @@ async def _until(condition: Any, what: str) -> None:
         delay = min(delay * 1.5, 0.1)
 
 
+def _moved(user: Any, before_q: Any, before_edits: int, before_count: int, query_id: Any,
+           nxt: str | None) -> bool:
+    """Whether the bot has answered the youth's last action (and shows the next one)."""
+    q = _question(user)
+    changed = len(user.messages) > before_count or (
+        q is not None and before_q is not None and q.message_id == before_q.message_id
+        and q.edit_count != before_edits)
+    if not changed:
+        return False
+    # a press is fully handled once its callback query is answered (the bot's last call)
+    if query_id is not None and query_id in user.server.pending_callbacks:
+        return False
+    if nxt is None or nxt == IDEA or nxt.startswith("/"):
+        return True
+    return q is not None and _has_button(q, nxt)
+
+
 async def share_idea(user: Any, trace: Trace, steps: list[str] = SHARE_IDEA, pause: Any = no_pause) -> None:
     """One youth through onboarding and "Share an idea"; waits for each next question."""
     for i, action in enumerate(steps):
@@ -101,24 +119,14 @@ async def share_idea(user: Any, trace: Trace, steps: list[str] = SHARE_IDEA, pau
         else:
             query_id = await user.press(action)
         nxt = steps[i + 1] if i + 1 < len(steps) else None
-
-        def moved() -> bool:
-            q = _question(user)
-            changed = len(user.messages) > before_count or (
-                q is not None and before_q is not None and q.message_id == before_q.message_id
-                and q.edit_count != before_edits)
-            if not changed:
-                return False
-            # a press is fully handled once its callback query is answered (the bot's last call)
-            if query_id is not None and query_id in user.server.pending_callbacks:
-                return False
-            if nxt is None or nxt == IDEA or nxt.startswith("/"):
-                return True
-            return q is not None and _has_button(q, nxt)
-
+        moved = partial(_moved, user, before_q, before_edits, before_count, query_id, nxt)
         await _until(moved, f"no answer to {action!r} for chat {user.id}")
         if nxt == IDEA:  # a text question: the prompt is a new message without buttons
             await _until(lambda: not user.messages[-1].keyboard, f"no text prompt for chat {user.id}")
+
+
+def _more_messages(user: Any, before: int) -> bool:
+    return len(user.messages) > before
 
 
 async def echo_chat(user: Any, trace: Trace, messages: int, pause: Any = no_pause) -> None:
@@ -129,7 +137,7 @@ async def echo_chat(user: Any, trace: Trace, messages: int, pause: Any = no_paus
         before = len(user.messages)
         trace.pushed.append(time.time())
         await user.send_text(f"Hello number {n}, this is an invented youth writing.")
-        await _until(lambda: len(user.messages) > before, f"no echo for chat {user.id}")
+        await _until(partial(_more_messages, user, before), f"no echo for chat {user.id}")
 
 
 def answer_times(traces: list[Trace], replies: dict[int, list[float]]) -> list[float]:

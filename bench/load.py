@@ -21,7 +21,7 @@ from pathlib import Path
 import aiohttp
 
 from bench.common import (NO_PACING, bot_proc, calls_by_chat, cpu_seconds, database, running_echo,
-                          percentile, wait_http, wait_polling, wait_quiet)
+                          percentile, wait_polling, wait_quiet)
 from bench.conversations import SHARE_IDEA, Thinking, Trace, answer_times, echo_chat, share_idea
 from tests.fakebotapi.server import FakeBotApi
 
@@ -66,7 +66,7 @@ async def run_echo(n_youth: int, messages: int, workdir: Path, thinking: Thinkin
             since = len(fake.calls)
             cpu0, t0 = cpu_seconds(proc.pid), time.monotonic()
             await asyncio.gather(*(echo_chat(u, t, messages, thinking.pauses(i))
-                                   for i, (u, t) in enumerate(zip(users, traces))))
+                                   for i, (u, t) in enumerate(zip(users, traces, strict=True))))
             await wait_quiet(fake, 1.0)
             cpu1, wall = cpu_seconds(proc.pid), time.monotonic() - t0
         lat = answer_times(traces, calls_by_chat(fake.calls, since, VISIBLE))
@@ -91,7 +91,7 @@ async def run_sammanbot(kind: str, n_youth: int, workdir: Path, thinking: Thinki
             spy = _profiler(proc.pid, workdir / f"profile-{kind}.txt")
             cpu0, t0 = cpu_seconds(proc.pid), time.monotonic()
             await asyncio.gather(*(share_idea(u, t, pause=thinking.pauses(i))
-                                   for i, (u, t) in enumerate(zip(users, traces))))
+                                   for i, (u, t) in enumerate(zip(users, traces, strict=True))))
             await wait_quiet(fake, 1.5)  # staff cards and the last edits
             cpu1, wall = cpu_seconds(proc.pid), time.monotonic() - t0
             if spy is not None:

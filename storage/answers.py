@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage.models import Answer, utcnow
@@ -46,4 +47,4 @@ async def purge_raw(
     if participant_id is not None:
         stmt = stmt.where(Answer.participant_id == participant_id)
     stmt = stmt.values(value=None, purged_at=now or utcnow()).execution_options(synchronize_session=False)
-    return (await s.execute(stmt)).rowcount
+    return cast(CursorResult[Any], await s.execute(stmt)).rowcount

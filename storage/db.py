@@ -8,10 +8,10 @@ from typing import Any
 from sqlalchemy import event, text
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, InvalidRequestError, NoSuchModuleError
-from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
+from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession, async_sessionmaker, create_async_engine
 
 from storage.turns import WriterTurns, reader
-from storage.unusable import DatabaseUnusable, explain, masked, not_a_database_url  # noqa: F401 - masked: re-exported
+from storage.unusable import DatabaseUnusable as DatabaseUnusable, explain, masked as masked, not_a_database_url
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 CONNECT_TIMEOUT = 10.0  # seconds a first connection may take before the database counts as unreachable
@@ -91,12 +91,12 @@ def reading(sessionmaker: async_sessionmaker[AsyncSession]) -> async_sessionmake
     return make_sessionmaker(reader(sessionmaker.kw["bind"]))
 
 
-def is_postgres(engine_or_session: Any) -> bool:
+def is_postgres(engine_or_session: AsyncEngine | AsyncSession | AsyncConnection) -> bool:
     """True for an AsyncEngine, AsyncSession or AsyncConnection on PostgreSQL."""
     return dialect_name(engine_or_session) == "postgresql"
 
 
-def dialect_name(engine_or_session: Any) -> str:
+def dialect_name(engine_or_session: AsyncEngine | AsyncSession | AsyncConnection) -> str:
     if isinstance(engine_or_session, AsyncSession):
         return engine_or_session.get_bind().dialect.name
     return engine_or_session.dialect.name

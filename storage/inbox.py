@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import delete, exists, func, select
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage._upsert import dialect_insert
@@ -110,4 +111,4 @@ async def purge_handled(s: AsyncSession, older_than: datetime) -> int:
     stmt = delete(Inbox).where(
         Inbox.status != "pending", Inbox.received_at < older_than, Inbox.update_id != newest
     )
-    return (await s.execute(stmt)).rowcount
+    return cast(CursorResult[Any], await s.execute(stmt)).rowcount

@@ -10,8 +10,9 @@ import hashlib
 import os
 import socket
 from datetime import datetime, timedelta
+from typing import cast
 
-from sqlalchemy import text
+from sqlalchemy import Table, text
 from sqlalchemy.ext.asyncio import AsyncConnection, AsyncEngine, AsyncSession
 
 from storage._upsert import dialect_insert
@@ -63,7 +64,7 @@ class Leader:
         elif self.held:
             async with self.engine.begin() as conn:
                 await conn.execute(
-                    Lease.__table__.delete().where(Lease.name == self.name, Lease.holder == self.holder)
+                    cast(Table, Lease.__table__).delete().where(Lease.name == self.name, Lease.holder == self.holder)
                 )
         self.held = False
 

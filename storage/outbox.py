@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import and_, bindparam, delete, exists, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, delete, exists, func, or_, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
 
@@ -85,7 +86,7 @@ async def mark_sent(s: AsyncSession, sent: list[tuple[int, Any]], now: datetime)
     who has erased themselves meanwhile are deleted instead."""
     if not sent:
         return
-    table = Outbox.__table__
+    table = cast(Table, Outbox.__table__)
     stmt = (
         update(table)
         .where(table.c.id == bindparam("sent_id"))
@@ -138,7 +139,7 @@ async def supersede(s: AsyncSession, chat_id: int, now: datetime) -> int:
         .values(status="failed", ref=SUPERSEDED_REF, payload={}, last_error="superseded by a newer reply")
         .execution_options(synchronize_session=False)
     )
-    return (await s.execute(stmt)).rowcount
+    return cast(CursorResult[Any], await s.execute(stmt)).rowcount
 
 
 async def oldest_pending(s: AsyncSession) -> tuple[datetime, int | None] | None:
@@ -184,4 +185,4 @@ async def purge_sent(s: AsyncSession, older_than: datetime) -> int:
         and_(Outbox.status == "sent", Outbox.sent_at < older_than),
         and_(Outbox.ref == SUPERSEDED_REF, Outbox.status != "pending", Outbox.created_at < older_than),
     ))
-    return (await s.execute(stmt)).rowcount
+    return cast(CursorResult[Any], await s.execute(stmt)).rowcount

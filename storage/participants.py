@@ -2,9 +2,10 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
 from sqlalchemy import delete, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import outbox
@@ -70,7 +71,7 @@ async def mark_stopped(s: AsyncSession, chat_id: int) -> bool:
         update(Participant).where(Participant.id == ids).values(stopped=True)
         .execution_options(synchronize_session="fetch")
     )
-    return result.rowcount > 0
+    return cast(CursorResult[Any], result).rowcount > 0
 
 
 ERASED = outbox.ERASED_REF  # rows still owed for an erased youth: deleted once sent

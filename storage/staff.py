@@ -7,9 +7,10 @@ Passwords arrive here already hashed; session ids arrive already hashed.
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from typing import Any, cast
 
-from sqlalchemy import case, delete, select, update
+from sqlalchemy import Table, case, delete, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage._upsert import dialect_insert
@@ -96,7 +97,7 @@ async def delete_session(s: AsyncSession, id_hash: str) -> None:
 
 async def delete_expired_sessions(s: AsyncSession, now: datetime) -> int:
     result = await s.execute(delete(StaffSession).where(StaffSession.expires_at <= now))
-    return result.rowcount or 0
+    return cast(CursorResult[Any], result).rowcount or 0
 
 
 async def audit(
@@ -130,12 +131,13 @@ async def count_login_failure(s: AsyncSession, key: str, *, now: datetime, forge
         "failures": case((table.c.last_at < forget_before, 1), else_=table.c.failures + 1),
         "last_at": now,
     }).returning(table.c.failures)
-    return (await s.execute(insert)).scalar_one()
+    failures: int = (await s.execute(insert)).scalar_one()
+    return failures
 
 
 async def uncount_login_failure(s: AsyncSession, key: str) -> None:
     """Take back one counted attempt (it was a correct password)."""
-    table = LoginFailure.__table__
+    table = cast(Table, LoginFailure.__table__)
     await s.execute(update(table).where(table.c.key == key, table.c.failures > 0)
                     .values(failures=table.c.failures - 1))
 

@@ -2,9 +2,11 @@
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
+from functools import partial
+from typing import Any, cast
 
 from sqlalchemy import func, select, update
+from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage._upsert import dialect_insert
@@ -75,21 +77,21 @@ async def search(
     offset: int = 0,
 ) -> tuple[list[Submission], int]:
     """Dashboard listing, newest first: (one page of rows, total matching)."""
-    filters = dict(flow_id=flow_id, language=language, status=status, urgent=urgent,
-                   include_test=include_test)
+    filtered = partial(_filtered, flow_id=flow_id, language=language, status=status, urgent=urgent,
+                       include_test=include_test)
     rows = await s.scalars(
-        _filtered(select(Submission), **filters)
+        filtered(select(Submission))
         .order_by(Submission.created_at.desc(), Submission.id.desc()).limit(limit).offset(offset)
     )
-    total = await s.scalar(_filtered(select(func.count(Submission.id)), **filters))
+    total = await s.scalar(filtered(select(func.count(Submission.id))))
     return list(rows.all()), int(total or 0)
 
 
 async def set_status_of(s: AsyncSession, ids: list[int], status: str, *, by: str, now: datetime) -> int:
     """Many submissions at once (the dashboard's bulk change); how many rows changed."""
-    result = await s.execute(
+    result = cast(CursorResult[Any], await s.execute(
         update(Submission).where(Submission.id.in_(ids)).values(status=status, status_by=by, updated_at=now)
-    )
+    ))
     return result.rowcount
 
 

@@ -51,7 +51,8 @@ def explain(exc: BaseException, url: str | URL) -> DatabaseUnusable:
     host = parsed.host or "localhost"
     at = f"{host}:{parsed.port or 5432}"
     causes = _causes(exc)
-    state = next((c.sqlstate for c in causes if isinstance(getattr(c, "sqlstate", None), str)), None)
+    states = (getattr(c, "sqlstate", None) for c in causes)
+    state = next((s for s in states if isinstance(s, str)), None)
     if state == "3D000":
         return DatabaseUnusable(url, f'there is no database "{parsed.database}" on {at}',
                                 f"create it (createdb -h {host} -U {parsed.username or 'postgres'} "

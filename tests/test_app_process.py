@@ -11,7 +11,6 @@ from collections import Counter
 from pathlib import Path
 from types import SimpleNamespace
 
-import pytest
 import pytest_asyncio
 from sqlalchemy import select
 
@@ -116,7 +115,8 @@ async def test_fifty_youth_at_once(fake_bot_api, tmp_path, db_handle):
     await bot.start()
     try:
         db = db_handle(url)
-        youth = [Youth.new(fake_bot_api, db, first_name=f"Youth{i}", language_code="en") for i in range(int(os.environ.get("N_YOUTH", 50)))]
+        youth = [Youth.new(fake_bot_api, db, first_name=f"Youth{i}", language_code="en")
+                 for i in range(int(os.environ.get("N_YOUTH", 50)))]
         await asyncio.gather(*(through_share_idea(y) for y in youth))
         await settle(db, timeout=240)
         assert fake_bot_api.rejected == []
@@ -135,7 +135,8 @@ async def test_sigkill_mid_conversation_loses_and_duplicates_nothing(fake_bot_ap
     bot = BotProcess(fake_bot_api, url, tmp_path, group.chat.id)
     await bot.start()
     db = db_handle(url)
-    youth = [Youth.new(fake_bot_api, db, first_name=f"Kid{i}", language_code="en") for i in range(int(os.environ.get("SIGKILL_YOUTH", 50)))]
+    youth = [Youth.new(fake_bot_api, db, first_name=f"Kid{i}", language_code="en")
+             for i in range(int(os.environ.get("SIGKILL_YOUTH", 50)))]
     await asyncio.gather(*(through_share_idea(y, ["start", "English", "16–17", "Yes", "Share an idea"]) for y in youth))
     # Everyone presses "School" and writes their idea; the bot dies in the middle of it.
     for y in youth:

@@ -85,7 +85,8 @@ def test_without_a_terminal_the_password_must_come_with_password_stdin(argv, tmp
 
 def test_passwd_names_an_unknown_account_before_asking_for_a_password(tmp_path):
     done = command(["staff", "passwd", "nobody", "--password-stdin"], cli_env(tmp_path), tmp_path, stdin=NEW + "\n")
-    assert (done.returncode, done.stderr) == (1, "there is no staff account named 'nobody' (create it with `staff add`)\n")
+    assert (done.returncode, done.stderr) == (
+        1, "there is no staff account named 'nobody' (create it with `staff add`)\n")
     done = command(["staff", "passwd", "nobody", "--password-stdin"], cli_env(tmp_path), tmp_path, stdin="short\n")
     assert done.returncode == 1 and "no staff account" in done.stderr
 

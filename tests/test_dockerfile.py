@@ -41,7 +41,8 @@ def test_the_image_runs_as_a_non_root_user_with_its_content_and_a_health_check()
     (health,) = instructions("HEALTHCHECK")
     assert "/healthz" in health
     env = " ".join(instructions("ENV"))
-    for setting in ("FLOWS_DIR=/app/var/flows", "FLOWS_SEED_DIR=/app/flows", "LOCALES_DIR=/app/locales", "VAR_DIR=/app/var", "WEB_HOST=0.0.0.0"):
+    for setting in ("FLOWS_DIR=/app/var/flows", "FLOWS_SEED_DIR=/app/flows", "LOCALES_DIR=/app/locales",
+                    "VAR_DIR=/app/var", "WEB_HOST=0.0.0.0"):
         assert setting in env
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".env", ".venv", "var", "tests", ".git"} <= set(ignored)

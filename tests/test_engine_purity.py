@@ -30,7 +30,8 @@ def test_engine_sources_import_nothing_forbidden_and_read_no_clock():
                 names = [node.module or ""]
             else:
                 if isinstance(node, ast.Attribute) and node.attr in ("now", "utcnow", "today", "time"):
-                    assert not (isinstance(node.value, ast.Name) and node.value.id in ("datetime", "time", "date")), path
+                    clock = isinstance(node.value, ast.Name) and node.value.id in ("datetime", "time", "date")
+                    assert not clock, path
                 continue
             for name in names:
                 assert name.split(".")[0] not in FORBIDDEN, f"{path.name} imports {name}"

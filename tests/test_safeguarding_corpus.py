@@ -7,7 +7,7 @@ stay under 2%.
 """
 from __future__ import annotations
 
-from functools import lru_cache
+from functools import cache, lru_cache
 from pathlib import Path
 
 import pytest
@@ -31,7 +31,7 @@ def lexicon() -> Lexicon:
     return lex
 
 
-@lru_cache(maxsize=None)
+@cache
 def corpus(lang: str) -> dict:
     return yaml.safe_load((CORPUS / f"{lang}.yaml").read_text(encoding="utf-8"))
 

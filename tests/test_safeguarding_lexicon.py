@@ -189,7 +189,8 @@ def test_fuzz_phrases(phrases: list[str]) -> None:
 
 def test_a_ninth_language_is_a_setting_not_code() -> None:
     source = REAL_FILE.read_text(encoding="utf-8") + "  de:\n    self_harm:\n      - mich umbringen\n"
-    assert problems_of(source) == ["s.yaml:%d:3: unknown language 'de'" % (source.count("\n") - 2)]
+    line = source.count("\n") - 2
+    assert problems_of(source) == [f"s.yaml:{line}:3: unknown language 'de'"]
     lexicon, problems = parse_lexicon(source, "s.yaml", [*LANGUAGES, "de"])
     assert problems == [] and lexicon is not None
     assert lexicon.match("ich will mich umbringen").category == "self_harm"

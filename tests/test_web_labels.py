@@ -28,7 +28,8 @@ def test_flows_topics_choices_and_answers_in_the_words_of_their_yaml(labels):
     assert labels.value("workshop_feedback", "workshops", 3) == "3"
     assert labels.question("share_idea", "followup_ok") == \
         "May the team ask you a question about this later, here in the chat?"  # from the sub-flow
-    assert labels.question("need", "what_helps", {"hardest": "papers"}) == "What would help you with Papers and permits 📄?"
+    assert labels.question("need", "what_helps", {"hardest": "papers"}) == \
+        "What would help you with Papers and permits 📄?"
     assert labels.step("need", "helps") == "What would help you with …?"
     assert labels.step("onboarding", "language") == "Which language do you want to use?"
     assert labels.answers("need", {"alert": "crisis words"}) == [("Raised by", "crisis words in a message")]

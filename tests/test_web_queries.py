@@ -25,7 +25,8 @@ async def _seed(db, *rows):
 async def test_each_filter_selects_in_sql(db):
     a, b, c, d, e = await _seed(
         db,
-        submission(language="ar", answers={"topic": "housing", "idea": "سكن أفضل للشباب"}, tags=["housing", "follow up"]),
+        submission(language="ar", answers={"topic": "housing", "idea": "سكن أفضل للشباب"},
+                   tags=["housing", "follow up"]),
         submission(flow_id="needs", source="workshop-malmo", answers={"topic": "school", "idea": "50% more_time"}),
         submission(status="shortlisted", created_at=T0 + timedelta(days=3)),
         submission(is_test=True),

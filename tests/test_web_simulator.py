@@ -42,7 +42,8 @@ async def site(tmp_path):
                          catalogs_provider=lambda: catalogs)
     async with TestClient(TestServer(app)) as client:
         page = await client.get("/login")
-        await client.post("/login", data={"name": "ada", "password": PASSWORD, "csrf_token": csrf_of(await page.text())})
+        token = csrf_of(await page.text())
+        await client.post("/login", data={"name": "ada", "password": PASSWORD, "csrf_token": token})
         yield client, sessionmaker, catalogs
     await engine.dispose()
 

@@ -100,7 +100,8 @@ class ContentReloader:
         from watchfiles import awatch
 
         s = self.services.settings
-        paths = [p for p in dict.fromkeys((s.flows_dir, s.flows_seed_dir, s.locales_dir)) if p is not None and Path(p).is_dir()]
+        paths = [p for p in dict.fromkeys((s.flows_dir, s.flows_seed_dir, s.locales_dir))
+                 if p is not None and Path(p).is_dir()]
         if not paths:
             return
         try:

@@ -275,7 +275,7 @@ async def _stop_gracefully(services: Services, runner: web.AppRunner, intake_sto
     intake_stop.set()
     await runner.cleanup()  # the webhook stops taking updates too (in-flight POSTs finish)
     work_stop.set()
-    for task, outcome in zip(tasks, await asyncio.gather(*tasks, return_exceptions=True)):
+    for task, outcome in zip(tasks, await asyncio.gather(*tasks, return_exceptions=True), strict=True):
         if isinstance(outcome, BaseException):
             log.error("%s ended with %s", task.get_name(), type(outcome).__name__)
     worker = services.extra["worker"]

@@ -54,7 +54,7 @@ PR_SET_PDEATHSIG = 1  # from linux/prctl.h
 class _Worker:
     index: int
     port: int
-    proc: subprocess.Popen | None = None
+    proc: subprocess.Popen[bytes] | None = None
     lifeline: int | None = None  # the pipe's write end: closed when the supervisor ends
     started_at: float = 0.0
     delay: float = RESTART_DELAY
@@ -76,6 +76,18 @@ class _Worker:
 
     def running(self) -> bool:
         return self.proc is not None and self.proc.poll() is None
+
+    def send_signal(self, signum: int) -> None:
+        if self.proc is not None and self.proc.poll() is None:
+            self.proc.send_signal(signum)
+
+    @property
+    def returncode(self) -> int | None:
+        return self.proc.returncode if self.proc is not None else None
+
+    def due(self, now: float) -> bool:
+        """Whether it waits to be started again and its time has come."""
+        return self.restart_at is not None and now >= self.restart_at
 
     def exited(self, now: float) -> float:
         """It has just exited: let go of its pipe and plan its restart; the pause."""
@@ -129,8 +141,7 @@ def run_workers(settings: Settings, workers: int, preflight: Callable[[], None] 
 
     def pass_on(signum: int) -> None:
         for worker in pool:
-            if worker.running():
-                worker.proc.send_signal(signum)
+            worker.send_signal(signum)
 
     def stop(signum: int, _frame: object) -> None:
         nonlocal stopping
@@ -155,14 +166,14 @@ def run_workers(settings: Settings, workers: int, preflight: Callable[[], None] 
                 pause = worker.exited(now)
                 if not stopping:
                     log.warning("worker %d exited with %s after %.1fs; starting it again in %.0fs",
-                                worker.index, worker.proc.returncode, ran, pause)
-            if not stopping and now >= worker.restart_at:
+                                worker.index, worker.returncode, ran, pause)
+            if not stopping and worker.due(now):
                 worker.start()
                 alive += 1
         if stopping and not alive:
             break
         time.sleep(POLL_SECONDS)
-    codes = [worker.proc.returncode for worker in pool]
+    codes = [worker.returncode for worker in pool]
     return 0 if all(code in (0, -signal.SIGTERM, -signal.SIGINT) for code in codes) else 1
 
 

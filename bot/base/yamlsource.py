@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any
+from typing import Any, Protocol
 
 import yaml
 
@@ -47,11 +47,18 @@ class YamlDoc:
         return Problem(self.file, line, col, message)
 
 
+class _Mark(Protocol):
+    """A place in the text: a yaml.Mark, or the C loader's mark of the same shape."""
+
+    line: int
+    column: int
+
+
 class _Refused(Exception):
     """Something a flow never needs, refused where it stands in the file."""
 
-    def __init__(self, mark: yaml.Mark, message: str) -> None:
-        self.mark = mark
+    def __init__(self, mark: _Mark | None, message: str) -> None:
+        self.where = (mark.line + 1, mark.column + 1) if mark is not None else (1, 1)
         self.message = message
 
 
@@ -140,7 +147,9 @@ def _scalar(event: yaml.ScalarEvent, loader: Any) -> Any:
         tag = loader.resolve(yaml.ScalarNode, event.value, event.implicit)
     if tag == _STR:
         return event.value  # most scalars of a flow; what the constructor would return
-    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark, style=event.style)
+    # The stubs type a node's marks as yaml.Mark only; the C loader's marks do as well.
+    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark,  # type: ignore[arg-type]
+                           style=event.style)
     try:
         return loader.construct_object(node, deep=True)
     except ValueError as exc:  # e.g. an integer of more than 4,300 digits
@@ -152,7 +161,7 @@ def _parse(text: str, file: str, loader_cls: type) -> tuple[YamlDoc | None, list
     try:
         return _build(text, file, loader_cls), []
     except _Refused as exc:
-        return None, [Problem(file, exc.mark.line + 1, exc.mark.column + 1, exc.message)]
+        return None, [Problem(file, *exc.where, exc.message)]
 
 
 def parse_yaml(text: str, file: str) -> tuple[YamlDoc | None, list[Problem]]:

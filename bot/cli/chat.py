@@ -14,6 +14,7 @@ import sys
 import tempfile
 from collections.abc import Awaitable, Callable
 from datetime import UTC, datetime
+from functools import partial
 from typing import TYPE_CHECKING, Any, TextIO
 
 from bot.i18n import texts
@@ -142,6 +143,6 @@ async def _talk(services: Any, first: str, lang: str | None, stdin: TextIO, stdo
         line = line.rstrip("\n")
         data = screen.pressed(line)
         if data is not None:
-            await act(lambda conv, data=data: youth.press(conv, data))
+            await act(partial(youth.press, data=data))
         elif line.strip():
-            await act(lambda conv, line=line: simulation.write(conv, line))
+            await act(partial(simulation.write, line=line))

@@ -209,14 +209,14 @@ def check_content(s: Settings) -> list[Finding]:
             found.append(Finding("flows", OK, f"{n_flows} flow file(s) and the crisis word list are fine"))
     languages = list(dict.fromkeys([*s.languages, s.default_language]))
     missing = [lang for lang in languages if not po_path(s.locales_dir, lang).is_file()]
-    problems = check_catalogs(s.locales_dir, languages)
-    if problems:
-        found.append(Finding("catalogs", FAIL, f"{len(problems)} broken catalog(s):\n      " + "\n      ".join(problems),
+    broken = check_catalogs(s.locales_dir, languages)
+    if broken:
+        found.append(Finding("catalogs", FAIL, f"{len(broken)} broken catalog(s):\n      " + "\n      ".join(broken),
                              "fix the .po file (or take it back from the repository)"))
     if missing:
         found.append(Finding("catalogs", WARN, "no catalog for " + ", ".join(missing) + "; those texts show in English",
                              f"check LOCALES_DIR ({s.locales_dir}) or LANGUAGES"))
-    if not problems and not missing:
+    if not broken and not missing:
         found.append(Finding("catalogs", OK, f"{len(languages)} language(s) readable"))
     return found
 

@@ -100,7 +100,7 @@ def export_command(args: argparse.Namespace) -> int:
     target = None if args.output == "-" else Path(args.output)
     partial = target.with_name(target.name + ".partial") if target else None
     try:
-        if partial is None:
+        if target is None or partial is None:  # neither is set when writing to stdout
             count = asyncio.run(write_export(settings.database_url, filters, args.format, names, sys.stdout))
         else:
             fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)

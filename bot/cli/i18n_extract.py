@@ -11,7 +11,7 @@ babel.cfg chooses the kind of file with the `kind` option: `flow` (default) or
 """
 from __future__ import annotations
 
-from collections.abc import Collection, Iterator, Mapping
+from collections.abc import Callable, Collection, Iterator, Mapping
 from typing import IO, Any
 
 # Babel's default keyword for (context, msgid): arguments 1 = context, 2 = msgid.
@@ -25,6 +25,7 @@ class ExtractionError(ValueError):
 
 def _parse(kind: str, text: str, filename: str) -> Any:
     """The engine's Flow or the safeguarding Lexicon; raises with the file's problems."""
+    parse: Callable[[str, str], tuple[object, list[Any]]]
     if kind == "flow":
         from bot.engine.load import parse_flow_text as parse
     elif kind == "safeguarding":

@@ -94,7 +94,7 @@ class Conversation:
     @property
     def lang(self) -> str:
         if self.state and self.state.get("lang"):
-            return self.state["lang"]
+            return str(self.state["lang"])
         return self.participant.language or self.services.settings.default_language
 
     @property
@@ -109,7 +109,7 @@ class Conversation:
 
     @property
     def mid_flow(self) -> bool:
-        return self.active and self.state.get("status") == "active"
+        return self.state is not None and self.state.get("status") == "active"
 
     async def start(self, flow_id: str, source: str | None = None) -> None:
         await self.run(
@@ -120,26 +120,28 @@ class Conversation:
 
     async def resume(self, inp: Any) -> None:
         """Give the engine one input; someone without a session starts from the beginning."""
-        if not self.active:
+        state = self.state
+        if state is None:
             await self.start_default()
             return
-        await self.run(lambda fs: engine.resume(fs, self.state, inp, now=self.now))
+        await self.run(lambda fs: engine.resume(fs, state, inp, now=self.now))
 
     async def resume_after_help(self, inp: Any) -> None:
         """After the helplines: the text still answers the open question if it can; if
         not, no "please choose one of the buttons": the question comes again, gently."""
-        if not self.active:
+        before = self.state
+        if before is None:
             await self.start_default()
             return
-        state, events = engine.resume(self.services.flowset, self.state, inp, now=self.now)
+        state, events = engine.resume(self.services.flowset, before, inp, now=self.now)
         if any(isinstance(e, ev.Reask) for e in events):
-            state, events = engine.repeat(self.services.flowset, self.state, now=self.now)
+            state, events = engine.repeat(self.services.flowset, before, now=self.now)
             events = [ev.Say(texts.AFTER_HELP), *events]
         await self.run(lambda fs: (state, events))
 
     async def repeat(self) -> None:
         """Ask the open question (or show the menu) again: "continue where you left off"."""
-        await self.run(lambda fs: engine.repeat(fs, self.state, now=self.now))
+        await self.run(lambda fs: engine.repeat(fs, self.state or {}, now=self.now))  # none: a fresh one
 
     async def start_default(self, source: str | None = None) -> None:
         """Onboarding for someone new; the main menu for someone who has agreed."""
@@ -221,13 +223,13 @@ class Conversation:
     async def call(self, method: str, payload: dict[str, Any], *, chat_id: int | None | str = "",
                    priority: int | None = None, ref: str | None = None, target: str = "telegram") -> None:
         """Queue one Bot API call (or webhook post); to the youth's chat unless told."""
-        chat_id = self.sender.chat_id if chat_id == "" else chat_id
+        to = self.sender.chat_id if isinstance(chat_id, str) else chat_id  # "": the youth's
         if self.record is not None:
-            self.record.append(Call(method, chat_id, payload, target))
+            self.record.append(Call(method, to, payload, target))
             return
         await outbox.enqueue(
             self.s,
-            chat_id=chat_id,
+            chat_id=to,
             target=target,
             method=method,
             payload=payload,

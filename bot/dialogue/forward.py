@@ -31,7 +31,8 @@ async def submit(conv: Conversation, event: ev.Forward) -> None:
         flow_id=event.flow,
         language=conv.lang,
         source=event.source or p.source,
-        answers=anonymize_answers(event.answers, conv.sender.names, name_answers(conv.services.flowset.get(event.flow))),
+        answers=anonymize_answers(event.answers, conv.sender.names,
+                                  name_answers(conv.services.flowset.get(event.flow))),
         detected_language=detect_language(texts) if texts else None,
         now=conv.now,
     )

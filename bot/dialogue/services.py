@@ -9,7 +9,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any
 
-from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
 from bot.engine.flowset import FlowSet
 from bot.engine.registry import FlowRegistry
@@ -25,7 +25,7 @@ LEXICON_FILE = "safeguarding.yaml"
 class Services:
     settings: Settings
     db: AsyncEngine
-    sessionmaker: async_sessionmaker
+    sessionmaker: async_sessionmaker[AsyncSession]
     flows: FlowRegistry
     catalogs: Catalogs
     lexicon: Lexicon | None

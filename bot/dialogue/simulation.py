@@ -18,6 +18,7 @@ from pydantic import SecretStr
 
 from bot.engine import events as ev
 from bot.engine.flowset import FlowSet
+from bot.engine.registry import FlowRegistry
 from bot.engine.model import LanguageStep
 from bot.base.metrics import Metrics
 from bot.dialogue.services import LEXICON_FILE, Services
@@ -45,14 +46,6 @@ class Turn:
     typing: bool | None  # the open question wants typed text or a number (None: no question)
 
 
-@dataclass
-class FixedFlows:
-    """The flows of a simulation: the ones loaded when it started."""
-
-    current: FlowSet
-    problems: list[Any] = field(default_factory=list)
-
-
 def simulation_settings(settings: Settings, **changes: Any) -> Settings:
     """The settings with cards going to the simulated team, nothing to a webhook."""
     return settings.model_copy(update={
@@ -64,8 +57,10 @@ def simulation_settings(settings: Settings, **changes: Any) -> Settings:
 def services_for(settings: Settings, sessionmaker: Any, flowset: FlowSet, catalogs: Any) -> Services:
     """A simulation's services around a database and the flows, catalogs and crisis
     words already loaded (the web simulator's: those of the dashboard)."""
+    flows = FlowRegistry(settings.flows_dir)
+    flows.current = flowset  # the ones loaded when it started: a simulation does not reload
     return Services(settings=simulation_settings(settings), db=sessionmaker.kw.get("bind"),
-                    sessionmaker=sessionmaker, flows=FixedFlows(flowset), catalogs=catalogs,
+                    sessionmaker=sessionmaker, flows=flows, catalogs=catalogs,
                     lexicon=lexicon_of(settings), pseudonym_key=KEY.encode(), metrics=Metrics())
 
 
@@ -115,10 +110,13 @@ async def begin(conv: Conversation, flow_id: str, lang: str) -> None:
         return
     await youth.command(conv, "/start")
     flow = fs.get(flow_id)
-    step = flow.steps.get(conv.state.get("step") or "") if flow and conv.state else None
+    state = conv.state or {}
+    step = flow.steps.get(state.get("step") or "") if flow else None
     if isinstance(step, LanguageStep) and lang in step.languages:
-        del conv.record[:], conv.events[:]  # the language question is answered for them
-        await youth.press(conv, f"{conv.state['ask']}:{list(step.languages).index(lang)}")
+        del conv.events[:]  # the language question is answered for them
+        if conv.record is not None:
+            del conv.record[:]
+        await youth.press(conv, f"{state['ask']}:{list(step.languages).index(lang)}")
 
 
 async def write(conv: Conversation, line: str) -> None:

@@ -93,7 +93,7 @@ async def _start(conv: Conversation, payload: str) -> None:
         conv.participant.source = trigger[1]
     if trigger and conv.participant.consent:
         await conv.start(trigger[0], trigger[1])
-    elif conv.mid_flow and conv.state.get("flow") != fs.onboarding_id and not payload:
+    elif conv.mid_flow and conv.state is not None and conv.state.get("flow") != fs.onboarding_id and not payload:
         await conv.say(texts.RESUME_OR_RESTART, [[
             (conv.tr.gettext(texts.CONTINUE), RESUME),
             (conv.tr.gettext(texts.START_OVER), RESTART),

@@ -33,5 +33,6 @@ __all__ = [
     "Ask", "Button", "ChooseLanguage", "Command", "End", "Event", "Expired", "Flow", "FlowRegistry",
     "FlowSet", "Forward", "Reask", "ReminderDue", "SaveAnswer", "Say", "SetProfile", "Stale", "Text",
     "Tick", "done_index", "event_from_dict", "load_flow_text", "load_flows", "menu_index",
-    "next_tick_at", "parse_callback", "repeat", "replace_flow", "resume", "skip_index", "start", "text_contexts", "tick",
+    "next_tick_at", "parse_callback", "repeat", "replace_flow", "resume", "skip_index", "start", "text_contexts",
+    "tick",
 ]

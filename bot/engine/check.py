@@ -151,7 +151,8 @@ class _FlowChecker:
     # -- ids ---------------------------------------------------------------
     def _id(self, value: str, path: Path_, what: str) -> None:
         if not m.ID_RE.match(value):
-            self.report(path, f"{what} '{value}' is not a valid id: use lowercase letters, digits and _, starting with a letter")
+            self.report(path, f"{what} '{value}' is not a valid id: "
+                              "use lowercase letters, digits and _, starting with a letter")
 
     def ids(self) -> None:
         self._id(self.flow.id, ("id",), "flow id")
@@ -205,7 +206,8 @@ class _FlowChecker:
         spec = self.flow.spec
         title = spec.title + (f" {spec.menu.emoji}" if spec.menu and spec.menu.emoji else "")
         if len(title) > m.MAX_LABEL:
-            self.report(("title",), f"title is {len(title)} characters with its emoji; menu buttons allow {m.MAX_LABEL}")
+            self.report(("title",),
+                        f"title is {len(title)} characters with its emoji; menu buttons allow {m.MAX_LABEL}")
         for step in self.flow.steps.values():
             p = self.path(step)
             lines = step.lines()
@@ -217,10 +219,12 @@ class _FlowChecker:
                 self.report(p + ("text",), f"text is {total} characters; a Telegram message allows {m.MAX_MESSAGE}")
             choices = getattr(step, "choices", None) or []
             if len(choices) > m.MAX_CHOICES:
-                self.report(p + ("choices",), f"{len(choices)} choices; a question may have at most {m.MAX_CHOICES} buttons")
+                self.report(p + ("choices",),
+                            f"{len(choices)} choices; a question may have at most {m.MAX_CHOICES} buttons")
             for k, c in enumerate(choices):
                 if len(c.label) > m.MAX_LABEL:
-                    self.report(p + ("choices", k, "label"), f"label is {len(c.label)} characters; buttons allow {m.MAX_LABEL}")
+                    self.report(p + ("choices", k, "label"),
+                                f"label is {len(c.label)} characters; buttons allow {m.MAX_LABEL}")
                 elif not c.label.strip():
                     self.report(p + ("choices", k, "label"), "empty label")
             if isinstance(step, m.TextStep):
@@ -234,7 +238,8 @@ class _FlowChecker:
     # -- where each step goes --------------------------------------------------
     def targets(self) -> None:
         if self.flow.start not in self.all_ids:
-            self.report(("start",), f"unknown step '{self.flow.start}' in start" + did_you_mean(self.flow.start, self.all_ids))
+            self.report(("start",),
+                        f"unknown step '{self.flow.start}' in start" + did_you_mean(self.flow.start, self.all_ids))
         for step in self.flow.steps.values():
             p = self.path(step)
             nxt = getattr(step, "next", None)
@@ -246,7 +251,8 @@ class _FlowChecker:
                 for r, route in enumerate(nxt):
                     self._target(route.to, p + ("next", r, "to"))
                 if nxt and nxt[-1].when is not None:
-                    self.report(p + ("next", len(nxt) - 1), "the last `next:` entry must have no `when:`, so there is always a way on")
+                    self.report(p + ("next", len(nxt) - 1),
+                                "the last `next:` entry must have no `when:`, so there is always a way on")
             if isinstance(step, m.FlowStep):
                 if step.flow == self.flow.id:
                     self.report(p + ("flow",), f"flow '{step.flow}' cannot run itself as a sub-flow")
@@ -270,7 +276,8 @@ class _FlowChecker:
                 todo += self.edges(self.flow.steps[sid])
         for step in self.flow.steps.values():
             if step.id not in reachable:
-                self.report(self.path(step) + ("id",), f"step '{step.id}' can never be reached from start '{self.flow.start}'")
+                self.report(self.path(step) + ("id",),
+                            f"step '{step.id}' can never be reached from start '{self.flow.start}'")
         terminals = {s.id for s in self.flow.steps.values() if isinstance(s, TERMINAL)}
         if not terminals:
             self.report(("steps",), "the flow has no `end` or `menu` step, so it can never end", key=True)
@@ -285,7 +292,8 @@ class _FlowChecker:
                     todo.append(p)
         for step in self.flow.steps.values():
             if step.id in reachable and step.id not in can_end:
-                self.report(self.path(step) + ("id",), f"the flow can never end from step '{step.id}': every way on loops back")
+                self.report(self.path(step) + ("id",),
+                            f"the flow can never end from step '{step.id}': every way on loops back")
         return reachable
 
     def predecessors(self) -> dict[str, list[str]]:
@@ -310,7 +318,8 @@ class _FlowChecker:
         if known is not None:
             return known
         self._flow_saves[flow_id] = {}  # sub-flows that call each other (reported elsewhere) stop here
-        sub = _FlowChecker(self.flows[flow_id], self.flows, self._flow_saves)  # type: ignore[index]
+        assert self.flows is not None  # saves_of asks only when the whole set is known
+        sub = _FlowChecker(self.flows[flow_id], self.flows, self._flow_saves)
         out: dict[str, Any] = {}
         for s in sub.flow.steps.values():
             out.update(sub.saves_of(s))
@@ -339,9 +348,9 @@ class _FlowChecker:
             members = set(component)
             mask = 0
             for sid in component:
-                for p in preds[sid]:
-                    if p not in members:
-                        mask |= before[p] | own[p]
+                for pred in preds[sid]:
+                    if pred not in members:
+                        mask |= before[pred] | own[pred]
             if len(component) > 1 or component[0] in preds[component[0]]:  # on a loop: each is before itself
                 for sid in component:
                     mask |= own[sid]
@@ -382,7 +391,7 @@ class _FlowChecker:
     def check_values(self, c: m.Condition, cp: Path_, ids: set[str] | None) -> None:
         if ids is None:
             return
-        values = [("equals", c.equals)] if c.equals is not None else []
+        values: list[tuple[str | tuple[str, int], m.Scalar]] = [("equals", c.equals)] if c.equals is not None else []
         values += [(("one_of", k), v) for k, v in enumerate(c.one_of or [])]
         for key, value in values:
             if value not in ids:
@@ -414,7 +423,8 @@ def check_flows(flows: list[m.Flow]) -> list[Problem]:
         for k, t in enumerate(f.spec.triggers):
             if t.payload in payloads:
                 where = f.doc.where(("triggers", k, "payload")) if f.doc else (1, 1)
-                problems.append(Problem(f.file, *where, f"trigger '{t.payload}' is already used by flow '{payloads[t.payload]}'"))
+                problems.append(Problem(f.file, *where,
+                                        f"trigger '{t.payload}' is already used by flow '{payloads[t.payload]}'"))
             else:
                 payloads[t.payload] = f.id
     problems += _subflow_cycles(by_id)
@@ -439,5 +449,6 @@ def _subflow_cycles(flows: dict[str, m.Flow]) -> list[Problem]:
         for i, step in enumerate(f.steps.values()):
             if isinstance(step, m.FlowStep) and step.flow in calls[fid] and fid in leads_to[step.flow]:
                 where = f.doc.where(("steps", i, "flow")) if f.doc else (1, 1)
-                problems.append(Problem(f.file, *where, f"sub-flow '{step.flow}' leads back into '{fid}': flows would call each other forever"))
+                problems.append(Problem(f.file, *where, f"sub-flow '{step.flow}' leads back into '{fid}': "
+                                                        "flows would call each other forever"))
     return problems

@@ -17,7 +17,7 @@ def _same(a: Any, b: Any) -> bool:
         return any(_same(x, b) for x in a)
     if isinstance(a, bool) or isinstance(b, bool):
         return a is b
-    return a == b
+    return bool(a == b)
 
 
 def holds(cond: Condition, answers: dict[str, Any], skipped: set[str] | frozenset[str]) -> bool:

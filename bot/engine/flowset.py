@@ -1,7 +1,7 @@
 """FlowSet: the validated flows, with earlier versions kept (FlowRegistry reloads them: registry.py)."""
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterator
 
 from bot.engine.model import Flow, LanguageStep
 
@@ -35,7 +35,7 @@ class FlowSet:
     def menu(self) -> list[Flow]:
         """Flows shown in the main menu, in menu order."""
         shown = [f for f in self.flows.values() if f.spec.menu is not None]
-        return sorted(shown, key=lambda f: (f.spec.menu.order, f.title))  # type: ignore[union-attr]
+        return sorted(shown, key=lambda f: (f.spec.menu.order if f.spec.menu else 0, f.title))
 
     def trigger(self, payload: str) -> tuple[str, str] | None:
         """Deep-link payload (`/start workshop-malmo`) -> (flow id, source tag)."""
@@ -58,5 +58,5 @@ class FlowSet:
                 return tuple(step.languages)
         return DEFAULT_LANGUAGES
 
-    def __iter__(self) -> Iterable[Flow]:  # type: ignore[override]
+    def __iter__(self) -> Iterator[Flow]:
         return iter(self.flows.values())

@@ -30,7 +30,9 @@ SKIP_FILES = {"safeguarding.yaml"}
 
 def _all_keys() -> set[str]:
     keys: set[str] = set()
-    for cls in (m.FlowSpec, m.MenuEntry, m.Trigger, m.Choice, m.Route, m.Condition, *m.STEP_TYPES.values()):
+    models: tuple[type[BaseModel], ...] = (
+        m.FlowSpec, m.MenuEntry, m.Trigger, m.Choice, m.Route, m.Condition, *m.STEP_TYPES.values())
+    for cls in models:
         for name, f in cls.model_fields.items():
             keys.add(f.alias or name)
     keys.add("type")
@@ -66,6 +68,7 @@ def schema_problems(doc: YamlDoc, base: tuple[Any, ...], exc: ValidationError) -
         names = [p for p in loc if isinstance(p, str) and p in KNOWN_KEYS]
         name = names[-1] if names else "file"
         kind = err["type"]
+        key: tuple[Any, ...]
         if kind == "missing":
             key = (path, "missing", loc[-1])
             msg = f"missing field '{loc[-1]}'"
@@ -191,7 +194,8 @@ def read_texts(paths: list[Path]) -> tuple[list[tuple[str, str]], list[Problem]]
     return texts, problems
 
 
-def build_flowset(texts: list[tuple[str, str]], previous: FlowSet | None = None) -> tuple[FlowSet | None, list[Problem]]:
+def build_flowset(texts: list[tuple[str, str]],
+                  previous: FlowSet | None = None) -> tuple[FlowSet | None, list[Problem]]:
     """Parse and check a whole set of flow texts; a FlowSet only when nothing is wrong."""
     flows: list[m.Flow] = []
     problems: list[Problem] = []

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 from datetime import timedelta
-from typing import Annotated, Any, ClassVar, Literal, Union
+from typing import Annotated, Any, ClassVar, Literal
 
 from bot.base.yamlsource import YamlDoc
 from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
@@ -40,7 +40,7 @@ class _Strict(BaseModel):
     model_config = ConfigDict(extra="forbid", strict=True, frozen=True, populate_by_name=True)
 
 
-Scalar = Union[str, int, float, bool]
+Scalar = str | int | float | bool
 
 
 class Condition(_Strict):
@@ -88,8 +88,8 @@ class Route(_Strict):
     to: str
 
 
-Next = Union[str, list[Route]]
-TextValue = Union[str, list[str]]
+Next = str | list[Route]
+TextValue = str | list[str]
 
 
 class Choice(_Strict):
@@ -199,7 +199,8 @@ STEP_TYPES: dict[str, type[_Step]] = {
     "end": EndStep,
 }
 Step = Annotated[
-    Union[MessageStep, ChoiceStep, MultiStep, TextStep, NumberStep, YesNoStep, LanguageStep, MenuStep, FlowStep, EndStep],
+    MessageStep | ChoiceStep | MultiStep | TextStep | NumberStep | YesNoStep | LanguageStep | MenuStep | FlowStep
+    | EndStep,
     Field(discriminator="type"),
 ]
 ASKING = (ChoiceStep, MultiStep, TextStep, NumberStep, YesNoStep, LanguageStep, MenuStep)

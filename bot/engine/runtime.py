@@ -173,8 +173,9 @@ class _Run:
         self.s.update(forward=[], history=[], stack=[], answers={}, labels={}, skipped=[])
 
     def next_ask(self) -> int:
-        self.s["ask"] = int(self.s.get("ask", 0)) + 1
-        return self.s["ask"]
+        ask = int(self.s.get("ask", 0)) + 1
+        self.s["ask"] = ask
+        return ask
 
     def ask(self, flow: m.Flow, step: Any, *, again: bool = False) -> None:
         """Ask the question of `step`; remembers the previous question for /back."""
@@ -182,7 +183,8 @@ class _Run:
             here = self.position()
             if here["step"] != step.id or here["flow"] != flow.id:
                 self.s["history"] = (self.s["history"] + [here])[-MAX_HISTORY:]
-        self.s.update(flow=flow.id, version=flow.version, step=step.id, status="active", mode=None, tries=0, selected=[])
+        self.s.update(flow=flow.id, version=flow.version, step=step.id, status="active", mode=None, tries=0,
+                      selected=[])
         self.emit(self.ask_event(flow, step, self.next_ask()))
 
     def ask_event(self, flow: m.Flow, step: Any, ask: int, *, update: bool = False) -> ev.Ask:
@@ -222,8 +224,10 @@ class _Run:
             self.ask(flow, step, again=True)
         else:
             saved = self.s.get("menu")
-            ok = isinstance(saved, list) and len(saved) == 2 and isinstance(saved[0], str)
-            self.show_menu(*(saved if ok else [texts.MENU_PROMPT, None]))
+            if isinstance(saved, list) and len(saved) == 2 and isinstance(saved[0], str):
+                self.show_menu(*saved)
+            else:
+                self.show_menu(texts.MENU_PROMPT, None)
 
     # -- answers -----------------------------------------------------------------------
     def answer(self, flow: m.Flow, step: Any, value: Any, *, skipped: bool = False,

@@ -145,7 +145,7 @@ def format_value(value: Any, locale: Locale) -> str:
 _String = str | tuple[str, ...]  # msgstr, or msgstr[n] of a plural entry
 
 
-def _usable(string_: str | tuple[str, ...] | None) -> bool:
+def _usable(string_: str | tuple[str, ...] | list[str]) -> bool:
     if isinstance(string_, tuple):
         return any(string_)
     return bool(string_)
@@ -165,13 +165,14 @@ def _read_catalog(path: Path, lang: str) -> Catalog | None:
 def _entries(catalog: Catalog, show_fuzzy: bool) -> dict[_Key, _String]:
     entries: dict[_Key, _String] = {}
     for message in catalog:
-        if not message.id or not _usable(message.string):
+        string_ = message.string
+        if not message.id or string_ is None or not _usable(string_):
             continue
         if message.fuzzy and not show_fuzzy:
             continue
         singular = message.id[0] if isinstance(message.id, (tuple, list)) else message.id
         entries[(message.context, singular)] = (
-            tuple(message.string) if isinstance(message.string, (tuple, list)) else message.string)
+            tuple(string_) if isinstance(string_, (tuple, list)) else string_)
     return entries
 
 

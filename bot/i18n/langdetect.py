@@ -93,6 +93,7 @@ def detect_language(text: str, languages: Iterable[str] | None = None) -> str | 
     script, count = scripts.most_common(1)[0]
     if count < MIN_LETTERS.get(script, MIN_LETTERS_DEFAULT):
         return None
+    base: str | None
     if script == "ETHIOPIC":
         base = "ti"
     elif script == "ARABIC":

@@ -30,7 +30,8 @@ def _alternation(phrases: Iterable[str]) -> str:
 
 # An Arabic-script phrase may carry the conjunction و: «واسمي».
 _FORWARD = re.compile(
-    rf"(?<!\w)(?:و)?(?:{_alternation((*TRANSLITERATED_INTRODUCTIONS, *(p for ps in INTRODUCTIONS.values() for p in ps)))})(?!\w)"
+    r"(?<!\w)(?:و)?"
+    rf"(?:{_alternation((*TRANSLITERATED_INTRODUCTIONS, *(p for ps in INTRODUCTIONS.values() for p in ps)))})(?!\w)"
     r"[\s:\-–—\"'“”«»]*(?:(?:är|is|هو|waa)\s+)?"
 )
 _GREETING_SELF = re.compile(
@@ -111,6 +112,6 @@ def find_introduced_names(text: str, folded: Folded, *, name_answer: bool = Fals
     for m in _BACKWARD.finditer(folded.text):
         spans.extend(_backward_names(text, _orig(folded, m.start())))
     if name_answer and not spans:
-        m = _ANSWER_PREFIX.match(folded.text)
-        spans.extend(_forward_names(text, _orig(folded, m.end()) if m else 0))
+        prefix = _ANSWER_PREFIX.match(folded.text)
+        spans.extend(_forward_names(text, _orig(folded, prefix.end()) if prefix else 0))
     return spans

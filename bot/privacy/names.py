@@ -46,7 +46,10 @@ def find_names(folded: Folded, names: Iterable[str]) -> list[Span]:
         return []
     spans = []
     for m in _pattern(tokens).finditer(folded.text):
-        label = tokens[int(m.lastgroup[1:])][1]
+        group = m.lastgroup
+        if group is None:  # never: each alternative is a named group
+            continue
+        label = tokens[int(group[1:])][1]
         start, end = folded.span(m.start(), m.end())
         spans.append(Span(start, end, label))
     return spans

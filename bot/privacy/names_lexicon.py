@@ -41,6 +41,7 @@ def _ukrainian_forms(name: str) -> list[str]:
     """The case forms of a Ukrainian name (nominative included)."""
     if not _CYRILLIC.search(name):
         return [name]
+    endings: tuple[str, ...]
     if name.endswith("а"):
         stem, endings = name[:-1], ("а", "и", "і", "у", "ою", "о")
     elif name.endswith("я"):

@@ -253,6 +253,8 @@ def _mark_contexts(text: str, folded: Folded, tokens: list[Token]) -> _Marks:
         return marks
     for m in _CONTEXT.finditer(folded.text):
         kind = m.lastgroup
+        if kind is None:  # never: each alternative of _CONTEXT is a named group
+            continue
         start = folded.origin[m.start()]
         end = folded.origin[m.end() - 1] + 1
         if kind in _BACKWARD_MODE:

@@ -25,7 +25,7 @@ import hmac
 import os
 import secrets
 from pathlib import Path
-from typing import Protocol
+from typing import Protocol, TypedDict
 
 from pydantic import SecretStr
 
@@ -92,7 +92,15 @@ def pseudonym(key: bytes, user_id: int, salt: str | None = None) -> str:
     return readable(_digest(key, message))
 
 
-def new_identity(key: bytes, user_id: int) -> dict[str, str]:
+class Identity(TypedDict):
+    """What identifies a participant's row without their Telegram id."""
+
+    key: str
+    salt: str
+    pseudonym: str
+
+
+def new_identity(key: bytes, user_id: int) -> Identity:
     """Lookup key, fresh salt and pseudonym for a participant row about to be created."""
     salt = new_salt()
     return {"key": participant_key(key, user_id), "salt": salt, "pseudonym": pseudonym(key, user_id, salt)}

@@ -24,7 +24,7 @@ LANGS = ("sv", "en", "ar", "fa_AF", "ps", "so", "ti", "uk")
 CORPUS = Path(__file__).resolve().parents[2] / "tests" / "corpus"
 _MARK = re.compile(r"\[\[([A-Z-]+):(.+?)\]\]")
 
-FindSpans = Callable[..., list]
+FindSpans = Callable[..., list[Span]]
 Anonymize = Callable[..., str]
 
 
@@ -96,11 +96,11 @@ def load_clean(*sources: tuple[Path, str | None]) -> dict[str, list[str]]:
 
 @dataclass
 class Score:
-    found: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
-    total: dict[str, Counter] = field(default_factory=lambda: defaultdict(Counter))
-    clean_changed: Counter = field(default_factory=Counter)
-    clean_total: Counter = field(default_factory=Counter)
-    extra: Counter = field(default_factory=Counter)  # spans outside any label
+    found: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    total: dict[str, Counter[str]] = field(default_factory=lambda: defaultdict(Counter))
+    clean_changed: Counter[str] = field(default_factory=Counter)
+    clean_total: Counter[str] = field(default_factory=Counter)
+    extra: Counter[str] = field(default_factory=Counter)  # spans outside any label
     misses: list[str] = field(default_factory=list)
 
     def recall(self, label: str, lang: str | None = None) -> float:

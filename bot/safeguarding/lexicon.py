@@ -94,7 +94,8 @@ def validate_lexicon(path: str | Path, languages: Sequence[str] | None = None) -
     return load_lexicon(path, languages)[1]
 
 
-def parse_lexicon(source: str, file: str, languages: Sequence[str] | None = None) -> tuple[Lexicon | None, list[Problem]]:
+def parse_lexicon(source: str, file: str,
+                  languages: Sequence[str] | None = None) -> tuple[Lexicon | None, list[Problem]]:
     doc, problems = parse_yaml(source, file)
     if doc is None:
         return None, problems
@@ -121,7 +122,7 @@ class _Checker:
     def report(self, path: tuple[Any, ...], message: str, *, key: bool = False) -> None:
         self.problems.append(self.doc.problem(path, message, key=key))
 
-    def mapping(self, path: tuple[Any, ...], value: Any, keys: tuple[str, ...], what: str) -> dict | None:
+    def mapping(self, path: tuple[Any, ...], value: Any, keys: tuple[str, ...], what: str) -> dict[str, Any] | None:
         """`value` as a mapping with only known keys (unknown ones reported), or None."""
         if not isinstance(value, dict):
             self.report(path, f"{what} must be a mapping with keys: {', '.join(keys)}")
@@ -222,7 +223,8 @@ class _Checker:
         seen: dict[str, tuple[int, str]] = {}
         for lang, categories in value.items():
             if lang not in self.languages:
-                self.report(path + (lang,), f"unknown language {lang!r}{_suggest_language(lang, self.languages)}", key=True)
+                self.report(path + (lang,), f"unknown language {lang!r}{_suggest_language(lang, self.languages)}",
+                            key=True)
                 continue
             cats = self.mapping(path + (lang,), categories, CATEGORIES, f"language {lang!r}")
             for cat, items in (cats or {}).items():

@@ -93,7 +93,8 @@ async def handle(services: Services, s: AsyncSession, msg: Message, now: datetim
     """Inside the update's transaction: the cheap checks, and the rest once it commits.
 
     Returns the immediate answer for the staff chat."""
-    doc: Document = msg.document  # type: ignore[assignment]
+    doc: Document | None = msg.document
+    assert doc is not None  # staff.on_message sends only documents here (is_flow_file)
     name = doc.file_name or ""
     if not SAFE_NAME.match(name):
         return (f"Please name the file like share_idea.yaml (letters, digits, _ - . only, ending in "
@@ -181,7 +182,8 @@ async def apply(services: Services, data: bytes, target: Path, now: datetime) ->
     try:
         checked = await asyncio.wait_for(asyncio.shield(check), CHECK_TIMEOUT)
     except TimeoutError:
-        return f"❌ {target.name} took more than {CHECK_TIMEOUT:.0f} seconds to check, so it was not applied. {UNCHANGED}"
+        return (f"❌ {target.name} took more than {CHECK_TIMEOUT:.0f} seconds to check, so it was not applied. "
+                f"{UNCHANGED}")
     if isinstance(checked, list):
         return checked
     flow = next(f for f in checked if f.file == filename)
@@ -223,9 +225,9 @@ def check_upload(flowset: FlowSet, text: str, filename: str) -> FlowSet | list[P
     """The live set with the uploaded flow in it, or its problems (CPU work: runs in a thread)."""
     flow, _ = parse_flow_text(text, filename)
     other = flowset.get(flow.id) if flow is not None else None
-    if other is not None and other.file != filename:
+    if flow is not None and other is not None and other.file != filename:
         # two files with one id would not load again after a restart
-        return [Problem(filename, 1, 1, f"flow '{flow.id}' is defined in {Path(other.file).name}: "  # type: ignore[union-attr]
+        return [Problem(filename, 1, 1, f"flow '{flow.id}' is defined in {Path(other.file).name}: "
                                         f"send it under that name to replace it")]
     new, problems = replace_flow(flowset, text, filename)
     return new if new is not None else problems

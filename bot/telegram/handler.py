@@ -12,7 +12,7 @@ from datetime import UTC, datetime
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
-from telegram import CallbackQuery, Message, Update
+from telegram import CallbackQuery, ChatMemberUpdated, Message, Update
 
 from bot import engine
 from bot.i18n import texts
@@ -58,7 +58,7 @@ class UpdateHandler:
             await self._message(s, update.message, now)
         elif update.my_chat_member is not None:
             kind = "membership"
-            await self._membership(s, update, now)
+            await self._membership(s, update.my_chat_member, now)
         # edited messages, channel posts, reactions, …: nothing to do, nothing stored
         self.services.metrics.updates.labels(kind=kind).inc()
         if row.received_at is not None:
@@ -127,8 +127,7 @@ class UpdateHandler:
         await conv.call("editMessageText", outgoing.edit_text(message.chat.id, message.message_id, text))
 
     # -- membership and ticks --------------------------------------------------------------
-    async def _membership(self, s: AsyncSession, update: Update, now: datetime) -> None:
-        change = update.my_chat_member
+    async def _membership(self, s: AsyncSession, change: ChatMemberUpdated, now: datetime) -> None:
         chat = change.chat
         status = change.new_chat_member.status
         if chat.type == "private":
@@ -148,10 +147,11 @@ class UpdateHandler:
         p = await participants.get(s, row.participant_id)
         if p is None or p.stopped:
             return
-        conv = Conversation(self.services, s, Sender(user_id=0, chat_id=chat_id), _now(), p, dict(row.state),
+        state = dict(row.state)
+        conv = Conversation(self.services, s, Sender(user_id=0, chat_id=chat_id), _now(), p, state,
                             priority=BACKGROUND, row=row)
         abandoned = self.services.settings.forward_abandoned
-        await conv.run(lambda fs: engine.tick(fs, conv.state, now=conv.now, forward_abandoned=abandoned))
+        await conv.run(lambda fs: engine.tick(fs, state, now=conv.now, forward_abandoned=abandoned))
         await conv.close()
 
 

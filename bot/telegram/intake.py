@@ -68,10 +68,11 @@ def chat_key_of(update: Any) -> int:
     return 0
 
 
-def _get(d: dict, *keys: str) -> dict | None:
+def _get(d: dict[str, Any], *keys: str) -> dict[str, Any] | None:
+    value: Any = d
     for key in keys:
-        d = d.get(key) if isinstance(d, dict) else None
-    return d if isinstance(d, dict) else None
+        value = value.get(key) if isinstance(value, dict) else None
+    return value if isinstance(value, dict) else None
 
 
 def _int(value: Any) -> int:

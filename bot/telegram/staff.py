@@ -25,6 +25,7 @@ import hashlib
 import logging
 import re
 from datetime import datetime
+from enum import Enum
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
@@ -51,7 +52,15 @@ NOT_THIS_CARD = "This button does not belong to this card."
 NOT_A_MEMBER = "Only members of the team's group can review submissions."
 COULD_NOT_CHECK = "I could not check that you are in this group. Please try again."
 PRESS_AGAIN = "Please press the button again."
-LATER = object()  # a press answered by its second step
+
+
+class _Later(Enum):
+    """LATER's type: an Enum of one member, so the type checker can tell it from a notice."""
+
+    LATER = "later"
+
+
+LATER = _Later.LATER  # a press answered by its second step
 
 
 def is_staff_chat(services: Services, chat_id: int) -> bool:
@@ -83,7 +92,7 @@ async def on_press(services: Services, s: AsyncSession, cq: CallbackQuery, messa
 
 
 async def _press(services: Services, s: AsyncSession, cq: CallbackQuery, message: Message,
-                 now: datetime) -> object:
+                 now: datetime) -> str | _Later | None:
     """None when the press changed the card, else a notice for the presser (or LATER)."""
     data = cq.data or ""
     parsed = parse_card_data(data) if is_staff_chat(services, message.chat.id) else None

@@ -135,7 +135,7 @@ def _login_form(request: web.Request, *, error: str | None, status: int, name: s
     return response
 
 
-def _too_many(request: web.Request, name: str, wait: timedelta) -> web.Response:
+def _too_many(request: web.Request, name: str, wait: timedelta) -> web.StreamResponse:
     minutes = max(1, math.ceil(wait.total_seconds() / 60))
     return _login_form(request, status=429, name=name, error=(
         f"Too many failed attempts. Wait {minutes} minute{'s' if minutes > 1 else ''} and try again."))

@@ -91,5 +91,5 @@ async def flow_page(request: web.Request) -> web.StreamResponse:
     if entry is None:
         raise web.HTTPNotFound(text="No such flow.")
     nodes, edges, width, height = layout(entry.flow)
-    return render(request, "flow.html", entry=entry, flow=entry.flow, nodes=nodes, edges=edges, condition_label=condition_label,
-                  width=width, height=height, languages=list(c.settings.languages))
+    return render(request, "flow.html", entry=entry, flow=entry.flow, nodes=nodes, edges=edges,
+                  condition_label=condition_label, width=width, height=height, languages=list(c.settings.languages))

@@ -75,7 +75,8 @@ async def page(request: web.Request) -> web.StreamResponse:
     c = ctx(request)
     state = _state(request[STAFF])
     transcript = state.get("transcript", [])
-    last_buttons = next((m["buttons"] for m in reversed(transcript) if m["who"] == "bot" and m.get("buttons")), [])
+    last_buttons: list[Any] = next(
+        (m["buttons"] for m in reversed(transcript) if m["who"] == "bot" and m.get("buttons")), [])
     session = (state.get("youth") or {}).get("session") or {}
     ended = session.get("status") in ("ended", "expired")
     return render(request, "simulator.html", state=state, transcript=transcript, buttons=last_buttons,

@@ -12,6 +12,7 @@ was still reached. Labels are the questions, topics and languages in words (`lab
 from __future__ import annotations
 
 import math
+from collections.abc import Callable
 from dataclasses import dataclass
 from datetime import date, timedelta
 from typing import Any
@@ -91,8 +92,10 @@ async def funnel(request: web.Request, flow: Any) -> list[tuple[str, int]]:
 
 def labelled(kind: str, rows: list[tuple[str, int]], labels: Labels, flow_id: str = "") -> list[tuple[str, int]]:
     """The same rows with their keys in words."""
-    name = {"topic": labels.topic, "language": labels.language, "day": str,
-            "funnel": lambda step: labels.step(flow_id, step)}[kind]
+    namers: dict[str, Callable[[str], str]] = {
+        "topic": labels.topic, "language": labels.language, "day": str,
+        "funnel": lambda step: labels.step(flow_id, step)}
+    name = namers[kind]
     return [(name(key), n) for key, n in rows]
 
 

@@ -29,7 +29,7 @@ def uses_rollup(filters: Filters) -> bool:
     return not filters.q and not filters.tag
 
 
-def counts_query(kind: str, filters: Filters, dialect: str) -> Select[Any]:
+def counts_query(kind: str, filters: Filters, dialect: str) -> Select[str, int]:
     """(key, count) of the filtered submissions, grouped by topic, language or UTC day."""
     return rollup_counts_query(kind, filters) if uses_rollup(filters) else live_counts_query(kind, filters, dialect)
 
@@ -51,7 +51,7 @@ def rollup_conditions(filters: Filters) -> list[ColumnElement[bool]]:
     return where
 
 
-def rollup_counts_query(kind: str, filters: Filters) -> Select[Any]:
+def rollup_counts_query(kind: str, filters: Filters) -> Select[str, int]:
     c = SubmissionCount
     column = {"topic": c.topic, "language": c.language, "day": c.day}[kind].label("key")
     total = func.sum(c.n)
@@ -69,7 +69,7 @@ def _live_column(kind: str, dialect: str) -> Any:
     return func.date(Submission.created_at)  # SQLite keeps naive UTC text
 
 
-def live_counts_query(kind: str, filters: Filters, dialect: str) -> Select[Any]:
+def live_counts_query(kind: str, filters: Filters, dialect: str) -> Select[str, int]:
     column = _live_column(kind, dialect).label("key")
     return select(column, func.count()).where(*filters.conditions(dialect)).group_by(column).order_by(column)
 

@@ -116,7 +116,7 @@ def text_search(column: Any, term: str, dialect: str) -> ColumnElement[bool]:
     `ix_submissions_answers_trgm`; SQLite's LIKE already ignores ASCII case, and its
     lower() changes nothing else, so the per-row copy lower() makes is skipped there.
     """
-    haystack = cast(column, Text)
+    haystack: ColumnElement[str] = cast(column, Text)
     if dialect != "sqlite":
         haystack = func.lower(haystack)
     lowered = term.casefold()

@@ -27,7 +27,8 @@ async def server(tmp_path):
         s.add_all([
             submission(language="ar", answers={"topic": "housing", "idea": ARABIC_IDEA}),
             submission(language="en", answers={"topic": "school", "idea": '<b>bold</b><script>alert("x")</script>'}),
-            submission(language="uk", answers={"topic": "school", "idea": "Більше спорту"}, urgent=True, category="distress"),
+            submission(language="uk", answers={"topic": "school", "idea": "Більше спорту"}, urgent=True,
+                       category="distress"),
         ])
     async with serving(site.app, engine) as url:
         yield url

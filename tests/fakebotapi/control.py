@@ -271,7 +271,7 @@ class RemoteFaults:
             raise AttributeError(action)
 
         async def call(*args: Any, **kwargs: Any) -> None:
-            kwargs.update(zip(_positional(Faults, action), args))
+            kwargs.update(zip(_positional(Faults, action), args, strict=False))  # args may be fewer than names
             await self._control.request("POST", "faults", {"action": action, **kwargs})
         return call
 
@@ -290,7 +290,7 @@ class RemoteUser:
 
         async def call(*args: Any, **kwargs: Any) -> Any:
             names = _positional(SimUser, action)
-            kwargs.update(zip(names, args))
+            kwargs.update(zip(names, args, strict=False))  # args may be fewer than names
             response = await self._control.request("POST", f"users/{self.id}/{action}", kwargs)
             return response["result"]
         return call

@@ -52,8 +52,8 @@ async def test_no_identifier_or_secret_in_logs_errors_or_pages(fake_bot_api, pg_
                                      headers={"X-Telegram-Bot-Api-Secret-Token": "guess"}) as resp:
                     pages.append(f"{resp.status} {await resp.text()}")
                 for body in (b"{not json", b"[" * 100_000):  # malformed, and nested past any parser
-                    async with http.post(f"{base}/telegram/webhook", data=body,
-                                         headers={"X-Telegram-Bot-Api-Secret-Token": SECRETS["WEBHOOK_SECRET"]}) as resp:
+                    headers = {"X-Telegram-Bot-Api-Secret-Token": SECRETS["WEBHOOK_SECRET"]}
+                    async with http.post(f"{base}/telegram/webhook", data=body, headers=headers) as resp:
                         pages.append(f"{resp.status} {await resp.text()}")
     finally:
         assert await deployment.stop() == 0

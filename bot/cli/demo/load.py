@@ -83,7 +83,8 @@ class Talk:
             elif isinstance(event, ev.Forward):
                 await self._submit(event.flow, event.answers, event.source)
         self.row = await sessions.save(self.s, self.participant.id, state=self.state, status="active",
-                                       flow_id=self.state.get("flow") or "", flow_version=self.state.get("version") or "",
+                                       flow_id=self.state.get("flow") or "",
+                                       flow_version=self.state.get("version") or "",
                                        expires_at=None, tick_at=None, now=self.now, row=self.row)
         await self.s.flush()  # one save per input, as the bot's one transaction per update
         self.now += STEP
@@ -93,7 +94,7 @@ class Talk:
             match = self.lexicon.match(inp.text)
             if match is not None:  # the bot answers with help and raises an urgent card first
                 await self.urgent(match.category, "crisis words")
-        await self.run(lambda fs: engine.resume(fs, self.state, inp, now=self.now))
+        await self.run(lambda fs: engine.resume(fs, self.state or {}, inp, now=self.now))  # none: a fresh one
 
     def _profile(self, name: str, value: Any) -> None:
         p = self.participant
@@ -153,8 +154,9 @@ def inputs_for(ask: ev.Ask, value: Any) -> list[Any] | None:
     if value is None:
         return [engine.Button(ask.ask, engine.skip_index(n))]
     if ask.kind == "multi":
-        picks = [_index(ask, v) for v in value]
-        if None in picks:
+        found = [_index(ask, v) for v in value]
+        picks = [i for i in found if i is not None]
+        if len(picks) < len(found):
             return None
         return [*(engine.Button(ask.ask, i) for i in picks), engine.Button(ask.ask, engine.done_index(n))]
     if ask.kind in ("choice", "language", "menu", "yesno"):
@@ -167,13 +169,17 @@ async def answer_questions(talk: Talk, given: dict[str, Any], lang: str, *, pick
     """Answer each question the engine asks from `given` (by answer name); False when the
     youth leaves at a question (its answer is not in `given`)."""
     while (ask := _last_ask(talk.events)) is not None and ask.kind != "menu":
-        flow = talk.flowset.get(talk.state.get("flow"), talk.state.get("version"))
-        step = flow.steps.get(talk.state.get("step") or "") if flow else None
+        state = talk.state or {}
+        flow = talk.flowset.get(state.get("flow"), state.get("version"))
+        step = flow.steps.get(state.get("step") or "") if flow else None
+        value: Any = None
         if isinstance(step, m.LanguageStep):
             value, known = lang, picks_language
         else:
             name = getattr(step, "save", None)
-            value, known = given.get(name), name in given
+            known = isinstance(name, str) and name in given
+            if isinstance(name, str):
+                value = given.get(name)
         inputs = inputs_for(ask, value) if known else None
         if inputs is None:
             return False

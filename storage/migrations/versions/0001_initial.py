@@ -23,7 +23,7 @@ JSONType = sa.JSON().with_variant(postgresql.JSONB(), "postgresql")
 TS = sa.DateTime(timezone=True)
 
 
-def _pk(name: str = "id") -> sa.Column:
+def _pk(name: str = "id") -> sa.Column[int]:
     return sa.Column(name, BigID, primary_key=True, autoincrement=True)
 
 
