@@ -7,6 +7,7 @@ them `--repeat` times; the figure is the best time per 1,000 sentences. The base
 bot/privacy is taken from git (`git archive REF bot/privacy`) and imported under another
 package name. The section it writes replaces the one between the markers in --out.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -24,9 +25,11 @@ from bot.privacy import score as scoring
 
 ROOT = Path(__file__).resolve().parent.parent
 BEGIN, END = "<!-- anonymiser: begin -->", "<!-- anonymiser: end -->"
-PRESIDIO = ("Presidio could not be run beside it: `presidio-analyzer` installs from PyPI, but its "
-            "recognisers need a spaCy pipeline (en_core_web_lg by default), and no English spaCy model "
-            "is on PyPI here (`pip download en-core-web-sm` finds none); models come from a hub.")
+PRESIDIO = (
+    "Presidio could not be run beside it: `presidio-analyzer` installs from PyPI, but its "
+    "recognisers need a spaCy pipeline (en_core_web_lg by default), and no English spaCy model "
+    "is on PyPI here (`pip download en-core-web-sm` finds none); models come from a hub."
+)
 
 
 def load_baseline(ref: str, workdir: Path) -> ModuleType:
@@ -35,8 +38,9 @@ def load_baseline(ref: str, workdir: Path) -> ModuleType:
     with tarfile.open(fileobj=io.BytesIO(tar)) as archive:
         archive.extractall(workdir, filter="data")
     package = workdir / "bot" / "privacy"
-    spec = importlib.util.spec_from_file_location("baseline_privacy", package / "__init__.py",
-                                                  submodule_search_locations=[str(package)])
+    spec = importlib.util.spec_from_file_location(
+        "baseline_privacy", package / "__init__.py", submodule_search_locations=[str(package)]
+    )
     module = importlib.util.module_from_spec(spec)
     sys.modules["baseline_privacy"] = module
     spec.loader.exec_module(module)
@@ -60,9 +64,14 @@ def measure(ref: str, repeat: int) -> str:
     corpora = scoring.project_corpora()
     sentences = [i.text for items, _ in corpora.values() for i in items]
     sentences += [s for _, clean in corpora.values() for ss in clean.values() for s in ss]
-    lines = [BEGIN, "## Anonymiser (issue 16)", "",
-             f"Written by `python -m bench.anonymiser`; this branch against `{ref}` in the same run, "
-             f"on {len(sentences)} sentences of tests/corpus ({repeat} passes, the best).", ""]
+    lines = [
+        BEGIN,
+        "## Anonymiser (issue 16)",
+        "",
+        f"Written by `python -m bench.anonymiser`; this branch against `{ref}` in the same run, "
+        f"on {len(sentences)} sentences of tests/corpus ({repeat} passes, the best).",
+        "",
+    ]
     with tempfile.TemporaryDirectory(prefix="anon-baseline-") as tmp:
         try:
             base = load_baseline(ref, Path(tmp))
@@ -74,15 +83,23 @@ def measure(ref: str, repeat: int) -> str:
         if base is not None:
             base_ms = per_thousand(base.anonymize, sentences, repeat)
             row += f" {base_ms:.0f} ms | ×{now_ms / base_ms:.2f} | < 2× |"
-        lines += ["| measure | this branch | baseline | ratio | target |", "| --- | --- | --- | --- | --- |",
-                  row, ""]
+        lines += ["| measure | this branch | baseline | ratio | target |", "| --- | --- | --- | --- | --- |", row, ""]
         for title, (items, clean) in corpora.items():
-            for name, find, anon in (("this branch", find_spans, anonymize),
-                                     *((("baseline", base.find_spans, base.anonymize),) if base else ())):
+            for name, find, anon in (
+                ("this branch", find_spans, anonymize),
+                *((("baseline", base.find_spans, base.anonymize),) if base else ()),
+            ):
                 s = scoring.score(items, clean, find_spans=find, anonymize=anon)
-                lines += [f"**{title}, {name}** ({len(items)} labelled sentences, "
-                          f"{sum(s.clean_total.values())} clean; recall by type and language, then "
-                          "clean sentences altered):", "", "```", scoring.table(s), "```", ""]
+                lines += [
+                    f"**{title}, {name}** ({len(items)} labelled sentences, "
+                    f"{sum(s.clean_total.values())} clean; recall by type and language, then "
+                    "clean sentences altered):",
+                    "",
+                    "```",
+                    scoring.table(s),
+                    "```",
+                    "",
+                ]
     lines += [f"- {PRESIDIO}", END]
     return "\n".join(lines)
 
@@ -102,9 +119,11 @@ def write_section(out: Path, section: str) -> None:
 
 def main(argv: list[str] | None = None) -> int:
     p = argparse.ArgumentParser(prog="python -m bench.anonymiser", description=__doc__.splitlines()[0])
-    p.add_argument("--baseline", default=BEFORE_ISSUE_16,
-                   help=f"git ref of the code to compare with (default {BEFORE_ISSUE_16}, the anonymiser "
-                        "before issue 16)")
+    p.add_argument(
+        "--baseline",
+        default=BEFORE_ISSUE_16,
+        help=f"git ref of the code to compare with (default {BEFORE_ISSUE_16}, the anonymiser before issue 16)",
+    )
     p.add_argument("--repeat", type=int, default=5)
     p.add_argument("--out", type=Path, help="report to update (e.g. bench/RESULTS.md); default: print only")
     args = p.parse_args(argv)

@@ -4,6 +4,7 @@ enforces Telegram's limits (429 + retry_after beyond ~30 msg/s overall, 1/s per 
 Before the bot starts, reminder-priority outbox rows (priority 2) are queued for other
 invented youth; interactive answers (priority 0) must still go out first.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -74,9 +75,14 @@ async def run_burst(n_youth: int, window_s: float, workdir: Path, kind: str = "s
     span = (max(paced) - min(paced)) if len(paced) > 1 else 0.0
     ordered = sorted(answered)
     return BurstResult(
-        youth=n_youth, reminders=n_rem, window_s=window_s, sends=len(paced) - fake.count_429,
-        send_rate=(len(paced) - fake.count_429 - 1) / span if span else 0.0, count_429=fake.count_429,
-        all_answered_s=max(answered) if len(answered) == n_youth else None, answered=len(answered),
+        youth=n_youth,
+        reminders=n_rem,
+        window_s=window_s,
+        sends=len(paced) - fake.count_429,
+        send_rate=(len(paced) - fake.count_429 - 1) / span if span else 0.0,
+        count_429=fake.count_429,
+        all_answered_s=max(answered) if len(answered) == n_youth else None,
+        answered=len(answered),
         answer_p50_s=ordered[len(ordered) // 2] if ordered else None,
         answer_max_s=ordered[-1] if ordered else None,
         reminders_before_last_answer=sum(1 for t in rem_times if last_answer and t < last_answer),
@@ -101,9 +107,22 @@ async def _queue_reminders(url: str, others: list) -> None:
     now = datetime.now(UTC)
     try:
         async with engine.begin() as conn:
-            await conn.execute(insert(Outbox), [
-                dict(chat_id=u.id, target="telegram", method="sendMessage", priority=2, status="pending",
-                     payload={"chat_id": u.id, "text": "A friendly reminder (invented test text)."},
-                     attempts=0, next_attempt_at=now, created_at=now) for u in others])
+            await conn.execute(
+                insert(Outbox),
+                [
+                    dict(
+                        chat_id=u.id,
+                        target="telegram",
+                        method="sendMessage",
+                        priority=2,
+                        status="pending",
+                        payload={"chat_id": u.id, "text": "A friendly reminder (invented test text)."},
+                        attempts=0,
+                        next_attempt_at=now,
+                        created_at=now,
+                    )
+                    for u in others
+                ],
+            )
     finally:
         await engine.dispose()

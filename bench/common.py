@@ -3,6 +3,7 @@ databases (SQLite files, throw-away PostgreSQL databases), percentiles, result r
 
 Every person in here is invented; no real data is used anywhere.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -62,9 +63,11 @@ class Results:
     def add(self, *args: Any, **kwargs: Any) -> Row:
         row = Row(*args, **kwargs)
         self.rows.append(row)
-        print(f"  {row.section}: {row.measure} = {fmt(row.value)} {row.unit}"
-              + (f" (baseline {fmt(row.baseline)}, x{row.ratio:.2f})" if row.ratio is not None else ""),
-              flush=True)
+        print(
+            f"  {row.section}: {row.measure} = {fmt(row.value)} {row.unit}"
+            + (f" (baseline {fmt(row.baseline)}, x{row.ratio:.2f})" if row.ratio is not None else ""),
+            flush=True,
+        )
         return row
 
 
@@ -114,11 +117,13 @@ def machine() -> dict[str, str]:
         if line.startswith("model name"):
             model = line.split(":", 1)[1].strip()
             break
-    mem_kb = next(int(row.split()[1]) for row in Path("/proc/meminfo").read_text().splitlines()
-                  if row.startswith("MemTotal"))
+    mem_kb = next(
+        int(row.split()[1]) for row in Path("/proc/meminfo").read_text().splitlines() if row.startswith("MemTotal")
+    )
     try:
-        commit = subprocess.run(["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True,
-                                text=True, check=True).stdout.strip()
+        commit = subprocess.run(
+            ["git", "rev-parse", "HEAD"], cwd=ROOT, capture_output=True, text=True, check=True
+        ).stdout.strip()
     except (OSError, subprocess.CalledProcessError):
         commit = "unknown (not a git checkout)"
     dirty = subprocess.run(["git", "status", "--porcelain"], cwd=ROOT, capture_output=True, text=True)
@@ -182,8 +187,15 @@ class Proc:
             return await asyncio.to_thread(self.proc.wait, 10)
 
 
-def bot_proc(fake: Any, db_url: str, workdir: Path, *, staff_chat_id: int | None = None,
-             flows_dir: Path | None = None, extra: dict[str, str] | None = None) -> Proc:
+def bot_proc(
+    fake: Any,
+    db_url: str,
+    workdir: Path,
+    *,
+    staff_chat_id: int | None = None,
+    flows_dir: Path | None = None,
+    extra: dict[str, str] | None = None,
+) -> Proc:
     port = free_port()
     env = dict(
         os.environ,
@@ -251,8 +263,9 @@ async def wait_quiet(fake: Any, seconds: float = 1.5, timeout: float = 600.0) ->
     raise TimeoutError("the bot never went quiet")
 
 
-def calls_by_chat(calls: list[tuple[str, dict[str, Any], float]], since: int = 0,
-                  methods: frozenset[str] | None = None) -> dict[int, list[float]]:
+def calls_by_chat(
+    calls: list[tuple[str, dict[str, Any], float]], since: int = 0, methods: frozenset[str] | None = None
+) -> dict[int, list[float]]:
     """Arrival times of calls per chat_id (sorted)."""
     out: dict[int, list[float]] = {}
     for method, params, at in calls[since:]:

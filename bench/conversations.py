@@ -6,6 +6,7 @@ read afterwards from the fake's call log (arrival of the reply).
 tapping a button, typing an idea); without it the youth act at machine speed, which
 measures throughput under saturation rather than what a youth waits.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -32,8 +33,11 @@ class Thinking:
     typing: tuple[float, float] = (20.0, 40.0)
 
     def scaled(self, factor: float) -> Thinking:
-        return Thinking(self.ramp * factor, (self.press[0] * factor, self.press[1] * factor),
-                        (self.typing[0] * factor, self.typing[1] * factor))
+        return Thinking(
+            self.ramp * factor,
+            (self.press[0] * factor, self.press[1] * factor),
+            (self.typing[0] * factor, self.typing[1] * factor),
+        )
 
     def pauses(self, seed: int) -> Any:
         rnd = random.Random(seed)
@@ -85,13 +89,12 @@ async def _until(condition: Any, what: str) -> None:
         delay = min(delay * 1.5, 0.1)
 
 
-def _moved(user: Any, before_q: Any, before_edits: int, before_count: int, query_id: Any,
-           nxt: str | None) -> bool:
+def _moved(user: Any, before_q: Any, before_edits: int, before_count: int, query_id: Any, nxt: str | None) -> bool:
     """Whether the bot has answered the youth's last action (and shows the next one)."""
     q = _question(user)
     changed = len(user.messages) > before_count or (
-        q is not None and before_q is not None and q.message_id == before_q.message_id
-        and q.edit_count != before_edits)
+        q is not None and before_q is not None and q.message_id == before_q.message_id and q.edit_count != before_edits
+    )
     if not changed:
         return False
     # a press is fully handled once its callback query is answered (the bot's last call)

@@ -2,6 +2,7 @@
 quarter as many conversations for the drop-off statistics), served by the running bot
 process at /staff/, logged in with a staff account made via storage/staff.py.
 The seeding time reported is that of the submissions alone."""
+
 from __future__ import annotations
 
 import secrets
@@ -50,10 +51,21 @@ async def _login(url: str) -> str:
     session_id = secrets.token_urlsafe(32)
     try:
         async with make_sessionmaker(engine).begin() as s:
-            user = await staff_repo.add_staff(s, name="bench-reviewer", role="reviewer",
-                                              password_hash=hash_password(secrets.token_urlsafe(16)), now=now)
-            await staff_repo.create_session(s, id_hash=hash_session_id(session_id), staff_id=user.id,
-                                            csrf_token=csrf.new_token(), now=now, expires_at=now + timedelta(hours=8))
+            user = await staff_repo.add_staff(
+                s,
+                name="bench-reviewer",
+                role="reviewer",
+                password_hash=hash_password(secrets.token_urlsafe(16)),
+                now=now,
+            )
+            await staff_repo.create_session(
+                s,
+                id_hash=hash_session_id(session_id),
+                staff_id=user.id,
+                csrf_token=csrf.new_token(),
+                now=now,
+                expires_at=now + timedelta(hours=8),
+            )
     finally:
         await engine.dispose()
     return session_id

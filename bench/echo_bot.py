@@ -3,6 +3,7 @@
 Env: TELEGRAM_BOT_TOKEN, TELEGRAM_API_URL (the fake). Answers every message with its
 text; updates are handled concurrently, as a real bot would configure it.
 """
+
 from __future__ import annotations
 
 import logging

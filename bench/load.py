@@ -6,6 +6,7 @@ its CPU time is read from /proc before and after the workload. Youth pause as pe
 do before each action (`Thinking`), so the latency is what a youth waits at that
 many conversations at once, not the queue of a saturated machine.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -20,8 +21,17 @@ from pathlib import Path
 
 import aiohttp
 
-from bench.common import (NO_PACING, bot_proc, calls_by_chat, cpu_seconds, database, running_echo,
-                          percentile, wait_polling, wait_quiet)
+from bench.common import (
+    NO_PACING,
+    bot_proc,
+    calls_by_chat,
+    cpu_seconds,
+    database,
+    running_echo,
+    percentile,
+    wait_polling,
+    wait_quiet,
+)
 from bench.conversations import SHARE_IDEA, Thinking, Trace, answer_times, echo_chat, share_idea
 from tests.fakebotapi.server import FakeBotApi
 
@@ -65,8 +75,12 @@ async def run_echo(n_youth: int, messages: int, workdir: Path, thinking: Thinkin
             traces = [Trace(u.id) for u in users]
             since = len(fake.calls)
             cpu0, t0 = cpu_seconds(proc.pid), time.monotonic()
-            await asyncio.gather(*(echo_chat(u, t, messages, thinking.pauses(i))
-                                   for i, (u, t) in enumerate(zip(users, traces, strict=True))))
+            await asyncio.gather(
+                *(
+                    echo_chat(u, t, messages, thinking.pauses(i))
+                    for i, (u, t) in enumerate(zip(users, traces, strict=True))
+                )
+            )
             await wait_quiet(fake, 1.0)
             cpu1, wall = cpu_seconds(proc.pid), time.monotonic() - t0
         lat = answer_times(traces, calls_by_chat(fake.calls, since, VISIBLE))
@@ -90,8 +104,12 @@ async def run_sammanbot(kind: str, n_youth: int, workdir: Path, thinking: Thinki
             since = len(fake.calls)
             spy = _profiler(proc.pid, workdir / f"profile-{kind}.txt")
             cpu0, t0 = cpu_seconds(proc.pid), time.monotonic()
-            await asyncio.gather(*(share_idea(u, t, pause=thinking.pauses(i))
-                                   for i, (u, t) in enumerate(zip(users, traces, strict=True))))
+            await asyncio.gather(
+                *(
+                    share_idea(u, t, pause=thinking.pauses(i))
+                    for i, (u, t) in enumerate(zip(users, traces, strict=True))
+                )
+            )
             await wait_quiet(fake, 1.5)  # staff cards and the last edits
             cpu1, wall = cpu_seconds(proc.pid), time.monotonic() - t0
             if spy is not None:
@@ -101,8 +119,16 @@ async def run_sammanbot(kind: str, n_youth: int, workdir: Path, thinking: Thinki
                 raise RuntimeError(f"the fake rejected calls: {fake.rejected[:3]}")
             lat = answer_times(traces, calls_by_chat(fake.calls, since, VISIBLE))
             handled = await _metrics_quantiles(f"http://127.0.0.1:{proc.port}/metrics")  # type: ignore[attr-defined]
-            return LoadResult(f"sammanbot-{kind}", n_youth, n_youth * len(SHARE_IDEA),
-                              _count_calls(fake, since), cpu1 - cpu0, wall, lat, handled)
+            return LoadResult(
+                f"sammanbot-{kind}",
+                n_youth,
+                n_youth * len(SHARE_IDEA),
+                _count_calls(fake, since),
+                cpu1 - cpu0,
+                wall,
+                lat,
+                handled,
+            )
         finally:
             await proc.stop()
             await fake.stop()
@@ -115,8 +141,10 @@ async def _metrics_quantiles(url: str) -> dict[str, float] | None:
             text = await resp.text()
     except aiohttp.ClientError:
         return None
-    buckets = [(float(le), float(v)) for le, v in re.findall(
-        r'sammanbot_answer_latency_seconds_bucket\{le="([^"]+)"\} (\S+)', text)]
+    buckets = [
+        (float(le), float(v))
+        for le, v in re.findall(r'sammanbot_answer_latency_seconds_bucket\{le="([^"]+)"\} (\S+)', text)
+    ]
     if not buckets or buckets[-1][1] == 0:
         return None
     total = buckets[-1][1]
@@ -132,6 +160,20 @@ def _profiler(pid: int, out: Path) -> subprocess.Popen[bytes] | None:
     if os.environ.get("BENCH_PROFILE") != "1" or not shutil.which("py-spy"):
         return None
     print(f"  profiling pid {pid} with py-spy -> {out}", flush=True)
-    return subprocess.Popen(["py-spy", "record", "--pid", str(pid), "--format", "raw", "--rate", "50",
-                             "--output", str(out), "--nonblocking"],
-                            stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    return subprocess.Popen(
+        [
+            "py-spy",
+            "record",
+            "--pid",
+            str(pid),
+            "--format",
+            "raw",
+            "--rate",
+            "50",
+            "--output",
+            str(out),
+            "--nonblocking",
+        ],
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )

@@ -1,13 +1,13 @@
 """RSS of the bot process with many stored participants and sessions (bulk-seeded):
 idle after start-up, and peak (VmHWM) after a small conversation load."""
+
 from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass
 from pathlib import Path
 
-from bench.common import (NO_PACING, bot_proc, database, memory_mb, running_echo, wait_polling,
-                          wait_quiet)
+from bench.common import NO_PACING, bot_proc, database, memory_mb, running_echo, wait_polling, wait_quiet
 from bench.conversations import Trace, echo_chat, share_idea
 from bench.seed import seed_participants
 from tests.fakebotapi.server import FakeBotApi

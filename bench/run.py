@@ -4,6 +4,7 @@ Runs every measurement against the fake Bot API over real HTTP (the bot as its o
 process), prints a table and writes bench/RESULTS.md (or --out). Every machine-bound
 figure sits next to a baseline measured in the same run, with their ratio.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,10 +17,28 @@ from bench import anonymiser
 from bench.common import Results, fmt, machine, pg_available
 
 HERE = Path(__file__).resolve().parent
-FULL = dict(youth=500, burst=10_000, burst_window=60.0, participants=100_000, submissions=1_000_000,
-            flows=50, repeat=3, mem_youth=100, think=1.0)
-SMOKE = dict(youth=5, burst=40, burst_window=1.0, participants=500, submissions=2_000,
-             flows=50, repeat=1, mem_youth=3, think=0.01)
+FULL = dict(
+    youth=500,
+    burst=10_000,
+    burst_window=60.0,
+    participants=100_000,
+    submissions=1_000_000,
+    flows=50,
+    repeat=3,
+    mem_youth=100,
+    think=1.0,
+)
+SMOKE = dict(
+    youth=5,
+    burst=40,
+    burst_window=1.0,
+    participants=500,
+    submissions=2_000,
+    flows=50,
+    repeat=1,
+    mem_youth=3,
+    think=0.01,
+)
 ALL = ("load", "burst", "memory", "dashboard", "startup")
 
 
@@ -27,8 +46,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p = argparse.ArgumentParser(prog="python -m bench", description=__doc__.splitlines()[0])
     p.add_argument("--smoke", action="store_true", help="tiny scale: seconds, for the test suite")
     p.add_argument("--youth", type=int, help="concurrent youth for CPU/latency (full: 500)")
-    p.add_argument("--think", type=float, help="scale of the youth's pauses before each action "
-                                               "(1: as people; 0: machine speed, a saturation test)")
+    p.add_argument(
+        "--think",
+        type=float,
+        help="scale of the youth's pauses before each action (1: as people; 0: machine speed, a saturation test)",
+    )
     p.add_argument("--burst", type=int, help="youth pressing /start in the burst (full: 10000)")
     p.add_argument("--burst-window", type=float, help="seconds over which the burst arrives (full: 60)")
     p.add_argument("--participants", type=int, help="stored participants+sessions for memory (full: 100000)")
@@ -37,8 +59,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     p.add_argument("--repeat", type=int, help="repetitions for medians")
     p.add_argument("--only", default=",".join(ALL), help=f"comma list of {','.join(ALL)}")
     p.add_argument("--no-postgres", action="store_true", help="skip the PostgreSQL runs")
-    p.add_argument("--out", type=Path, help="where to write the report (default bench/RESULTS.md; "
-                                            "--smoke writes nothing unless given)")
+    p.add_argument(
+        "--out",
+        type=Path,
+        help="where to write the report (default bench/RESULTS.md; --smoke writes nothing unless given)",
+    )
     args = p.parse_args(argv)
     scale = SMOKE if args.smoke else FULL
     for key, value in scale.items():
@@ -68,23 +93,45 @@ async def measure(args: argparse.Namespace, workdir: Path) -> Results:
         for kind in kinds:
             res = await load.run_sammanbot(kind, args.youth, workdir, thinking)
             sec = f"cpu ({kind})"
-            r.add(sec, "CPU per handled update", res.cpu_per_update_ms, "ms",
-                  echo.cpu_per_update_ms, "echo per update", note=f"{res.updates} updates")
-            row = r.add(sec, "CPU per Bot API call", res.cpu_per_call_ms, "ms",
-                        echo.cpu_per_call_ms, "echo per call", "≤ 1.5× echo",
-                        note=f"{res.calls} calls ({res.calls / max(1, res.updates):.2f} per update)")
+            r.add(
+                sec,
+                "CPU per handled update",
+                res.cpu_per_update_ms,
+                "ms",
+                echo.cpu_per_update_ms,
+                "echo per update",
+                note=f"{res.updates} updates",
+            )
+            row = r.add(
+                sec,
+                "CPU per Bot API call",
+                res.cpu_per_call_ms,
+                "ms",
+                echo.cpu_per_call_ms,
+                "echo per call",
+                "≤ 1.5× echo",
+                note=f"{res.calls} calls ({res.calls / max(1, res.updates):.2f} per update)",
+            )
             row.met = row.ratio is not None and row.ratio <= 1.5
             lat = f"latency ({kind}, {args.youth} youth)"
             for q in (50, 95, 99):
-                row = r.add(lat, f"answer time p{q}", res.p(q), "ms", echo.p(q), f"echo p{q}",
-                            "< 250 ms" if q == 99 else "")
+                row = r.add(
+                    lat, f"answer time p{q}", res.p(q), "ms", echo.p(q), f"echo p{q}", "< 250 ms" if q == 99 else ""
+                )
                 if q == 99:
                     row.met = res.p(q) is not None and res.p(q) < 250
             if res.handled_p:
-                r.add(lat, "handling only p99 (bot's /metrics, arrival→queued, bucket bound)",
-                      res.handled_p["p99"], "ms")
-            r.add(lat, "updates handled per second (arrival rate of the workload)", res.updates / res.wall_s,
-                  "updates/s", echo.updates / echo.wall_s, "echo updates/s")
+                r.add(
+                    lat, "handling only p99 (bot's /metrics, arrival→queued, bucket bound)", res.handled_p["p99"], "ms"
+                )
+            r.add(
+                lat,
+                "updates handled per second (arrival rate of the workload)",
+                res.updates / res.wall_s,
+                "updates/s",
+                echo.updates / echo.wall_s,
+                "echo updates/s",
+            )
         t = thinking
         r.notes.append(
             f"Load and latency: {args.youth} youth start within {t.ramp:.0f} s and pause as people do "
@@ -94,25 +141,46 @@ async def measure(args: argparse.Namespace, workdir: Path) -> Results:
             "where answer time is queueing). Pacing is raised (RATE_GLOBAL_PER_S=100000, per chat "
             "1000), so Pacer waits are ~0 and not part of the figures; the burst below runs at the "
             "real limits. Answer time = youth's update queued at the fake → arrival of the bot's "
-            "first sendMessage/edit to that chat.")
+            "first sendMessage/edit to that chat."
+        )
 
     if "burst" in only:
-        print(f"[burst] {args.burst} youth press /start within {args.burst_window:.0f} s, limits enforced",
-              flush=True)
+        print(f"[burst] {args.burst} youth press /start within {args.burst_window:.0f} s, limits enforced", flush=True)
         b = await burst.run_burst(args.burst, args.burst_window, workdir)
         sec = f"burst ({b.youth} youth, {b.reminders} reminders queued)"
-        row = r.add(sec, "messages sent per second", b.send_rate, "msg/s", burst.CONFIGURED_RATE,
-                    "configured limit", "≥ 95% of limit", note=f"{b.sends} sends")
+        row = r.add(
+            sec,
+            "messages sent per second",
+            b.send_rate,
+            "msg/s",
+            burst.CONFIGURED_RATE,
+            "configured limit",
+            "≥ 95% of limit",
+            note=f"{b.sends} sends",
+        )
         row.met = (row.ratio or 0) >= 0.95
         row = r.add(sec, "429s received", b.count_429, "", target="0")
         row.met = b.count_429 == 0
-        row = r.add(sec, "time until every youth answered", b.all_answered_s, "s",
-                    b.youth / burst.CONFIGURED_RATE, "youth ÷ limit (the floor)", "all answered",
-                    note=f"{b.answered}/{b.youth} answered")
+        row = r.add(
+            sec,
+            "time until every youth answered",
+            b.all_answered_s,
+            "s",
+            b.youth / burst.CONFIGURED_RATE,
+            "youth ÷ limit (the floor)",
+            "all answered",
+            note=f"{b.answered}/{b.youth} answered",
+        )
         row.met = b.answered == b.youth
         r.add(sec, "first answer, median youth", b.answer_p50_s, "s")
-        row = r.add(sec, "reminders sent before the last youth's first answer", b.reminders_before_last_answer,
-                    "", target="interactive first", note=f"{b.reminders_sent}/{b.reminders} reminders sent in all")
+        row = r.add(
+            sec,
+            "reminders sent before the last youth's first answer",
+            b.reminders_before_last_answer,
+            "",
+            target="interactive first",
+            note=f"{b.reminders_sent}/{b.reminders} reminders sent in all",
+        )
         row.met = b.reminders_before_last_answer <= max(1, b.reminders // 10)
 
     if "memory" in only:
@@ -121,8 +189,15 @@ async def measure(args: argparse.Namespace, workdir: Path) -> Results:
         sec = f"memory ({m.participants:,} participants+sessions)"
         row = r.add(sec, "idle RSS", m.idle_mb, "MiB", m.echo_idle_mb, "echo idle RSS", "< 150 MB")
         row.met = m.idle_mb < 143  # 150 MB = 143 MiB
-        row = r.add(sec, f"peak RSS (after {args.mem_youth} youth)", m.peak_mb, "MiB", m.echo_peak_mb,
-                    "echo peak RSS", "< 150 MB")
+        row = r.add(
+            sec,
+            f"peak RSS (after {args.mem_youth} youth)",
+            m.peak_mb,
+            "MiB",
+            m.echo_peak_mb,
+            "echo peak RSS",
+            "< 150 MB",
+        )
         row.met = m.peak_mb < 143
 
     if "dashboard" in only:
@@ -134,11 +209,17 @@ async def measure(args: argparse.Namespace, workdir: Path) -> Results:
             for name, ms in d.pages_ms.items():
                 row = r.add(sec, name, ms, "ms", d.healthz_ms, "/healthz", "< 300 ms")
                 row.met = ms < 300
-            row = r.add(sec, "export CSV (all): first byte", d.export_all_ttfb_ms, "ms", d.healthz_ms,
-                        "/healthz", "< 300 ms")
+            row = r.add(
+                sec, "export CSV (all): first byte", d.export_all_ttfb_ms, "ms", d.healthz_ms, "/healthz", "< 300 ms"
+            )
             row.met = d.export_all_ttfb_ms < 300
-            r.add(sec, "export CSV (all): whole", d.export_all_s, "s",
-                  note=f"{d.export_all_rows:,} rows, {d.export_all_rows / max(d.export_all_s, 1e-9):,.0f} rows/s")
+            r.add(
+                sec,
+                "export CSV (all): whole",
+                d.export_all_s,
+                "s",
+                note=f"{d.export_all_rows:,} rows, {d.export_all_rows / max(d.export_all_s, 1e-9):,.0f} rows/s",
+            )
 
     if "startup" in only:
         print("[startup] start-up to first answer; flow reload", flush=True)
@@ -146,15 +227,24 @@ async def measure(args: argparse.Namespace, workdir: Path) -> Results:
         row = r.add("start-up", "process start → first answer", bot_s, "s", echo_s, "echo bot", "< 2 s")
         row.met = bot_s < 2
         reload_ms, parse_ms, problems = startup.run_reload(workdir / "flows50", args.flows, max(3, args.repeat))
-        row = r.add("start-up", f"flow reload, {args.flows} flows", reload_ms, "ms", parse_ms,
-                    "yaml.safe_load of the files", note="; ".join(problems[:3]) or "no problems")
+        row = r.add(
+            "start-up",
+            f"flow reload, {args.flows} flows",
+            reload_ms,
+            "ms",
+            parse_ms,
+            "yaml.safe_load of the files",
+            note="; ".join(problems[:3]) or "no problems",
+        )
         row.met = not problems
     return r
 
 
 def table(r: Results) -> str:
-    lines = ["| section | measure | value | baseline (same run) | ratio | target | met |",
-             "| --- | --- | --- | --- | --- | --- | --- |"]
+    lines = [
+        "| section | measure | value | baseline (same run) | ratio | target | met |",
+        "| --- | --- | --- | --- | --- | --- | --- |",
+    ]
     for row in r.rows:
         base = f"{fmt(row.baseline)} {row.unit} ({row.baseline_name})" if row.baseline is not None else ""
         ratio = f"×{row.ratio:.2f}" if row.ratio is not None else ""
@@ -166,20 +256,30 @@ def table(r: Results) -> str:
 
 
 def report(r: Results, args: argparse.Namespace, info: dict[str, str], seconds: float, head: str) -> str:
-    scale = (f"youth={args.youth}, burst={args.burst} in {args.burst_window:.0f} s, "
-             f"participants={args.participants:,}, submissions={args.submissions:,}, flows={args.flows}, "
-             f"repeat={args.repeat}")
-    return "\n".join([
-        "# Benchmark results", "",
-        head.strip(), "",
-        "## This run", "",
-        f"- date: {info['date']}; commit: `{info['commit']}`",
-        f"- machine: {info['cpu']}, {info['cores']} cores, {info['memory']} memory; "
-        f"load average at the end {info['load']}; Python {info['python']}",
-        f"- scale: {scale}{' (smoke)' if args.smoke else ''}; took {seconds:.0f} s",
-        "", table(r), "",
-        *[f"- {note}" for note in r.notes], "",
-    ])
+    scale = (
+        f"youth={args.youth}, burst={args.burst} in {args.burst_window:.0f} s, "
+        f"participants={args.participants:,}, submissions={args.submissions:,}, flows={args.flows}, "
+        f"repeat={args.repeat}"
+    )
+    return "\n".join(
+        [
+            "# Benchmark results",
+            "",
+            head.strip(),
+            "",
+            "## This run",
+            "",
+            f"- date: {info['date']}; commit: `{info['commit']}`",
+            f"- machine: {info['cpu']}, {info['cores']} cores, {info['memory']} memory; "
+            f"load average at the end {info['load']}; Python {info['python']}",
+            f"- scale: {scale}{' (smoke)' if args.smoke else ''}; took {seconds:.0f} s",
+            "",
+            table(r),
+            "",
+            *[f"- {note}" for note in r.notes],
+            "",
+        ]
+    )
 
 
 DEFAULT_HEAD = "Written by `make bench` (`python -m bench`); numbers are from the run below."
@@ -188,8 +288,7 @@ DEFAULT_HEAD = "Written by `make bench` (`python -m bench`); numbers are from th
 def main(argv: list[str] | None = None) -> int:
     args = parse(argv)
     info = machine()
-    print(f"bench on {info['cpu']} ({info['cores']} cores, {info['memory']}), commit {info['commit']}",
-          flush=True)
+    print(f"bench on {info['cpu']} ({info['cores']} cores, {info['memory']}), commit {info['commit']}", flush=True)
     t0 = time.monotonic()
     with tempfile.TemporaryDirectory(prefix="sammanbot-bench-") as tmp:
         results = asyncio.run(measure(args, Path(tmp)))

@@ -1,5 +1,6 @@
 """Start-up time to the first handled update (the bot and the echo bot, each a fresh
 process with a /start already waiting), and flow reload time with 50 flow files."""
+
 from __future__ import annotations
 
 import re

@@ -1,4 +1,5 @@
 """Entry point for `python -m bot …`."""
+
 import sys
 
 from bot.cli.main import main

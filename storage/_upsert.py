@@ -1,4 +1,5 @@
 """The dialect's INSERT (with ON CONFLICT support) for the session's database."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """Answers: what participants said, step by step; raw values purged after retention."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -26,9 +27,16 @@ async def add(
     now: datetime,
 ) -> Answer:
     row = Answer(
-        participant_id=participant_id, session_id=session_id, flow_id=flow_id, step_id=step_id,
-        name=name, value=value, skipped=skipped, forward=forward,
-        detected_language=detected_language, created_at=now,
+        participant_id=participant_id,
+        session_id=session_id,
+        flow_id=flow_id,
+        step_id=step_id,
+        name=name,
+        value=value,
+        skipped=skipped,
+        forward=forward,
+        detected_language=detected_language,
+        created_at=now,
     )
     s.add(row)  # written with the transaction's next flush
     return row

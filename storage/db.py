@@ -1,4 +1,5 @@
 """Engine and session factories for SQLite (embedded default) and PostgreSQL."""
+
 from __future__ import annotations
 
 import asyncio
@@ -53,8 +54,11 @@ def make_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
         try:
             _ensure_sqlite_dir(parsed)
         except OSError as exc:
-            raise DatabaseUnusable(url, f"the folder of the SQLite file cannot be created ({exc.strerror})",
-                                   "point DATABASE_URL at a folder this user may write to") from None
+            raise DatabaseUnusable(
+                url,
+                f"the folder of the SQLite file cannot be created ({exc.strerror})",
+                "point DATABASE_URL at a folder this user may write to",
+            ) from None
         engine = _create(parsed, kwargs)
         event.listen(engine.sync_engine, "connect", _sqlite_pragmas)
         event.listen(engine.sync_engine, "connect", _no_driver_transactions)

@@ -1,5 +1,6 @@
 """Flow versions: the source of every flow version applied, so any of them can be looked at
 or restored later. A version is the flow file's content hash, so storing one twice is a no-op."""
+
 from __future__ import annotations
 
 from datetime import datetime

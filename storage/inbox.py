@@ -1,4 +1,5 @@
 """Inbox: incoming Telegram updates, deduplicated on update_id, handled per chat in order."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -21,9 +22,7 @@ async def add_update(
     return await add_updates(s, [(update_id, chat_key, payload)], now=now) == 1
 
 
-async def add_updates(
-    s: AsyncSession, updates: list[tuple[int, int, Any]], *, now: datetime | None = None
-) -> int:
+async def add_updates(s: AsyncSession, updates: list[tuple[int, int, Any]], *, now: datetime | None = None) -> int:
     """Store (update_id, chat_key, payload) rows in one statement, skipping update_ids
     already stored; returns how many were new."""
     if not updates:
@@ -31,8 +30,7 @@ async def add_updates(
     at = now or utcnow()
     stmt = (
         dialect_insert(s, Inbox)
-        .values([dict(update_id=u, chat_key=c, payload=p, status="pending", received_at=at)
-                 for u, c, p in updates])
+        .values([dict(update_id=u, chat_key=c, payload=p, status="pending", received_at=at) for u, c, p in updates])
         .on_conflict_do_nothing(index_elements=["update_id"])
         .returning(Inbox.id)
     )
@@ -108,7 +106,5 @@ async def purge_handled(s: AsyncSession, older_than: datetime) -> int:
     """Delete handled rows received before `older_than`; keeps the newest one so
     `max_update_id` still knows where polling stopped."""
     newest = select(func.max(Inbox.update_id)).scalar_subquery()
-    stmt = delete(Inbox).where(
-        Inbox.status != "pending", Inbox.received_at < older_than, Inbox.update_id != newest
-    )
+    stmt = delete(Inbox).where(Inbox.status != "pending", Inbox.received_at < older_than, Inbox.update_id != newest)
     return cast(CursorResult[Any], await s.execute(stmt)).rowcount

@@ -4,6 +4,7 @@ PostgreSQL: a session-level advisory lock held on a dedicated connection, so a
 process that dies loses leadership when its connection closes. SQLite: a row in
 `leases` with an expiry that the holder renews.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -72,9 +73,7 @@ class Leader:
         """Take or extend the lease if it is free, expired, or already ours."""
         table = Lease.__table__
         async with self.engine.begin() as conn:
-            ins = dialect_insert(conn, table).values(
-                name=self.name, holder=self.holder, expires_at=now + self.ttl
-            )
+            ins = dialect_insert(conn, table).values(name=self.name, holder=self.holder, expires_at=now + self.ttl)
             ins = ins.on_conflict_do_update(
                 index_elements=["name"],
                 set_={"holder": ins.excluded.holder, "expires_at": ins.excluded.expires_at},
@@ -85,9 +84,7 @@ class Leader:
     async def _pg_acquire(self) -> bool:
         conn = await self.engine.connect()
         try:
-            got = await conn.scalar(
-                text("SELECT pg_try_advisory_lock(:k)"), {"k": lock_key("leader", self.name)}
-            )
+            got = await conn.scalar(text("SELECT pg_try_advisory_lock(:k)"), {"k": lock_key("leader", self.name)})
             await conn.commit()  # a session-level lock outlives the transaction
         except BaseException:
             await conn.invalidate()
@@ -138,6 +135,4 @@ async def chat_lock(s: AsyncSession, chat_key: int) -> bool:
     """
     if not is_postgres(s):
         return True
-    return bool(await s.scalar(
-        text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": lock_key("chat", chat_key)}
-    ))
+    return bool(await s.scalar(text("SELECT pg_try_advisory_xact_lock(:k)"), {"k": lock_key("chat", chat_key)}))

@@ -7,6 +7,7 @@ Alembic itself (with Mako, about 10 MB of modules the bot keeps for its whole li
 imported only when the database is behind: a database already at the newest
 revision, as at nearly every start, is recognised with one query.
 """
+
 from __future__ import annotations
 
 import asyncio

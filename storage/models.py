@@ -3,6 +3,7 @@
 Table and column names are a contract with the migrations and with other parts.
 Timestamps are timezone-aware UTC in Python on every backend (see `UTCDateTime`).
 """
+
 from __future__ import annotations
 
 from datetime import UTC, datetime
@@ -131,9 +132,7 @@ class Session(Base):
     )
 
     id: Mapped[int] = mapped_column(BigID, primary_key=True)
-    participant_id: Mapped[int] = mapped_column(
-        BigID, ForeignKey("participants.id", ondelete="CASCADE"), index=True
-    )
+    participant_id: Mapped[int] = mapped_column(BigID, ForeignKey("participants.id", ondelete="CASCADE"), index=True)
     flow_id: Mapped[str] = mapped_column(String(64))
     flow_version: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="active")
@@ -148,12 +147,8 @@ class Answer(Base):
     __tablename__ = "answers"
 
     id: Mapped[int] = mapped_column(BigID, primary_key=True)
-    participant_id: Mapped[int] = mapped_column(
-        BigID, ForeignKey("participants.id", ondelete="CASCADE"), index=True
-    )
-    session_id: Mapped[int | None] = mapped_column(
-        BigID, ForeignKey("sessions.id", ondelete="SET NULL"), index=True
-    )
+    participant_id: Mapped[int] = mapped_column(BigID, ForeignKey("participants.id", ondelete="CASCADE"), index=True)
+    session_id: Mapped[int | None] = mapped_column(BigID, ForeignKey("sessions.id", ondelete="SET NULL"), index=True)
     flow_id: Mapped[str] = mapped_column(String(64))
     step_id: Mapped[str] = mapped_column(String(64))
     name: Mapped[str] = mapped_column(String(64))
@@ -173,8 +168,10 @@ class Submission(Base):
         Index("ix_submissions_urgent_created_at_id", "urgent", "created_at", "id"),
         # Equality filters, each followed by the list order: a filtered list or export walks
         # only the matching rows, in order, in keyset pages (migration 0003).
-        *(Index(f"ix_submissions_{c}_urgent_created_at_id", c, "urgent", "created_at", "id")
-          for c in ("flow_id", "language", "status")),
+        *(
+            Index(f"ix_submissions_{c}_urgent_created_at_id", c, "urgent", "created_at", "id")
+            for c in ("flow_id", "language", "status")
+        ),
     )
 
     id: Mapped[int] = mapped_column(BigID, primary_key=True)
@@ -197,8 +194,12 @@ class Submission(Base):
 
 
 # Free-text search (`text_search`) on PostgreSQL: trigrams of exactly this expression.
-Index("ix_submissions_answers_trgm", func.lower(cast(Submission.answers, Text)).label("answers_text"),
-      postgresql_using="gin", postgresql_ops={"answers_text": "gin_trgm_ops"}).ddl_if(dialect="postgresql")
+Index(
+    "ix_submissions_answers_trgm",
+    func.lower(cast(Submission.answers, Text)).label("answers_text"),
+    postgresql_using="gin",
+    postgresql_ops={"answers_text": "gin_trgm_ops"},
+).ddl_if(dialect="postgresql")
 
 
 class SubmissionCount(Base):

@@ -1,4 +1,5 @@
 """Outbox: everything that leaves the process; sent per chat in order, retried, never dropped."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -36,8 +37,16 @@ async def enqueue(
     """Queue one call. The row is written with the transaction's next flush (rows
     queued together go in one INSERT, in the order queued), so its id comes then."""
     row = Outbox(
-        chat_id=chat_id, target=target, method=method, payload=payload, priority=priority,
-        status="pending", attempts=0, next_attempt_at=now, created_at=now, ref=ref,
+        chat_id=chat_id,
+        target=target,
+        method=method,
+        payload=payload,
+        priority=priority,
+        status="pending",
+        attempts=0,
+        next_attempt_at=now,
+        created_at=now,
+        ref=ref,
     )
     s.add(row)
     return row
@@ -90,12 +99,16 @@ async def mark_sent(s: AsyncSession, sent: list[tuple[int, Any]], now: datetime)
     stmt = (
         update(table)
         .where(table.c.id == bindparam("sent_id"))
-        .values(status="sent", attempts=table.c.attempts + 1, sent_at=now, last_error=None,
-                result=bindparam("sent_result", type_=table.c.result.type))
+        .values(
+            status="sent",
+            attempts=table.c.attempts + 1,
+            sent_at=now,
+            last_error=None,
+            result=bindparam("sent_result", type_=table.c.result.type),
+        )
     )
     await s.execute(stmt, [{"sent_id": row_id, "sent_result": result} for row_id, result in sent])
-    await s.execute(delete(table).where(table.c.id.in_([row_id for row_id, _ in sent]),
-                                        table.c.ref == ERASED_REF))
+    await s.execute(delete(table).where(table.c.id.in_([row_id for row_id, _ in sent]), table.c.ref == ERASED_REF))
 
 
 async def mark_retry(s: AsyncSession, row: Outbox, at: datetime, error: str) -> None:
@@ -124,9 +137,12 @@ async def coalesce(s: AsyncSession, ids: list[int], due: datetime) -> None:
     """Mark rows as replies a newer one may replace, held back until `due` so a newer
     one can; rows with a ref keep it (the goodbye after /delete is owed to an erased youth)."""
     if ids:
-        await s.execute(update(Outbox).where(Outbox.id.in_(ids), Outbox.ref.is_(None))
-                        .values(ref=COALESCED_REF, next_attempt_at=due)
-                        .execution_options(synchronize_session=False))
+        await s.execute(
+            update(Outbox)
+            .where(Outbox.id.in_(ids), Outbox.ref.is_(None))
+            .values(ref=COALESCED_REF, next_attempt_at=due)
+            .execution_options(synchronize_session=False)
+        )
 
 
 async def supersede(s: AsyncSession, chat_id: int, now: datetime) -> int:
@@ -134,8 +150,12 @@ async def supersede(s: AsyncSession, chat_id: int, now: datetime) -> int:
     (Rows already due may be in flight: they go, as the youth paused meanwhile.)"""
     stmt = (
         update(Outbox)
-        .where(Outbox.status == "pending", Outbox.chat_id == chat_id, Outbox.ref == COALESCED_REF,
-               Outbox.next_attempt_at > now)
+        .where(
+            Outbox.status == "pending",
+            Outbox.chat_id == chat_id,
+            Outbox.ref == COALESCED_REF,
+            Outbox.next_attempt_at > now,
+        )
         .values(status="failed", ref=SUPERSEDED_REF, payload={}, last_error="superseded by a newer reply")
         .execution_options(synchronize_session=False)
     )
@@ -144,10 +164,14 @@ async def supersede(s: AsyncSession, chat_id: int, now: datetime) -> int:
 
 async def oldest_pending(s: AsyncSession) -> tuple[datetime, int | None] | None:
     """(creation time, chat id) of the oldest pending row, if any."""
-    row = (await s.execute(
-        select(Outbox.created_at, Outbox.chat_id).where(Outbox.status == "pending")
-        .order_by(Outbox.created_at, Outbox.id).limit(1)
-    )).first()
+    row = (
+        await s.execute(
+            select(Outbox.created_at, Outbox.chat_id)
+            .where(Outbox.status == "pending")
+            .order_by(Outbox.created_at, Outbox.id)
+            .limit(1)
+        )
+    ).first()
     return (row[0], row[1]) if row else None
 
 
@@ -160,29 +184,24 @@ async def last_sent_to(s: AsyncSession, chat_id: int | None) -> datetime | None:
 async def backlog(s: AsyncSession) -> tuple[int, datetime | None]:
     """(number of pending rows, creation time of the oldest)."""
     row = (
-        await s.execute(
-            select(func.count(Outbox.id), func.min(Outbox.created_at)).where(Outbox.status == "pending")
-        )
+        await s.execute(select(func.count(Outbox.id), func.min(Outbox.created_at)).where(Outbox.status == "pending"))
     ).one()
     return int(row[0]), row[1]
 
 
 async def find_sent(s: AsyncSession, ref: str) -> Outbox | None:
     """The newest sent row with this ref (e.g. to edit the staff card of a submission)."""
-    stmt = (
-        select(Outbox)
-        .where(Outbox.ref == ref, Outbox.status == "sent")
-        .order_by(Outbox.id.desc())
-        .limit(1)
-    )
+    stmt = select(Outbox).where(Outbox.ref == ref, Outbox.status == "sent").order_by(Outbox.id.desc()).limit(1)
     return (await s.scalars(stmt)).first()
 
 
 async def purge_sent(s: AsyncSession, older_than: datetime) -> int:
     """Delete rows sent before `older_than` (their payload may quote what a youth wrote),
     and superseded ones created before it."""
-    stmt = delete(Outbox).where(or_(
-        and_(Outbox.status == "sent", Outbox.sent_at < older_than),
-        and_(Outbox.ref == SUPERSEDED_REF, Outbox.status != "pending", Outbox.created_at < older_than),
-    ))
+    stmt = delete(Outbox).where(
+        or_(
+            and_(Outbox.status == "sent", Outbox.sent_at < older_than),
+            and_(Outbox.ref == SUPERSEDED_REF, Outbox.status != "pending", Outbox.created_at < older_than),
+        )
+    )
     return cast(CursorResult[Any], await s.execute(stmt)).rowcount

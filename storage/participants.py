@@ -1,4 +1,5 @@
 """Participants and their chats; erasure and data export for /delete and /mydata."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -34,8 +35,17 @@ async def create(
     is_test: bool = False,
 ) -> Participant:
     row = Participant(
-        key=key, pseudonym=pseudonym, salt=salt, language=language, source=source, consent=False,
-        stopped=False, is_test=is_test, created_at=now, updated_at=now, last_seen_at=now,
+        key=key,
+        pseudonym=pseudonym,
+        salt=salt,
+        language=language,
+        source=source,
+        consent=False,
+        stopped=False,
+        is_test=is_test,
+        created_at=now,
+        updated_at=now,
+        last_seen_at=now,
     )
     s.add(row)
     await s.flush()
@@ -68,7 +78,9 @@ async def mark_stopped(s: AsyncSession, chat_id: int) -> bool:
     """The user blocked the bot; True if a participant had this chat."""
     ids = select(Chat.participant_id).where(Chat.chat_id == chat_id).scalar_subquery()
     result = await s.execute(
-        update(Participant).where(Participant.id == ids).values(stopped=True)
+        update(Participant)
+        .where(Participant.id == ids)
+        .values(stopped=True)
         .execution_options(synchronize_session="fetch")
     )
     return cast(CursorResult[Any], result).rowcount > 0
@@ -105,11 +117,19 @@ async def erase(s: AsyncSession, participant_id: int, *, delete_submissions: boo
     if chat_id is not None:
         await s.execute(delete(Inbox).where(Inbox.chat_key == chat_id, Inbox.status != "pending"))
         # rows still to handle (this very update among them) lose their link to the chat
-        await s.execute(update(Inbox).where(Inbox.chat_key == chat_id).values(chat_key=0)
-                        .execution_options(synchronize_session=False))
+        await s.execute(
+            update(Inbox)
+            .where(Inbox.chat_key == chat_id)
+            .values(chat_key=0)
+            .execution_options(synchronize_session=False)
+        )
         # replies set aside in a flood are kept, unlinked: the sender may still hold one
-        await s.execute(update(Outbox).where(Outbox.chat_id == chat_id, Outbox.ref == outbox.SUPERSEDED_REF)
-                        .values(chat_id=None).execution_options(synchronize_session=False))
+        await s.execute(
+            update(Outbox)
+            .where(Outbox.chat_id == chat_id, Outbox.ref == outbox.SUPERSEDED_REF)
+            .values(chat_id=None)
+            .execution_options(synchronize_session=False)
+        )
         await s.execute(delete(Outbox).where(Outbox.chat_id == chat_id, ~owed))
         # replies still owed (the goodbye) are sent, then deleted by the sender
         await s.execute(update(Outbox).where(Outbox.chat_id == chat_id, owed).values(ref=ERASED))
@@ -127,35 +147,56 @@ async def export_data(s: AsyncSession, participant_id: int) -> dict[str, Any]:
     p = await s.get(Participant, participant_id)
     if p is None:
         return {}
-    sessions = (await s.scalars(
-        select(Session).where(Session.participant_id == participant_id).order_by(Session.id)
-    )).all()
-    answers = (await s.scalars(
-        select(Answer).where(Answer.participant_id == participant_id).order_by(Answer.id)
-    )).all()
-    submissions = (await s.scalars(
-        select(Submission).where(Submission.participant_pseudonym == p.pseudonym).order_by(Submission.id)
-    )).all()
+    sessions = (
+        await s.scalars(select(Session).where(Session.participant_id == participant_id).order_by(Session.id))
+    ).all()
+    answers = (await s.scalars(select(Answer).where(Answer.participant_id == participant_id).order_by(Answer.id))).all()
+    submissions = (
+        await s.scalars(
+            select(Submission).where(Submission.participant_pseudonym == p.pseudonym).order_by(Submission.id)
+        )
+    ).all()
     return {
         "participant": {
-            "pseudonym": p.pseudonym, "language": p.language, "consent": p.consent,
-            "consent_at": _iso(p.consent_at), "age_band": p.age_band, "source": p.source,
-            "created_at": _iso(p.created_at), "last_seen_at": _iso(p.last_seen_at),
+            "pseudonym": p.pseudonym,
+            "language": p.language,
+            "consent": p.consent,
+            "consent_at": _iso(p.consent_at),
+            "age_band": p.age_band,
+            "source": p.source,
+            "created_at": _iso(p.created_at),
+            "last_seen_at": _iso(p.last_seen_at),
             "stopped": p.stopped,
         },
         "sessions": [
-            {"flow_id": x.flow_id, "status": x.status, "started_at": _iso(x.started_at),
-             "updated_at": _iso(x.updated_at)}
+            {
+                "flow_id": x.flow_id,
+                "status": x.status,
+                "started_at": _iso(x.started_at),
+                "updated_at": _iso(x.updated_at),
+            }
             for x in sessions
         ],
         "answers": [
-            {"flow_id": a.flow_id, "step_id": a.step_id, "name": a.name, "value": a.value,
-             "skipped": a.skipped, "created_at": _iso(a.created_at), "purged": a.purged_at is not None}
+            {
+                "flow_id": a.flow_id,
+                "step_id": a.step_id,
+                "name": a.name,
+                "value": a.value,
+                "skipped": a.skipped,
+                "created_at": _iso(a.created_at),
+                "purged": a.purged_at is not None,
+            }
             for a in answers
         ],
         "submissions": [
-            {"flow_id": x.flow_id, "language": x.language, "answers": x.answers, "status": x.status,
-             "created_at": _iso(x.created_at)}
+            {
+                "flow_id": x.flow_id,
+                "language": x.language,
+                "answers": x.answers,
+                "status": x.status,
+                "created_at": _iso(x.created_at),
+            }
             for x in submissions
         ],
     }

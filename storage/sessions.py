@@ -1,4 +1,5 @@
 """Engine sessions: one active row per participant holding the engine's session dict."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -72,8 +73,11 @@ async def due_ticks(s: AsyncSession, now: datetime, limit: int) -> list[Session]
 async def active_per_flow_language(s: AsyncSession) -> list[tuple[str, str | None, int]]:
     """(flow id, language, count) of the active sessions (the /metrics gauge)."""
     lang = Session.state["lang"].as_string()
-    rows = (await s.execute(
-        select(Session.flow_id, lang, func.count()).where(Session.status == "active")
-        .group_by(Session.flow_id, lang)
-    )).all()
+    rows = (
+        await s.execute(
+            select(Session.flow_id, lang, func.count())
+            .where(Session.status == "active")
+            .group_by(Session.flow_id, lang)
+        )
+    ).all()
     return [(flow, language, n) for flow, language, n in rows]

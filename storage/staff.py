@@ -4,6 +4,7 @@ failed logins.
 Like the other repositories, functions take an `AsyncSession` and never commit.
 Passwords arrive here already hashed; session ids arrive already hashed.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -61,8 +62,12 @@ async def create_session(
     s: AsyncSession, *, id_hash: str, staff_id: int, csrf_token: str, now: datetime, expires_at: datetime
 ) -> StaffSession:
     row = StaffSession(
-        id_hash=id_hash, staff_id=staff_id, csrf_token=csrf_token,
-        created_at=now, last_seen_at=now, expires_at=expires_at,
+        id_hash=id_hash,
+        staff_id=staff_id,
+        csrf_token=csrf_token,
+        created_at=now,
+        last_seen_at=now,
+        expires_at=expires_at,
     )
     s.add(row)
     await s.flush()
@@ -101,12 +106,20 @@ async def delete_expired_sessions(s: AsyncSession, now: datetime) -> int:
 
 
 async def audit(
-    s: AsyncSession, *, staff_name: str | None, action: str, target: str | None = None,
-    detail: str | None = None, now: datetime,
+    s: AsyncSession,
+    *,
+    staff_name: str | None,
+    action: str,
+    target: str | None = None,
+    detail: str | None = None,
+    now: datetime,
 ) -> None:
     """Record a staff action. `detail` must not contain youth text or personal data."""
-    s.add(AuditLog(at=now, staff_name=staff_name, action=action, target=target,
-                   detail=detail[:DETAIL_MAX] if detail else None))
+    s.add(
+        AuditLog(
+            at=now, staff_name=staff_name, action=action, target=target, detail=detail[:DETAIL_MAX] if detail else None
+        )
+    )
     await s.flush()
 
 
@@ -127,10 +140,13 @@ async def count_login_failure(s: AsyncSession, key: str, *, now: datetime, forge
     once); a row whose last failure is older than `forget_before` starts again. The count."""
     table = LoginFailure.__table__
     insert = dialect_insert(s, table).values(key=key, failures=1, last_at=now)
-    insert = insert.on_conflict_do_update(index_elements=["key"], set_={
-        "failures": case((table.c.last_at < forget_before, 1), else_=table.c.failures + 1),
-        "last_at": now,
-    }).returning(table.c.failures)
+    insert = insert.on_conflict_do_update(
+        index_elements=["key"],
+        set_={
+            "failures": case((table.c.last_at < forget_before, 1), else_=table.c.failures + 1),
+            "last_at": now,
+        },
+    ).returning(table.c.failures)
     failures: int = (await s.execute(insert)).scalar_one()
     return failures
 
@@ -138,8 +154,7 @@ async def count_login_failure(s: AsyncSession, key: str, *, now: datetime, forge
 async def uncount_login_failure(s: AsyncSession, key: str) -> None:
     """Take back one counted attempt (it was a correct password)."""
     table = cast(Table, LoginFailure.__table__)
-    await s.execute(update(table).where(table.c.key == key, table.c.failures > 0)
-                    .values(failures=table.c.failures - 1))
+    await s.execute(update(table).where(table.c.key == key, table.c.failures > 0).values(failures=table.c.failures - 1))
 
 
 async def clear_login_failures(s: AsyncSession, key: str) -> None:

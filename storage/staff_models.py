@@ -4,6 +4,7 @@ failed logins.
 Registered on the same `Base` as storage/models.py. Nothing here holds youth data:
 audit entries name a staff member, an action and a target (e.g. `submission:42`).
 """
+
 from __future__ import annotations
 
 from datetime import datetime

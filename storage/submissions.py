@@ -1,4 +1,5 @@
 """Submissions: anonymised ideas and needs for the team, idempotent on their key."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -34,10 +35,20 @@ async def add(
     stmt = (
         dialect_insert(s, Submission)
         .values(
-            key=key, participant_pseudonym=participant_pseudonym, flow_id=flow_id,
-            language=language, source=source, answers=answers,
-            detected_language=detected_language, urgent=urgent, category=category,
-            status="new", tags=[], is_test=is_test, created_at=now, updated_at=now,
+            key=key,
+            participant_pseudonym=participant_pseudonym,
+            flow_id=flow_id,
+            language=language,
+            source=source,
+            answers=answers,
+            detected_language=detected_language,
+            urgent=urgent,
+            category=category,
+            status="new",
+            tags=[],
+            is_test=is_test,
+            created_at=now,
+            updated_at=now,
         )
         .on_conflict_do_nothing(index_elements=["key"])
         .returning(Submission.id)
@@ -50,8 +61,9 @@ async def get(s: AsyncSession, submission_id: int) -> Submission | None:
     return await s.get(Submission, submission_id)
 
 
-def _filtered(stmt: Any, *, flow_id: str | None, language: str | None, status: str | None,
-              urgent: bool | None, include_test: bool) -> Any:
+def _filtered(
+    stmt: Any, *, flow_id: str | None, language: str | None, status: str | None, urgent: bool | None, include_test: bool
+) -> Any:
     if flow_id is not None:
         stmt = stmt.where(Submission.flow_id == flow_id)
     if language is not None:
@@ -77,11 +89,14 @@ async def search(
     offset: int = 0,
 ) -> tuple[list[Submission], int]:
     """Dashboard listing, newest first: (one page of rows, total matching)."""
-    filtered = partial(_filtered, flow_id=flow_id, language=language, status=status, urgent=urgent,
-                       include_test=include_test)
+    filtered = partial(
+        _filtered, flow_id=flow_id, language=language, status=status, urgent=urgent, include_test=include_test
+    )
     rows = await s.scalars(
         filtered(select(Submission))
-        .order_by(Submission.created_at.desc(), Submission.id.desc()).limit(limit).offset(offset)
+        .order_by(Submission.created_at.desc(), Submission.id.desc())
+        .limit(limit)
+        .offset(offset)
     )
     total = await s.scalar(filtered(select(func.count(Submission.id))))
     return list(rows.all()), int(total or 0)
@@ -89,15 +104,16 @@ async def search(
 
 async def set_status_of(s: AsyncSession, ids: list[int], status: str, *, by: str, now: datetime) -> int:
     """Many submissions at once (the dashboard's bulk change); how many rows changed."""
-    result = cast(CursorResult[Any], await s.execute(
-        update(Submission).where(Submission.id.in_(ids)).values(status=status, status_by=by, updated_at=now)
-    ))
+    result = cast(
+        CursorResult[Any],
+        await s.execute(
+            update(Submission).where(Submission.id.in_(ids)).values(status=status, status_by=by, updated_at=now)
+        ),
+    )
     return result.rowcount
 
 
-async def set_status(
-    s: AsyncSession, row: Submission, status: str, *, by: str | None, now: datetime
-) -> None:
+async def set_status(s: AsyncSession, row: Submission, status: str, *, by: str | None, now: datetime) -> None:
     if status not in STATUSES:
         raise ValueError(f"unknown submission status: {status}")
     row.status = status

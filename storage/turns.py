@@ -15,6 +15,7 @@ them is the handlers' (one transaction per update). Transactions of an engine ma
 `reader()` only read: they begin DEFERRED and take no turn (WAL lets them read beside
 the writer), so frequent looks (what is due, which chats wait) do not hold writers up.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -79,8 +80,7 @@ class WriterTurns:
     """Wires a TurnQueue (one per event loop) into an engine's transactions."""
 
     def __init__(self) -> None:
-        self._queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, TurnQueue] = (
-            weakref.WeakKeyDictionary())
+        self._queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, TurnQueue] = weakref.WeakKeyDictionary()
 
     def begin(self, conn: Any) -> None:
         turn = conn.get_execution_options().get(_OPTION)

@@ -6,6 +6,7 @@ that is no database URL) into a `DatabaseUnusable` that says what is wrong and h
 fix it. Every command reports it the same way (`bot.cli.main`); the doctor shows it as a
 finding. Passwords never appear: URLs are shown masked.
 """
+
 from __future__ import annotations
 
 import errno
@@ -36,8 +37,9 @@ class DatabaseUnusable(Exception):
 
 
 def not_a_database_url(url: str | URL, why: str) -> DatabaseUnusable:
-    return DatabaseUnusable(url, f"DATABASE_URL is not a URL of a database the bot knows ({why})",
-                            f"set DATABASE_URL to {EXAMPLES}")
+    return DatabaseUnusable(
+        url, f"DATABASE_URL is not a URL of a database the bot knows ({why})", f"set DATABASE_URL to {EXAMPLES}"
+    )
 
 
 def explain(exc: BaseException, url: str | URL) -> DatabaseUnusable:
@@ -54,26 +56,43 @@ def explain(exc: BaseException, url: str | URL) -> DatabaseUnusable:
     states = (getattr(c, "sqlstate", None) for c in causes)
     state = next((s for s in states if isinstance(s, str)), None)
     if state == "3D000":
-        return DatabaseUnusable(url, f'there is no database "{parsed.database}" on {at}',
-                                f"create it (createdb -h {host} -U {parsed.username or 'postgres'} "
-                                f"{parsed.database}) or correct its name in DATABASE_URL")
+        return DatabaseUnusable(
+            url,
+            f'there is no database "{parsed.database}" on {at}',
+            f"create it (createdb -h {host} -U {parsed.username or 'postgres'} "
+            f"{parsed.database}) or correct its name in DATABASE_URL",
+        )
     if state in ("28000", "28P01"):
-        return DatabaseUnusable(url, f'{at} refused the user "{parsed.username}" ({_first_line(causes[-1])})',
-                                "check the user and password in DATABASE_URL, and that this user may connect")
+        return DatabaseUnusable(
+            url,
+            f'{at} refused the user "{parsed.username}" ({_first_line(causes[-1])})',
+            "check the user and password in DATABASE_URL, and that this user may connect",
+        )
     if any(isinstance(c, socket.gaierror) for c in causes):
-        return DatabaseUnusable(url, f"the host {host} cannot be found",
-                                "check the host name in DATABASE_URL (and this machine's network)")
+        return DatabaseUnusable(
+            url, f"the host {host} cannot be found", "check the host name in DATABASE_URL (and this machine's network)"
+        )
     if any(_refused(c) for c in causes):
-        return DatabaseUnusable(url, f"nothing accepts connections at {at} (connection refused)",
-                                "start the database server, or correct the host and port in DATABASE_URL")
+        return DatabaseUnusable(
+            url,
+            f"nothing accepts connections at {at} (connection refused)",
+            "start the database server, or correct the host and port in DATABASE_URL",
+        )
     if any(isinstance(c, TimeoutError) for c in causes):
-        return DatabaseUnusable(url, f"{at} does not answer",
-                                "check the host and port in DATABASE_URL, and any firewall in between")
+        return DatabaseUnusable(
+            url, f"{at} does not answer", "check the host and port in DATABASE_URL, and any firewall in between"
+        )
     if parsed.get_backend_name() == "sqlite":
-        return DatabaseUnusable(url, f"the SQLite file {parsed.database} cannot be opened ({_first_line(causes[-1])})",
-                                "check that its folder exists and is writable by this user, or set DATABASE_URL")
-    return DatabaseUnusable(url, f"connecting failed ({type(causes[-1]).__name__}: {_first_line(causes[-1])})",
-                            "check DATABASE_URL, that the server runs and that this user may connect")
+        return DatabaseUnusable(
+            url,
+            f"the SQLite file {parsed.database} cannot be opened ({_first_line(causes[-1])})",
+            "check that its folder exists and is writable by this user, or set DATABASE_URL",
+        )
+    return DatabaseUnusable(
+        url,
+        f"connecting failed ({type(causes[-1]).__name__}: {_first_line(causes[-1])})",
+        "check DATABASE_URL, that the server runs and that this user may connect",
+    )
 
 
 def _causes(exc: BaseException) -> list[BaseException]:

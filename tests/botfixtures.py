@@ -4,6 +4,7 @@
 does (same services, same loops), pointed at the fake server and a test database,
 and stops it cleanly afterwards.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -4,6 +4,7 @@ The child gets a bare environment (no settings of the test run leak in), runs in
 empty folder (no `.env` is read) and its own VAR_DIR; `command()` waits for it to end,
 `Running` reads a long-running one (`run`) line by line.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -19,22 +20,34 @@ KEEP = ("PATH", "HOME", "LANG", "TMPDIR", "TEST_POSTGRES_DSN")
 
 
 def cli_env(tmp_path: Path, **settings: str) -> dict[str, str]:
-    return {k: v for k, v in os.environ.items() if k in KEEP} | {
-        "PYTHONPATH": str(ROOT),
-        "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/var/bot.db",
-        "VAR_DIR": str(tmp_path / "var"),
-        "FLOWS_DIR": str(ROOT / "flows"),
-        "LOCALES_DIR": str(ROOT / "locales"),
-        "PSEUDONYM_KEY": "test-pseudonym-key-not-secret",
-    } | settings
+    return (
+        {k: v for k, v in os.environ.items() if k in KEEP}
+        | {
+            "PYTHONPATH": str(ROOT),
+            "DATABASE_URL": f"sqlite+aiosqlite:///{tmp_path}/var/bot.db",
+            "VAR_DIR": str(tmp_path / "var"),
+            "FLOWS_DIR": str(ROOT / "flows"),
+            "LOCALES_DIR": str(ROOT / "locales"),
+            "PSEUDONYM_KEY": "test-pseudonym-key-not-secret",
+        }
+        | settings
+    )
 
 
-def command(argv: list[str], env: dict[str, str], cwd: Path, stdin: str | None = None,
-            timeout: float = 120) -> subprocess.CompletedProcess[str]:
+def command(
+    argv: list[str], env: dict[str, str], cwd: Path, stdin: str | None = None, timeout: float = 120
+) -> subprocess.CompletedProcess[str]:
     """Run `python -m bot *argv` to its end; stdin is a pipe holding `stdin`, or /dev/null."""
-    return subprocess.run([sys.executable, "-m", "bot", *argv], env=env, cwd=cwd, text=True,
-                          input=stdin, stdin=None if stdin is not None else subprocess.DEVNULL,
-                          capture_output=True, timeout=timeout)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", *argv],
+        env=env,
+        cwd=cwd,
+        text=True,
+        input=stdin,
+        stdin=None if stdin is not None else subprocess.DEVNULL,
+        capture_output=True,
+        timeout=timeout,
+    )
 
 
 class Running:
@@ -47,8 +60,16 @@ class Running:
     @classmethod
     async def start(cls, argv: list[str], env: dict[str, str], cwd: Path) -> Running:
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", *argv, env=env, cwd=cwd, stdin=subprocess.DEVNULL,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+            sys.executable,
+            "-m",
+            "bot",
+            *argv,
+            env=env,
+            cwd=cwd,
+            stdin=subprocess.DEVNULL,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.STDOUT,
+        )
         return cls(proc)
 
     async def wait_for(self, text: str, count: int = 1, timeout: float = 120) -> None:

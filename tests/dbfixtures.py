@@ -13,6 +13,7 @@ PostgreSQL is reached at TEST_POSTGRES_DSN (default: postgres@127.0.0.1:5432, tr
 auth). When it cannot be reached, PostgreSQL tests are skipped, unless
 SAMMANBOT_REQUIRE_POSTGRES=1 makes that a failure (CI).
 """
+
 from __future__ import annotations
 
 import os
@@ -50,8 +51,10 @@ async def _admin_connection() -> asyncpg.Connection:
     except (OSError, asyncpg.PostgresError) as exc:
         if os.environ.get("SAMMANBOT_REQUIRE_POSTGRES") == "1":
             raise
-        pytest.skip(f"PostgreSQL not reachable ({type(exc).__name__}); start it with "
-                    "pg_ctlcluster --skip-systemctl-redirect <version> main start")
+        pytest.skip(
+            f"PostgreSQL not reachable ({type(exc).__name__}); start it with "
+            "pg_ctlcluster --skip-systemctl-redirect <version> main start"
+        )
 
 
 @asynccontextmanager

@@ -1,5 +1,6 @@
 """A dashboard on a database filled by `python -m bot demo`'s loader, with the shipped
 flows and catalogs: what a newcomer sees after `make demo` and `make run`."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -13,8 +14,13 @@ ROOT = Path(__file__).resolve().parent.parent
 def demo_settings(url: str) -> Any:
     from bot.base.settings import Settings
 
-    return Settings(_env_file=None, database_url=url, flows_dir=ROOT / "flows", locales_dir=ROOT / "locales",
-                    pseudonym_key="an invented key for the demo tests")
+    return Settings(
+        _env_file=None,
+        database_url=url,
+        flows_dir=ROOT / "flows",
+        locales_dir=ROOT / "locales",
+        pseudonym_key="an invented key for the demo tests",
+    )
 
 
 async def make_demo_site(url: str, *, admin: str = "ada") -> tuple[Site, Any]:
@@ -32,6 +38,10 @@ async def make_demo_site(url: str, *, admin: str = "ada") -> tuple[Site, Any]:
     sessionmaker = make_sessionmaker(engine)
     await add_staff(sessionmaker, admin, "admin")
     clock = FakeClock()
-    app = create_web_app(sessionmaker=sessionmaker, settings=settings,
-                         flows_provider=lambda: (registry.current, registry.problems), clock=clock)
+    app = create_web_app(
+        sessionmaker=sessionmaker,
+        settings=settings,
+        flows_provider=lambda: (registry.current, registry.problems),
+        clock=clock,
+    )
     return Site(app, sessionmaker, settings, clock), engine

@@ -3,6 +3,7 @@
 The fixed ones are in tests/broken_flows/ (with the problem they must give on their
 first line); a long flow is generated, since its size is the point.
 """
+
 from __future__ import annotations
 
 from tests.botfixtures import ROOT
@@ -19,14 +20,29 @@ def long_flow(steps: int, flow_id: str = "long") -> str:
     for i in range(steps - 1):
         to = f"s{i + 1}"
         if i % 3 == 0:
-            lines += [f"  - id: s{i}", "    type: choice", f'    text: "Question {i}?"', f"    save: a{i}",
-                      "    choices:", "      - id: agree", '        label: "Yes"',
-                      "      - id: disagree", '        label: "No"',
-                      "    next:", f"      - when: {{answer: a{i}, equals: agree}}", f"        to: {to}",
-                      f"      - to: {to}"]
+            lines += [
+                f"  - id: s{i}",
+                "    type: choice",
+                f'    text: "Question {i}?"',
+                f"    save: a{i}",
+                "    choices:",
+                "      - id: agree",
+                '        label: "Yes"',
+                "      - id: disagree",
+                '        label: "No"',
+                "    next:",
+                f"      - when: {{answer: a{i}, equals: agree}}",
+                f"        to: {to}",
+                f"      - to: {to}",
+            ]
         elif i % 3 == 1:
-            lines += [f"  - id: s{i}", "    type: text", f'    text: "You said {{a{i - 1}}}. Anything else?"',
-                      f"    save: a{i}", f"    next: {to}"]
+            lines += [
+                f"  - id: s{i}",
+                "    type: text",
+                f'    text: "You said {{a{i - 1}}}. Anything else?"',
+                f"    save: a{i}",
+                f"    next: {to}",
+            ]
         else:
             lines += [f"  - id: s{i}", "    type: message", f'    text: "Thanks for {{a{i - 1}}}."', f"    next: {to}"]
     lines += [f"  - id: s{steps - 1}", "    type: end", '    text: "Bye!"']

@@ -15,6 +15,7 @@ Each record is kept twice, in the text format and in the JSON format (tracebacks
 included), so a name hidden in an exception or in an escape is found either way.
 Logger levels, handlers and `logging.disable` are restored afterwards.
 """
+
 from __future__ import annotations
 
 import contextlib

@@ -1,5 +1,6 @@
 """The anonymiser against the labelled corpora in tests/corpus/, plus unit and
 property tests. The recall and false-change tables are printed on every run."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -79,6 +80,7 @@ def test_held_out_corpus(capsys):
 
 # --- the sender's own names ----------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     ("text", "names", "expected"),
     [
@@ -113,12 +115,23 @@ def test_name_answer_only_takes_the_name():
 
 # --- shapes ------------------------------------------------------------------------
 
+
 @pytest.mark.parametrize(
     "phone",
     [
-        "+46 70 174 06 05", "070-174 06 05", "0701740605", "070 174 06 05", "+46701740605",
-        "00 46 70 174 06 05", "0046701740605", "+93 70 123 4567", "٠٧٠١٧٤٠٦٠٥",
-        "۰۷۰ ۱۷۴ ۰۶ ۰۵", "(070) 174 06 05", "08-123 456 78", "+380 67 123 4567",
+        "+46 70 174 06 05",
+        "070-174 06 05",
+        "0701740605",
+        "070 174 06 05",
+        "+46701740605",
+        "00 46 70 174 06 05",
+        "0046701740605",
+        "+93 70 123 4567",
+        "٠٧٠١٧٤٠٦٠٥",
+        "۰۷۰ ۱۷۴ ۰۶ ۰۵",
+        "(070) 174 06 05",
+        "08-123 456 78",
+        "+380 67 123 4567",
     ],
 )
 def test_phone_formats(phone):
@@ -171,9 +184,24 @@ def test_shapes(text, expected):
 @pytest.mark.parametrize(
     "text",
     [
-        "kl 17:30", "200 kr", "buss 4", "år 2024", "12 mars 2024", "2024-03-12", "50%",
-        "16 år", "1 200 kr", "vecka 12", "08.00-16.30", "tel. tid 8-9", "1/3 av eleverna",
-        "rum 12, våning 3", "linje 150 och 172", "3,5 poäng", "19.90 kr", "120 000 invånare",
+        "kl 17:30",
+        "200 kr",
+        "buss 4",
+        "år 2024",
+        "12 mars 2024",
+        "2024-03-12",
+        "50%",
+        "16 år",
+        "1 200 kr",
+        "vecka 12",
+        "08.00-16.30",
+        "tel. tid 8-9",
+        "1/3 av eleverna",
+        "rum 12, våning 3",
+        "linje 150 och 172",
+        "3,5 poäng",
+        "19.90 kr",
+        "120 000 invånare",
     ],
 )
 def test_ordinary_numbers_stay(text):
@@ -181,6 +209,7 @@ def test_ordinary_numbers_stay(text):
 
 
 # --- properties --------------------------------------------------------------------
+
 
 @settings(max_examples=300, deadline=None)
 @given(st.text(max_size=300), st.lists(st.text(max_size=20), max_size=3), st.booleans())
@@ -202,6 +231,7 @@ def test_a_phone_number_anywhere_is_removed(before, after, tail):
 
 
 # --- names of other people, issue 16 ------------------------------------------------
+
 
 @pytest.mark.parametrize(
     ("text", "expected"),
@@ -232,6 +262,7 @@ def test_a_name_found_by_its_context_is_removed_everywhere_in_the_text():
 
 
 # --- public numbers ------------------------------------------------------------------
+
 
 @pytest.mark.parametrize("number", ["112", "116 111", "116111", "90101", "1177", "114 14", "113 13"])
 def test_public_helplines_are_kept(number):
@@ -265,17 +296,21 @@ def test_a_postcode_after_a_street_is_removed_even_if_it_looks_like_a_helpline()
     assert anonymize("Polisen 114 14, Stockholm") == "Polisen 114 14, Stockholm"
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("Jag bor i 114 14 Stockholm", "Jag bor i [POSTCODE] Stockholm"),
-    ("Postnummer 113 13", "Postnummer [POSTCODE]"),
-    ("postnr: 114 14", "postnr: [POSTCODE]"),
-    ("Vi bor på 113 13 Stockholm nu", "Vi bor på [POSTCODE] Stockholm nu"),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("Jag bor i 114 14 Stockholm", "Jag bor i [POSTCODE] Stockholm"),
+        ("Postnummer 113 13", "Postnummer [POSTCODE]"),
+        ("postnr: 114 14", "postnr: [POSTCODE]"),
+        ("Vi bor på 113 13 Stockholm nu", "Vi bor på [POSTCODE] Stockholm nu"),
+    ],
+)
 def test_a_postcode_with_a_service_numbers_digits_is_still_a_postcode(text, expected):
     assert anonymize(text) == expected
 
 
 # --- the lexicon's data files ---------------------------------------------------------
+
 
 def test_the_name_lists_name_their_source_and_licence_and_are_package_data():
     import tomllib

@@ -1,5 +1,6 @@
 """End to end: the whole bot (`bot.app.run.serve`) against the fake Bot API over real HTTP,
 on SQLite and PostgreSQL, in polling and webhook mode."""
+
 from __future__ import annotations
 
 import pytest
@@ -96,8 +97,10 @@ async def test_every_shipped_flow(fake_bot_api, db_url, tmp_path, mode):
             assert idea.answers["topic"] == "school" and idea.answers["followup_ok"] is True
             dani_row = await s.scalar(select(Participant).where(Participant.age_band == "under_13"))
             assert dani_row is not None
-            assert await s.scalar(select(func.count()).select_from(Answer)
-                                  .where(Answer.participant_id == dani_row.id)) == 0
+            assert (
+                await s.scalar(select(func.count()).select_from(Answer).where(Answer.participant_id == dani_row.id))
+                == 0
+            )
         cards = [m.text for m in group.messages]
         assert len([c for c in cards if "Share an idea" in c]) == 1
         assert all("Amina" not in c and "Bilal" not in c for c in cards)
@@ -124,10 +127,16 @@ async def test_kind_answers_and_bad_presses(fake_bot_api, tmp_path):
         assert other.messages[-1].text == services.translator("sv").gettext(texts.PRIVATE_ONLY)
         assert "leaveChat" in fake_bot_api.calls_per_method()
         # the same update delivered twice is handled once
-        update = {"update_id": 900_001, "message": {
-            "message_id": 77, "date": 1_700_000_000, "text": "/menu",
-            "chat": {"id": y.user.id, "type": "private", "first_name": "Elif"},
-            "from": {"id": y.user.id, "is_bot": False, "first_name": "Elif"}}}
+        update = {
+            "update_id": 900_001,
+            "message": {
+                "message_id": 77,
+                "date": 1_700_000_000,
+                "text": "/menu",
+                "chat": {"id": y.user.id, "type": "private", "first_name": "Elif"},
+                "from": {"id": y.user.id, "is_bot": False, "first_name": "Elif"},
+            },
+        }
         fake_bot_api.push_update(dict(update))
         fake_bot_api.push_update(dict(update))
         # and an update python-telegram-bot cannot parse is kept as failed, not retried forever
@@ -183,10 +192,28 @@ async def test_other_updates_commands_and_a_blocked_bot(fake_bot_api, tmp_path):
         # edited messages and channel posts are handled without error and without a reply
         chat = {"id": y.user.id, "type": "private", "first_name": "Goran"}
         sender = {"id": y.user.id, "is_bot": False, "first_name": "Goran"}
-        fake_bot_api.push_update({"edited_message": {"message_id": 5, "date": 1, "edit_date": 2,
-                                                     "chat": chat, "from": sender, "text": "fixed"}})
-        fake_bot_api.push_update({"channel_post": {"message_id": 6, "date": 1, "text": "news",
-                                                   "chat": {"id": -1001, "type": "channel", "title": "News"}}})
+        fake_bot_api.push_update(
+            {
+                "edited_message": {
+                    "message_id": 5,
+                    "date": 1,
+                    "edit_date": 2,
+                    "chat": chat,
+                    "from": sender,
+                    "text": "fixed",
+                }
+            }
+        )
+        fake_bot_api.push_update(
+            {
+                "channel_post": {
+                    "message_id": 6,
+                    "date": 1,
+                    "text": "news",
+                    "chat": {"id": -1001, "type": "channel", "title": "News"},
+                }
+            }
+        )
         before = len(y.user.messages)
         await settle(services)
         assert len(y.user.messages) == before

@@ -1,5 +1,6 @@
 """`python -m bot run` as its own process, pointed by TELEGRAM_API_URL at the fake Bot
 API: many youth at once, and a SIGKILL in the middle of their conversations."""
+
 from __future__ import annotations
 
 import asyncio
@@ -52,8 +53,9 @@ class BotProcess:
 
     async def start(self) -> None:
         with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen([sys.executable, "-m", "bot", "run"], cwd=tmp_cwd(self.env),
-                                         env=self.env, stdout=log, stderr=log)
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "bot", "run"], cwd=tmp_cwd(self.env), env=self.env, stdout=log, stderr=log
+            )
         import aiohttp
 
         async with aiohttp.ClientSession() as http:
@@ -115,8 +117,10 @@ async def test_fifty_youth_at_once(fake_bot_api, tmp_path, db_handle):
     await bot.start()
     try:
         db = db_handle(url)
-        youth = [Youth.new(fake_bot_api, db, first_name=f"Youth{i}", language_code="en")
-                 for i in range(int(os.environ.get("N_YOUTH", 50)))]
+        youth = [
+            Youth.new(fake_bot_api, db, first_name=f"Youth{i}", language_code="en")
+            for i in range(int(os.environ.get("N_YOUTH", 50)))
+        ]
         await asyncio.gather(*(through_share_idea(y) for y in youth))
         await settle(db, timeout=240)
         assert fake_bot_api.rejected == []
@@ -135,8 +139,10 @@ async def test_sigkill_mid_conversation_loses_and_duplicates_nothing(fake_bot_ap
     bot = BotProcess(fake_bot_api, url, tmp_path, group.chat.id)
     await bot.start()
     db = db_handle(url)
-    youth = [Youth.new(fake_bot_api, db, first_name=f"Kid{i}", language_code="en")
-             for i in range(int(os.environ.get("SIGKILL_YOUTH", 50)))]
+    youth = [
+        Youth.new(fake_bot_api, db, first_name=f"Kid{i}", language_code="en")
+        for i in range(int(os.environ.get("SIGKILL_YOUTH", 50)))
+    ]
     await asyncio.gather(*(through_share_idea(y, ["start", "English", "16–17", "Yes", "Share an idea"]) for y in youth))
     # Everyone presses "School" and writes their idea; the bot dies in the middle of it.
     for y in youth:

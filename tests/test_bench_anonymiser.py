@@ -1,5 +1,6 @@
 """`python -m bench.anonymiser` measures this branch against `main` in one run and
 writes its section into the report without touching the rest. No timing is asserted."""
+
 from __future__ import annotations
 
 import subprocess

@@ -1,6 +1,7 @@
 """The benchmark runs (tiny scale) so it cannot rot: `python -m bench --smoke` as a
 subprocess prints the table and writes a report with every figure filled in.
 No timing is asserted: only that each measurement produced a number."""
+
 from __future__ import annotations
 
 import os
@@ -10,19 +11,35 @@ import sys
 from tests.botfixtures import ROOT
 
 MEASURES = [
-    "echo bot: CPU per Bot API call", "CPU per handled update", "CPU per Bot API call",
-    "answer time p50", "answer time p99", "messages sent per second", "429s received",
-    "time until every youth answered", "idle RSS", "peak RSS", "submissions list",
-    "search (text + language)", "statistics", "export CSV (filtered)",
-    "process start → first answer", "flow reload, 50 flows",
+    "echo bot: CPU per Bot API call",
+    "CPU per handled update",
+    "CPU per Bot API call",
+    "answer time p50",
+    "answer time p99",
+    "messages sent per second",
+    "429s received",
+    "time until every youth answered",
+    "idle RSS",
+    "peak RSS",
+    "submissions list",
+    "search (text + language)",
+    "statistics",
+    "export CSV (filtered)",
+    "process start → first answer",
+    "flow reload, 50 flows",
 ]
 
 
 def test_bench_smoke_produces_the_table(tmp_path):
     out = tmp_path / "RESULTS.md"
-    done = subprocess.run([sys.executable, "-m", "bench", "--smoke", "--out", str(out)], cwd=ROOT,
-                          env=dict(os.environ, PYTHONPATH=str(ROOT)), capture_output=True, text=True,
-                          timeout=900)
+    done = subprocess.run(
+        [sys.executable, "-m", "bench", "--smoke", "--out", str(out)],
+        cwd=ROOT,
+        env=dict(os.environ, PYTHONPATH=str(ROOT)),
+        capture_output=True,
+        text=True,
+        timeout=900,
+    )
     assert done.returncode == 0, done.stdout[-3000:] + done.stderr[-3000:]
     report = out.read_text(encoding="utf-8")
     for text in (done.stdout, report):

@@ -2,6 +2,7 @@
 acts only on its own card, ids no database holds are refused like unknown ones, and
 getChatMember (who may press) runs outside any database transaction, so a slow
 Telegram holds up no youth."""
+
 from __future__ import annotations
 
 import asyncio
@@ -43,8 +44,10 @@ def last_notice(fake: Any) -> str | None:
 
 
 async def two_ideas(fake: Any, services: Any) -> None:
-    for name, idea in (("Amina", "Homework help in the library after school."),
-                       ("Bilal", "A football team for girls and boys who just came here.")):
+    for name, idea in (
+        ("Amina", "Homework help in the library after school."),
+        ("Bilal", "A football team for girls and boys who just came here."),
+    ):
         youth = Youth.new(fake, services, first_name=name, language_code="en")
         await share_idea(youth, idea)
         await youth.press("No")
@@ -64,8 +67,9 @@ async def no_failed_updates(services: Any) -> bool:
 
 async def test_a_button_acts_only_on_its_own_card(fake_bot_api, tmp_path):
     group, lead = team(fake_bot_api)
-    settings = bot_settings(fake_bot_api, sqlite_url(tmp_path), tmp_path, staff_chat_id=group.chat.id,
-                            rate_group_per_min=600.0)
+    settings = bot_settings(
+        fake_bot_api, sqlite_url(tmp_path), tmp_path, staff_chat_id=group.chat.id, rate_group_per_min=600.0
+    )
     async with running_bot(settings) as services:
         await two_ideas(fake_bot_api, services)
         first, second = cards(group)
@@ -124,7 +128,8 @@ async def idle_transactions(db_url: str, older_than: float) -> int:
         return await conn.fetchval(
             "SELECT count(*) FROM pg_stat_activity WHERE datname = current_database() "
             "AND state LIKE 'idle in transaction%' AND now() - state_change > make_interval(secs => $1)",
-            older_than)
+            older_than,
+        )
     finally:
         await conn.close()
 
@@ -150,12 +155,14 @@ async def test_a_slow_get_chat_member_holds_up_no_youth(fake_bot_api, db_url, tm
         # while Telegram takes its time, another youth is answered as usual
         await bilal.step(bilal.user.press("English"))
         await bilal.step(bilal.user.press("16–17"))
-        assert card.edit_count == 0 and fake_bot_api.unanswered_callbacks, \
+        assert card.edit_count == 0 and fake_bot_api.unanswered_callbacks, (
             "the youth was answered only once the press was done"
+        )
         if db_url.startswith("postgresql"):
             await asyncio.sleep(max(0.0, asked_at + HANG / 3 - loop.time()))
-            assert await idle_transactions(db_url, older_than=HANG / 6) == 0, \
+            assert await idle_transactions(db_url, older_than=HANG / 6) == 0, (
                 "a transaction stayed open during the call"
+            )
         # and the press goes through once Telegram answers
         await settle(services, timeout=HANG * 4)
         assert card.edit_count == 1 and "Status: shortlisted ⭐ (by Stina)" in card.text

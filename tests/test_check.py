@@ -1,4 +1,5 @@
 """The flow validator: shipped flows pass; each broken fixture gives its exact problem."""
+
 from __future__ import annotations
 
 import subprocess
@@ -68,8 +69,11 @@ def test_duplicate_flow_ids_across_files():
 
 
 def test_subflow_cycle_is_reported():
-    a = VALID.replace("id: demo", "id: one").replace("type: text\n    text: Your idea?\n    save: idea",
-                                                     "type: flow\n    flow: two").replace("{idea}", "you")
+    a = (
+        VALID.replace("id: demo", "id: one")
+        .replace("type: text\n    text: Your idea?\n    save: idea", "type: flow\n    flow: two")
+        .replace("{idea}", "you")
+    )
     b = a.replace("id: one", "id: two").replace("flow: two", "flow: one")
     _, problems = build_flowset([("one.yaml", a), ("two.yaml", b)])
     assert any("leads back into 'one'" in p.message for p in problems)
@@ -79,7 +83,9 @@ def test_cli_exit_codes_and_output_for_broken_files():
     picks = [ROOT / "tests/broken_flows/unknown_key.yaml", ROOT / "tests/broken_flows/syntax_error.yaml"]
     proc = subprocess.run(
         [sys.executable, "-m", "bot", "flows", "check", *map(str, picks)],
-        capture_output=True, text=True, cwd=ROOT,
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
     )
     assert proc.returncode == 1
     assert "Traceback" not in proc.stderr + proc.stdout
@@ -89,8 +95,9 @@ def test_cli_exit_codes_and_output_for_broken_files():
 
 
 def test_cli_on_the_shipped_flows_exits_zero():
-    proc = subprocess.run([sys.executable, "-m", "bot", "flows", "check", "flows/"],
-                          capture_output=True, text=True, cwd=ROOT)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "flows", "check", "flows/"], capture_output=True, text=True, cwd=ROOT
+    )
     assert proc.returncode == 0, proc.stdout + proc.stderr
 
 
@@ -108,13 +115,34 @@ def test_deeply_nested_yaml_is_a_problem_not_a_crash(tmp_path, levels):
     assert str(problems[0]).startswith(f"{path}:")
 
 
-yaml_fragments = st.sampled_from([
-    "id: demo\n", "title: Demo\n", "start: ask\n", "expires_after: 3d\n", "steps:\n", "  - id: ask\n",
-    "    type: text\n", "    type: choice\n", "    choices:\n", "      - id: a\n", "        label: A\n",
-    "    text: [a, b]\n", "    next: bye\n", "    next:\n      - when: {answer: x, gt: 1}\n        to: ask\n",
-    "  - id: bye\n    type: end\n", "    text: '{x'\n", "  - 3\n", "menu: {order: x}\n", ": :\n",
-    "&a [*a]\n", "!!python/object:os.system x\n", "triggers: [{payload: 'a b'}]\n", "\t\n", "{\n",
-])
+yaml_fragments = st.sampled_from(
+    [
+        "id: demo\n",
+        "title: Demo\n",
+        "start: ask\n",
+        "expires_after: 3d\n",
+        "steps:\n",
+        "  - id: ask\n",
+        "    type: text\n",
+        "    type: choice\n",
+        "    choices:\n",
+        "      - id: a\n",
+        "        label: A\n",
+        "    text: [a, b]\n",
+        "    next: bye\n",
+        "    next:\n      - when: {answer: x, gt: 1}\n        to: ask\n",
+        "  - id: bye\n    type: end\n",
+        "    text: '{x'\n",
+        "  - 3\n",
+        "menu: {order: x}\n",
+        ": :\n",
+        "&a [*a]\n",
+        "!!python/object:os.system x\n",
+        "triggers: [{payload: 'a b'}]\n",
+        "\t\n",
+        "{\n",
+    ]
+)
 
 
 @settings(max_examples=150, deadline=None, suppress_health_check=[HealthCheck.too_slow])

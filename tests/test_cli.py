@@ -3,6 +3,7 @@
 where the web app listens and the no-token mode, and staff accounts: `staff passwd`,
 passwords typed twice at a terminal or given with `--password-stdin`, and a clear
 stop (exit 2) when there is no terminal to ask on."""
+
 from __future__ import annotations
 
 import argparse
@@ -77,16 +78,23 @@ def test_run_help_names_where_it_listens_and_the_mode_without_a_token(tmp_path):
 def test_without_a_terminal_the_password_must_come_with_password_stdin(argv, tmp_path):
     done = command(argv, cli_env(tmp_path), tmp_path)  # stdin: /dev/null, no terminal
     role = "--role admin " if "--role" in argv else ""
-    assert (done.returncode, done.stdout, done.stderr) == (2, "", (
-        "no terminal to ask for the password on: give it on standard input with --password-stdin "
-        f"(e.g. printf '%s\\n' \"$PASSWORD\" | python -m bot staff {argv[1]} ada {role}--password-stdin)\n"))
+    assert (done.returncode, done.stdout, done.stderr) == (
+        2,
+        "",
+        (
+            "no terminal to ask for the password on: give it on standard input with --password-stdin "
+            f"(e.g. printf '%s\\n' \"$PASSWORD\" | python -m bot staff {argv[1]} ada {role}--password-stdin)\n"
+        ),
+    )
     assert not (tmp_path / "var" / "bot.db").exists()  # stopped before anything
 
 
 def test_passwd_names_an_unknown_account_before_asking_for_a_password(tmp_path):
     done = command(["staff", "passwd", "nobody", "--password-stdin"], cli_env(tmp_path), tmp_path, stdin=NEW + "\n")
     assert (done.returncode, done.stderr) == (
-        1, "there is no staff account named 'nobody' (create it with `staff add`)\n")
+        1,
+        "there is no staff account named 'nobody' (create it with `staff add`)\n",
+    )
     done = command(["staff", "passwd", "nobody", "--password-stdin"], cli_env(tmp_path), tmp_path, stdin="short\n")
     assert done.returncode == 1 and "no staff account" in done.stderr
 
@@ -96,8 +104,15 @@ class Terminal:
 
     def __init__(self, argv: list[str], env: dict[str, str], cwd: Path) -> None:
         self.master, slave = os.openpty()
-        self.proc = subprocess.Popen([sys.executable, "-m", "bot", *argv], env=env, cwd=cwd,
-                                     stdin=slave, stdout=slave, stderr=slave, start_new_session=True)
+        self.proc = subprocess.Popen(
+            [sys.executable, "-m", "bot", *argv],
+            env=env,
+            cwd=cwd,
+            stdin=slave,
+            stdout=slave,
+            stderr=slave,
+            start_new_session=True,
+        )
         os.close(slave)
         self.seen = ""
 
@@ -152,8 +167,9 @@ def test_passwords_are_asked_twice_at_a_terminal_and_never_shown(tmp_path):
 async def _log_in(http: aiohttp.ClientSession, base: str, password: str) -> int:
     async with http.get(f"{base}/staff/login") as page:
         token = csrf_of(await page.text())
-    async with http.post(f"{base}/staff/login", allow_redirects=False,
-                         data={"name": "ada", "password": password, "csrf_token": token}) as answer:
+    async with http.post(
+        f"{base}/staff/login", allow_redirects=False, data={"name": "ada", "password": password, "csrf_token": token}
+    ) as answer:
         return answer.status
 
 
@@ -176,7 +192,10 @@ async def test_passwd_replaces_the_password_and_ends_the_accounts_sessions(tmp_p
             assert await _signed_in(before, base)
             done = command(["staff", "passwd", "ada", "--password-stdin"], env, tmp_path, stdin=NEW + "\n")
             assert (done.returncode, done.stdout, done.stderr) == (
-                0, "", "new password set for 'ada'; their dashboard sessions have ended\n")
+                0,
+                "",
+                "new password set for 'ada'; their dashboard sessions have ended\n",
+            )
             assert not await _signed_in(before, base)  # logged out by the new password
         async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as after:
             assert await _log_in(after, base, OLD) == 401

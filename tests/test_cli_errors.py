@@ -6,6 +6,7 @@ that is no database URL, for every command that touches the database; `postgres:
 `postgresql://` and `sqlite:///` work. Tokens: one not of Telegram's form is refused at
 start; a Bot API that cannot be reached is said once, with what to check.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -38,9 +39,11 @@ DATABASE_COMMANDS = [
     (["export"], None),
 ]
 EXAMPLES = "sqlite+aiosqlite:///./var/sammanbot.db or postgresql+asyncpg://user:password@host:5432/dbname"
-TOKEN_HINT = ("TELEGRAM_BOT_TOKEN is not a Telegram bot token (those look like 123456789:AAH…: digits, a colon, "
-              "35 letters, digits, - or _). Fix: get one from @BotFather in Telegram (/newbot, or /mybots → API "
-              "Token; README: Getting a bot token), or unset it to run only the simulator and the dashboard.")
+TOKEN_HINT = (
+    "TELEGRAM_BOT_TOKEN is not a Telegram bot token (those look like 123456789:AAH…: digits, a colon, "
+    "35 letters, digits, - or _). Fix: get one from @BotFather in Telegram (/newbot, or /mybots → API "
+    "Token; README: Getting a bot token), or unset it to run only the simulator and the dashboard."
+)
 GOOD_FORM_TOKEN = "123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"  # invented
 
 
@@ -65,18 +68,22 @@ def assert_every_command_says(url: str, tmp_path, where: str, what: str, fix: st
 
 def test_an_unknown_host_is_named_and_the_password_hidden(tmp_path):
     assert_every_command_says(
-        "postgresql+asyncpg://postgres:s3cret@no-such-host.invalid:5432/sammanbot", tmp_path,
+        "postgresql+asyncpg://postgres:s3cret@no-such-host.invalid:5432/sammanbot",
+        tmp_path,
         "postgresql+asyncpg://postgres:***@no-such-host.invalid:5432/sammanbot",
         "the host no-such-host.invalid cannot be found",
-        "check the host name in DATABASE_URL (and this machine's network)")
+        "check the host name in DATABASE_URL (and this machine's network)",
+    )
 
 
 def test_a_refused_port_is_named(tmp_path):
     assert_every_command_says(
-        "postgresql+asyncpg://postgres@127.0.0.1:1/sammanbot", tmp_path,
+        "postgresql+asyncpg://postgres@127.0.0.1:1/sammanbot",
+        tmp_path,
         "postgresql+asyncpg://postgres@127.0.0.1:1/sammanbot",
         "nothing accepts connections at 127.0.0.1:1 (connection refused)",
-        "start the database server, or correct the host and port in DATABASE_URL")
+        "start the database server, or correct the host and port in DATABASE_URL",
+    )
 
 
 def test_a_missing_database_says_how_to_create_it(pg_url, tmp_path):
@@ -84,20 +91,31 @@ def test_a_missing_database_says_how_to_create_it(pg_url, tmp_path):
     missing = f"{url.database}_missing"
     where = url.set(database=missing).render_as_string(hide_password=True)
     assert_every_command_says(
-        where, tmp_path, where, f'there is no database "{missing}" on {url.host}:{url.port}',
-        f"create it (createdb -h {url.host} -U {url.username} {missing}) or correct its name in DATABASE_URL")
+        where,
+        tmp_path,
+        where,
+        f'there is no database "{missing}" on {url.host}:{url.port}',
+        f"create it (createdb -h {url.host} -U {url.username} {missing}) or correct its name in DATABASE_URL",
+    )
 
 
 def test_a_url_that_is_no_database_url_shows_what_one_looks_like(tmp_path):
     assert_every_command_says(
-        "localhost:5432/sammanbot", tmp_path, "localhost:5432/sammanbot",
+        "localhost:5432/sammanbot",
+        tmp_path,
+        "localhost:5432/sammanbot",
         "DATABASE_URL is not a URL of a database the bot knows (it does not parse)",
-        f"set DATABASE_URL to {EXAMPLES}")
+        f"set DATABASE_URL to {EXAMPLES}",
+    )
     env = cli_env(tmp_path, DATABASE_URL="mysql://root@localhost/sammanbot")
     done = command(["db", "upgrade"], env, tmp_path)
-    assert (done.returncode, done.stderr) == (1, (
-        "Sammanbot cannot use the database mysql://root@localhost/sammanbot: DATABASE_URL is not a URL of a "
-        f"database the bot knows (no async driver for mysql). Fix: set DATABASE_URL to {EXAMPLES}.\n"))
+    assert (done.returncode, done.stderr) == (
+        1,
+        (
+            "Sammanbot cannot use the database mysql://root@localhost/sammanbot: DATABASE_URL is not a URL of a "
+            f"database the bot knows (no async driver for mysql). Fix: set DATABASE_URL to {EXAMPLES}.\n"
+        ),
+    )
 
 
 async def test_postgres_and_postgresql_urls_work_for_every_command(pg_url, tmp_path):
@@ -108,7 +126,10 @@ async def test_postgres_and_postgresql_urls_work_for_every_command(pg_url, tmp_p
 
     done = command(["db", "upgrade"], env, tmp_path)
     assert (done.returncode, done.stdout, done.stderr) == (
-        0, f"{shown}: upgraded from an empty database to revision {HEAD} (head)\n", "")
+        0,
+        f"{shown}: upgraded from an empty database to revision {HEAD} (head)\n",
+        "",
+    )
     done = command(["staff", "add", "ada", "--role", "admin", "--password-stdin"], env, tmp_path, stdin=PASSWORD)
     assert (done.returncode, done.stderr) == (0, "staff account 'ada' (admin) created\n")
     done = command(["staff", "passwd", "ada", "--password-stdin"], env, tmp_path, stdin="another long pass\n")
@@ -117,8 +138,7 @@ async def test_postgres_and_postgresql_urls_work_for_every_command(pg_url, tmp_p
     assert (done.returncode, json.loads(done.stdout), done.stderr) == (0, [], "exported 0 submission(s)\n")
     assert f"✓ database: {shown} is reachable, schema up to date\n" in command(["doctor"], env, tmp_path).stdout
 
-    bot = await Running.start(["run"], env | {"DATABASE_URL": plain.replace("postgres://", "postgresql://")},
-                              tmp_path)
+    bot = await Running.start(["run"], env | {"DATABASE_URL": plain.replace("postgres://", "postgresql://")}, tmp_path)
     await bot.wait_for("Dashboard: ")
     assert await bot.stop() == 0, bot.output
     assert "Traceback" not in bot.output
@@ -127,18 +147,26 @@ async def test_postgres_and_postgresql_urls_work_for_every_command(pg_url, tmp_p
 def test_a_plain_sqlite_url_gets_the_async_driver(tmp_path):
     done = command(["db", "upgrade"], cli_env(tmp_path, DATABASE_URL=f"sqlite:///{tmp_path}/plain.db"), tmp_path)
     assert (done.returncode, done.stdout) == (
-        0, f"sqlite+aiosqlite:///{tmp_path}/plain.db: upgraded from an empty database to revision {HEAD} (head)\n")
+        0,
+        f"sqlite+aiosqlite:///{tmp_path}/plain.db: upgraded from an empty database to revision {HEAD} (head)\n",
+    )
 
 
-@pytest.mark.parametrize(("given", "used"), [
-    ("postgres://u:pw@db.example.org/ideas", "postgresql+asyncpg://u:pw@db.example.org/ideas"),
-    ("postgresql://u@db.example.org:6543/ideas", "postgresql+asyncpg://u@db.example.org:6543/ideas"),
-    ("POSTGRES://u@h/d?sslmode=require&application_name=bot", "postgresql+asyncpg://u@h/d?ssl=require&application_name=bot"),
-    ("postgresql+asyncpg://u@h/d?ssl=require", "postgresql+asyncpg://u@h/d?ssl=require"),
-    ("sqlite:///./var/sammanbot.db", "sqlite+aiosqlite:///./var/sammanbot.db"),
-    ("sqlite+aiosqlite:///x.db", "sqlite+aiosqlite:///x.db"),
-    ("not a url", "not a url"),
-])
+@pytest.mark.parametrize(
+    ("given", "used"),
+    [
+        ("postgres://u:pw@db.example.org/ideas", "postgresql+asyncpg://u:pw@db.example.org/ideas"),
+        ("postgresql://u@db.example.org:6543/ideas", "postgresql+asyncpg://u@db.example.org:6543/ideas"),
+        (
+            "POSTGRES://u@h/d?sslmode=require&application_name=bot",
+            "postgresql+asyncpg://u@h/d?ssl=require&application_name=bot",
+        ),
+        ("postgresql+asyncpg://u@h/d?ssl=require", "postgresql+asyncpg://u@h/d?ssl=require"),
+        ("sqlite:///./var/sammanbot.db", "sqlite+aiosqlite:///./var/sammanbot.db"),
+        ("sqlite+aiosqlite:///x.db", "sqlite+aiosqlite:///x.db"),
+        ("not a url", "not a url"),
+    ],
+)
 def test_database_urls_are_mapped_to_the_async_drivers_in_the_settings(given, used):
     assert async_database_url(given) == used
     assert Settings(_env_file=None, database_url=given).database_url == used
@@ -147,8 +175,15 @@ def test_database_urls_are_mapped_to_the_async_drivers_in_the_settings(given, us
 # -- the token ----------------------------------------------------------------------------
 
 
-@pytest.mark.parametrize("token", ["123456:ABC", "not-a-token", "123456789-AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0",
-                                   "bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0"])
+@pytest.mark.parametrize(
+    "token",
+    [
+        "123456:ABC",
+        "not-a-token",
+        "123456789-AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0",
+        "bot123456789:AAHdqTcvCH1vGWJxfSeofSAs0K5PALDsaw0",
+    ],
+)
 def test_a_token_not_of_telegrams_form_is_refused_at_start(token, tmp_path):
     env = cli_env(tmp_path, TELEGRAM_BOT_TOKEN=token, WEB_PORT=str(free_port()))
     done = command(["run"], env, tmp_path)
@@ -163,8 +198,9 @@ def test_the_doctor_names_a_malformed_token_and_does_not_send_it(tmp_path):
 
 
 def test_a_pasted_token_is_trimmed_and_an_empty_one_is_unset():
-    assert Settings(_env_file=None, telegram_bot_token=f"  {GOOD_FORM_TOKEN}\n").telegram_bot_token \
-        == SecretStr(GOOD_FORM_TOKEN)
+    assert Settings(_env_file=None, telegram_bot_token=f"  {GOOD_FORM_TOKEN}\n").telegram_bot_token == SecretStr(
+        GOOD_FORM_TOKEN
+    )
     assert Settings(_env_file=None, telegram_bot_token="").telegram_bot_token is None
     assert token_problem(SecretStr(GOOD_FORM_TOKEN)) is None and token_problem(None) is None
 
@@ -176,10 +212,14 @@ async def test_without_network_the_bot_says_once_what_to_check(tmp_path):
     await bot.wait_for("Bot API still not reachable", count=2)
     assert await bot.stop() == 0, bot.output
     messages = [line.split(" bot: ", 1)[1].rstrip("\n") for line in bot.lines if " bot: " in line]
-    assert messages[0] == (f"the Bot API at {api} cannot be reached (NetworkError). Check this machine's network "
-                           "connection (and proxy) and TELEGRAM_API_URL; retrying until it answers, first in 1s")
-    assert messages[1:3] == ["Bot API still not reachable (NetworkError, try 2); retrying in 2s",
-                             "Bot API still not reachable (NetworkError, try 3); retrying in 4s"]
+    assert messages[0] == (
+        f"the Bot API at {api} cannot be reached (NetworkError). Check this machine's network "
+        "connection (and proxy) and TELEGRAM_API_URL; retrying until it answers, first in 1s"
+    )
+    assert messages[1:3] == [
+        "Bot API still not reachable (NetworkError, try 2); retrying in 2s",
+        "Bot API still not reachable (NetworkError, try 3); retrying in 4s",
+    ]
     assert sum("TELEGRAM_API_URL" in line for line in bot.lines) == 1
     assert "stopped before the Bot API answered" in messages
     assert "Traceback" not in bot.output and "cannot start" not in bot.output
@@ -200,8 +240,10 @@ async def test_polling_that_loses_the_network_says_once_what_to_check(tmp_path, 
     stop.set()
     await task
     said = [r.getMessage() for r in caplog.records if r.name == "bot.telegram.intake"]
-    assert said[0].startswith(f"the Bot API at {api} cannot be reached (NetworkError). Check this machine's "
-                              "network connection (and proxy) and TELEGRAM_API_URL")
+    assert said[0].startswith(
+        f"the Bot API at {api} cannot be reached (NetworkError). Check this machine's "
+        "network connection (and proxy) and TELEGRAM_API_URL"
+    )
     assert all(m.startswith("Bot API still not reachable (NetworkError, try ") for m in said[1:])
     assert not any(r.exc_info for r in caplog.records)
 
@@ -235,11 +277,18 @@ async def test_run_says_where_the_dashboard_and_simulator_are_and_not_alembics_s
 
 async def test_the_telegram_bot_says_where_the_dashboard_is_too(fake_bot_api, tmp_path):
     port = free_port()
-    env = cli_env(tmp_path, TELEGRAM_BOT_TOKEN=fake_bot_api.token, TELEGRAM_API_URL=fake_bot_api.url,
-                  POLL_TIMEOUT="1", WEB_PORT=str(port), FLOWS_DIR=str(ROOT / "flows"))
+    env = cli_env(
+        tmp_path,
+        TELEGRAM_BOT_TOKEN=fake_bot_api.token,
+        TELEGRAM_API_URL=fake_bot_api.url,
+        POLL_TIMEOUT="1",
+        WEB_PORT=str(port),
+        FLOWS_DIR=str(ROOT / "flows"),
+    )
     bot = await Running.start(["run"], env, tmp_path)
     await bot.wait_for("Dashboard: ")
     assert await bot.stop() == 0, bot.output
-    assert f"Dashboard: http://127.0.0.1:{port}/staff/  Simulator: http://127.0.0.1:{port}/staff/simulator" \
-        in bot.output
+    assert (
+        f"Dashboard: http://127.0.0.1:{port}/staff/  Simulator: http://127.0.0.1:{port}/staff/simulator" in bot.output
+    )
     assert "Sammanbot is running as @sammanbot_test_bot" in bot.output

@@ -1,5 +1,6 @@
 """`python -m bot demo` and the dashboard it fills, on SQLite and PostgreSQL: every page
 has data, staff read words instead of ids, and ids no database can hold answer 404."""
+
 from __future__ import annotations
 
 import os
@@ -92,8 +93,13 @@ async def test_demo_youth_in_eight_languages_fill_every_page_in_words(demo):
     forbidden = raw_ids(flowset)
     async with site.sessionmaker() as s:
         ids = list((await s.scalars(select(Submission.id))).all())
-    pages = ["/submissions", "/stats", "/flows", *(f"/submissions/{i}" for i in ids),
-             *(f"/flows/{f}" for f in flowset.flows)]
+    pages = [
+        "/submissions",
+        "/stats",
+        "/flows",
+        *(f"/submissions/{i}" for i in ids),
+        *(f"/flows/{f}" for f in flowset.flows),
+    ]
     for path in pages:
         r = await client.get(path)
         assert r.status == 200, path
@@ -102,12 +108,22 @@ async def test_demo_youth_in_eight_languages_fill_every_page_in_words(demo):
             assert not [i for i in forbidden if re.search(rf"\b{re.escape(i)}\b", text)], path
         assert "Start again" not in text, path
     listing = visible_text(await (await client.get("/submissions")).text())
-    for words in ("urgent: self-harm or suicide", "urgent: asked to talk to a person", "topic: Free time",
-                  "Young people new in Sweden", "Tell us what you need", "Tigrinya", "Dari", "source: Demo data"):
+    for words in (
+        "urgent: self-harm or suicide",
+        "urgent: asked to talk to a person",
+        "topic: Free time",
+        "Young people new in Sweden",
+        "Tell us what you need",
+        "Tigrinya",
+        "Dari",
+        "source: Demo data",
+    ):
         assert words in listing, words
     stats = await (await client.get("/stats")).text()
-    names = re.findall(r'<td dir="auto">([^<]+)</td><td class="n">\d+</td>',
-                       stats.split('id="chart-language"')[1].split("</section>")[0])
+    names = re.findall(
+        r'<td dir="auto">([^<]+)</td><td class="n">\d+</td>',
+        stats.split('id="chart-language"')[1].split("</section>")[0],
+    )
     assert sorted(names) == ["Arabic", "Dari", "English", "Pashto", "Somali", "Swedish", "Tigrinya", "Ukrainian"]
     assert "<h3>Getting started</h3>" in stats
 
@@ -117,9 +133,11 @@ async def test_onboarding_funnel_counts_the_questions_each_youth_reached(demo):
     left_at_language = sum(not y.picks_language for y in YOUTH)
     left_at_age = sum(y.picks_language and y.age is None for y in YOUTH)
     under_13 = sum(y.age == "under_13" for y in YOUTH)
-    expected = [("Which language do you want to use?", len(YOUTH)),
-                ("How old are you?", len(YOUTH) - left_at_language),
-                ("Is this OK for you?", len(YOUTH) - left_at_language - left_at_age - under_13)]
+    expected = [
+        ("Which language do you want to use?", len(YOUTH)),
+        ("How old are you?", len(YOUTH) - left_at_language),
+        ("Is this OK for you?", len(YOUTH) - left_at_language - left_at_age - under_13),
+    ]
     html = await (await client.get("/stats")).text()
     section = html.split('id="funnel-onboarding"')[1].split("</section>")[0]
     rows = [(q, int(n)) for q, n in re.findall(r'<td dir="auto">([^<]+)</td><td class="n">(\d+)</td>', section)]
@@ -131,8 +149,9 @@ async def test_demo_twice_adds_nothing_and_real_data_is_refused(db_url, tmp_path
     env = {**os.environ, "DATABASE_URL": db_url, "FLOWS_DIR": str(ROOT / "flows"), "LOCALES_DIR": str(ROOT / "locales")}
 
     def demo() -> subprocess.CompletedProcess:
-        return subprocess.run([sys.executable, "-m", "bot", "demo"], cwd=tmp_path, env=env, capture_output=True,
-                              text=True, timeout=120)
+        return subprocess.run(
+            [sys.executable, "-m", "bot", "demo"], cwd=tmp_path, env=env, capture_output=True, text=True, timeout=120
+        )
 
     first = demo()
     assert first.returncode == 0, first.stderr
@@ -145,9 +164,13 @@ async def test_demo_twice_adds_nothing_and_real_data_is_refused(db_url, tmp_path
 
         async def totals() -> tuple[int, ...]:
             async with sessionmaker() as s:
-                return tuple([int(await s.scalar(select(func.count()).select_from(m)))
-                              for m in (Participant, Session, Submission)]
-                             + [int(await s.scalar(select(func.sum(m.n)))) for m in (StepReach, SubmissionCount)])
+                return tuple(
+                    [
+                        int(await s.scalar(select(func.count()).select_from(m)))
+                        for m in (Participant, Session, Submission)
+                    ]
+                    + [int(await s.scalar(select(func.sum(m.n)))) for m in (StepReach, SubmissionCount)]
+                )
 
         before = await totals()
         second = demo()
@@ -170,17 +193,18 @@ async def test_ids_no_database_can_hold_answer_404_not_500(demo):
         r = await client.get(f"/submissions/{bad}")
         assert r.status == 404, bad
         for action in ("status", "tag", "untag", "note"):
-            r = await client.post(f"/submissions/{bad}/{action}", data={"csrf_token": t, "status": "reviewed",
-                                                                         "tag": "x", "notes": "x"})
+            r = await client.post(
+                f"/submissions/{bad}/{action}", data={"csrf_token": t, "status": "reviewed", "tag": "x", "notes": "x"}
+            )
             assert r.status == 404, (bad, action)
     largest = str(2**63 - 1)
     assert (await client.get(f"/submissions/{largest}")).status == 404  # a valid id that does not exist
     r = await client.post("/submissions/bulk", data=[("csrf_token", t), ("status", "archived"), ("id", BIG)])
     assert r.status == 400
-    r = await client.post("/submissions/bulk", data=[("csrf_token", t), ("status", "archived"), ("id", largest)],
-                          allow_redirects=False)
+    r = await client.post(
+        "/submissions/bulk", data=[("csrf_token", t), ("status", "archived"), ("id", largest)], allow_redirects=False
+    )
     assert r.status == 303
     for path in (f"/submissions?after=1.20250301T120000.000000.{BIG}", f"/audit?before={BIG}", "/audit?before=٣"):
         assert (await client.get(path)).status == 200, path
     assert await _count(site, Submission, Submission.status == "archived") == 1  # the demo's one, untouched
-

@@ -1,6 +1,7 @@
 """The container, without a Docker engine: the Dockerfile passes hadolint and has what
 the deployment relies on, compose.yaml wires PostgreSQL and two bots, and
 scripts/docker-build-check builds the image's runtime in a fresh venv and runs it."""
+
 from __future__ import annotations
 
 import re
@@ -41,8 +42,13 @@ def test_the_image_runs_as_a_non_root_user_with_its_content_and_a_health_check()
     (health,) = instructions("HEALTHCHECK")
     assert "/healthz" in health
     env = " ".join(instructions("ENV"))
-    for setting in ("FLOWS_DIR=/app/var/flows", "FLOWS_SEED_DIR=/app/flows", "LOCALES_DIR=/app/locales",
-                    "VAR_DIR=/app/var", "WEB_HOST=0.0.0.0"):
+    for setting in (
+        "FLOWS_DIR=/app/var/flows",
+        "FLOWS_SEED_DIR=/app/flows",
+        "LOCALES_DIR=/app/locales",
+        "VAR_DIR=/app/var",
+        "WEB_HOST=0.0.0.0",
+    ):
         assert setting in env
     ignored = (ROOT / ".dockerignore").read_text().split()
     assert {".env", ".venv", "var", "tests", ".git"} <= set(ignored)
@@ -64,7 +70,8 @@ def test_compose_runs_postgresql_and_two_bots():
 
 
 def test_the_build_steps_work_in_a_fresh_virtual_environment():
-    result = subprocess.run(["sh", str(ROOT / "scripts" / "docker-build-check")], capture_output=True, text=True,
-                            timeout=600)
+    result = subprocess.run(
+        ["sh", str(ROOT / "scripts" / "docker-build-check")], capture_output=True, text=True, timeout=600
+    )
     assert result.returncode == 0, result.stdout[-3000:] + result.stderr[-3000:]
     assert "docker-build-check: ok" in result.stdout

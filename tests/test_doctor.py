@@ -1,5 +1,6 @@
 """`python -m bot doctor` against the fake Bot API: a good set-up passes (exit 0); a
 broken one fails (exit 1) and says, in plain words, what to fix."""
+
 from __future__ import annotations
 
 import asyncio
@@ -14,8 +15,15 @@ from tests.clirun import cli_env
 
 async def doctor(env: dict[str, str], cwd) -> tuple[int, str]:
     proc = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "bot", "doctor", cwd=cwd, env=env,
-        stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.STDOUT)
+        sys.executable,
+        "-m",
+        "bot",
+        "doctor",
+        cwd=cwd,
+        env=env,
+        stdout=asyncio.subprocess.PIPE,
+        stderr=asyncio.subprocess.STDOUT,
+    )
     out, _ = await proc.communicate()
     return proc.returncode, out.decode()
 
@@ -42,17 +50,25 @@ async def test_a_broken_set_up_fails_and_says_what_to_fix(fake_bot_api, tmp_path
     flow.write_text(flow.read_text().replace("start:", "strat:", 1))
     po = tmp_path / "locales" / "ar" / "LC_MESSAGES" / "messages.po"
     po.write_text(po.read_text(encoding="utf-8") + '\nmsgid "dangling"\n', encoding="utf-8")
-    env = base_env(fake_bot_api, tmp_path, TELEGRAM_BOT_TOKEN="123456:NOT-THE-RIGHT-TOKEN-but-of-the-right-form",
-                   DATABASE_URL="postgresql+asyncpg://postgres@127.0.0.1:5432/sammanbot_no_such_database",
-                   FLOWS_DIR=str(tmp_path / "flows"), LOCALES_DIR=str(tmp_path / "locales"),
-                   LANGUAGES='["sv", "en", "ar", "xx"]', WEBHOOK_URL="http://bot.example.org/hook")
+    env = base_env(
+        fake_bot_api,
+        tmp_path,
+        TELEGRAM_BOT_TOKEN="123456:NOT-THE-RIGHT-TOKEN-but-of-the-right-form",
+        DATABASE_URL="postgresql+asyncpg://postgres@127.0.0.1:5432/sammanbot_no_such_database",
+        FLOWS_DIR=str(tmp_path / "flows"),
+        LOCALES_DIR=str(tmp_path / "locales"),
+        LANGUAGES='["sv", "en", "ar", "xx"]',
+        WEBHOOK_URL="http://bot.example.org/hook",
+    )
     code, out = await doctor(env, tmp_path)
     assert code == 1, out
     assert "✗ token: Telegram refused the token" in out and "@BotFather" in out
     assert "✗ staff chat: STAFF_CHAT_ID is not set" in out
     assert "✗ settings: WEBHOOK_URL is not an https:// URL" in out
-    assert ('✗ database: postgresql+asyncpg://postgres@127.0.0.1:5432/sammanbot_no_such_database: there is no '
-            'database "sammanbot_no_such_database" on 127.0.0.1:5432\n    fix: create it') in out
+    assert (
+        "✗ database: postgresql+asyncpg://postgres@127.0.0.1:5432/sammanbot_no_such_database: there is no "
+        'database "sammanbot_no_such_database" on 127.0.0.1:5432\n    fix: create it'
+    ) in out
     assert "✗ flows: " in out and f"{flow}:" in out
     assert "✗ catalogs: 1 broken catalog(s)" in out and f"{po}:" in out
     assert "! catalogs: no catalog for xx" in out
@@ -63,8 +79,9 @@ async def test_a_broken_set_up_fails_and_says_what_to_fix(fake_bot_api, tmp_path
 async def test_the_staff_chat_check_finds_a_removed_bot_and_a_wrong_id(fake_bot_api, tmp_path):
     lead = fake_bot_api.new_user(first_name="Stina")
     group = fake_bot_api.new_group("Sammanhacket team", members=[lead])
-    settings = bot_settings(fake_bot_api, "sqlite+aiosqlite://", tmp_path, staff_chat_id=group.chat.id,
-                            safeguarding_chat_id=-4_999_999_999)
+    settings = bot_settings(
+        fake_bot_api, "sqlite+aiosqlite://", tmp_path, staff_chat_id=group.chat.id, safeguarding_chat_id=-4_999_999_999
+    )
     await group.set_bot_status("left", by=lead)
     staff, safeguarding = [f for f in await check_telegram(settings) if f.topic != "token"]
     assert (staff.level, staff.detail) == (FAIL, "the bot is not in “Sammanhacket team” any more (left)")

@@ -1,4 +1,5 @@
 """Property tests: random valid and invalid inputs on every shipped flow never break a session."""
+
 from __future__ import annotations
 
 import json
@@ -18,8 +19,9 @@ NOW = datetime(2025, 3, 1, tzinfo=UTC)
 inputs = st.one_of(
     st.tuples(st.just("press"), st.integers(min_value=-1, max_value=12)),
     st.tuples(st.just("stale"), st.integers(min_value=0, max_value=3)),
-    st.tuples(st.just("text"),
-              st.sampled_from(["", "3", "٢٠", "hello", "x" * 2100, "{topic}", "A good idea for all of us"])),
+    st.tuples(
+        st.just("text"), st.sampled_from(["", "3", "٢٠", "hello", "x" * 2100, "{topic}", "A good idea for all of us"])
+    ),
     st.tuples(st.just("text"), st.text(max_size=20)),
     st.tuples(st.just("command"), st.sampled_from(["restart", "back", "menu", "language", "skip", "nonsense"])),
     st.tuples(st.just("tick"), st.integers(min_value=0, max_value=5 * 24)),

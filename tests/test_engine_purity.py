@@ -1,4 +1,5 @@
 """The engine stays pure: no Telegram, aiohttp, SQLAlchemy or clock reads inside it."""
+
 from __future__ import annotations
 
 import ast

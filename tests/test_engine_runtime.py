@@ -1,4 +1,5 @@
 """The engine's behaviour: flows, conditions, sub-flows, wrong answers, versions, ticks."""
+
 from __future__ import annotations
 
 import json
@@ -8,8 +9,26 @@ from pathlib import Path
 import pytest
 
 from bot.engine import (
-    Ask, Button, Command, End, Expired, Forward, ReminderDue, Reask, SaveAnswer, Say, SetProfile, Stale,
-    Text, load_flows, next_tick_at, replace_flow, resume, skip_index, start, tick,
+    Ask,
+    Button,
+    Command,
+    End,
+    Expired,
+    Forward,
+    ReminderDue,
+    Reask,
+    SaveAnswer,
+    Say,
+    SetProfile,
+    Stale,
+    Text,
+    load_flows,
+    next_tick_at,
+    replace_flow,
+    resume,
+    skip_index,
+    start,
+    tick,
 )
 from bot.engine.events import event_from_dict
 from bot.engine.load import build_flowset, flow_files
@@ -98,8 +117,12 @@ def test_share_idea_with_subflow_forwards_answers_and_placeholder_label(fs):
     ends = [e.flow for e in s["_events"] if isinstance(e, End)]
     assert ends == ["contact_permission", "share_idea"]
     forward = next(e for e in s["_events"] if isinstance(e, Forward))
-    assert forward.answers == {"topic": "housing", "idea": "Cheaper rooms for students",
-                               "helps": ["families"], "followup_ok": True}
+    assert forward.answers == {
+        "topic": "housing",
+        "idea": "Cheaper rooms for students",
+        "helps": ["families"],
+        "followup_ok": True,
+    }
 
 
 def test_trigger_source_travels_with_the_forward(fs):

@@ -1,4 +1,5 @@
 """text_contexts: every user-facing text of a flow with the context events use."""
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -1,5 +1,6 @@
 """`python -m bot export`: anonymised submissions as CSV or JSON, filtered like the
 dashboard, test submissions only when asked, never staff notes."""
+
 from __future__ import annotations
 
 import asyncio
@@ -23,9 +24,21 @@ NOTE = "Stina called Amina Haddad back on Friday"  # a staff note: never exporte
 
 
 def submission(key: str, flow: str, when: datetime, **extra) -> Submission:
-    values = dict(key=key, participant_pseudonym=f"P-{key}", flow_id=flow, language="en", source=None,
-                  answers={"topic": "school", "idea": IDEA}, urgent=False, status="new", tags=["homework"],
-                  created_at=when, updated_at=when, is_test=False, notes=NOTE)
+    values = dict(
+        key=key,
+        participant_pseudonym=f"P-{key}",
+        flow_id=flow,
+        language="en",
+        source=None,
+        answers={"topic": "school", "idea": IDEA},
+        urgent=False,
+        status="new",
+        tags=["homework"],
+        created_at=when,
+        updated_at=when,
+        is_test=False,
+        notes=NOTE,
+    )
     return Submission(**(values | extra))
 
 
@@ -34,20 +47,28 @@ async def seed(url: str) -> None:
     engine = make_engine(url)
     try:
         async with make_sessionmaker(engine).begin() as s:
-            s.add_all([
-                submission("a", "share_idea", datetime(2025, 3, 2, 10, tzinfo=UTC), source="workshop-malmo"),
-                submission("b", "share_idea", datetime(2025, 1, 5, 10, tzinfo=UTC)),
-                submission("c", "need", datetime(2025, 3, 3, 10, tzinfo=UTC), language="ar",
-                           answers={"hardest": "=cmd|' /C calc'!A0"}),
-                submission("t", "share_idea", datetime(2025, 3, 4, 10, tzinfo=UTC), is_test=True),
-            ])
+            s.add_all(
+                [
+                    submission("a", "share_idea", datetime(2025, 3, 2, 10, tzinfo=UTC), source="workshop-malmo"),
+                    submission("b", "share_idea", datetime(2025, 1, 5, 10, tzinfo=UTC)),
+                    submission(
+                        "c",
+                        "need",
+                        datetime(2025, 3, 3, 10, tzinfo=UTC),
+                        language="ar",
+                        answers={"hardest": "=cmd|' /C calc'!A0"},
+                    ),
+                    submission("t", "share_idea", datetime(2025, 3, 4, 10, tzinfo=UTC), is_test=True),
+                ]
+            )
     finally:
         await engine.dispose()
 
 
 def args(**given) -> Namespace:
-    values = dict(format="csv", output="-", flow="", language="", status="", source="", since="", until="",
-                  include_tests=False)
+    values = dict(
+        format="csv", output="-", flow="", language="", status="", source="", since="", until="", include_tests=False
+    )
     return Namespace(**(values | given))
 
 
@@ -63,8 +84,23 @@ async def test_filters_and_what_is_left_out(db_url):
     await seed(db_url)
     everything = json.loads(await export(db_url))
     assert sorted(r["pseudonym"] for r in everything) == ["P-a", "P-b", "P-c"]  # no test submission
-    assert all(set(r) == {"id", "created_at", "flow", "language", "source", "status", "urgent", "category",
-                          "tags", "pseudonym", "answers"} for r in everything)
+    assert all(
+        set(r)
+        == {
+            "id",
+            "created_at",
+            "flow",
+            "language",
+            "source",
+            "status",
+            "urgent",
+            "category",
+            "tags",
+            "pseudonym",
+            "answers",
+        }
+        for r in everything
+    )
     with_tests = json.loads(await export(db_url, include_tests=True))
     assert "P-t" in {r["pseudonym"] for r in with_tests}
     march_ideas = json.loads(await export(db_url, flow="share_idea", since="2025-03-01", until="2025-03-31"))
@@ -87,8 +123,16 @@ async def test_the_command_writes_a_private_file_or_standard_output(tmp_path):
 
     async def run(*argv: str) -> tuple[int, str, str]:
         proc = await asyncio.create_subprocess_exec(
-            sys.executable, "-m", "bot", "export", *argv, cwd=tmp_path, env=env,
-            stdout=asyncio.subprocess.PIPE, stderr=asyncio.subprocess.PIPE)
+            sys.executable,
+            "-m",
+            "bot",
+            "export",
+            *argv,
+            cwd=tmp_path,
+            env=env,
+            stdout=asyncio.subprocess.PIPE,
+            stderr=asyncio.subprocess.PIPE,
+        )
         out, err = await proc.communicate()
         return proc.returncode, out.decode(), err.decode()
 

@@ -1,4 +1,5 @@
 """The fake Bot API server, driven by the real python-telegram-bot stack over HTTP."""
+
 from __future__ import annotations
 
 import asyncio
@@ -25,8 +26,9 @@ REPO = Path(__file__).resolve().parents[1]
 
 def make_bot(server: FakeBotApi, token: str | None = None, **request_kwargs) -> Bot:
     request = HTTPXRequest(**request_kwargs) if request_kwargs else None
-    return Bot(token or server.token, base_url=f"{server.url}/bot", base_file_url=f"{server.url}/file/bot",
-               request=request)
+    return Bot(
+        token or server.token, base_url=f"{server.url}/bot", base_file_url=f"{server.url}/file/bot", request=request
+    )
 
 
 @pytest.fixture
@@ -63,8 +65,9 @@ async def test_get_me(bot, fake_bot_api):  # noqa: F811
 
 async def test_keyboard_press_answer_and_edit(bot, fake_bot_api):  # noqa: F811
     user = fake_bot_api.new_user(first_name="Amina", language_code="sv")
-    keyboard = InlineKeyboardMarkup([[InlineKeyboardButton("Ja", callback_data="1:0"),
-                                      InlineKeyboardButton("Nej", callback_data="1:1")]])
+    keyboard = InlineKeyboardMarkup(
+        [[InlineKeyboardButton("Ja", callback_data="1:0"), InlineKeyboardButton("Nej", callback_data="1:1")]]
+    )
     sent = await bot.send_message(user.id, "Vill du vara med?", reply_markup=keyboard)
     assert sent.text == "Vill du vara med?" and sent.from_user.id == fake_bot_api.bot_id
     assert sent.reply_markup == keyboard
@@ -91,8 +94,9 @@ async def test_keyboard_press_answer_and_edit(bot, fake_bot_api):  # noqa: F811
 
 async def test_answering_a_callback_twice_is_rejected(bot, fake_bot_api):  # noqa: F811
     user = fake_bot_api.new_user(first_name="Yonas")
-    await bot.send_message(user.id, "Välj", reply_markup=InlineKeyboardMarkup(
-        [[InlineKeyboardButton("A", callback_data="a")]]))
+    await bot.send_message(
+        user.id, "Välj", reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("A", callback_data="a")]])
+    )
     query_id = await user.press(0)
     await bot.answer_callback_query(query_id)
     with pytest.raises(BadRequest, match=says("query is too old")):
@@ -100,19 +104,31 @@ async def test_answering_a_callback_twice_is_rejected(bot, fake_bot_api):  # noq
 
 
 @pytest.mark.filterwarnings("ignore:Please use 'Bot.sendMessage'")
-@pytest.mark.parametrize(("call", "reason"), [
-    (lambda bot, chat: bot.send_message(chat, "hej", api_kwargs={"colour": "red"}), 'unknown parameter "colour"'),
-    (lambda bot, chat: bot.do_api_request("sendMessage", api_kwargs={"chat_id": chat}), 'parameter "text" is required'),
-    (lambda bot, chat: bot.send_message(chat, "x" * 4097), "message is too long"),
-    (lambda bot, chat: bot.send_message(chat, "  \n"), "message text is empty"),
-    (lambda bot, chat: bot.send_message(chat, "Hej", reply_markup=InlineKeyboardMarkup(
-        [[InlineKeyboardButton("A", callback_data="é" * 33)]])), "BUTTON_DATA_INVALID"),
-    (lambda bot, chat: bot.send_message(chat, "<b>Hej", parse_mode="HTML"), "can't parse entities"),
-    (lambda bot, chat: bot.send_message(chat, "Hej", disable_notification="maybe"), "expected a Boolean"),
-    (lambda bot, chat: bot.send_message(-42, "Hej"), "chat not found"),
-    (lambda bot, chat: bot.set_my_commands([BotCommand("start", "Börja")], language_code="prs"),
-     "invalid language code"),
-])
+@pytest.mark.parametrize(
+    ("call", "reason"),
+    [
+        (lambda bot, chat: bot.send_message(chat, "hej", api_kwargs={"colour": "red"}), 'unknown parameter "colour"'),
+        (
+            lambda bot, chat: bot.do_api_request("sendMessage", api_kwargs={"chat_id": chat}),
+            'parameter "text" is required',
+        ),
+        (lambda bot, chat: bot.send_message(chat, "x" * 4097), "message is too long"),
+        (lambda bot, chat: bot.send_message(chat, "  \n"), "message text is empty"),
+        (
+            lambda bot, chat: bot.send_message(
+                chat, "Hej", reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("A", callback_data="é" * 33)]])
+            ),
+            "BUTTON_DATA_INVALID",
+        ),
+        (lambda bot, chat: bot.send_message(chat, "<b>Hej", parse_mode="HTML"), "can't parse entities"),
+        (lambda bot, chat: bot.send_message(chat, "Hej", disable_notification="maybe"), "expected a Boolean"),
+        (lambda bot, chat: bot.send_message(-42, "Hej"), "chat not found"),
+        (
+            lambda bot, chat: bot.set_my_commands([BotCommand("start", "Börja")], language_code="prs"),
+            "invalid language code",
+        ),
+    ],
+)
 async def test_invalid_calls_are_rejected(bot, fake_bot_api, call, reason):  # noqa: F811
     user = fake_bot_api.new_user(first_name="Farid")
     with pytest.raises(BadRequest, match=says(reason)):
@@ -127,15 +143,17 @@ async def test_text_limit_counts_characters_after_html(bot, fake_bot_api):  # no
     assert user.last_message.text == "ä" * 4096
     assert user.last_message.entities == [{"type": "bold", "offset": 0, "length": 4096}]
     with pytest.raises(BadRequest, match=says("message is not modified")):
-        await bot.edit_message_text("<b>" + "ä" * 4096 + "</b>", chat_id=user.id,
-                                    message_id=user.last_message.message_id, parse_mode="HTML")
+        await bot.edit_message_text(
+            "<b>" + "ä" * 4096 + "</b>", chat_id=user.id, message_id=user.last_message.message_id, parse_mode="HTML"
+        )
 
 
 async def test_simulated_updates_are_valid_bot_api_objects(bot, fake_bot_api):  # noqa: F811
     user = fake_bot_api.new_user(first_name="Amal", last_name="Testsson", username="amal_test", language_code="ar")
     group = fake_bot_api.new_group("Workshop", members=[user])
-    sent = await bot.send_message(user.id, "Hej", reply_markup=InlineKeyboardMarkup(
-        [[InlineKeyboardButton("OK", callback_data="1:0")]]))
+    sent = await bot.send_message(
+        user.id, "Hej", reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("OK", callback_data="1:0")]])
+    )
     await user.send_command("start", "workshop-malmo")
     await user.reply_to(sent.message_id, "svar")
     await user.press("OK")
@@ -218,7 +236,9 @@ async def test_webhook_delivery_in_order_with_secret_and_retries(bot, fake_bot_a
         await user.send_text("efter")
         await until(lambda: len(received) == 2)
         assert [(secret, update["message"]["text"]) for secret, update in received] == [
-            ("s3cret-Token_1", "före"), ("s3cret-Token_1", "efter")]
+            ("s3cret-Token_1", "före"),
+            ("s3cret-Token_1", "efter"),
+        ]
         info = await bot.get_webhook_info()
         assert info.url.endswith("/hook") and info.pending_update_count == 0
         assert info.last_error_message.startswith("Wrong response from the webhook: 500")
@@ -360,8 +380,13 @@ async def test_application_polling_answers_a_user(fake_bot_api):  # noqa: F811
     async def echo(update, context):
         await update.message.reply_text(f"Du skrev: {update.message.text}")
 
-    app = (Application.builder().token(fake_bot_api.token).base_url(f"{fake_bot_api.url}/bot")
-           .base_file_url(f"{fake_bot_api.url}/file/bot").build())
+    app = (
+        Application.builder()
+        .token(fake_bot_api.token)
+        .base_url(f"{fake_bot_api.url}/bot")
+        .base_file_url(f"{fake_bot_api.url}/file/bot")
+        .build()
+    )
     app.add_handler(MessageHandler(filters.TEXT, echo))
     user = fake_bot_api.new_user(first_name="Ahmad", language_code="fa")
     async with app:
@@ -377,18 +402,30 @@ async def test_application_polling_answers_a_user(fake_bot_api):  # noqa: F811
 
 async def test_standalone_server_driven_by_fake_control():
     process = await asyncio.create_subprocess_exec(
-        sys.executable, "-m", "tests.fakebotapi", "--port", "0", cwd=REPO,
-        stdout=asyncio.subprocess.PIPE, env={**os.environ, "PYTHONPATH": str(REPO)})
+        sys.executable,
+        "-m",
+        "tests.fakebotapi",
+        "--port",
+        "0",
+        cwd=REPO,
+        stdout=asyncio.subprocess.PIPE,
+        env={**os.environ, "PYTHONPATH": str(REPO)},
+    )
     try:
         started = json.loads(await asyncio.wait_for(process.stdout.readline(), 30))
-        async with FakeControl(started["url"]) as control, Bot(
-                started["token"], base_url=f"{started['url']}/bot") as bot:
+        async with (
+            FakeControl(started["url"]) as control,
+            Bot(started["token"], base_url=f"{started['url']}/bot") as bot,
+        ):
             user = await control.new_user(first_name="Halima", language_code="so")
             await user.send_text("Salaan")
             update = (await bot.get_updates())[0]
             assert update.message.text == "Salaan" and update.message.from_user.id == user.id
-            await bot.send_message(user.id, "Ma rabtaa?", reply_markup=InlineKeyboardMarkup(
-                [[InlineKeyboardButton("Haa", callback_data="2:0")]]))
+            await bot.send_message(
+                user.id,
+                "Ma rabtaa?",
+                reply_markup=InlineKeyboardMarkup([[InlineKeyboardButton("Haa", callback_data="2:0")]]),
+            )
             assert (await user.wait_for_reply(timeout=10)).labels == ["Haa"]
             query_id = await user.press("Haa")
             query = (await bot.get_updates(offset=update.update_id + 1))[0].callback_query
@@ -416,8 +453,13 @@ def test_the_spec_is_the_projects_own_copy_with_its_licence():
     assert load_spec().version == "Bot API 10.1"
     assert "MIT License" in (here / "api.json.LICENSE").read_text(encoding="utf-8")
     assert "Bot API **10.1**" in (here / "SPEC.md").read_text(encoding="utf-8")
-    for path in [*REPO.glob("tests/**/*.py"), *REPO.glob("bot/**/*.py"), *REPO.glob("bench/*.py"),
-                 REPO / "Makefile", REPO / ".ci" / "run"]:
+    for path in [
+        *REPO.glob("tests/**/*.py"),
+        *REPO.glob("bot/**/*.py"),
+        *REPO.glob("bench/*.py"),
+        REPO / "Makefile",
+        REPO / ".ci" / "run",
+    ]:
         if path == Path(__file__).resolve():
             continue
         text = path.read_text(encoding="utf-8")

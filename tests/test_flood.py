@@ -2,6 +2,7 @@
 realistic per-chat send rate: every update is kept and handled, the youth hears one
 kind "slow down" and then answers to their newest message, crisis words still get
 the helplines, the outbox stays short, and another youth goes on at normal speed."""
+
 from __future__ import annotations
 
 import asyncio
@@ -133,10 +134,13 @@ async def test_coalesced_replies_are_set_aside_never_deleted_under_the_sender(db
     chat, other = 700_200_001, 700_200_002
     now = datetime.now(UTC)
     async with db.sessionmaker.begin() as s:
-        first = [await outbox.enqueue(s, chat_id=chat, method="sendMessage", payload={"text": f"answer {i}"},
-                                      now=now) for i in range(3)]
-        goodbye = await outbox.enqueue(s, chat_id=chat, method="sendMessage", payload={"text": "bye"},
-                                       ref=outbox.ERASED_REF, now=now)
+        first = [
+            await outbox.enqueue(s, chat_id=chat, method="sendMessage", payload={"text": f"answer {i}"}, now=now)
+            for i in range(3)
+        ]
+        goodbye = await outbox.enqueue(
+            s, chat_id=chat, method="sendMessage", payload={"text": "bye"}, ref=outbox.ERASED_REF, now=now
+        )
         elsewhere = await outbox.enqueue(s, chat_id=other, method="sendMessage", payload={"text": "hi"}, now=now)
         await s.flush()
         assert await outbox.pending_in_chat(s, chat, 3) == 3 and await outbox.pending_in_chat(s, chat, 9) == 4
@@ -155,7 +159,8 @@ async def test_coalesced_replies_are_set_aside_never_deleted_under_the_sender(db
         assert rows[goodbye.id].ref == outbox.ERASED_REF and rows[goodbye.id].status == "pending"
         assert rows[elsewhere.id].status == "pending"  # another chat's are its own
         assert [(rows[r.id].status, rows[r.id].ref, rows[r.id].payload) for r in first[1:]] == [
-            ("failed", outbox.SUPERSEDED_REF, {})] * 2
+            ("failed", outbox.SUPERSEDED_REF, {})
+        ] * 2
         # what the sender then writes down of the one it had in flight goes through
         retried = await s.merge(in_flight, load=False)
         await outbox.mark_retry(s, retried, now + timedelta(seconds=5), "retry_after")

@@ -3,6 +3,7 @@ slow part runs after the update's transaction (a youth is answered meanwhile), h
 files are refused within seconds while a youth talks, a failed save leaves the old flow
 live and is told in plain words, and with FLOWS_SEED_DIR the admins' flows live on a
 writable folder filled from the shipped ones."""
+
 from __future__ import annotations
 
 import asyncio
@@ -52,11 +53,19 @@ async def staff_bot(fake: Any, tmp_path: Path, flows: Path | None = None, **over
         shutil.copytree(ROOT / "flows", flows)
     alva = fake.new_user(first_name="Alva", language_code="en")
     group = fake.new_group("Sammanhacket team", admins=[alva])
-    settings = bot_settings(fake, sqlite_url(tmp_path), tmp_path, staff_chat_id=group.chat.id,
-                            flows_dir=overrides.pop("flows_dir", flows), rate_group_per_min=600.0, **overrides)
+    settings = bot_settings(
+        fake,
+        sqlite_url(tmp_path),
+        tmp_path,
+        staff_chat_id=group.chat.id,
+        flows_dir=overrides.pop("flows_dir", flows),
+        rate_group_per_min=600.0,
+        **overrides,
+    )
     async with running_bot(settings) as services:
-        yield SimpleNamespace(services=services, group=group, admin=alva, flows=Path(settings.flows_dir),
-                              settings=settings, fake=fake)
+        yield SimpleNamespace(
+            services=services, group=group, admin=alva, flows=Path(settings.flows_dir), settings=settings, fake=fake
+        )
 
 
 async def upload(bot: Any, name: str, data: bytes) -> str:
@@ -124,9 +133,12 @@ async def test_a_youth_is_answered_while_an_upload_waits_for_telegram(fake_bot_a
 HOSTILE = [
     ("alias_bomb.yaml", ALIAS_BOMB.read_bytes(), f"alias_bomb.yaml:{expected(ALIAS_BOMB)}"),
     ("deep_nesting.yaml", DEEP_NESTING.read_bytes(), f"deep_nesting.yaml:{expected(DEEP_NESTING)}"),
-    ("long.yaml", long_flow(1200).encode(),
-     "long.yaml:5:1: the flow has 1200 steps; a flow may have at most 1000 "
-     "(split it into sub-flows with `type: flow`)"),
+    (
+        "long.yaml",
+        long_flow(1200).encode(),
+        "long.yaml:5:1: the flow has 1200 steps; a flow may have at most 1000 "
+        "(split it into sub-flows with `type: flow`)",
+    ),
 ]
 
 
@@ -171,8 +183,10 @@ async def test_a_check_past_its_time_limit_changes_nothing(fake_bot_api, tmp_pat
     async with staff_bot(fake_bot_api, tmp_path) as bot:
         original, good = edited_share_idea(bot.flows)
         answer = await upload(bot, "share_idea.yaml", good)
-        assert answer == ("❌ share_idea.yaml took more than 0 seconds to check, so it was not applied. "
-                          "The flows in use did not change.")
+        assert answer == (
+            "❌ share_idea.yaml took more than 0 seconds to check, so it was not applied. "
+            "The flows in use did not change."
+        )
         assert (bot.flows / "share_idea.yaml").read_bytes() == original
         assert await versions(bot.services) == []
 
@@ -193,7 +207,8 @@ async def test_an_upload_waits_for_a_check_still_running_past_its_time_limit(fak
         assert "took more than" in await upload(bot, "share_idea.yaml", good)
         assert await upload(bot, "share_idea.yaml", good) == (
             "❌ share_idea.yaml was not applied: an earlier upload is still being checked. "
-            "Try again in a minute. The flows in use did not change.")
+            "Try again in a minute. The flows in use did not change."
+        )
         slow.set()
         await asyncio.sleep(0.5)  # the first check's thread ends
         monkeypatch.setattr(flow_upload, "CHECK_TIMEOUT", 20.0)
@@ -256,9 +271,11 @@ async def test_a_flow_that_cannot_be_saved_is_told_in_plain_words(fake_bot_api, 
         async with staff_bot(fake_bot_api, tmp_path, flows=flows) as bot:
             old_version = bot.services.flowset.get("share_idea").version
             answer = await upload(bot, "share_idea.yaml", good)
-            assert answer == (f"❌ share_idea.yaml was not applied: I could not save it, because {reason}. "
-                              "The flows in use did not change. Please tell whoever runs the bot "
-                              "(FLOWS_DIR must be a folder the bot can write).")
+            assert answer == (
+                f"❌ share_idea.yaml was not applied: I could not save it, because {reason}. "
+                "The flows in use did not change. Please tell whoever runs the bot "
+                "(FLOWS_DIR must be a folder the bot can write)."
+            )
             assert bot.services.flowset.get("share_idea").version == old_version
             assert (flows / "share_idea.yaml").read_bytes() == original
             assert await versions(bot.services) == []
@@ -272,8 +289,9 @@ async def test_a_rename_that_fails_after_the_commit_takes_the_version_back(fake_
     async with staff_bot(fake_bot_api, tmp_path) as bot:
         (bot.flows / "new_flow.yaml").mkdir()  # not a flow file: the loader skips it
         answer = await upload(bot, "new_flow.yaml", NEW_FLOW)
-        assert answer.startswith("❌ new_flow.yaml was not applied: I could not save it, because "
-                                 "a folder of that name is in the way.")
+        assert answer.startswith(
+            "❌ new_flow.yaml was not applied: I could not save it, because a folder of that name is in the way."
+        )
         assert bot.services.flowset.get("new_flow") is None
         assert await versions(bot.services) == []
         (bot.flows / "new_flow.yaml").rmdir()
@@ -292,8 +310,10 @@ async def test_a_version_the_database_cannot_record_leaves_the_old_file(fake_bot
         async with bot.services.sessionmaker() as s, s.begin():
             await s.execute(text("DROP TABLE flow_versions"))  # a database that cannot take the record
         answer = await upload(bot, "share_idea.yaml", good)
-        assert answer == ("❌ share_idea.yaml was not applied: the database could not record it. "
-                          "The flows in use did not change. Please try again.")
+        assert answer == (
+            "❌ share_idea.yaml was not applied: the database could not record it. "
+            "The flows in use did not change. Please try again."
+        )
         assert (bot.flows / "share_idea.yaml").read_bytes() == original
         assert bot.services.flowset.get("share_idea").version == old_version
         assert sorted(p.name for p in bot.flows.iterdir()) == sorted(p.name for p in (ROOT / "flows").iterdir())
@@ -314,8 +334,7 @@ async def test_uploads_go_to_a_writable_folder_seeded_from_the_shipped_flows(fak
     volume = tmp_path / "var" / "flows"
     original, good = edited_share_idea(shipped)
     with read_only(shipped):
-        async with staff_bot(fake_bot_api, tmp_path, flows=shipped, flows_dir=volume,
-                             flows_seed_dir=shipped) as bot:
+        async with staff_bot(fake_bot_api, tmp_path, flows=shipped, flows_dir=volume, flows_seed_dir=shipped) as bot:
             assert sorted(p.name for p in volume.iterdir()) == sorted(p.name for p in shipped.iterdir())
             answer = await upload(bot, "share_idea.yaml", good)
             assert answer.startswith("✅ share_idea.yaml applied")
@@ -344,8 +363,9 @@ def test_compose_keeps_the_flows_on_the_writable_volume():
         if not name.startswith("bot-"):
             continue
         env = service["environment"]
-        mounts = {target: (source, mode) for source, target, *mode in
-                  (volume.split(":") for volume in service["volumes"])}
+        mounts = {
+            target: (source, mode) for source, target, *mode in (volume.split(":") for volume in service["volumes"])
+        }
         volume_at = next(target for target, (source, _) in mounts.items() if source in compose["volumes"])
         assert env["FLOWS_DIR"].startswith(volume_at + "/"), "admins' flows must be on the named volume"
         assert mounts[env["FLOWS_SEED_DIR"]] == ("./flows", ["ro"]), "the shipped flows seed it"

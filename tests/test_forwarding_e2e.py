@@ -4,6 +4,7 @@ once each, anonymised and signed; the staff review it and ask follow-up question
 The whole bot runs against the fake Bot API; the webhook receiver is a real HTTP server
 in the test that can be "down" (HTTP 500) for its first posts.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -72,9 +73,15 @@ def team(fake: Any) -> tuple[Any, Any]:
 
 
 def settings(fake: Any, db_url: str, tmp_path: Any, group: Any, receiver: Receiver) -> Any:
-    return bot_settings(fake, db_url, tmp_path, staff_chat_id=group.chat.id,
-                        forward_webhook_url=receiver.url, forward_webhook_secret=SECRET,
-                        rate_group_per_min=600.0)
+    return bot_settings(
+        fake,
+        db_url,
+        tmp_path,
+        staff_chat_id=group.chat.id,
+        forward_webhook_url=receiver.url,
+        forward_webhook_secret=SECRET,
+        rate_group_per_min=600.0,
+    )
 
 
 def card_of(group: Any, flow_title: str) -> Any:
@@ -101,8 +108,9 @@ async def test_idea_reaches_team_once_signed_and_followup_round_trip(fake_bot_ap
     receiver.down_for = 2  # the team's tool is down for a while
     group, lead = team(fake_bot_api)
     async with running_bot(settings(fake_bot_api, db_url, tmp_path, group, receiver)) as services:
-        amina = Youth.new(fake_bot_api, services, first_name="Amina", last_name="Yusufzai",
-                          username="amina_y2009", language_code="en")
+        amina = Youth.new(
+            fake_bot_api, services, first_name="Amina", last_name="Yusufzai", username="amina_y2009", language_code="en"
+        )
         await share_idea(amina, "My name is Amina. Homework help in the library after school, call 0701234567.")
         await amina.press("Yes")  # the team may ask a follow-up question
         await settle(services)

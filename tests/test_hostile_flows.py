@@ -2,6 +2,7 @@
 flow are each one clear `file:line:col` problem within seconds and well under 1 GiB; the
 check is close to linear, and its results are cached by content (the dashboard's flows
 page does not check again on every visit)."""
+
 from __future__ import annotations
 
 import resource
@@ -21,7 +22,7 @@ from tests.hostile import ALIAS_BOMB, DEEP_NESTING, expected, long_flow
 from tests.test_web_dashboard import login
 from tests.webfixtures import TEST_FLOW, add_staff, make_site
 
-MEMORY_LIMIT = 1024 ** 3  # the check runs under this address-space limit
+MEMORY_LIMIT = 1024**3  # the check runs under this address-space limit
 BOUND = 60.0  # seconds: generous, the machine is shared; a second or two is expected
 
 
@@ -31,8 +32,14 @@ def limited() -> None:
 
 def flows_check(path) -> tuple[subprocess.CompletedProcess, float]:
     started = time.monotonic()
-    proc = subprocess.run([sys.executable, "-m", "bot", "flows", "check", str(path)], capture_output=True,
-                          text=True, cwd=ROOT, timeout=BOUND, preexec_fn=limited)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "flows", "check", str(path)],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=BOUND,
+        preexec_fn=limited,
+    )
     return proc, time.monotonic() - started
 
 
@@ -47,8 +54,12 @@ def test_a_hostile_file_is_one_clear_problem_within_seconds_and_1_gib(fixture):
 
 def test_the_alias_bomb_is_refused_at_its_first_anchor():
     assert expected(ALIAS_BOMB) == "8:6: anchors and aliases are not allowed"
-    for text, where in (("a: &x 1\nb: *x\n", "1:4"), ("a: 1\nb: *x\n", "2:4"), ("a: !!str &x 1\n", "1:4"),
-                        ("base: &b {x: 1}\nc:\n  <<: *b\n", "1:7")):
+    for text, where in (
+        ("a: &x 1\nb: *x\n", "1:4"),
+        ("a: 1\nb: *x\n", "2:4"),
+        ("a: !!str &x 1\n", "1:4"),
+        ("base: &b {x: 1}\nc:\n  <<: *b\n", "1:7"),
+    ):
         doc, problems = parse_yaml(text, "t.yaml")
         assert doc is None and [str(p) for p in problems] == [f"t.yaml:{where}: anchors and aliases are not allowed"]
 
@@ -61,7 +72,8 @@ def test_a_5000_step_flow_is_refused_past_the_step_limit_within_seconds(tmp_path
     assert proc.returncode == 1 and "Traceback" not in proc.stdout + proc.stderr
     assert proc.stdout.splitlines() == [
         f"{path}:5:1: the flow has 5000 steps; a flow may have at most {MAX_STEPS} "
-        "(split it into sub-flows with `type: flow`)"]
+        "(split it into sub-flows with `type: flow`)"
+    ]
 
 
 def test_the_check_is_close_to_linear(tmp_path):
@@ -85,9 +97,10 @@ def test_a_flow_at_the_step_limit_is_fine(tmp_path):
 
 def test_answers_named_before_a_step_follow_every_way_in(tmp_path):
     """The linear rule for "an earlier step saves it" still sees loops and joins."""
-    text = TEST_FLOW.replace("    next: thanks\n", "    next:\n      - when: {answer: idea, equals: again}\n"
-                             "        to: topic\n      - to: thanks\n").replace(
-        "text: What is your idea about?", 'text: "About {idea}?"')
+    text = TEST_FLOW.replace(
+        "    next: thanks\n",
+        "    next:\n      - when: {answer: idea, equals: again}\n        to: topic\n      - to: thanks\n",
+    ).replace("text: What is your idea about?", 'text: "About {idea}?"')
     path = tmp_path / "idea.yaml"
     path.write_text(text, encoding="utf-8")
     assert check_paths([str(path)]) == (1, [])  # {idea} is saved before `topic` on the way round

@@ -1,4 +1,5 @@
 """bot.i18n.catalogs: catalogs, fallback, plurals, placeholders, RTL isolation, names, negotiation."""
+
 from __future__ import annotations
 
 import datetime as dt
@@ -45,23 +46,36 @@ def write_catalog(locales: Path, lang: str, entries: list[tuple], fuzzy: set[str
 
 @pytest.fixture
 def locales(tmp_path: Path) -> Path:
-    write_catalog(tmp_path, "sv", [
-        ("intro/hello", "Hello!", "Hej!"),
-        (None, GREETING, "Hej {name}, du är {age} år."),
-        (None, "Only Swedish has this.", "Bara svenska har detta."),
-        (None, APPLES, ("Du har en idé.", "Du har {n} idéer.")),
-    ])
+    write_catalog(
+        tmp_path,
+        "sv",
+        [
+            ("intro/hello", "Hello!", "Hej!"),
+            (None, GREETING, "Hej {name}, du är {age} år."),
+            (None, "Only Swedish has this.", "Bara svenska har detta."),
+            (None, APPLES, ("Du har en idé.", "Du har {n} idéer.")),
+        ],
+    )
     write_catalog(tmp_path, "en", [("intro/hello", "Hello!", "Hello!")])
-    write_catalog(tmp_path, "ar", [
-        ("intro/hello", "Hello!", "مرحبا!"),
-        (None, GREETING, "مرحبا {name}، عمرك {age} سنة."),
-        (None, APPLES, ("zero {n}", "one {n}", "two {n}", "few {n}", "many {n}", "other {n}")),
-        (None, "Broken on purpose {name}", "معطوب {nom}"),
-        (None, "Unreviewed", "غير مراجع"),
-    ], fuzzy={"Unreviewed"})
-    write_catalog(tmp_path, "uk", [
-        (None, APPLES, ("one {n}", "few {n}", "many {n}", "other {n}")),
-    ])
+    write_catalog(
+        tmp_path,
+        "ar",
+        [
+            ("intro/hello", "Hello!", "مرحبا!"),
+            (None, GREETING, "مرحبا {name}، عمرك {age} سنة."),
+            (None, APPLES, ("zero {n}", "one {n}", "two {n}", "few {n}", "many {n}", "other {n}")),
+            (None, "Broken on purpose {name}", "معطوب {nom}"),
+            (None, "Unreviewed", "غير مراجع"),
+        ],
+        fuzzy={"Unreviewed"},
+    )
+    write_catalog(
+        tmp_path,
+        "uk",
+        [
+            (None, APPLES, ("one {n}", "few {n}", "many {n}", "other {n}")),
+        ],
+    )
     return tmp_path
 
 
@@ -114,19 +128,42 @@ def test_unknown_language_gets_default(locales: Path) -> None:
     assert tr.gettext("Hello!", "intro/hello") == "Hej!"
 
 
-@pytest.mark.parametrize(("n", "form"), [
-    (0, "zero"), (1, "one"), (2, "two"), (3, "few"), (10, "few"), (11, "many"),
-    (99, "many"), (100, "other"), (102, "other"), (103, "few"), (111, "many"),
-])
+@pytest.mark.parametrize(
+    ("n", "form"),
+    [
+        (0, "zero"),
+        (1, "one"),
+        (2, "two"),
+        (3, "few"),
+        (10, "few"),
+        (11, "many"),
+        (99, "many"),
+        (100, "other"),
+        (102, "other"),
+        (103, "few"),
+        (111, "many"),
+    ],
+)
 def test_arabic_has_six_plural_forms(locales: Path, n: int, form: str) -> None:
     tr = load(locales).translator("ar")
     assert tr.ngettext(*APPLES, n) == f"{form} {{n}}"
 
 
-@pytest.mark.parametrize(("n", "form"), [
-    (1, "one"), (21, "one"), (11, "many"), (2, "few"), (4, "few"), (22, "few"),
-    (12, "many"), (5, "many"), (0, "many"), (1.5, "other"),
-])
+@pytest.mark.parametrize(
+    ("n", "form"),
+    [
+        (1, "one"),
+        (21, "one"),
+        (11, "many"),
+        (2, "few"),
+        (4, "few"),
+        (22, "few"),
+        (12, "many"),
+        (5, "many"),
+        (0, "many"),
+        (1.5, "other"),
+    ],
+)
 def test_ukrainian_has_four_plural_forms(locales: Path, n: float, form: str) -> None:
     tr = load(locales).translator("uk")
     assert tr.ngettext(*APPLES, n) == f"{form} {{n}}"
@@ -173,9 +210,11 @@ def test_broken_translation_falls_back_to_source(locales: Path, caplog: pytest.L
 def test_commands_and_phone_numbers_in_rtl_text_are_isolated(locales: Path) -> None:
     catalogs = load(locales)
     assert catalogs.translator("ar").gettext("Write /menu or see https://x.se/a") == (
-        f"Write {FSI}/menu{PDI} or see https://x.se/a")
+        f"Write {FSI}/menu{PDI} or see https://x.se/a"
+    )
     assert catalogs.translator("ar").gettext("Call 116 111 at 13, or 08-123 45.") == (
-        f"Call {FSI}116 111{PDI} at 13, or {FSI}08-123 45{PDI}.")
+        f"Call {FSI}116 111{PDI} at 13, or {FSI}08-123 45{PDI}."
+    )
     assert catalogs.translator("sv").gettext("Write /menu") == "Write /menu"
 
 
@@ -217,17 +256,40 @@ def test_language_choices_in_their_own_script() -> None:
     choices = dict(language_choices(Settings(_env_file=None)))
     assert list(choices) == LANGUAGES
     assert choices == {
-        "sv": "Svenska", "en": "English", "ar": "العربية", "fa_AF": "دری", "ps": "پښتو",
-        "so": "Soomaali", "ti": "ትግርኛ", "uk": "Українська",
+        "sv": "Svenska",
+        "en": "English",
+        "ar": "العربية",
+        "fa_AF": "دری",
+        "ps": "پښتو",
+        "so": "Soomaali",
+        "ti": "ትግርኛ",
+        "uk": "Українська",
     }
 
 
-@pytest.mark.parametrize(("code", "expected"), [
-    ("sv", "sv"), ("sv-SE", "sv"), ("SV-se", "sv"), ("en-GB", "en"), ("fa", "fa_AF"),
-    ("fa-IR", "fa_AF"), ("fa-AF", "fa_AF"), ("prs", "fa_AF"), ("ps", "ps"), ("pbt", "ps"),
-    ("ar-SY", "ar"), ("uk", "uk"), ("ti-ER", "ti"), ("so", "so"), ("ru", None), ("de", None),
-    ("", None), (None, None),
-])
+@pytest.mark.parametrize(
+    ("code", "expected"),
+    [
+        ("sv", "sv"),
+        ("sv-SE", "sv"),
+        ("SV-se", "sv"),
+        ("en-GB", "en"),
+        ("fa", "fa_AF"),
+        ("fa-IR", "fa_AF"),
+        ("fa-AF", "fa_AF"),
+        ("prs", "fa_AF"),
+        ("ps", "ps"),
+        ("pbt", "ps"),
+        ("ar-SY", "ar"),
+        ("uk", "uk"),
+        ("ti-ER", "ti"),
+        ("so", "so"),
+        ("ru", None),
+        ("de", None),
+        ("", None),
+        (None, None),
+    ],
+)
 def test_negotiate(code: str | None, expected: str | None) -> None:
     assert negotiate(code, Settings(_env_file=None)) == expected
 
@@ -235,10 +297,14 @@ def test_negotiate(code: str | None, expected: str | None) -> None:
 def test_a_ninth_language_needs_only_a_catalog_and_settings(tmp_path: Path) -> None:
     locales = tmp_path / "locales"
     shutil.copytree(SHIPPED_LOCALES, locales)
-    write_catalog(locales, "de", [
-        ("intro/hello", "Hello!", "Hallo!"),
-        (None, GREETING, "Hallo {name}, du bist {age} Jahre alt."),
-    ])
+    write_catalog(
+        locales,
+        "de",
+        [
+            ("intro/hello", "Hello!", "Hallo!"),
+            (None, GREETING, "Hallo {name}, du bist {age} Jahre alt."),
+        ],
+    )
     settings = Settings(_env_file=None, locales_dir=locales, languages=[*LANGUAGES, "de"])
     catalogs = get_catalogs(settings)
     assert catalogs is get_catalogs(settings)

@@ -4,6 +4,7 @@ Extraction runs in-process over the real project, so this fails when a flow text
 an N_() string was added or changed without `python -m bot i18n extract` + `update`,
 when a language lacks a translation, or when a translation's {placeholders} differ.
 """
+
 from __future__ import annotations
 
 import subprocess
@@ -44,8 +45,9 @@ def test_every_text_is_translated(template, lang: str) -> None:
         if not wanted.id:
             continue
         message = catalog.get(wanted.id, context=wanted.context)
-        strings = [] if message is None else (
-            [message.string] if isinstance(message.string, str) else list(message.string))
+        strings = (
+            [] if message is None else ([message.string] if isinstance(message.string, str) else list(message.string))
+        )
         if not strings or not all(s and s.strip() for s in strings):
             untranslated.append(f"{wanted.context or '-'}: {wanted.id[:40]}")
     assert not untranslated, f"{lang}: {len(untranslated)} untranslated, e.g. {untranslated[:5]}"
@@ -63,8 +65,7 @@ def test_button_labels_stay_short(template, lang: str) -> None:
     catalog = read_catalog(po_path(LOCALES, lang), lang)
     buttons = [m for m in template if m.id and any("Button label" in c for c in m.auto_comments)]
     assert buttons
-    too_long = [m.string for b in buttons
-                if (m := catalog.get(b.id, context=b.context)) and len(m.string) > MAX_LABEL]
+    too_long = [m.string for b in buttons if (m := catalog.get(b.id, context=b.context)) and len(m.string) > MAX_LABEL]
     assert not too_long, f"{lang}: longer than {MAX_LABEL} characters: {too_long}"
 
 
@@ -84,8 +85,9 @@ def test_runtime_finds_every_text_in_every_language(template) -> None:
 
 
 def test_status_command_shows_every_language_complete() -> None:
-    result = subprocess.run([sys.executable, "-m", "bot", "i18n", "status"], cwd=ROOT,
-                            capture_output=True, text=True, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "i18n", "status"], cwd=ROOT, capture_output=True, text=True, check=True
+    )
     rows = {line.split()[0]: line.split() for line in result.stdout.splitlines()[1:] if line.strip()}
     for lang in LANGUAGES:
         assert rows[lang][4] == "100%", result.stdout

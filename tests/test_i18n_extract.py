@@ -1,4 +1,5 @@
 """Extraction of flow texts and bot strings, catalog update and status, on a small project."""
+
 from __future__ import annotations
 
 import io
@@ -96,8 +97,7 @@ def test_flow_texts_get_context_and_yaml_line(project: Path) -> None:
 
 def test_plain_pybabel_extract_gives_the_same_template(project: Path) -> None:
     pybabel = Path(sys.executable).with_name("pybabel")
-    subprocess.run([str(pybabel), "-q", "extract", "-F", "babel.cfg", "-o", "out.pot", "."],
-                   cwd=project, check=True)
+    subprocess.run([str(pybabel), "-q", "extract", "-F", "babel.cfg", "-o", "out.pot", "."], cwd=project, check=True)
     with (project / "out.pot").open("rb") as fh:
         by_pybabel = keyed(read_po(fh))
     ours = keyed(extract_template(project))
@@ -168,7 +168,8 @@ def test_runtime_reads_updated_catalogs(project: Path) -> None:
 
 
 def test_status_command_runs_without_catalogs(tmp_path: Path) -> None:
-    result = subprocess.run([sys.executable, "-m", "bot", "i18n", "status"], cwd=tmp_path,
-                            capture_output=True, text=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "i18n", "status"], cwd=tmp_path, capture_output=True, text=True
+    )
     assert result.returncode == 1
     assert "run `python -m bot i18n extract` first" in result.stdout

@@ -1,4 +1,5 @@
 """bot.i18n.langdetect: script rules plus lingua, for invented free-text answers."""
+
 from __future__ import annotations
 
 import pytest
@@ -6,16 +7,19 @@ import pytest
 from bot.i18n.langdetect import detect_language
 
 
-@pytest.mark.parametrize(("text", "expected"), [
-    ("Jag vill att det finns fler fritidsgårdar i min kommun", "sv"),
-    ("I would like more football fields near my school", "en"),
-    ("Waxaan jeclaan lahaa in la helo meel aan ku ciyaaro kubadda cagta", "so"),
-    ("Я хотів би більше спортивних майданчиків біля школи", "uk"),
-    ("أريد أن أتعلم اللغة السويدية بشكل أفضل", "ar"),
-    ("من می‌خواهم زبان سویدنی را بهتر یاد بگیرم", "fa_AF"),
-    ("زه غواړم چې سویډني ژبه ښه زده کړم", "ps"),
-    ("ኣነ ቋንቋ ሽወደን ክመሃር እደሊ", "ti"),
-])
+@pytest.mark.parametrize(
+    ("text", "expected"),
+    [
+        ("Jag vill att det finns fler fritidsgårdar i min kommun", "sv"),
+        ("I would like more football fields near my school", "en"),
+        ("Waxaan jeclaan lahaa in la helo meel aan ku ciyaaro kubadda cagta", "so"),
+        ("Я хотів би більше спортивних майданчиків біля школи", "uk"),
+        ("أريد أن أتعلم اللغة السويدية بشكل أفضل", "ar"),
+        ("من می‌خواهم زبان سویدنی را بهتر یاد بگیرم", "fa_AF"),
+        ("زه غواړم چې سویډني ژبه ښه زده کړم", "ps"),
+        ("ኣነ ቋንቋ ሽወደን ክመሃር እደሊ", "ti"),
+    ],
+)
 def test_detects_each_language(text: str, expected: str) -> None:
     assert detect_language(text) == expected
 

@@ -4,6 +4,7 @@ the language picker, /language mid-flow, and right-to-left isolation.
 A youth is driven by button index or by the language's display name, never by an
 English label, and each non-English session is searched for English source texts.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -69,8 +70,9 @@ def shown(fake, youth: Youth) -> list[str]:
 def staff_settings(fake, tmp_path):
     lead = fake.new_user(first_name="Stina", last_name="Teamlead")
     group = fake.new_group("Sammanhacket team", members=[lead])
-    return bot_settings(fake, f"sqlite+aiosqlite:///{tmp_path}/bot.db", tmp_path, staff_chat_id=group.chat.id,
-                        rate_group_per_min=600.0)  # 24 staff cards, unpaced
+    return bot_settings(
+        fake, f"sqlite+aiosqlite:///{tmp_path}/bot.db", tmp_path, staff_chat_id=group.chat.id, rate_group_per_min=600.0
+    )  # 24 staff cards, unpaced
 
 
 async def onboard(y: Youth, name: str) -> None:
@@ -84,12 +86,23 @@ async def every_flow(y: Youth, name: str, menu: list[str]) -> None:
     """Onboarding, then each menu flow to its end (contact_permission inside two of them)."""
     await onboard(y, name)
     steps = [
-        y.user.press(menu.index("share_idea")), y.user.press(SCHOOL), y.user.send_text(IDEA),
-        y.user.press(ME), y.user.press(DONE), y.user.press(YES),
-        y.user.send_command("/menu"), y.user.press(menu.index("need")), y.user.press(FEELING_ALONE),
-        y.user.send_text(MORE), y.user.send_text(HELPS), y.user.press(NO),
-        y.user.send_command("/menu"), y.user.press(menu.index("workshop_feedback")), y.user.press(NOT_GOOD),
-        y.user.send_text("3"), y.user.send_text(COMMENT),
+        y.user.press(menu.index("share_idea")),
+        y.user.press(SCHOOL),
+        y.user.send_text(IDEA),
+        y.user.press(ME),
+        y.user.press(DONE),
+        y.user.press(YES),
+        y.user.send_command("/menu"),
+        y.user.press(menu.index("need")),
+        y.user.press(FEELING_ALONE),
+        y.user.send_text(MORE),
+        y.user.send_text(HELPS),
+        y.user.press(NO),
+        y.user.send_command("/menu"),
+        y.user.press(menu.index("workshop_feedback")),
+        y.user.press(NOT_GOOD),
+        y.user.send_text("3"),
+        y.user.send_text(COMMENT),
     ]
     for action in steps:
         await y.step(action)
@@ -100,9 +113,10 @@ async def test_every_flow_in_every_language_shows_no_english(fake_bot_api, tmp_p
     names = dict(language_choices(settings))
     async with running_bot(settings) as services:
         menu = [f.id for f in services.flowset.menu()]
-        youth = {lang: Youth.new(fake_bot_api, services, first_name=f"Test{i}",
-                                 language_code=TELEGRAM_CODES.get(lang, lang))
-                 for i, lang in enumerate(settings.languages)}
+        youth = {
+            lang: Youth.new(fake_bot_api, services, first_name=f"Test{i}", language_code=TELEGRAM_CODES.get(lang, lang))
+            for i, lang in enumerate(settings.languages)
+        }
         await asyncio.gather(*(every_flow(y, names[lang], menu) for lang, y in youth.items()))
 
         assert fake_bot_api.rejected == []
@@ -114,10 +128,11 @@ async def test_every_flow_in_every_language_shows_no_english(fake_bot_api, tmp_p
             assert mine["share_idea"]["followup_ok"] is True and mine["need"]["followup_ok"] is False
             tr = services.translator(lang)
             seen = "\n".join(shown(fake_bot_api, y))
-            for msgid, context in [("Thank you for sharing your idea! 🌟", "share_idea/thanks"),
-                                   ("You are not alone. 💛", "need/support"),
-                                   ("Thank you for telling us. We will try to make the next workshop better.",
-                                    "workshop_feedback/sorry")]:
+            for msgid, context in [
+                ("Thank you for sharing your idea! 🌟", "share_idea/thanks"),
+                ("You are not alone. 💛", "need/support"),
+                ("Thank you for telling us. We will try to make the next workshop better.", "workshop_feedback/sorry"),
+            ]:
                 assert tr.gettext(msgid, context) in seen, (lang, context)
             if lang == "en":
                 # the search finds English where there is some, placeholders filled in

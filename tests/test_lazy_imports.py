@@ -1,5 +1,6 @@
 """What the running bot does not import: modules only some features need stay unloaded
 until used (Alembic on an up-to-date database, openpyxl until a spreadsheet download)."""
+
 from __future__ import annotations
 
 import subprocess
@@ -22,7 +23,6 @@ print(sorted({m.split(".")[0] for m in sys.modules} & {"alembic", "mako", "openp
 def test_start_up_on_an_up_to_date_database_leaves_alembic_and_openpyxl_unloaded(tmp_path):
     url = f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}"
     upgrade(url)
-    result = subprocess.run([sys.executable, "-c", PROBE, url], cwd=ROOT, capture_output=True,
-                            text=True, timeout=120)
+    result = subprocess.run([sys.executable, "-c", PROBE, url], cwd=ROOT, capture_output=True, text=True, timeout=120)
     assert result.returncode == 0, result.stderr
     assert result.stdout.splitlines() == ["True", "[]"]

@@ -2,6 +2,7 @@
 gets a few hundred of them over raw sockets (aiohttp logs each with the bytes it was
 sent); its log stays small, no line is longer than LINE_MAX, and one line per kind
 says how many were left out. Plus the caps themselves, on their own."""
+
 from __future__ import annotations
 
 import asyncio
@@ -19,7 +20,8 @@ from tests.test_app_process import db_handle  # noqa: F401 (fixture)
 
 GARBAGE = {  # each is one kind of aiohttp.server error, ~120 KiB of it echoed today
     "bad chunk": b"POST /telegram/webhook HTTP/1.1\r\nHost: x\r\nTransfer-Encoding: chunked\r\n\r\nzz"
-                 + b"q" * 120_000 + b"\r\n",
+    + b"q" * 120_000
+    + b"\r\n",
     "bad version": b"GET / HTTP/9" + b"9" * 8000 + b"\r\n\r\n",
     "bad header": b"GET / HTTP/1.1\r\nHost: x\r\nX-A: \x01" + b"a" * 8000 + b"\r\n\r\n",
 }
@@ -59,8 +61,10 @@ async def test_a_flood_of_malformed_requests_keeps_the_log_small(fake_bot_api, t
     data = bot.log.read_bytes()
     lines = data.split(b"\n")
     longest = max(len(line) for line in lines)
-    print(f"\n[log flood] {fmt}: {len(GARBAGE) * PER_KIND} malformed requests -> {len(data)} bytes of log, "
-          f"{len(lines)} lines, longest {longest} bytes")
+    print(
+        f"\n[log flood] {fmt}: {len(GARBAGE) * PER_KIND} malformed requests -> {len(data)} bytes of log, "
+        f"{len(lines)} lines, longest {longest} bytes"
+    )
     assert len(data) < LOG_BOUND
     assert longest <= logs.LINE_MAX
     text = data.decode()

@@ -2,6 +2,7 @@
 address, separately: behind one reverse proxy, an attacker who locks an account locks
 no one else; X-Forwarded-For counts only from a peer in TRUSTED_PROXIES; the counts
 live in the database, so every process sees them."""
+
 from __future__ import annotations
 
 import asyncio
@@ -41,8 +42,9 @@ async def sites(tmp_path):
 async def login(client: TestClient, name: str, password: str = PASSWORD, via: str | None = None) -> int:
     headers = {"X-Forwarded-For": via} if via else {}
     token = csrf_of(await (await client.get("/login")).text())
-    response = await client.post("/login", data={"name": name, "password": password, "csrf_token": token},
-                                 headers=headers, allow_redirects=False)
+    response = await client.post(
+        "/login", data={"name": name, "password": password, "csrf_token": token}, headers=headers, allow_redirects=False
+    )
     return response.status
 
 
@@ -61,8 +63,14 @@ async def test_each_further_failure_doubles_the_wait(sites):
     async with TestClient(TestServer(site.app)) as client:
         for _ in range(ACCOUNT_FREE):
             assert await login(client, "ada", "guess") == 401
-        page = await client.post("/login", data={"name": "ada", "password": PASSWORD,
-                                                 "csrf_token": csrf_of(await (await client.get("/login")).text())})
+        page = await client.post(
+            "/login",
+            data={
+                "name": "ada",
+                "password": PASSWORD,
+                "csrf_token": csrf_of(await (await client.get("/login")).text()),
+            },
+        )
         assert page.status == 429 and "Wait 1 minute and try again" in await page.text()
         for wait in (1, 2, 4, 8):
             site.clock.now += timedelta(minutes=wait, seconds=1)
@@ -78,8 +86,9 @@ async def _guesses_at_once(clients: list[TestClient], n: int) -> list[int]:
 
     async def guess(i: int) -> int:
         client, token = clients[i % len(clients)], tokens[i % len(clients)]
-        response = await client.post("/login", data={"name": "ada", "password": f"guess {i}", "csrf_token": token},
-                                     allow_redirects=False)
+        response = await client.post(
+            "/login", data={"name": "ada", "password": f"guess {i}", "csrf_token": token}, allow_redirects=False
+        )
         return response.status
 
     return list(await asyncio.gather(*(guess(i) for i in range(n))))

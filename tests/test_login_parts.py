@@ -1,5 +1,6 @@
 """The login limiter's parts on their own: the client's address behind trusted proxies,
 and the doubling wait."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -28,7 +29,7 @@ def test_the_client_address_behind_proxies():
 def test_waits_double_up_to_the_longest():
     waits = [ACCOUNT.wait_until(n, T0) for n in range(ACCOUNT.free + 12)]
     assert waits[: ACCOUNT.free] == [None] * ACCOUNT.free
-    assert [w - T0 for w in waits[ACCOUNT.free:ACCOUNT.free + 4]] == [timedelta(minutes=m) for m in (1, 2, 4, 8)]
+    assert [w - T0 for w in waits[ACCOUNT.free : ACCOUNT.free + 4]] == [timedelta(minutes=m) for m in (1, 2, 4, 8)]
     assert waits[-1] - T0 == ACCOUNT.longest
 
 

@@ -1,4 +1,5 @@
 """bot.base.memory: the malloc arena cap applies on glibc and is a harmless no-op elsewhere."""
+
 from __future__ import annotations
 
 import subprocess

@@ -3,6 +3,7 @@ onboarding is finished. /menu (or the Menu button) during onboarding gets a kind
 "let us finish this first" and the open question again; after onboarding /menu works;
 and a flow run without consent never promises that the team will read it. All people
 are invented."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select
@@ -35,8 +36,7 @@ async def at_the_age_question(fake, services, first_name: str, code: str, langua
 
 async def test_menu_during_onboarding_waits_until_it_is_finished(fake_bot_api, tmp_path):
     group, _ = staff_group(fake_bot_api)
-    async with running_bot(bot_settings(fake_bot_api, sqlite(tmp_path), tmp_path,
-                                        staff_chat_id=group.id)) as services:
+    async with running_bot(bot_settings(fake_bot_api, sqlite(tmp_path), tmp_path, staff_chat_id=group.id)) as services:
         y = await at_the_age_question(fake_bot_api, services, "Hanna", "uk", "Українська")
         age = y.question
         uk = services.translator("uk")
@@ -73,8 +73,7 @@ async def test_the_menu_button_after_wrong_tries_is_not_offered_during_onboardin
 
 async def test_a_flow_without_consent_promises_nothing(fake_bot_api, tmp_path):
     group, _ = staff_group(fake_bot_api)
-    async with running_bot(bot_settings(fake_bot_api, sqlite(tmp_path), tmp_path,
-                                        staff_chat_id=group.id)) as services:
+    async with running_bot(bot_settings(fake_bot_api, sqlite(tmp_path), tmp_path, staff_chat_id=group.id)) as services:
         y = await at_the_age_question(fake_bot_api, services, "Selam", "en", "English")
         await y.press("16–17")
         await y.press("No")  # declines: the menu comes, nothing may be sent

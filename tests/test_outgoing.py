@@ -1,4 +1,5 @@
 """bot.dialogue.outgoing: long texts split at Telegram's limit, keyboards on the last piece."""
+
 from bot.dialogue.outgoing import MAX_TEXT, keyboard, send_message, split_text
 
 

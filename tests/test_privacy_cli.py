@@ -1,4 +1,5 @@
 """`python -m bot anonymize`: stdin in, anonymised text out."""
+
 from __future__ import annotations
 
 import io
@@ -32,8 +33,14 @@ def test_python_m_bot_anonymize():
 
 
 def test_python_m_bot_anonymize_score_prints_recall_per_type_and_language():
-    result = subprocess.run([sys.executable, "-m", "bot", "anonymize", "--score"], capture_output=True,
-                            text=True, cwd=ROOT, timeout=300, check=True)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "anonymize", "--score"],
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        timeout=300,
+        check=True,
+    )
     out = result.stdout
     assert "corpus (tuning)" in out and "held out" in out
     header = next(line for line in out.splitlines() if line.startswith("recall"))

@@ -6,6 +6,7 @@ from a child under 13; raw answers are purged after RAW_RETENTION_DAYS.
 Every person, number and username here is invented (Swedish fiction phone range,
 a Luhn-valid personnummer nobody has).
 """
+
 from __future__ import annotations
 
 import collections
@@ -60,14 +61,14 @@ class Needles:
         folded = text.casefold()
         joined = re.sub(r"(?<=\d)[\s\-–]+(?=\d)", "", text)
         hits = [w for w in self.words if w.casefold() in folded]
-        hits += [n for n in self.numbers if re.search(rf"(?<!\d){n}(?!\d)", joined)
-                 or (len(n) >= 9 and n in joined)]
+        hits += [n for n in self.numbers if re.search(rf"(?<!\d){n}(?!\d)", joined) or (len(n) >= 9 and n in joined)]
         return hits
 
 
 def needles_for(user: Any, *extra_words: str) -> Needles:
-    return Needles(words=(*NAMES, PHONE_WRITTEN, PNR_WRITTEN, *extra_words),
-                   numbers=(PHONE_DIGITS, PNR_DIGITS, str(user.id)))
+    return Needles(
+        words=(*NAMES, PHONE_WRITTEN, PNR_WRITTEN, *extra_words), numbers=(PHONE_DIGITS, PNR_DIGITS, str(user.id))
+    )
 
 
 # -- a tiny receiver for the signed forward webhook ---------------------------------------
@@ -118,8 +119,11 @@ async def database_dump(services: Any) -> dict[str, list[str]]:
 
 def staff_side_calls(fake: Any, youth_chat: int) -> list[str]:
     """Every Bot API call the bot made that did not go to the youth's own chat."""
-    return [json.dumps(params, ensure_ascii=False) for _, params, _ in fake.calls
-            if params.get("chat_id") not in (None, youth_chat, str(youth_chat))]
+    return [
+        json.dumps(params, ensure_ascii=False)
+        for _, params, _ in fake.calls
+        if params.get("chat_id") not in (None, youth_chat, str(youth_chat))
+    ]
 
 
 async def share_idea(y: Youth, idea: str) -> None:
@@ -148,11 +152,16 @@ async def test_identifiers_reach_no_staff_no_log_and_delete_unlinks(fake_bot_api
     async with webhook_receiver() as receiver:
         with capture_logs("DEBUG") as logs:
             group, lead = staff_group(fake)
-            settings = bot_settings(fake, db_url, tmp_path, staff_chat_id=group.id,
-                                    forward_webhook_url=receiver.url, forward_webhook_secret=WEBHOOK_SECRET)
+            settings = bot_settings(
+                fake,
+                db_url,
+                tmp_path,
+                staff_chat_id=group.id,
+                forward_webhook_url=receiver.url,
+                forward_webhook_secret=WEBHOOK_SECRET,
+            )
             async with running_bot(settings) as services:
-                y = Youth.new(fake, services, first_name=FIRST, last_name=LAST, username=USERNAME,
-                              language_code="en")
+                y = Youth.new(fake, services, first_name=FIRST, last_name=LAST, username=USERNAME, language_code="en")
                 needles = needles_for(y.user)
                 await onboard(y)
                 await share_idea(y, IDEA)
@@ -166,8 +175,7 @@ async def test_identifiers_reach_no_staff_no_log_and_delete_unlinks(fake_bot_api
                 await settle(services)
                 assert any("Which library do you mean?" in t for t in y.texts())
                 await y.write(FOLLOWUP_ANSWER)
-                assert any(m.reply_to_message_id == card.message_id and "city centre" in m.text
-                           for m in group.messages)
+                assert any(m.reply_to_message_id == card.message_id and "city centre" in m.text for m in group.messages)
 
                 sent_to_staff = staff_side_calls(fake, y.user.id)
                 assert len(sent_to_staff) >= 3  # card, follow-up acknowledgement, the answer
@@ -281,8 +289,9 @@ async def test_no_raw_answers_kept_after_forwarding_when_retention_is_zero(fake_
     from storage.models import Answer
 
     group, _ = staff_group(fake_bot_api)
-    settings = bot_settings(fake_bot_api, f"sqlite+aiosqlite:///{tmp_path}/bot.db", tmp_path,
-                            staff_chat_id=group.id, raw_retention_days=0)
+    settings = bot_settings(
+        fake_bot_api, f"sqlite+aiosqlite:///{tmp_path}/bot.db", tmp_path, staff_chat_id=group.id, raw_retention_days=0
+    )
     async with running_bot(settings) as services:
         y = Youth.new(fake_bot_api, services, first_name="Kim", language_code="en")
         await onboard(y)

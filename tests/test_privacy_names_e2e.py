@@ -5,6 +5,7 @@ forwarding webhook — while the helpline the youth mentions (BRIS, 116 111) is 
 The whole bot runs against the fake Bot API and serves its dashboard over real HTTP;
 every person here is invented.
 """
+
 from __future__ import annotations
 
 import csv
@@ -23,10 +24,14 @@ from tests.youth import Youth
 
 FRIEND, WORKER_FIRST, WORKER_LAST = "Kibrom", "Johanna", "Lindqvist"
 IDEA_WORD = "Zumbafika"
-IDEA = (f"My friend {FRIEND} and my social worker {WORKER_FIRST} {WORKER_LAST} want a homework "
-        f"café, {IDEA_WORD}. Anyone who feels bad can call BRIS on 116 111.")
-ANONYMISED = (f"My friend [NAME] and my social worker [NAME] want a homework café, {IDEA_WORD}. "
-              "Anyone who feels bad can call BRIS on 116 111.")
+IDEA = (
+    f"My friend {FRIEND} and my social worker {WORKER_FIRST} {WORKER_LAST} want a homework "
+    f"café, {IDEA_WORD}. Anyone who feels bad can call BRIS on 116 111."
+)
+ANONYMISED = (
+    f"My friend [NAME] and my social worker [NAME] want a homework café, {IDEA_WORD}. "
+    "Anyone who feels bad can call BRIS on 116 111."
+)
 NAMES = (FRIEND, WORKER_FIRST, WORKER_LAST)
 
 
@@ -38,12 +43,16 @@ async def dashboard_pages(base: str, submission_id: int) -> dict[str, str]:
     async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:  # an IP host
         page = await http.get(f"{base}/login")
         token = csrf_of(await page.text())
-        login = await http.post(f"{base}/login", data={"name": "ada", "password": PASSWORD, "csrf_token": token},
-                                allow_redirects=False)
+        login = await http.post(
+            f"{base}/login", data={"name": "ada", "password": PASSWORD, "csrf_token": token}, allow_redirects=False
+        )
         assert login.status in (302, 303)
         pages = {}
-        for name, path in (("list", "/submissions"), ("detail", f"/submissions/{submission_id}"),
-                           ("csv", "/submissions/export.csv")):
+        for name, path in (
+            ("list", "/submissions"),
+            ("detail", f"/submissions/{submission_id}"),
+            ("csv", "/submissions/export.csv"),
+        ):
             r = await http.get(base + path)
             assert r.status == 200, path
             pages[name] = await r.text()
@@ -54,8 +63,14 @@ async def test_other_peoples_names_reach_no_staff_and_the_helpline_stays(fake_bo
     fake = fake_bot_api
     async with webhook_receiver() as receiver:
         group, _ = staff_group(fake)
-        settings = bot_settings(fake, db_url, tmp_path, staff_chat_id=group.id,
-                                forward_webhook_url=receiver.url, forward_webhook_secret="not-a-secret")
+        settings = bot_settings(
+            fake,
+            db_url,
+            tmp_path,
+            staff_chat_id=group.id,
+            forward_webhook_url=receiver.url,
+            forward_webhook_secret="not-a-secret",
+        )
         async with running_bot(settings) as services:
             await add_staff(services.sessionmaker, "ada", "admin")
             y = Youth.new(fake, services, first_name="Selamawit", language_code="en")

@@ -1,4 +1,5 @@
 """Pseudonyms: keyed, stable, readable, collision-free enough; the key file."""
+
 from __future__ import annotations
 
 import multiprocessing

@@ -1,6 +1,7 @@
 """A youth who erases their data and comes back is a new person to staff: their new
 pseudonym cannot be linked to the one in old exports (SQLite and PostgreSQL).
 Participants stored before migration 0004 keep their pseudonym and are still found."""
+
 from __future__ import annotations
 
 import io
@@ -100,18 +101,38 @@ async def _store_as_before_0004(url: str, user_id: int) -> str:
     """A participant (chat, no session yet) as revision 0003 stored them; returns their pseudonym."""
     key = KEY_TEXT.encode()
     now = datetime(2025, 11, 1, 9, 30, tzinfo=UTC)
-    participants = sa.table("participants", *(sa.column(c) for c in (
-        "key", "pseudonym", "language", "consent", "consent_at", "age_band", "stopped", "is_test")),
-        *(sa.column(c, UTCDateTime()) for c in ("created_at", "updated_at", "last_seen_at")))
+    participants = sa.table(
+        "participants",
+        *(
+            sa.column(c)
+            for c in ("key", "pseudonym", "language", "consent", "consent_at", "age_band", "stopped", "is_test")
+        ),
+        *(sa.column(c, UTCDateTime()) for c in ("created_at", "updated_at", "last_seen_at")),
+    )
     engine = make_engine(url)
     try:
         async with engine.begin() as conn:
             await conn.run_sync(_to_0003)
             old = pseudonym(key, user_id)
-            pid = (await conn.execute(participants.insert().values(
-                key=legacy_key(key, user_id), pseudonym=old, language="en", consent=False, consent_at=None,
-                age_band=None, stopped=False, is_test=False, created_at=now, updated_at=now,
-                last_seen_at=now).returning(sa.column("id")))).scalar_one()
+            pid = (
+                await conn.execute(
+                    participants.insert()
+                    .values(
+                        key=legacy_key(key, user_id),
+                        pseudonym=old,
+                        language="en",
+                        consent=False,
+                        consent_at=None,
+                        age_band=None,
+                        stopped=False,
+                        is_test=False,
+                        created_at=now,
+                        updated_at=now,
+                        last_seen_at=now,
+                    )
+                    .returning(sa.column("id"))
+                )
+            ).scalar_one()
             chats = sa.table("chats", sa.column("participant_id"), sa.column("chat_id"))
             await conn.execute(chats.insert().values(participant_id=pid, chat_id=user_id))
     finally:
@@ -120,7 +141,8 @@ async def _store_as_before_0004(url: str, user_id: int) -> str:
 
 
 async def test_participants_stored_before_the_salt_keep_their_pseudonym_until_they_erase(
-        fake_bot_api, db_url, tmp_path):
+    fake_bot_api, db_url, tmp_path
+):
     group, _ = staff_group(fake_bot_api)
     user = fake_bot_api.new_user(first_name="Dawit", language_code="en")
     old = await _store_as_before_0004(db_url, user.id)

@@ -1,6 +1,7 @@
 """bot.telegram.ratelimit: the pacer keeps to the configured rates (with a fake clock),
 and Telegram's limits as the fake Bot API enforces them hold however late requests
 arrive and answers come back."""
+
 import asyncio
 import heapq
 import itertools
@@ -33,8 +34,7 @@ def clock(monkeypatch) -> Clock:
 
 
 def _pacer(clock: Clock, *, per_chat_burst: int = 3) -> Pacer:
-    return Pacer(global_per_s=30, per_chat_per_s=1, per_chat_burst=per_chat_burst, group_per_min=20,
-                 clock=clock)
+    return Pacer(global_per_s=30, per_chat_per_s=1, per_chat_burst=per_chat_burst, group_per_min=20, clock=clock)
 
 
 async def _send(pacer: Pacer, chat_id: int | None) -> None:

@@ -1,6 +1,7 @@
 """Hot reload of flows and catalogs: on file change (in-process bot) and on SIGHUP
 (`python -m bot run` as a subprocess). A broken edit keeps the last good set live and
 is reported in the log and, once, in the staff group; the fix is announced too."""
+
 from __future__ import annotations
 
 import asyncio
@@ -51,9 +52,14 @@ async def wait_for_log(path, needle: str, timeout: float = 30.0) -> str:
 async def test_file_change_reloads_and_a_broken_edit_keeps_the_last_good_set(fake_bot_api, content):
     lead = fake_bot_api.new_user(first_name="Stina", last_name="Teamlead")
     group = fake_bot_api.new_group("Sammanhacket team", members=[lead])
-    settings = bot_settings(fake_bot_api, f"sqlite+aiosqlite:///{content}/bot.db", content,
-                            flows_dir=content / "flows", locales_dir=content / "locales",
-                            staff_chat_id=group.chat.id)
+    settings = bot_settings(
+        fake_bot_api,
+        f"sqlite+aiosqlite:///{content}/bot.db",
+        content,
+        flows_dir=content / "flows",
+        locales_dir=content / "locales",
+        staff_chat_id=group.chat.id,
+    )
     async with running_bot(settings) as services:
         before = services.flowset.get("share_idea")
 
@@ -100,9 +106,14 @@ async def test_sighup_reloads_a_running_process(fake_bot_api, content):
 
 
 async def test_a_broken_catalog_reloads_nothing_and_says_where(content, tmp_path):
-    settings = Settings(_env_file=None, database_url=f"sqlite+aiosqlite:///{tmp_path}/bot.db",
-                        var_dir=tmp_path / "var", flows_dir=content / "flows", locales_dir=content / "locales",
-                        pseudonym_key="test-pseudonym-key-not-secret")
+    settings = Settings(
+        _env_file=None,
+        database_url=f"sqlite+aiosqlite:///{tmp_path}/bot.db",
+        var_dir=tmp_path / "var",
+        flows_dir=content / "flows",
+        locales_dir=content / "locales",
+        pseudonym_key="test-pseudonym-key-not-secret",
+    )
     services = build_services(settings)
     try:
         reloader = ContentReloader(services)
@@ -110,8 +121,10 @@ async def test_a_broken_catalog_reloads_nothing_and_says_where(content, tmp_path
         assert sv.gettext("Share an idea", "share_idea/title") == "Dela en idé"
 
         po = content / "locales" / "sv" / "LC_MESSAGES" / "messages.po"
-        po.write_text(po.read_text(encoding="utf-8").replace('msgstr "Dela en idé"', 'msgstr "Dela en idé"\nDela', 1),
-                      encoding="utf-8")
+        po.write_text(
+            po.read_text(encoding="utf-8").replace('msgstr "Dela en idé"', 'msgstr "Dela en idé"\nDela', 1),
+            encoding="utf-8",
+        )
         retitle_flow(content / "flows", "Share your idea")
         problems = await reloader.reload("test")
         line = po.read_text(encoding="utf-8").splitlines().index("Dela") + 1

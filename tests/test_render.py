@@ -1,4 +1,5 @@
 """Rendering events into messages: merging, buttons, translation and safe placeholders."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -34,8 +35,15 @@ def test_says_and_the_following_ask_merge_into_one_message_with_buttons():
     events = [
         Say("Hi!", "f/a"),
         Say("Welcome.", "f/a"),
-        Ask(ask=4, step="q", kind="choice", msgid="Pick one", context="f/q",
-            choices=(("a", "Apple", "f/q/a"), ("b", "Pear", "f/q/b")), optional=True),
+        Ask(
+            ask=4,
+            step="q",
+            kind="choice",
+            msgid="Pick one",
+            context="f/q",
+            choices=(("a", "Apple", "f/q/a"), ("b", "Pear", "f/q/b")),
+            optional=True,
+        ),
     ]
     [msg] = render(events)
     assert msg.text == "Hi!\nWelcome.\nPick one"
@@ -43,8 +51,16 @@ def test_says_and_the_following_ask_merge_into_one_message_with_buttons():
 
 
 def test_multi_shows_selection_and_done_and_update_edits():
-    ask = Ask(ask=2, step="q", kind="multi", msgid="Who?", context="f/q",
-              choices=(("me", "Me", "f/q/me"), ("you", "You", "f/q/you")), selected=("you",), update=True)
+    ask = Ask(
+        ask=2,
+        step="q",
+        kind="multi",
+        msgid="Who?",
+        context="f/q",
+        choices=(("me", "Me", "f/q/me"), ("you", "You", "f/q/you")),
+        selected=("you",),
+        update=True,
+    )
     [msg] = render([ask])
     assert msg.edit_of == 2
     assert msg.buttons == [[("Me", "2:0")], [("✅ You", "2:1")], [(texts.DONE, "2:2")]]
@@ -74,8 +90,13 @@ def test_end_text_and_stale_notice():
     assert [m.text for m in out] == ["Bye!", texts.STALE]
 
 
-LANGUAGE_ASK = Ask(ask=1, step="", kind="language", msgid=texts.LANGUAGE_PROMPT,
-                   choices=(("sv", "sv", None), ("fa_AF", "fa_AF", None), ("ar", "ar", None)))
+LANGUAGE_ASK = Ask(
+    ask=1,
+    step="",
+    kind="language",
+    msgid=texts.LANGUAGE_PROMPT,
+    choices=(("sv", "sv", None), ("fa_AF", "fa_AF", None), ("ar", "ar", None)),
+)
 
 
 def labels_of(msg):
@@ -111,8 +132,10 @@ def test_ltr_text_isolates_only_right_to_left_values_and_formats_numbers_and_lis
     assert text_of(*IDEA, {"topic": "Läxhjälp"}, sv).startswith("Läxhjälp ")
     assert text_of(*IDEA, {"topic": "مساعدة"}, sv).startswith(f"{FSI}مساعدة{PDI} ")
     assert text_of("At least {min}", None, {"min": 1500}, sv) == "At least 1\xa0500"
-    both = [{"msgid": "Me", "context": "share_idea/who/me"},
-            {"msgid": "Families", "context": "share_idea/who/families"}]
+    both = [
+        {"msgid": "Me", "context": "share_idea/who/me"},
+        {"msgid": "Families", "context": "share_idea/who/families"},
+    ]
     me, families = sv.gettext("Me", "share_idea/who/me"), sv.gettext("Families", "share_idea/who/families")
     assert text_of("For {who}", None, {"who": both}, sv) == f"For {me} och {families}"
 

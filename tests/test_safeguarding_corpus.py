@@ -5,6 +5,7 @@ spellings included) and must-not-trigger everyday messages. The false-alarm rate
 ordinary text (ours plus the shared tests/corpus/ordinary.yaml) is printed and must
 stay under 2%.
 """
+
 from __future__ import annotations
 
 from functools import cache, lru_cache

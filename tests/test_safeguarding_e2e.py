@@ -3,6 +3,7 @@ the same update, the staff one urgent card (which says what kind of crisis, neve
 or what they wrote), and the flow goes on; the 'talk to a person' button; /help and
 the safe word at any moment; helplines in Arabic and Dari. All people are invented.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -27,8 +28,9 @@ def help_texts(services: Any, lang: str) -> tuple[str, str]:
     """(the help message, its button's label) as the translator gives them for `lang`."""
     tr = services.translator(lang)
     *body, (button_context, button_msgid, _) = services.lexicon.help_contexts()
-    return "\n\n".join(tr.gettext(msgid, context) for context, msgid, _ in body), \
-        tr.gettext(button_msgid, button_context)
+    return "\n\n".join(tr.gettext(msgid, context) for context, msgid, _ in body), tr.gettext(
+        button_msgid, button_context
+    )
 
 
 def helps(messages: list[Any], services: Any, lang: str = "en") -> list[Any]:
@@ -57,10 +59,8 @@ async def to_idea_question(y: Youth) -> None:
 
 async def test_distress_mid_flow_helps_at_once_alerts_once_and_goes_on(fake_bot_api, tmp_path):
     group, _ = staff_group(fake_bot_api)
-    async with running_bot(bot_settings(fake_bot_api, sqlite(tmp_path), tmp_path,
-                                        staff_chat_id=group.id)) as services:
-        y = Youth.new(fake_bot_api, services, first_name=FIRST, last_name=LAST, username=USERNAME,
-                      language_code="en")
+    async with running_bot(bot_settings(fake_bot_api, sqlite(tmp_path), tmp_path, staff_chat_id=group.id)) as services:
+        y = Youth.new(fake_bot_api, services, first_name=FIRST, last_name=LAST, username=USERNAME, language_code="en")
         await to_idea_question(y)
         replies = await y.write(DISTRESS)  # one update
         assert len(helps(replies, services)) == 1
@@ -84,11 +84,11 @@ async def test_separate_safeguarding_chat_and_talk_to_a_person(fake_bot_api, tmp
     group, _ = staff_group(fake_bot_api)
     counsellor = fake_bot_api.new_user(first_name="Karin", last_name="Kurator")
     guard = fake_bot_api.new_group("Sammanhacket safeguarding", members=[counsellor])
-    settings = bot_settings(fake_bot_api, sqlite(tmp_path), tmp_path, staff_chat_id=group.id,
-                            safeguarding_chat_id=guard.id)
+    settings = bot_settings(
+        fake_bot_api, sqlite(tmp_path), tmp_path, staff_chat_id=group.id, safeguarding_chat_id=guard.id
+    )
     async with running_bot(settings) as services:
-        y = Youth.new(fake_bot_api, services, first_name=FIRST, last_name=LAST, username=USERNAME,
-                      language_code="en")
+        y = Youth.new(fake_bot_api, services, first_name=FIRST, last_name=LAST, username=USERNAME, language_code="en")
         await onboard(y)
         written = "My stepdad hits me when he is drunk"
         [help_message] = helps(await y.write(written), services)
@@ -108,8 +108,7 @@ async def test_separate_safeguarding_chat_and_talk_to_a_person(fake_bot_api, tmp
 
 async def test_help_and_safe_word_at_any_moment_leave_the_flow_where_it_was(fake_bot_api, tmp_path):
     group, _ = staff_group(fake_bot_api)
-    settings = bot_settings(fake_bot_api, sqlite(tmp_path), tmp_path, staff_chat_id=group.id,
-                            safe_word=SAFE_WORD)
+    settings = bot_settings(fake_bot_api, sqlite(tmp_path), tmp_path, staff_chat_id=group.id, safe_word=SAFE_WORD)
     async with running_bot(settings) as services:
         y = Youth.new(fake_bot_api, services, first_name=FIRST, language_code="en")
         await onboard(y)
@@ -134,12 +133,13 @@ async def test_help_and_safe_word_at_any_moment_leave_the_flow_where_it_was(fake
 
 async def test_helplines_in_arabic_and_dari(fake_bot_api, tmp_path):
     group, _ = staff_group(fake_bot_api)
-    async with running_bot(bot_settings(fake_bot_api, sqlite(tmp_path), tmp_path,
-                                        staff_chat_id=group.id)) as services:
+    async with running_bot(bot_settings(fake_bot_api, sqlite(tmp_path), tmp_path, staff_chat_id=group.id)) as services:
         english, _ = help_texts(services, "en")
         languages = list(services.flowset.get("onboarding").steps["language"].languages)
-        cases = [("ar", "Rami", "ar", "أريد أن أموت، لا أحد يهتم بي"),
-                 ("fa_AF", "Wahid", "fa", "دیگر نمیتوانم، میخواهم بمیرم")]
+        cases = [
+            ("ar", "Rami", "ar", "أريد أن أموت، لا أحد يهتم بي"),
+            ("fa_AF", "Wahid", "fa", "دیگر نمیتوانم، میخواهم بمیرم"),
+        ]
         for lang, first, code, distress in cases:
             y = Youth.new(fake_bot_api, services, first_name=first, language_code=code)
             await y.start()
@@ -158,13 +158,11 @@ async def test_helplines_in_arabic_and_dari(fake_bot_api, tmp_path):
         assert fake_bot_api.rejected == []
 
 
-
 async def test_after_the_helplines_the_open_question_comes_again_gently(fake_bot_api, tmp_path):
     from bot.i18n import texts
 
     group, _ = staff_group(fake_bot_api)
-    async with running_bot(bot_settings(fake_bot_api, sqlite(tmp_path), tmp_path,
-                                        staff_chat_id=group.id)) as services:
+    async with running_bot(bot_settings(fake_bot_api, sqlite(tmp_path), tmp_path, staff_chat_id=group.id)) as services:
         y = Youth.new(fake_bot_api, services, first_name=FIRST, language_code="sv")
         await y.start()
         await y.press("Svenska")

@@ -1,4 +1,5 @@
 """Validation of flows/safeguarding.yaml: every mistake at its file:line:col, never a traceback."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -63,14 +64,20 @@ def test_help_strings_with_stable_contexts_and_lines() -> None:
         ("  en:\n    self_harm:\n      - to\n", "s.yaml:11:9: phrase too short"),
         ("  en:\n    self_harm:\n      - 42\n", "s.yaml:11:9: a phrase must be text"),
         ("  en:\n    self_harm: want to die\n", "s.yaml:10:16: 'self_harm' must be a list"),
-        ("  en:\n    selfharm:\n      - want to die\n",
-         "s.yaml:10:5: unknown key 'selfharm' in language 'en' (did you mean 'self_harm'?)"),
+        (
+            "  en:\n    selfharm:\n      - want to die\n",
+            "s.yaml:10:5: unknown key 'selfharm' in language 'en' (did you mean 'self_harm'?)",
+        ),
         ("  en:\n    violence:\n      - he hits me\n", "s.yaml:10:5: unknown key 'violence' in language 'en'"),
         ("  fa:\n    self_harm:\n      - خودکشی\n", "s.yaml:9:3: unknown language 'fa' (did you mean 'fa_AF'?)"),
-        ("  en:\n    self_harm:\n      - want to die\n      - Want to  DIIE\n",
-         "s.yaml:12:9: duplicate phrase 'Want to  DIIE': the same as line 11 (en/self_harm)"),
-        ("  en:\n    self_harm:\n      - want to die\n  sv:\n    abuse:\n      - want to die\n",
-         "s.yaml:14:9: duplicate phrase 'want to die': the same as line 11 (en/self_harm)"),
+        (
+            "  en:\n    self_harm:\n      - want to die\n      - Want to  DIIE\n",
+            "s.yaml:12:9: duplicate phrase 'Want to  DIIE': the same as line 11 (en/self_harm)",
+        ),
+        (
+            "  en:\n    self_harm:\n      - want to die\n  sv:\n    abuse:\n      - want to die\n",
+            "s.yaml:14:9: duplicate phrase 'want to die': the same as line 11 (en/self_harm)",
+        ),
         ("  - en\n", "s.yaml:9:3: 'phrases' must map languages"),
     ],
 )

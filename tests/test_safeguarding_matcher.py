@@ -1,4 +1,5 @@
 """The phrase syntax, severity, and the Match the adapter receives."""
+
 from __future__ import annotations
 
 import dataclasses

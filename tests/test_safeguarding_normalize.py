@@ -1,4 +1,5 @@
 """The folding that makes crisis phrases robust to spelling noise."""
+
 from __future__ import annotations
 
 import pytest

@@ -1,5 +1,6 @@
 """Reminders and expiry (bot.telegram.scheduler) end to end, and the returning youth's
 "continue where you left off / start over" choice."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -43,8 +44,7 @@ async def test_reminder_once_then_expiry_and_back_to_the_menu(fake_bot_api, tmp_
         await _tick(services)  # a reminder comes once
         assert len(y.user.messages) == before + 1
         async with services.sessionmaker() as s:
-            reminder = await s.scalar(select(Outbox).where(Outbox.method == "sendMessage")
-                                      .order_by(Outbox.id.desc()))
+            reminder = await s.scalar(select(Outbox).where(Outbox.method == "sendMessage").order_by(Outbox.id.desc()))
             assert reminder.priority == 2  # behind interactive answers in the sender's queue
         await _age_session(services, timedelta(days=3))  # expires_after 3d
         await _tick(services)

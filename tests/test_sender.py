@@ -1,4 +1,5 @@
 """bot.telegram.sender: reminders wait while youth wait for answers, and not for ever."""
+
 from __future__ import annotations
 
 import asyncio
@@ -44,8 +45,14 @@ async def _flush(sender: Sender) -> None:
 
 
 async def _queue(s, chat_id: int, priority: int, *, age: timedelta = timedelta(0)) -> None:
-    await outbox.enqueue(s, chat_id=chat_id, method="sendMessage", payload={"chat_id": chat_id, "text": "x"},
-                         priority=priority, now=datetime.now(UTC) - age)
+    await outbox.enqueue(
+        s,
+        chat_id=chat_id,
+        method="sendMessage",
+        payload={"chat_id": chat_id, "text": "x"},
+        priority=priority,
+        now=datetime.now(UTC) - age,
+    )
 
 
 async def _youth_writes(s, update_id: int = 1) -> None:

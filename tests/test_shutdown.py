@@ -1,6 +1,7 @@
 """SIGTERM while updates are in flight (`python -m bot run` as a subprocess): the bot
 stops taking updates, finishes those it holds, flushes the outbox, exits 0; after a
 restart every update is answered exactly once."""
+
 from __future__ import annotations
 
 import asyncio
@@ -37,8 +38,9 @@ async def test_sigterm_with_updates_in_flight_loses_and_repeats_nothing(fake_bot
     db = db_handle(url)
     youth = [Youth.new(fake_bot_api, db, first_name="Teen", language_code="en") for _ in range(N_YOUTH)]
 
-    for round_no, act in enumerate([lambda y: y.user.send_command("/start"),
-                                    lambda y: y.user.press("English")], start=1):
+    for round_no, act in enumerate(
+        [lambda y: y.user.send_command("/start"), lambda y: y.user.press("English")], start=1
+    ):
         stored = await inbox_count(db)
         for y in youth:
             await act(y)

@@ -1,6 +1,7 @@
 """`python -m bot chat` over a pipe: every shipped flow, and the real bot's pipeline
 (helplines for crisis words in the youth's language, the commands, kind replies, the
 team's anonymised card). All people and texts are invented."""
+
 from __future__ import annotations
 
 import os
@@ -33,15 +34,26 @@ def chat(args, lines):
     env = {**os.environ, "FLOWS_DIR": str(ROOT / "flows"), "LOCALES_DIR": str(ROOT / "no-locales")}
     return subprocess.run(
         [sys.executable, "-m", "bot", "chat", "--lang", "en", *args],
-        input="\n".join(lines) + "\n", capture_output=True, text=True, cwd=ROOT, env=env, timeout=120,
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
     )
 
 
 def run_chat(lang, lines, args=()):
     env = {**os.environ, "FLOWS_DIR": str(ROOT / "flows"), "LOCALES_DIR": str(ROOT / "locales")}
-    proc = subprocess.run([sys.executable, "-m", "bot", "chat", "--lang", lang, *args],
-                          input="\n".join(lines) + "\n", capture_output=True, text=True, cwd=ROOT,
-                          env=env, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--lang", lang, *args],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
     return proc.stdout
 
@@ -116,11 +128,23 @@ def test_the_team_card_is_anonymised():
 
 
 def test_chat_help_lists_the_commands():
-    proc = subprocess.run([sys.executable, "-m", "bot", "chat", "--help"], capture_output=True, text=True,
-                          cwd=ROOT, timeout=120)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--help"], capture_output=True, text=True, cwd=ROOT, timeout=120
+    )
     assert proc.returncode == 0
-    for command in ("/start", "/menu", "/language", "/help", "/stop", "/delete", "/mydata", "/back",
-                    "/skip", "/quit", "--lang"):
+    for command in (
+        "/start",
+        "/menu",
+        "/language",
+        "/help",
+        "/stop",
+        "/delete",
+        "/mydata",
+        "/back",
+        "/skip",
+        "/quit",
+        "--lang",
+    ):
         assert command in proc.stdout, command
 
 

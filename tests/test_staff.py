@@ -1,5 +1,6 @@
 """The staff side in Telegram: admins replace flows by sending a `.yaml` file to the staff
 group, `/flows` lists them; plus the pieces (cards, flow versions, problem lists)."""
+
 from __future__ import annotations
 
 import hashlib
@@ -45,8 +46,14 @@ async def test_admin_replaces_a_flow_from_telegram(fake_bot_api, tmp_path):
     alva = fake_bot_api.new_user(first_name="Alva", language_code="en")
     stina = fake_bot_api.new_user(first_name="Stina", language_code="en")
     group = fake_bot_api.new_group("Sammanhacket team", members=[stina], admins=[alva])
-    settings = bot_settings(fake_bot_api, f"sqlite+aiosqlite:///{tmp_path}/bot.db", tmp_path,
-                            staff_chat_id=group.chat.id, flows_dir=flows, rate_group_per_min=600.0)
+    settings = bot_settings(
+        fake_bot_api,
+        f"sqlite+aiosqlite:///{tmp_path}/bot.db",
+        tmp_path,
+        staff_chat_id=group.chat.id,
+        flows_dir=flows,
+        rate_group_per_min=600.0,
+    )
 
     async def upload(who, name: str, data: bytes) -> str:
         await who.send_document(name, data, mime_type="application/yaml", chat=group)
@@ -71,8 +78,7 @@ async def test_admin_replaces_a_flow_from_telegram(fake_bot_api, tmp_path):
         assert await first_words_of_share_idea(fake_bot_api, services, "Bilal") == NEW_INTRO
         async with services.sessionmaker() as s:
             stored = (await s.scalars(select(FlowVersion))).all()
-        assert [(v.flow_id, v.version, v.source) for v in stored] == \
-            [("share_idea", version_of(good), good.decode())]
+        assert [(v.flow_id, v.version, v.source) for v in stored] == [("share_idea", version_of(good), good.decode())]
 
         # a broken file: errors as file:line:col, the applied flow stays live
         answer = await upload(alva, "share_idea.yaml", broken)
@@ -119,17 +125,25 @@ async def test_flow_versions_are_recorded_once(db):
     async with db.sessionmaker() as s, s.begin():
         assert await flow_versions.record(s, flow_id="need", version="aaa", source="id: need", now=now)
         assert not await flow_versions.record(s, flow_id="need", version="aaa", source="id: need", now=now)
-        assert await flow_versions.record(s, flow_id="need", version="bbb", source="id: need\n",
-                                          now=now.replace(day=2))
+        assert await flow_versions.record(s, flow_id="need", version="bbb", source="id: need\n", now=now.replace(day=2))
     async with db.sessionmaker() as s:
         assert [v.version for v in await flow_versions.history(s, "need")] == ["bbb", "aaa"]
         assert await flow_versions.history(s, "other") == []
 
 
 def test_a_long_card_stays_one_message_ending_with_its_id():
-    sub = SimpleNamespace(urgent=False, category=None, participant_pseudonym="Blue-Fox-12", language="en",
-                          detected_language=None, source=None, status="new", status_by=None, id=42,
-                          answers={"topic": "school", "idea": "homework " * 900, "helps": ["friends"]})
+    sub = SimpleNamespace(
+        urgent=False,
+        category=None,
+        participant_pseudonym="Blue-Fox-12",
+        language="en",
+        detected_language=None,
+        source=None,
+        status="new",
+        status_by=None,
+        id=42,
+        answers={"topic": "school", "idea": "homework " * 900, "helps": ["friends"]},
+    )
     text = card_text(sub, "Share an idea")
     assert len(text) <= CARD_MAX and text.endswith("\n#42")
     assert "topic: school" in text and "helps: friends" in text and "homework…" in text

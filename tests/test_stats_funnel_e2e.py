@@ -3,6 +3,7 @@ Bot API), and the dashboard the bot serves at /staff/ counts the questions they 
 
 Answers before consent are never stored, so a funnel of stored answers said "age 0,
 consent 5" when all five had answered the age question (issue #15)."""
+
 from __future__ import annotations
 
 import re
@@ -38,4 +39,7 @@ async def test_funnel_counts_age_and_consent_reached_before_anything_is_stored(f
         await late.press("English")  # leaves at the age question
         await settle(services)
         assert await _funnel(settings.web_port, "onboarding") == [
-            ("Which language do you want to use?", 6), ("How old are you?", 6), ("Is this OK for you?", 5)]
+            ("Which language do you want to use?", 6),
+            ("How old are you?", 6),
+            ("Is this OK for you?", 5),
+        ]

@@ -6,6 +6,7 @@ status changes (ORM and bulk), edits of counted columns, erasure, deletes and th
 migrations' back-fill of rows that existed before them. The funnel's reach is checked
 against what each youth was asked, as the bot saves their sessions.
 """
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -26,8 +27,14 @@ from tests.dbfixtures import db, db_url  # noqa: F401
 from tests.webfixtures import T0, submission
 
 FILTERS = [
-    {}, {"tests": "1"}, {"language": "ar"}, {"flow": "need", "status": "archived"}, {"topic": "school"},
-    {"source": "workshop"}, {"date_from": "2025-03-02"}, {"date_to": "2025-03-01", "tests": "1"},
+    {},
+    {"tests": "1"},
+    {"language": "ar"},
+    {"flow": "need", "status": "archived"},
+    {"topic": "school"},
+    {"source": "workshop"},
+    {"date_from": "2025-03-02"},
+    {"date_to": "2025-03-01", "tests": "1"},
     {"date_from": "2025-03-01", "date_to": "2025-03-02", "language": "en"},
 ]
 
@@ -57,9 +64,12 @@ async def _assert_counts_exact(db) -> None:
 
 
 async def _live_reach(s, flow_id: str) -> dict[str, int]:
-    q = (select(StepVisit.step_id, func.count())
-         .join(Participant, Participant.id == StepVisit.participant_id)
-         .where(StepVisit.flow_id == flow_id, Participant.is_test.is_(False)).group_by(StepVisit.step_id))
+    q = (
+        select(StepVisit.step_id, func.count())
+        .join(Participant, Participant.id == StepVisit.participant_id)
+        .where(StepVisit.flow_id == flow_id, Participant.is_test.is_(False))
+        .group_by(StepVisit.step_id)
+    )
     return dict((await s.execute(q)).all())
 
 
@@ -79,8 +89,16 @@ def _resting(flow: str, step: str | None, status: str = "active") -> dict:
 
 async def _rest(s, who: Participant, flow: str, step: str | None, status: str = "active"):
     """Save the youth's session as the bot does after each update."""
-    await sessions_repo.save(s, who.id, state=_resting(flow, step, status), flow_version="v1", status="active",
-                             expires_at=None, tick_at=None, now=T0)
+    await sessions_repo.save(
+        s,
+        who.id,
+        state=_resting(flow, step, status),
+        flow_version="v1",
+        status="active",
+        expires_at=None,
+        tick_at=None,
+        now=T0,
+    )
     await s.flush()
 
 
@@ -89,17 +107,39 @@ async def test_submission_counts_follow_inserts_updates_and_deletes(db):
         s.add_all(_variety())
     await _assert_counts_exact(db)
     async with db.sessionmaker.begin() as s:
-        await submissions_repo.add(s, key="repo-1", participant_pseudonym="Calm Owl", flow_id="need",
-                                   language="ar", source=None, answers={"topic": "school"}, now=T0)
-        assert await submissions_repo.add(s, key="repo-1", participant_pseudonym="Calm Owl", flow_id="need",
-                                          language="ar", source=None, answers={}, now=T0) is None
+        await submissions_repo.add(
+            s,
+            key="repo-1",
+            participant_pseudonym="Calm Owl",
+            flow_id="need",
+            language="ar",
+            source=None,
+            answers={"topic": "school"},
+            now=T0,
+        )
+        assert (
+            await submissions_repo.add(
+                s,
+                key="repo-1",
+                participant_pseudonym="Calm Owl",
+                flow_id="need",
+                language="ar",
+                source=None,
+                answers={},
+                now=T0,
+            )
+            is None
+        )
     await _assert_counts_exact(db)
     async with db.sessionmaker.begin() as s:
         first = (await s.scalars(select(Submission).order_by(Submission.id))).first()
         await submissions_repo.set_status(s, first, "shortlisted", by="rita", now=T0)
         await s.execute(update(Submission).where(Submission.language == "ar").values(status="reviewed"))
-        await s.execute(update(Submission).where(Submission.flow_id == "need")
-                        .values(answers={"topic": "work"}, created_at=T0 + timedelta(days=5), source=None))
+        await s.execute(
+            update(Submission)
+            .where(Submission.flow_id == "need")
+            .values(answers={"topic": "work"}, created_at=T0 + timedelta(days=5), source=None)
+        )
         await s.execute(update(Submission).values(tags=["seen"], notes="only uncounted columns"))
     await _assert_counts_exact(db)
     async with db.sessionmaker.begin() as s:
@@ -108,14 +148,17 @@ async def test_submission_counts_follow_inserts_updates_and_deletes(db):
 
 
 async def test_many_rows_in_one_statement_are_counted_once_each(db):
-    rows = [{c.name: getattr(r, c.name) for c in Submission.__table__.columns if c.name != "id"}
-            for r in _variety()]
+    rows = [{c.name: getattr(r, c.name) for c in Submission.__table__.columns if c.name != "id"} for r in _variety()]
     async with db.sessionmaker.begin() as s:
         await s.execute(insert(Submission), rows)
-        await s.execute(insert(Submission).from_select(
-            [c.name for c in Submission.__table__.columns if c.name not in ("id", "key")] + ["key"],
-            select(*[c for c in Submission.__table__.columns if c.name not in ("id", "key")],
-                   Submission.key + "-copy")))
+        await s.execute(
+            insert(Submission).from_select(
+                [c.name for c in Submission.__table__.columns if c.name not in ("id", "key")] + ["key"],
+                select(
+                    *[c for c in Submission.__table__.columns if c.name not in ("id", "key")], Submission.key + "-copy"
+                ),
+            )
+        )
     await _assert_counts_exact(db)
     async with db.sessionmaker() as s:
         total = await s.scalar(select(func.count()).select_from(Submission))
@@ -123,13 +166,15 @@ async def test_many_rows_in_one_statement_are_counted_once_each(db):
 
 
 async def _person(s, n: int, *, is_test: bool = False) -> Participant:
-    return await participants_repo.create(s, key=f"k{n}", pseudonym=f"Quiet Fox {n}", language="en",
-                                          source=None, now=T0, is_test=is_test)
+    return await participants_repo.create(
+        s, key=f"k{n}", pseudonym=f"Quiet Fox {n}", language="en", source=None, now=T0, is_test=is_test
+    )
 
 
 async def _answer(s, who: Participant, step: str, flow: str = "idea") -> Answer:
-    return await answers_repo.add(s, participant_id=who.id, session_id=None, flow_id=flow, step_id=step,
-                                  name=step, value="x", now=T0)
+    return await answers_repo.add(
+        s, participant_id=who.id, session_id=None, flow_id=flow, step_id=step, name=step, value="x", now=T0
+    )
 
 
 async def test_reach_counts_questions_asked_before_consent_once_per_youth(db):
@@ -161,11 +206,25 @@ async def test_reach_counts_questions_asked_before_consent_once_per_youth(db):
 async def test_reach_follows_many_sessions_in_one_statement_and_erasure(db):
     async with db.sessionmaker.begin() as s:
         people = [await _person(s, n) for n in range(1, 5)]
-        await s.execute(insert(Session), [dict(participant_id=p.id, flow_id="idea", flow_version="v1", status="ended",
-                                               state=_resting("idea", step), started_at=T0, updated_at=T0)
-                                          for p in people for step in ("topic", "idea")])
-        await s.execute(update(Session).where(Session.participant_id == people[0].id)
-                        .values(state=_resting("idea", "who")))
+        await s.execute(
+            insert(Session),
+            [
+                dict(
+                    participant_id=p.id,
+                    flow_id="idea",
+                    flow_version="v1",
+                    status="ended",
+                    state=_resting("idea", step),
+                    started_at=T0,
+                    updated_at=T0,
+                )
+                for p in people
+                for step in ("topic", "idea")
+            ],
+        )
+        await s.execute(
+            update(Session).where(Session.participant_id == people[0].id).values(state=_resting("idea", "who"))
+        )
     assert await _reach(db, "idea") == {"topic": 4, "idea": 4, "who": 1}
     async with db.sessionmaker.begin() as s:
         s.add(submission(participant_pseudonym=people[0].pseudonym))
@@ -184,6 +243,7 @@ def _migrate(revision: str, *, down: bool = False):
         cfg = alembic_config()
         cfg.attributes["connection"] = conn
         (command.downgrade if down else command.upgrade)(cfg, revision)
+
     return run
 
 
@@ -199,9 +259,21 @@ async def test_migration_back_fills_rows_written_before_it(db):
 
 async def _person_before_salt(s, n: int) -> Participant:
     """A participant row as written before migration 0006 added its salt column."""
-    row = await s.execute(insert(Participant.__table__).values(
-        key=f"k{n}", pseudonym=f"Quiet Fox {n}", language="en", consent=False, created_at=T0, updated_at=T0,
-        last_seen_at=T0, stopped=False, is_test=False).returning(Participant.__table__.c.id))
+    row = await s.execute(
+        insert(Participant.__table__)
+        .values(
+            key=f"k{n}",
+            pseudonym=f"Quiet Fox {n}",
+            language="en",
+            consent=False,
+            created_at=T0,
+            updated_at=T0,
+            last_seen_at=T0,
+            stopped=False,
+            is_test=False,
+        )
+        .returning(Participant.__table__.c.id)
+    )
     return Participant(id=row.scalar_one())
 
 

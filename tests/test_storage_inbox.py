@@ -1,4 +1,5 @@
 """Inbox: dedupe on update_id, per-chat order, redaction once handled."""
+
 from __future__ import annotations
 
 from sqlalchemy import func, select

@@ -1,4 +1,5 @@
 """Leadership across engines (as across processes) and per-chat locks."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -70,11 +71,13 @@ async def test_postgres_leadership_is_lost_with_the_connection(pg_url):
         assert not await b.try_acquire()
         async with engine_b.connect() as admin:  # as if process A died
             # only in this test's own database: other tests may run in parallel
-            await admin.execute(text(
-                "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
-                " AND pid <> pg_backend_pid()"
-                " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
-            ))
+            await admin.execute(
+                text(
+                    "SELECT pg_terminate_backend(pid) FROM pg_locks WHERE locktype = 'advisory'"
+                    " AND pid <> pg_backend_pid()"
+                    " AND database = (SELECT oid FROM pg_database WHERE datname = current_database())"
+                )
+            )
         assert await b.try_acquire()
         assert not await a.renew()
     finally:

@@ -1,4 +1,5 @@
 """Migrations: they build the schema the models describe, on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 import os
@@ -16,8 +17,7 @@ from storage.migrate import alembic_config, ensure_schema, newest_revision, upgr
 from storage.models import Base
 from tests.dbfixtures import db, db_url, pg_url  # noqa: F401
 
-TABLES = {"participants", "chats", "sessions", "answers", "submissions", "inbox", "outbox",
-          "flow_versions", "leases"}
+TABLES = {"participants", "chats", "sessions", "answers", "submissions", "inbox", "outbox", "flow_versions", "leases"}
 HEAD = ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
@@ -34,8 +34,7 @@ async def test_upgrade_creates_every_table_matching_the_models(db_url):
         async with engine.connect() as conn:
             names = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
             diff = await conn.run_sync(
-                lambda c: compare_metadata(MigrationContext.configure(c, opts={"compare_type": True}),
-                                           Base.metadata)
+                lambda c: compare_metadata(MigrationContext.configure(c, opts={"compare_type": True}), Base.metadata)
             )
     finally:
         await engine.dispose()
@@ -57,8 +56,9 @@ def test_sync_upgrade_creates_the_sqlite_directory(tmp_path):
 
 def _db_upgrade(url: str, cwd) -> subprocess.CompletedProcess[str]:
     env = {**os.environ, "DATABASE_URL": url}
-    return subprocess.run([sys.executable, "-m", "bot", "db", "upgrade"], cwd=cwd, env=env,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "db", "upgrade"], cwd=cwd, env=env, capture_output=True, text=True, timeout=120
+    )
 
 
 def test_db_upgrade_command_on_sqlite(tmp_path):

@@ -1,4 +1,5 @@
 """Outbox: per-chat order, due times, priorities, retries and backlog."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta
@@ -12,8 +13,16 @@ T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 
 
 async def _enqueue(s, chat_id, text, *, priority=0, target="telegram", ref=None, now=T0):
-    row = await outbox.enqueue(s, chat_id=chat_id, method="sendMessage" if chat_id else "post",
-                               payload={"text": text}, priority=priority, target=target, ref=ref, now=now)
+    row = await outbox.enqueue(
+        s,
+        chat_id=chat_id,
+        method="sendMessage" if chat_id else "post",
+        payload={"text": text},
+        priority=priority,
+        target=target,
+        ref=ref,
+        now=now,
+    )
     await s.flush()  # its id, for the assertions
     return row
 

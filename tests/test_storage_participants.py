@@ -1,4 +1,5 @@
 """Participants: chats, stopping, data export, and erasure that leaves nothing linking."""
+
 from __future__ import annotations
 
 from datetime import UTC, datetime, timedelta, timezone
@@ -18,12 +19,36 @@ CHAT = 4242001
 async def _participant_with_history(s, *, key="k-amina", pseudonym="Blue Heron 12", chat_id=CHAT):
     p = await participants.create(s, key=key, pseudonym=pseudonym, language="ar", source="poster", now=T0)
     await participants.set_chat(s, p.id, chat_id)
-    row = await sessions.save(s, p.id, state={"flow": "ideas", "step": "idea"}, flow_version="abc",
-                              status="active", expires_at=None, tick_at=T0, now=T0)
-    await answers.add(s, participant_id=p.id, session_id=row.id, flow_id="ideas", step_id="idea",
-                      name="idea", value="more football evenings", now=T0)
-    await submissions.add(s, key=f"sub-{key}", participant_pseudonym=pseudonym, flow_id="ideas",
-                          language="ar", source="poster", answers={"idea": "more football evenings"}, now=T0)
+    row = await sessions.save(
+        s,
+        p.id,
+        state={"flow": "ideas", "step": "idea"},
+        flow_version="abc",
+        status="active",
+        expires_at=None,
+        tick_at=T0,
+        now=T0,
+    )
+    await answers.add(
+        s,
+        participant_id=p.id,
+        session_id=row.id,
+        flow_id="ideas",
+        step_id="idea",
+        name="idea",
+        value="more football evenings",
+        now=T0,
+    )
+    await submissions.add(
+        s,
+        key=f"sub-{key}",
+        participant_pseudonym=pseudonym,
+        flow_id="ideas",
+        language="ar",
+        source="poster",
+        answers={"idea": "more football evenings"},
+        now=T0,
+    )
     await inbox.add_update(s, 1 if chat_id == CHAT else 2, chat_id, {"text": "old"})
     await inbox.mark_done(s, await inbox.next_pending(s, chat_id))
     sent = await outbox.enqueue(s, chat_id=chat_id, method="sendMessage", payload={"text": "hi"}, now=T0)
@@ -69,11 +94,18 @@ async def test_erase_leaves_nothing_linking(db, delete_submissions):
         assert not await participants.erase(s, p.id, delete_submissions=delete_submissions)
     async with db.sessionmaker() as s:
         assert await s.get(Participant, p.id) is None
-        for model, column in [(Chat, Chat.participant_id), (Session, Session.participant_id),
-                              (Answer, Answer.participant_id)]:
+        for model, column in [
+            (Chat, Chat.participant_id),
+            (Session, Session.participant_id),
+            (Answer, Answer.participant_id),
+        ]:
             assert await s.scalar(select(func.count()).select_from(model).where(column == p.id)) == 0
-        assert await s.scalar(select(func.count()).select_from(Submission)
-                              .where(Submission.participant_pseudonym == "Blue Heron 12")) == 0
+        assert (
+            await s.scalar(
+                select(func.count()).select_from(Submission).where(Submission.participant_pseudonym == "Blue Heron 12")
+            )
+            == 0
+        )
         left = (await s.scalars(select(Submission).where(Submission.key == "sub-k-amina"))).all()
         assert len(left) == (0 if delete_submissions else 1)
         assert await s.scalar(select(func.count()).select_from(Inbox).where(Inbox.chat_key == CHAT)) == 0
@@ -107,14 +139,14 @@ async def test_timestamps_come_back_as_aware_utc(db):
         row = await s.get(Participant, p.id, populate_existing=True)
         assert row.created_at == local and row.created_at.tzinfo == UTC
         with pytest.raises(Exception, match="naive datetime"):
-            await participants.create(s, key="k2", pseudonym="Q", language="sv", source=None,
-                                      now=datetime(2025, 3, 1))
+            await participants.create(s, key="k2", pseudonym="Q", language="sv", source=None, now=datetime(2025, 3, 1))
 
 
 async def test_found_by_the_current_or_an_older_key_and_the_salt_is_kept(db):
     async with db.sessionmaker.begin() as s:
-        new = await participants.create(s, key="k-new", pseudonym="Owl-1", salt="ab" * 16, language="sv",
-                                        source=None, now=T0)
+        new = await participants.create(
+            s, key="k-new", pseudonym="Owl-1", salt="ab" * 16, language="sv", source=None, now=T0
+        )
         old = await participants.create(s, key="k-legacy", pseudonym="Owl-2", language="sv", source=None, now=T0)
     async with db.sessionmaker() as s:
         assert (await participants.get_by_key(s, "k-new", "k-new-legacy")).salt == "ab" * 16

@@ -1,4 +1,5 @@
 """The dashboard's queries can use the indexes meant for them (plans, not timings)."""
+
 from __future__ import annotations
 
 from sqlalchemy import select, text
@@ -22,16 +23,20 @@ async def test_text_search_is_the_trigram_index_expression_on_postgresql(pg_url)
     engine = make_engine(pg_url)
     try:
         async with engine.begin() as conn:
-            await conn.execute(Submission.__table__.insert(), [
-                {c.name: getattr(r, c.name) for c in Submission.__table__.columns if c.name != "id"}
-                for r in (submission(), submission(answers={"topic": "school", "idea": "Homework club"}))
-            ])
+            await conn.execute(
+                Submission.__table__.insert(),
+                [
+                    {c.name: getattr(r, c.name) for c in Submission.__table__.columns if c.name != "id"}
+                    for r in (submission(), submission(answers={"topic": "school", "idea": "Homework club"}))
+                ],
+            )
             # Only a trigram bitmap scan is left without a penalty: a mismatched expression
             # would show as a sequential scan.
             await conn.execute(text("SET LOCAL enable_seqscan = off"))
             await conn.execute(text("SET LOCAL enable_indexscan = off"))
-            plan = await _plan(conn, select(Submission.id).where(
-                text_search(Submission.answers, "Homework club", "postgresql")))
+            plan = await _plan(
+                conn, select(Submission.id).where(text_search(Submission.answers, "Homework club", "postgresql"))
+            )
             assert "ix_submissions_answers_trgm" in plan, plan
             plan = await _plan(conn, select(Submission.id).where(text_search(Submission.answers, "سكن", "postgresql")))
             assert "ix_submissions_answers_trgm" in plan, plan

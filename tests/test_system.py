@@ -1,6 +1,7 @@
 """/healthz and /metrics of a running bot (in-process, against the fake Bot API):
 healthy while it works, unhealthy when its PostgreSQL database is dropped, and
 metrics that name what matters and carry nothing about the youth."""
+
 from __future__ import annotations
 
 import re
@@ -46,11 +47,18 @@ def sample(body: str, name: str, **labels: str) -> float:
 
 async def test_metrics_name_what_matters_and_nothing_personal(fake_bot_api, tmp_path):
     group = fake_bot_api.new_group("Sammanhacket team")
-    settings = bot_settings(fake_bot_api, f"sqlite+aiosqlite:///{tmp_path}/bot.db", tmp_path,
-                            staff_chat_id=group.chat.id)
+    settings = bot_settings(
+        fake_bot_api, f"sqlite+aiosqlite:///{tmp_path}/bot.db", tmp_path, staff_chat_id=group.chat.id
+    )
     async with running_bot(settings) as services:
-        youth = Youth.new(fake_bot_api, services, first_name="Zaynab", last_name="Qaderi",
-                          username="zaynab_q_7731", language_code="en")
+        youth = Youth.new(
+            fake_bot_api,
+            services,
+            first_name="Zaynab",
+            last_name="Qaderi",
+            username="zaynab_q_7731",
+            language_code="en",
+        )
         fake_bot_api.faults.hold_429(1.0, retry_after=1)  # Telegram says "slow down" once
         await youth.start()
         await youth.press("English")
@@ -113,13 +121,23 @@ def test_logs_are_text_or_json_lines_with_tokens_masked():
     try:
         raise ConnectionError(f"POST https://api.telegram.org/bot{token}/sendMessage failed")
     except ConnectionError:
-        record = logging.LogRecord("bot.telegram.sender", logging.WARNING, __file__, 1,
-                                   "call failed for update %s", (42,), exc_info=__import__("sys").exc_info())
+        record = logging.LogRecord(
+            "bot.telegram.sender",
+            logging.WARNING,
+            __file__,
+            1,
+            "call failed for update %s",
+            (42,),
+            exc_info=__import__("sys").exc_info(),
+        )
     text, line = TextFormatter().format(record), JsonFormatter().format(record)
     assert " WARNING bot.telegram.sender: call failed for update 42" in text
     entry = json.loads(line)
-    assert (entry["level"], entry["logger"], entry["message"]) == ("warning", "bot.telegram.sender",
-                                                                   "call failed for update 42")
+    assert (entry["level"], entry["logger"], entry["message"]) == (
+        "warning",
+        "bot.telegram.sender",
+        "call failed for update 42",
+    )
     assert "\n" not in line
     for out in (text, line):
         assert "very_secret_token" not in out and "7012345678:<token>" in out
@@ -136,8 +154,12 @@ async def _healthz_of(db) -> tuple[int, dict]:
     from bot.web.system import add_system_routes
     from tests.botfixtures import free_port
 
-    services = SimpleNamespace(sessionmaker=db.sessionmaker, extra={}, settings=Settings(_env_file=None),
-                               flows=SimpleNamespace(current=None, problems=[]))
+    services = SimpleNamespace(
+        sessionmaker=db.sessionmaker,
+        extra={},
+        settings=Settings(_env_file=None),
+        flows=SimpleNamespace(current=None, problems=[]),
+    )
     app = web.Application()
     add_system_routes(app, services)
     runner = web.AppRunner(app)
@@ -164,8 +186,10 @@ async def test_healthz_tells_a_backlog_paced_by_telegram_from_a_stuck_outbox(db)
     now = datetime.now(UTC)
     long_ago = now - timedelta(seconds=400)  # past /healthz's 300 s
     async with db.sessionmaker.begin() as s:
-        rows = [await outbox.enqueue(s, chat_id=flooded, method="sendMessage", payload={"text": "…"},
-                                     now=long_ago) for _ in range(40)]
+        rows = [
+            await outbox.enqueue(s, chat_id=flooded, method="sendMessage", payload={"text": "…"}, now=long_ago)
+            for _ in range(40)
+        ]
         await s.flush()
         # Telegram's pace for one chat: its rows go, one a second or so
         await outbox.mark_sent(s, [(row.id, {"message_id": i}) for i, row in enumerate(rows[:5])], now)

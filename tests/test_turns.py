@@ -1,6 +1,7 @@
 """Turns at SQLite's write lock: in order, `first_in_line` ahead of the queue, a waiter
 that gives up skipped; and through a real SQLite engine, no transaction waits inside
 SQLite's busy handler."""
+
 from __future__ import annotations
 
 import asyncio
@@ -20,8 +21,10 @@ async def test_turns_go_in_order_with_first_ones_ahead():
         served.append(name)
         queue.release()
 
-    tasks = [asyncio.create_task(wait(name, first))
-             for name, first in (("a", False), ("b", False), ("sender", True), ("c", False))]
+    tasks = [
+        asyncio.create_task(wait(name, first))
+        for name, first in (("a", False), ("b", False), ("sender", True), ("c", False))
+    ]
     await asyncio.sleep(0)
     queue.release()
     await asyncio.gather(*tasks)

@@ -1,4 +1,5 @@
 """The staff dashboard over a real HTTP server and a real SQLite database."""
+
 from __future__ import annotations
 
 import csv
@@ -38,8 +39,9 @@ async def client(site):
 async def login(client: TestClient, name: str, password: str = PASSWORD):
     page = await client.get("/login")
     token = csrf_of(await page.text())
-    return await client.post("/login", data={"name": name, "password": password, "csrf_token": token},
-                             allow_redirects=False)
+    return await client.post(
+        "/login", data={"name": name, "password": password, "csrf_token": token}, allow_redirects=False
+    )
 
 
 async def token(client: TestClient, path: str = "/submissions") -> str:
@@ -98,8 +100,9 @@ async def test_login_form_needs_its_token(client):
     r = await client.post("/login", data={"name": "ada", "password": PASSWORD}, allow_redirects=False)
     assert r.status == 403
     await client.get("/login")  # sets the login cookie, but the form below forges the field
-    r = await client.post("/login", data={"name": "ada", "password": PASSWORD, "csrf_token": "guess"},
-                          allow_redirects=False)
+    r = await client.post(
+        "/login", data={"name": "ada", "password": PASSWORD, "csrf_token": "guess"}, allow_redirects=False
+    )
     assert r.status == 403
 
 
@@ -136,8 +139,9 @@ async def test_login_attempts_are_rate_limited(site, client):
 
 
 async def test_youth_markup_is_escaped_in_list_detail_and_exports(site, client):
-    (row,) = await seed(site, submission(answers={"topic": "school", "idea": MARKUP, "plan": "=HYPERLINK(\"x\")"},
-                                         tags=["<i>tag"]))
+    (row,) = await seed(
+        site, submission(answers={"topic": "school", "idea": MARKUP, "plan": '=HYPERLINK("x")'}, tags=["<i>tag"])
+    )
     await login(client, "ada")
     for path in ("/submissions", f"/submissions/{row.id}"):
         html = await (await client.get(path)).text()
@@ -169,8 +173,11 @@ async def test_spreadsheet_formulas_are_defused(site, client):
 async def test_export_has_exactly_the_filtered_rows(site, client):
     await seed(site, submission(language="ar"), submission(language="uk"), submission(language="ar", is_test=True))
     await login(client, "rita")
-    table = list(csv.DictReader(io.StringIO((await (await client.get("/submissions/export.csv?language=ar")).read())
-                                            .decode("utf-8-sig"))))
+    table = list(
+        csv.DictReader(
+            io.StringIO((await (await client.get("/submissions/export.csv?language=ar")).read()).decode("utf-8-sig"))
+        )
+    )
     assert [r["language"] for r in table] == ["ar"]
     assert ("export", "csv", "filters: language") in await audit_actions(site)
 
@@ -196,8 +203,9 @@ async def test_status_tag_note_and_bulk_are_saved_and_audited(site, client):
     t = await token(client)
     await client.post(f"/submissions/{a.id}/tag", data={"csrf_token": t, "tag": "  Follow Up "})
     await client.post(f"/submissions/{a.id}/note", data={"csrf_token": t, "notes": "Call the school"})
-    await client.post("/submissions/bulk", data=[("csrf_token", t), ("status", "archived"),
-                                                 ("id", str(b.id)), ("id", str(c.id))])
+    await client.post(
+        "/submissions/bulk", data=[("csrf_token", t), ("status", "archived"), ("id", str(b.id)), ("id", str(c.id))]
+    )
     async with site.sessionmaker() as s:
         got = {r.id: r for r in (await s.execute(select(Submission))).scalars()}
     assert got[a.id].tags == ["follow up"] and got[a.id].notes == "Call the school"
@@ -210,19 +218,38 @@ async def test_status_tag_note_and_bulk_are_saved_and_audited(site, client):
 
 
 async def test_statistics_count_in_sql_and_draw_svg(site, client):
-    await seed(site, submission(language="ar", answers={"topic": "housing"}), submission(language="ar"),
-               submission(language="uk", created_at=T0 + timedelta(days=2)))
+    await seed(
+        site,
+        submission(language="ar", answers={"topic": "housing"}),
+        submission(language="ar"),
+        submission(language="uk", created_at=T0 + timedelta(days=2)),
+    )
     async with site.sessionmaker.begin() as s:
-        people = [Participant(key=f"k{i}", pseudonym=f"Quiet Fox {i}", language="en", is_test=i == 2)
-                  for i in range(3)]
+        people = [Participant(key=f"k{i}", pseudonym=f"Quiet Fox {i}", language="en", is_test=i == 2) for i in range(3)]
         s.add_all(people)
         await s.flush()
         for p in people:  # each was asked the first question; one went on to the second
-            await sessions_repo.save(s, p.id, state={"flow": "idea", "step": "topic", "status": "active"},
-                                     flow_version="v", status="active", expires_at=None, tick_at=None, now=T0)
+            await sessions_repo.save(
+                s,
+                p.id,
+                state={"flow": "idea", "step": "topic", "status": "active"},
+                flow_version="v",
+                status="active",
+                expires_at=None,
+                tick_at=None,
+                now=T0,
+            )
             await s.flush()
-        await sessions_repo.save(s, people[0].id, state={"flow": "idea", "step": "idea", "status": "active"},
-                                 flow_version="v", status="active", expires_at=None, tick_at=None, now=T0)
+        await sessions_repo.save(
+            s,
+            people[0].id,
+            state={"flow": "idea", "step": "idea", "status": "active"},
+            flow_version="v",
+            status="active",
+            expires_at=None,
+            tick_at=None,
+            now=T0,
+        )
     await login(client, "rita")
     html = await (await client.get("/stats")).text()
     cell = '<td dir="auto">{}</td><td class="n">{}</td>'
@@ -231,8 +258,13 @@ async def test_statistics_count_in_sql_and_draw_svg(site, client):
     assert cell.format("2025-03-02", 0) in html  # a day without submissions is still on the time axis
     assert cell.format("2025-03-03", 1) in html
     assert cell.format("What is your idea about?", 2) in html and cell.format("Tell us your idea.", 1) in html
-    for path in ("/stats/chart/topic.svg", "/stats/chart/day.svg", "/stats/funnel/idea.svg",
-                 "/stats/chart/language.svg?size=narrow", "/stats/funnel/idea.svg?size=narrow"):
+    for path in (
+        "/stats/chart/topic.svg",
+        "/stats/chart/day.svg",
+        "/stats/funnel/idea.svg",
+        "/stats/chart/language.svg?size=narrow",
+        "/stats/funnel/idea.svg?size=narrow",
+    ):
         r = await client.get(path)
         assert r.status == 200 and r.content_type == "image/svg+xml"
         assert b"<svg" in await r.read()
@@ -250,8 +282,10 @@ def test_count_axes_have_whole_number_ticks_only(top):
         assert ticks and all(v == int(v) for v in ticks), ticks
         assert max(ticks) >= top and len(ticks) <= SIZES[size].ticks
         columns = chart_svg([(f"2025-03-{d:02}", d % 4 + top) for d in range(1, 29)], horizontal=False, size=size)
-        assert all(float(v) == int(float(v)) for v in
-                   re.findall(rb'<text x="[^"]+" y="[^"]+" class="(?:major)?">([0-9.]+)</text>', columns))
+        assert all(
+            float(v) == int(float(v))
+            for v in re.findall(rb'<text x="[^"]+" y="[^"]+" class="(?:major)?">([0-9.]+)</text>', columns)
+        )
 
 
 async def test_flows_page_shows_status_coverage_and_diagram(site, client):
@@ -312,8 +346,11 @@ async def test_works_mounted_under_a_prefix(site):
         assert r.headers["Location"] == "/dashboard/login?next=/dashboard/submissions"
         page = await (await c.get("/dashboard/login")).text()
         assert 'action="/dashboard/login"' in page and 'href="/dashboard/static/dashboard.css"' in page
-        r = await c.post("/dashboard/login", data={"name": "ada", "password": PASSWORD, "csrf_token": csrf_of(page)},
-                         allow_redirects=False)
+        r = await c.post(
+            "/dashboard/login",
+            data={"name": "ada", "password": PASSWORD, "csrf_token": csrf_of(page)},
+            allow_redirects=False,
+        )
         assert r.headers["Location"] == "/dashboard/submissions"
         assert (await c.get("/dashboard/static/dashboard.css")).status == 200
 

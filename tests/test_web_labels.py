@@ -1,5 +1,6 @@
 """The dashboard's labels: ids from the database shown to staff as words, from the
 shipped flows' YAML and CLDR's language names."""
+
 from __future__ import annotations
 
 import pytest
@@ -26,10 +27,14 @@ def test_flows_topics_choices_and_answers_in_the_words_of_their_yaml(labels):
     assert labels.value("need", "hardest_more", None) == "–"  # skipped
     assert labels.value("workshop_feedback", "rating", "very_bad") == "😞 Bad"
     assert labels.value("workshop_feedback", "workshops", 3) == "3"
-    assert labels.question("share_idea", "followup_ok") == \
-        "May the team ask you a question about this later, here in the chat?"  # from the sub-flow
-    assert labels.question("need", "what_helps", {"hardest": "papers"}) == \
-        "What would help you with Papers and permits 📄?"
+    assert (
+        labels.question("share_idea", "followup_ok")
+        == "May the team ask you a question about this later, here in the chat?"
+    )  # from the sub-flow
+    assert (
+        labels.question("need", "what_helps", {"hardest": "papers"})
+        == "What would help you with Papers and permits 📄?"
+    )
     assert labels.step("need", "helps") == "What would help you with …?"
     assert labels.step("onboarding", "language") == "Which language do you want to use?"
     assert labels.answers("need", {"alert": "crisis words"}) == [("Raised by", "crisis words in a message")]

@@ -1,5 +1,6 @@
 """Small dashboard parts on their own: redirect targets, flow diagram (the login limiter:
 test_login_lockout.py)."""
+
 from __future__ import annotations
 
 from pathlib import Path

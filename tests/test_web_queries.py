@@ -1,4 +1,5 @@
 """Dashboard filters and keyset pages, in SQL, on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -25,8 +26,9 @@ async def _seed(db, *rows):
 async def test_each_filter_selects_in_sql(db):
     a, b, c, d, e = await _seed(
         db,
-        submission(language="ar", answers={"topic": "housing", "idea": "سكن أفضل للشباب"},
-                   tags=["housing", "follow up"]),
+        submission(
+            language="ar", answers={"topic": "housing", "idea": "سكن أفضل للشباب"}, tags=["housing", "follow up"]
+        ),
         submission(flow_id="needs", source="workshop-malmo", answers={"topic": "school", "idea": "50% more_time"}),
         submission(status="shortlisted", created_at=T0 + timedelta(days=3)),
         submission(is_test=True),
@@ -80,8 +82,12 @@ async def test_count_stops_at_the_cap(db):
 
 async def test_statistics_group_by_topic_language_and_utc_day(db):
     late = T0.replace(hour=23, minute=30)  # 23:30 UTC is still 1 March, whatever the server's zone
-    await _seed(db, submission(created_at=late, language="ar"), submission(created_at=late, language="ar"),
-                submission(created_at=T0 + timedelta(days=1), answers={"topic": "housing"}))
+    await _seed(
+        db,
+        submission(created_at=late, language="ar"),
+        submission(created_at=late, language="ar"),
+        submission(created_at=T0 + timedelta(days=1), answers={"topic": "housing"}),
+    )
     got = {}
     async with db.sessionmaker() as s:
         for kind in ("topic", "language", "day"):

@@ -1,6 +1,7 @@
 """The web simulator over HTTP runs the real bot's pipeline on the shipped flows:
 crisis words get the helplines in the youth's language and the question again, the
 team's card is shown, and nothing stays in the database. All texts are invented."""
+
 from __future__ import annotations
 
 from pathlib import Path
@@ -30,16 +31,24 @@ async def site(tmp_path):
     url = f"sqlite+aiosqlite:///{tmp_path / 'web.db'}"
     await ensure_schema(url)
     engine = make_engine(url)
-    settings = Settings(_env_file=None, database_url=url, flows_dir=ROOT / "flows", locales_dir=ROOT / "locales",
-                        var_dir=tmp_path / "var")
+    settings = Settings(
+        _env_file=None,
+        database_url=url,
+        flows_dir=ROOT / "flows",
+        locales_dir=ROOT / "locales",
+        var_dir=tmp_path / "var",
+    )
     registry = FlowRegistry(settings.flows_dir)
     registry.reload()
     catalogs = Catalogs.load(settings.locales_dir, settings.languages, settings.default_language)
     sessionmaker = make_sessionmaker(engine)
     await add_staff(sessionmaker, "ada", "admin")
-    app = create_web_app(sessionmaker=sessionmaker, settings=settings,
-                         flows_provider=lambda: (registry.current, registry.problems),
-                         catalogs_provider=lambda: catalogs)
+    app = create_web_app(
+        sessionmaker=sessionmaker,
+        settings=settings,
+        flows_provider=lambda: (registry.current, registry.problems),
+        catalogs_provider=lambda: catalogs,
+    )
     async with TestClient(TestServer(app)) as client:
         page = await client.get("/login")
         token = csrf_of(await page.text())

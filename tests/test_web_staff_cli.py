@@ -1,4 +1,5 @@
 """`python -m bot staff add`: accounts from the command line, passwords never echoed."""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,6 +1,7 @@
 """The webhook endpoint under odd requests, over raw sockets: a body that arrives in
 several TCP segments, an oversized body, and JSON nested far too deep. The whole bot
 runs (webhook mode) against the fake Bot API."""
+
 from __future__ import annotations
 
 import asyncio
@@ -21,19 +22,23 @@ PATH = "/telegram/webhook"
 @contextlib.asynccontextmanager
 async def webhook_bot(fake: Any, tmp_path: Any) -> AsyncIterator[tuple[Any, str]]:
     port = free_port()
-    settings = bot_settings(fake, sqlite_url(tmp_path), tmp_path, web_port=port,
-                            webhook_url=f"http://127.0.0.1:{port}{PATH}")
+    settings = bot_settings(
+        fake, sqlite_url(tmp_path), tmp_path, web_port=port, webhook_url=f"http://127.0.0.1:{port}{PATH}"
+    )
     async with running_bot(settings) as services:
         yield services, webhook_secret(settings)
 
 
-async def raw_post(port: int, secret: str, parts: list[bytes], *, chunked: bool = False,
-                   pause: float = 0.3) -> tuple[int, bytes]:
+async def raw_post(
+    port: int, secret: str, parts: list[bytes], *, chunked: bool = False, pause: float = 0.3
+) -> tuple[int, bytes]:
     """POST `parts` as one body, each part written on its own after a pause; the status."""
     reader, writer = await asyncio.open_connection("127.0.0.1", port)
     length = "Transfer-Encoding: chunked" if chunked else f"Content-Length: {sum(map(len, parts))}"
-    head = (f"POST {PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
-            f"X-Telegram-Bot-Api-Secret-Token: {secret}\r\n{length}\r\nConnection: close\r\n\r\n")
+    head = (
+        f"POST {PATH} HTTP/1.1\r\nHost: 127.0.0.1\r\nContent-Type: application/json\r\n"
+        f"X-Telegram-Bot-Api-Secret-Token: {secret}\r\n{length}\r\nConnection: close\r\n\r\n"
+    )
     writer.write(head.encode())
     await writer.drain()
     try:
@@ -53,14 +58,20 @@ async def raw_post(port: int, secret: str, parts: list[bytes], *, chunked: bool 
 
 
 def start_update(user: Any, update_id: int) -> bytes:
-    message = {"message_id": 1, "from": user.api, "chat": user.chat.api, "date": 1_700_000_000,
-               "text": "/start", "entities": [{"type": "bot_command", "offset": 0, "length": 6}]}
+    message = {
+        "message_id": 1,
+        "from": user.api,
+        "chat": user.chat.api,
+        "date": 1_700_000_000,
+        "text": "/start",
+        "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+    }
     return json.dumps({"update_id": update_id, "message": message}).encode()
 
 
 def segments(body: bytes, n: int) -> list[bytes]:
     size = -(-len(body) // n)
-    return [body[i:i + size] for i in range(0, len(body), size)]
+    return [body[i : i + size] for i in range(0, len(body), size)]
 
 
 async def test_a_body_in_several_segments_is_read_whole(fake_bot_api, tmp_path):
@@ -88,8 +99,11 @@ async def test_a_body_over_the_limit_is_refused_with_413(fake_bot_api, tmp_path)
 
 
 async def test_deep_json_is_answered_400_without_a_traceback(fake_bot_api, tmp_path):
-    deep = [b"[" * 100_000, b'{"update_id": 7, "message": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
-            b'{"update_id": 8, "message": ' + b'{"a": ' * 200 + b"1" + b"}" * 201]
+    deep = [
+        b"[" * 100_000,
+        b'{"update_id": 7, "message": ' + b"[" * 100_000 + b"]" * 100_000 + b"}",
+        b'{"update_id": 8, "message": ' + b'{"a": ' * 200 + b"1" + b"}" * 201,
+    ]
     with capture_logs() as logs:
         async with webhook_bot(fake_bot_api, tmp_path) as (services, secret):
             port = services.settings.web_port

@@ -1,5 +1,6 @@
 """The inbox worker: per-chat order, a failed update rolled back and kept, press answers
 sent only after the commit (on SQLite and PostgreSQL)."""
+
 from __future__ import annotations
 
 from typing import Any
@@ -25,16 +26,26 @@ class Handler:
 
     async def __call__(self, s: Any, row: Any) -> None:
         self.seen.append(row.update_id)
-        await outbox.enqueue(s, chat_id=row.chat_key, method="sendMessage",
-                             payload={"chat_id": row.chat_key, "text": f"reply {row.update_id}"}, now=row.received_at)
+        await outbox.enqueue(
+            s,
+            chat_id=row.chat_key,
+            method="sendMessage",
+            payload={"chat_id": row.chat_key, "text": f"reply {row.update_id}"},
+            now=row.received_at,
+        )
         press_answers.after_commit(s, f"press-{row.update_id}")
         if row.payload.get("fail"):
             raise ValueError("an update we cannot understand")
 
     async def on_failed(self, s: Any, row: Any) -> None:
         self.failed.append(row.update_id)
-        await outbox.enqueue(s, chat_id=row.chat_key, method="sendMessage",
-                             payload={"chat_id": row.chat_key, "text": "kind answer"}, now=row.received_at)
+        await outbox.enqueue(
+            s,
+            chat_id=row.chat_key,
+            method="sendMessage",
+            payload={"chat_id": row.chat_key, "text": "kind answer"},
+            now=row.received_at,
+        )
 
 
 async def _run(db, updates: list[tuple[int, dict]]) -> tuple[Handler, RecordedAnswers, InboxWorker]:

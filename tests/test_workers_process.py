@@ -1,6 +1,7 @@
 """The supervisor of `python -m bot run --workers N` as real processes: its workers die
 with it (even of a SIGKILL), a port in use is one clear line, and the restarts of a
 worker that keeps crashing back off."""
+
 from __future__ import annotations
 
 import asyncio
@@ -55,8 +56,9 @@ async def test_workers_die_with_a_sigkilled_supervisor(fake_bot_api, pg_url, tmp
 
 
 def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.CompletedProcess[str]:
-    return subprocess.run([sys.executable, "-m", "bot", "run", *args], env=env, cwd=cwd,
-                          capture_output=True, text=True, timeout=120)
+    return subprocess.run(
+        [sys.executable, "-m", "bot", "run", *args], env=env, cwd=cwd, capture_output=True, text=True, timeout=120
+    )
 
 
 @pytest.mark.parametrize("worker_count", [1, 2])
@@ -67,9 +69,17 @@ async def test_a_port_in_use_is_one_clear_line(fake_bot_api, pg_url, tmp_path, w
         held = holder.getsockname()[1]
         first = held if worker_count == 1 else held - 1  # with two: the second worker's port
         url = f"sqlite+aiosqlite:///{tmp_path}/bot.db" if worker_count == 1 else pg_url
-        env = dict(os.environ, TELEGRAM_BOT_TOKEN=fake_bot_api.token, TELEGRAM_API_URL=fake_bot_api.url,
-                   DATABASE_URL=url, VAR_DIR=str(tmp_path / "var"), FLOWS_DIR=str(ROOT / "flows"),
-                   LOCALES_DIR=str(ROOT / "locales"), WEB_PORT=str(first), POLL_TIMEOUT="1")
+        env = dict(
+            os.environ,
+            TELEGRAM_BOT_TOKEN=fake_bot_api.token,
+            TELEGRAM_API_URL=fake_bot_api.url,
+            DATABASE_URL=url,
+            VAR_DIR=str(tmp_path / "var"),
+            FLOWS_DIR=str(ROOT / "flows"),
+            LOCALES_DIR=str(ROOT / "locales"),
+            WEB_PORT=str(first),
+            POLL_TIMEOUT="1",
+        )
         done = await asyncio.to_thread(_run, ["--workers", str(worker_count)], env, tmp_path)
     assert done.returncode != 0
     assert "Traceback" not in done.stderr, done.stderr[-3000:]
@@ -133,19 +143,24 @@ async def test_restarts_of_a_crashing_worker_back_off_with_one_traceback_each(pg
     # The supervisor's preflight finds the database; every worker crashes at start on it.
     port = free_port()
     async with _SupervisorOnly(pg_url) as door:
-        env = dict(os.environ, DATABASE_URL=door.url,
-                   VAR_DIR=str(tmp_path / "var"), FLOWS_DIR=str(ROOT / "flows"),
-                   LOCALES_DIR=str(ROOT / "locales"), WEB_PORT=str(port))
+        env = dict(
+            os.environ,
+            DATABASE_URL=door.url,
+            VAR_DIR=str(tmp_path / "var"),
+            FLOWS_DIR=str(ROOT / "flows"),
+            LOCALES_DIR=str(ROOT / "locales"),
+            WEB_PORT=str(port),
+        )
         env.pop("TELEGRAM_BOT_TOKEN", None)
         log = tmp_path / "supervisor.log"
         with open(log, "wb") as out:
-            proc = subprocess.Popen([sys.executable, "-m", "bot", "run", "--workers", "2"], env=env,
-                                    cwd=tmp_path, stdout=out, stderr=out)
+            proc = subprocess.Popen(
+                [sys.executable, "-m", "bot", "run", "--workers", "2"], env=env, cwd=tmp_path, stdout=out, stderr=out
+            )
         door.supervisor = proc.pid
         restart = re.compile(r"worker 0 exited with 1 after [\d.]+s; starting it again in (\d+)s")
         try:
-            await wait_until(lambda: len(restart.findall(log.read_text())) >= 4, 120,
-                             "four restarts of worker 0")
+            await wait_until(lambda: len(restart.findall(log.read_text())) >= 4, 120, "four restarts of worker 0")
         finally:
             proc.send_signal(signal.SIGTERM)
             code = await asyncio.to_thread(proc.wait, 60)

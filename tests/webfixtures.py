@@ -2,6 +2,7 @@
 
 Everything here is invented test data; no real person appears.
 """
+
 from __future__ import annotations
 
 import itertools
@@ -62,10 +63,18 @@ def write_test_flows(folder: Path) -> Path:
 def submission(**overrides: Any) -> Submission:
     n = next(_keys)
     values: dict[str, Any] = dict(
-        key=f"test-{n}", participant_pseudonym=f"Calm Heron {n}", flow_id="idea", language="en",
-        source=None, answers={"topic": "school", "idea": f"More football after school {n}"},
-        urgent=False, status="new", tags=[], created_at=T0 + timedelta(minutes=n),
-        updated_at=T0, is_test=False,
+        key=f"test-{n}",
+        participant_pseudonym=f"Calm Heron {n}",
+        flow_id="idea",
+        language="en",
+        source=None,
+        answers={"topic": "school", "idea": f"More football after school {n}"},
+        urgent=False,
+        status="new",
+        tags=[],
+        created_at=T0 + timedelta(minutes=n),
+        updated_at=T0,
+        is_test=False,
     )
     values.update(overrides)
     return Submission(**values)
@@ -131,16 +140,25 @@ async def make_site(tmp_path: Path, url: str | None = None, **settings_values: A
     settings_values.setdefault("pseudonym_key", "an invented key shared by the test's dashboards")
     await ensure_schema(url)
     engine = make_engine(url)
-    settings = Settings(_env_file=None, database_url=url, flows_dir=write_test_flows(tmp_path / "flows"),
-                        locales_dir=write_test_locales(tmp_path / "locales"), **settings_values)
+    settings = Settings(
+        _env_file=None,
+        database_url=url,
+        flows_dir=write_test_flows(tmp_path / "flows"),
+        locales_dir=write_test_locales(tmp_path / "locales"),
+        **settings_values,
+    )
     registry = FlowRegistry(settings.flows_dir)
     registry.reload()
     catalogs = Catalogs.load(settings.locales_dir, settings.languages, settings.default_language)
     clock = FakeClock()
     sessionmaker = make_sessionmaker(engine)
-    app = create_web_app(sessionmaker=sessionmaker, settings=settings,
-                         flows_provider=lambda: (registry.current, registry.problems),
-                         catalogs_provider=lambda: catalogs, clock=clock)
+    app = create_web_app(
+        sessionmaker=sessionmaker,
+        settings=settings,
+        flows_provider=lambda: (registry.current, registry.problems),
+        catalogs_provider=lambda: catalogs,
+        clock=clock,
+    )
     return Site(app, sessionmaker, settings, clock), engine
 
 

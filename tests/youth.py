@@ -4,6 +4,7 @@ waits until the bot has handled everything and sent every reply before reading.
 "Settled" is read from the bot's own database: no pending inbox rows, no pending
 outbox rows. That is exact, so tests need no sleeps or timing guesses.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -32,8 +33,13 @@ async def settle(services: Any, timeout: float = 30.0) -> None:
             return
         if loop.time() > deadline:
             async with services.sessionmaker() as s:
-                stuck = (await s.execute(select(Outbox.method, Outbox.attempts, Outbox.last_error,
-                                                Outbox.next_attempt_at).where(Outbox.status == "pending"))).all()
+                stuck = (
+                    await s.execute(
+                        select(Outbox.method, Outbox.attempts, Outbox.last_error, Outbox.next_attempt_at).where(
+                            Outbox.status == "pending"
+                        )
+                    )
+                ).all()
             raise TimeoutError(f"not settled: {inbox} updates and {outbox} replies pending: {stuck[:5]}")
         await asyncio.sleep(0.05)
 
@@ -82,8 +88,11 @@ class Youth:
         while True:
             now = self.question
             moved = len(self.user.messages) > count or (
-                now is not None and before is not None and now.message_id == before.message_id
-                and now.edit_count != before_edits)  # a multiple-choice toggle redrawn
+                now is not None
+                and before is not None
+                and now.message_id == before.message_id
+                and now.edit_count != before_edits
+            )  # a multiple-choice toggle redrawn
             if moved and await self._chat_settled():
                 return
             if loop.time() > deadline:
@@ -94,10 +103,12 @@ class Youth:
         """Nothing of this chat is waiting in the bot's inbox or outbox."""
         chat = self.user.id
         async with self.services.sessionmaker() as s:
-            inbox = await s.scalar(select(func.count()).select_from(Inbox)
-                                   .where(Inbox.status == "pending", Inbox.chat_key == chat))
-            outbox = await s.scalar(select(func.count()).select_from(Outbox)
-                                    .where(Outbox.status == "pending", Outbox.chat_id == chat))
+            inbox = await s.scalar(
+                select(func.count()).select_from(Inbox).where(Inbox.status == "pending", Inbox.chat_key == chat)
+            )
+            outbox = await s.scalar(
+                select(func.count()).select_from(Outbox).where(Outbox.status == "pending", Outbox.chat_id == chat)
+            )
         return inbox == 0 and outbox == 0
 
     @property

@@ -7,6 +7,7 @@ good set stays live, and the problems (`file:line:col: message` lines about admi
 content, never anything a youth wrote) go to the log and to the staff group. Each
 reload first brings the shipped crisis word list into FLOWS_DIR (bot/base/flows_dir.py).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -86,12 +87,15 @@ class ContentReloader:
             self.problems = problems
             self.services.metrics.reloaded(len(problems))
             if problems:
-                log.error("reload (%s) found %d problem(s); the last good flows and catalogs stay live:\n%s",
-                          reason, len(problems), "\n".join(problems))
+                log.error(
+                    "reload (%s) found %d problem(s); the last good flows and catalogs stay live:\n%s",
+                    reason,
+                    len(problems),
+                    "\n".join(problems),
+                )
             else:
                 flows = self.services.flows.current
-                log.info("reload (%s): %d flows and the catalogs are live", reason,
-                         len(flows.flows) if flows else 0)
+                log.info("reload (%s): %d flows and the catalogs are live", reason, len(flows.flows) if flows else 0)
             await self._tell_staff(problems)
             return problems
 
@@ -100,17 +104,20 @@ class ContentReloader:
         from watchfiles import awatch
 
         s = self.services.settings
-        paths = [p for p in dict.fromkeys((s.flows_dir, s.flows_seed_dir, s.locales_dir))
-                 if p is not None and Path(p).is_dir()]
+        paths = [
+            p
+            for p in dict.fromkeys((s.flows_dir, s.flows_seed_dir, s.locales_dir))
+            if p is not None and Path(p).is_dir()
+        ]
         if not paths:
             return
         try:
-            async for changes in awatch(*paths, watch_filter=_watched, stop_event=stop,
-                                        debounce=DEBOUNCE_MS, recursive=True):
+            async for changes in awatch(
+                *paths, watch_filter=_watched, stop_event=stop, debounce=DEBOUNCE_MS, recursive=True
+            ):
                 await self.reload(f"{len(changes)} file change(s)")
         except Exception as exc:  # watching is a convenience; SIGHUP still works
-            log.warning("watching the content folders stopped (%s); use SIGHUP to reload",
-                        type(exc).__name__)
+            log.warning("watching the content folders stopped (%s); use SIGHUP to reload", type(exc).__name__)
 
     async def wait(self) -> None:
         """Let requested reloads finish (at shutdown)."""
@@ -127,9 +134,12 @@ class ContentReloader:
         if problems:
             shown = problems[:STAFF_MAX_LINES]
             more = len(problems) - len(shown)
-            text = ("⚠️ The flow or translation files changed, but they have problems, so the bot "
-                    "keeps using the last good version. Please fix:\n" + "\n".join(shown)
-                    + (f"\n… and {more} more (see the bot's log)" if more else ""))
+            text = (
+                "⚠️ The flow or translation files changed, but they have problems, so the bot "
+                "keeps using the last good version. Please fix:\n"
+                + "\n".join(shown)
+                + (f"\n… and {more} more (see the bot's log)" if more else "")
+            )
         elif was_broken:
             text = "✅ The flow and translation files are fine again; the new version is live."
         else:
@@ -144,8 +154,9 @@ class ContentReloader:
             now = datetime.now(UTC)
             async with self.services.sessionmaker() as session, session.begin():
                 for payload in outgoing.send_message(s.staff_chat_id, text):
-                    await outbox.enqueue(session, chat_id=s.staff_chat_id, method="sendMessage",
-                                         payload=payload, priority=1, now=now)
+                    await outbox.enqueue(
+                        session, chat_id=s.staff_chat_id, method="sendMessage", payload=payload, priority=1, now=now
+                    )
         except Exception as exc:  # the log already says it all
             log.warning("could not queue the reload notice for the staff group (%s)", type(exc).__name__)
             return

@@ -6,6 +6,7 @@ chat simulator and dashboard only, on localhost, and it says so. SIGTERM and SIG
 stop it cleanly: intake stops, updates in flight finish, the outbox is flushed until
 a deadline, exit 0.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -174,8 +175,7 @@ def addresses(app: web.Application, settings: Settings) -> str:
     host = {"": "127.0.0.1", "0.0.0.0": "127.0.0.1", "::": "::1"}.get(settings.web_host, settings.web_host)
     base = f"http://{f'[{host}]' if ':' in host else host}:{settings.web_port}"
     router = app[DASHBOARD].router
-    return (f"Dashboard: {base}{router['home'].url_for()}  "
-            f"Simulator: {base}{router['simulator'].url_for()}")
+    return f"Dashboard: {base}{router['home'].url_for()}  Simulator: {base}{router['simulator'].url_for()}"
 
 
 async def _serve_simulator(services: Services, stop: asyncio.Event, ready: asyncio.Event | None) -> None:
@@ -185,7 +185,8 @@ async def _serve_simulator(services: Services, stop: asyncio.Event, ready: async
     log.info(
         "No TELEGRAM_BOT_TOKEN set: running the web chat simulator and dashboard only "
         "(create an account with `python -m bot staff add NAME --role admin`; set "
-        "TELEGRAM_BOT_TOKEN to run the Telegram bot too)")
+        "TELEGRAM_BOT_TOKEN to run the Telegram bot too)"
+    )
     log.info("%s", addresses(app, s))
     if ready:
         ready.set()
@@ -210,10 +211,15 @@ async def _serve_bot(services: Services, stop: asyncio.Event, ready: asyncio.Eve
     # answer waits for both (storage/turns.py).
     first_engine = first_in_line(services.db)
     first = make_sessionmaker(first_engine)
-    sender = Sender(first_engine, first, transports, pacer, batch=SEND_CONCURRENCY,
-                    on_outcome=services.metrics.api_outcome)
-    worker = InboxWorker(services.sessionmaker, UpdateHandler(services, bot), after_commit=sender.poke,
-                         answers=PressAnswers(bot, services.metrics.api_outcome))
+    sender = Sender(
+        first_engine, first, transports, pacer, batch=SEND_CONCURRENCY, on_outcome=services.metrics.api_outcome
+    )
+    worker = InboxWorker(
+        services.sessionmaker,
+        UpdateHandler(services, bot),
+        after_commit=sender.poke,
+        answers=PressAnswers(bot, services.metrics.api_outcome),
+    )
     scheduler = Scheduler(services, worker.poke)
     services.extra.update(sender=sender, worker=worker, pacer=pacer, scheduler=scheduler)
 
@@ -262,8 +268,14 @@ async def _serve_bot(services: Services, stop: asyncio.Event, ready: asyncio.Eve
         await bot.shutdown()
 
 
-async def _stop_gracefully(services: Services, runner: web.AppRunner, intake_stop: asyncio.Event,
-                           work_stop: asyncio.Event, tasks: list[asyncio.Task], sender: Sender) -> None:
+async def _stop_gracefully(
+    services: Services,
+    runner: web.AppRunner,
+    intake_stop: asyncio.Event,
+    work_stop: asyncio.Event,
+    tasks: list[asyncio.Task],
+    sender: Sender,
+) -> None:
     """Stop taking updates, finish those in flight, flush the outbox until a deadline.
 
     What is not done by then stays in the database (inbox and outbox rows) and is
@@ -283,8 +295,7 @@ async def _stop_gracefully(services: Services, runner: web.AppRunner, intake_sto
     try:
         flushed = await sender.flush(deadline)
     except Exception as exc:  # the database went away: the rows wait for the next start
-        log.warning("outbox flush stopped (%s); the rest is sent after the next start",
-                    type(exc).__name__)
+        log.warning("outbox flush stopped (%s); the rest is sent after the next start", type(exc).__name__)
         flushed = 0
     await sender._resign()
     try:
@@ -311,8 +322,9 @@ async def _initialize(bot: Any, stop: asyncio.Event, api_url: str) -> bool:
             outage.answered()
             return True
         except InvalidToken:
-            raise StartupError("the Bot API refused TELEGRAM_BOT_TOKEN: copy it again from @BotFather "
-                               "(/mybots → API Token)") from None
+            raise StartupError(
+                "the Bot API refused TELEGRAM_BOT_TOKEN: copy it again from @BotFather (/mybots → API Token)"
+            ) from None
         except Exception as exc:
             outage.failed(exc, delay)
             await wait_any(stop, timeout=delay)
@@ -333,8 +345,9 @@ async def _publish_commands(services: Services) -> None:
     async with services.sessionmaker() as s, s.begin():
         for lang in [None, *services.settings.languages]:
             tr = services.translator(lang)
-            commands = [{"command": name, "description": tr.gettext(desc)[:256]}
-                        for name, desc in texts.COMMANDS.items()]
+            commands = [
+                {"command": name, "description": tr.gettext(desc)[:256]} for name, desc in texts.COMMANDS.items()
+            ]
             payload: dict[str, Any] = {"commands": commands}
             if lang is not None:
                 payload["language_code"] = _telegram_language(lang)

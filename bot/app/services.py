@@ -1,4 +1,5 @@
 """Building the Services of one process: seed, load and check the content, open the database."""
+
 from __future__ import annotations
 
 from bot.base.flows_dir import seed_flows
@@ -21,9 +22,7 @@ def build_services(settings: Settings) -> Services:
     problems += [str(p) for p in lex_problems]
     if problems or registry.current is None:
         raise StartupError("the flows have problems:\n" + "\n".join(problems or ["no flows found"]))
-    catalogs = Catalogs.load(
-        settings.locales_dir, settings.languages, settings.default_language, settings.show_fuzzy
-    )
+    catalogs = Catalogs.load(settings.locales_dir, settings.languages, settings.default_language, settings.show_fuzzy)
     engine = make_engine(settings.database_url)
     return Services(
         settings=settings,

@@ -1,5 +1,6 @@
 """Posting the signed webhook (bot.forwarding.webhook builds body and headers): the
 sender's transport for outbox rows whose target is "webhook"."""
+
 from __future__ import annotations
 
 from typing import Any

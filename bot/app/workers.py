@@ -19,6 +19,7 @@ row (RESTART_DELAY up to RESTART_DELAY_MAX) and starts over once a worker has ru
 STABLE_AFTER seconds. Its first crash is logged with the traceback, the ones after it
 in one line. Ports already in use are refused before any worker starts.
 """
+
 from __future__ import annotations
 
 import ctypes
@@ -63,8 +64,11 @@ class _Worker:
 
     def start(self) -> None:
         read, write = os.pipe()
-        env = dict(os.environ, WEB_PORT=str(self.port), **{
-            ENV_INDEX: str(self.index), ENV_LIFELINE: str(read), ENV_RESTARTS: str(self.restarts)})
+        env = dict(
+            os.environ,
+            WEB_PORT=str(self.port),
+            **{ENV_INDEX: str(self.index), ENV_LIFELINE: str(read), ENV_RESTARTS: str(self.restarts)},
+        )
         try:
             self.proc = subprocess.Popen([sys.executable, "-m", "bot.app.workers"], env=env, pass_fds=(read,))
         except BaseException:
@@ -126,8 +130,7 @@ def run_workers(settings: Settings, workers: int, preflight: Callable[[], None] 
 
     if settings.database_url.startswith("sqlite"):
         print(
-            "Several workers need PostgreSQL (DATABASE_URL=postgresql+asyncpg://…); "
-            "SQLite is for one process.",
+            "Several workers need PostgreSQL (DATABASE_URL=postgresql+asyncpg://…); SQLite is for one process.",
             file=sys.stderr,
         )
         return 2
@@ -165,8 +168,13 @@ def run_workers(settings: Settings, workers: int, preflight: Callable[[], None] 
                 ran = now - worker.started_at
                 pause = worker.exited(now)
                 if not stopping:
-                    log.warning("worker %d exited with %s after %.1fs; starting it again in %.0fs",
-                                worker.index, worker.returncode, ran, pause)
+                    log.warning(
+                        "worker %d exited with %s after %.1fs; starting it again in %.0fs",
+                        worker.index,
+                        worker.returncode,
+                        ran,
+                        pause,
+                    )
             if not stopping and worker.due(now):
                 worker.start()
                 alive += 1
@@ -178,6 +186,7 @@ def run_workers(settings: Settings, workers: int, preflight: Callable[[], None] 
 
 
 # -- in the worker ---------------------------------------------------------------------
+
 
 def _parent_death_signal(signum: int) -> bool:
     """Ask Linux to send `signum` when the supervisor ends; False where that cannot be."""
@@ -215,16 +224,18 @@ def worker_main() -> int:
     lifeline = os.environ.get(ENV_LIFELINE)
     if lifeline is not None:
         # a supervisor that died before this line leaves the pipe closed: EOF at once
-        threading.Thread(target=_watch_lifeline, args=(int(lifeline), signalled),
-                         name="supervisor-lifeline", daemon=True).start()
+        threading.Thread(
+            target=_watch_lifeline, args=(int(lifeline), signalled), name="supervisor-lifeline", daemon=True
+        ).start()
     try:
         return run_command()
     except Exception as exc:  # a crash: the supervisor starts it again, later each time
         if os.environ.get(ENV_RESTARTS, "0") == "0":
             log.exception("worker %s crashed", os.environ.get(ENV_INDEX, "?"))
         else:
-            log.error("worker %s crashed again: %s (traceback at its first crash)",
-                      os.environ.get(ENV_INDEX, "?"), where(exc))
+            log.error(
+                "worker %s crashed again: %s (traceback at its first crash)", os.environ.get(ENV_INDEX, "?"), where(exc)
+            )
         return 1
 
 

@@ -11,6 +11,7 @@ A file is replaced in two steps so that the database can go first: `write_temp`
 writes the new content beside the target (fsynced, under a name no loader reads) and
 `install` renames it over the target. Whatever fails, the old file is still whole.
 """
+
 from __future__ import annotations
 
 import errno
@@ -85,8 +86,9 @@ def replace(target: Path, data: bytes) -> None:
 
 
 def _flow_files(folder: Path) -> list[Path]:
-    return sorted(p for p in folder.iterdir() if p.suffix in FLOW_SUFFIXES and p.is_file()
-                  and not p.name.startswith("."))
+    return sorted(
+        p for p in folder.iterdir() if p.suffix in FLOW_SUFFIXES and p.is_file() and not p.name.startswith(".")
+    )
 
 
 def sweep_temp(folder: Path, now: float | None = None) -> list[str]:

@@ -12,6 +12,7 @@ loggers, which speak for whatever arrives at the port (a malformed request is lo
 with the bytes it sent), pass at most REPEAT_LIMIT records of one kind a minute; the
 next record after that minute is preceded by one line telling how many were left out.
 """
+
 from __future__ import annotations
 
 import json
@@ -35,8 +36,17 @@ CUT = "…(cut)"
 REPEAT_LIMIT = 10  # records of one kind a minute from the loggers below
 REPEAT_WINDOW = 60.0  # seconds
 REPEAT_LOGGERS = ("aiohttp",)  # the web server's loggers: what arrives from outside
-NOISY = ("httpx", "httpcore", "telegram", "aiohttp.access", "apscheduler", "watchfiles", "aiosqlite",
-         "asyncpg", "sqlalchemy")
+NOISY = (
+    "httpx",
+    "httpcore",
+    "telegram",
+    "aiohttp.access",
+    "apscheduler",
+    "watchfiles",
+    "aiosqlite",
+    "asyncpg",
+    "sqlalchemy",
+)
 
 
 def mask_tokens(line: str) -> str:
@@ -79,7 +89,7 @@ def _fit(value: str, budget: int, keep_end: bool) -> str:
         return ""
 
     def part(n: int) -> str:
-        return value[len(value) - n:] if keep_end else value[:n]
+        return value[len(value) - n :] if keep_end else value[:n]
 
     low, high = 0, len(value)  # the most characters that fit, found by halving
     while low < high:
@@ -114,8 +124,7 @@ class JsonFormatter(logging.Formatter):
             "message": mask_tokens(record.getMessage()),
         }
         if record.exc_info:
-            entry["exception"] = cap_lines(mask_tokens(self.formatException(record.exc_info)),
-                                           TRACE_LINE_MAX, LINE_MAX)
+            entry["exception"] = cap_lines(mask_tokens(self.formatException(record.exc_info)), TRACE_LINE_MAX, LINE_MAX)
         return dumps_within(entry)
 
 
@@ -135,8 +144,13 @@ class RepeatFilter(logging.Filter):
     first record after the window (of any kind) is preceded by a line per kind saying
     how many were left out."""
 
-    def __init__(self, prefixes: tuple[str, ...] = REPEAT_LOGGERS, limit: int = REPEAT_LIMIT,
-                 window: float = REPEAT_WINDOW, clock: Callable[[], float] = time.monotonic) -> None:
+    def __init__(
+        self,
+        prefixes: tuple[str, ...] = REPEAT_LOGGERS,
+        limit: int = REPEAT_LIMIT,
+        window: float = REPEAT_WINDOW,
+        clock: Callable[[], float] = time.monotonic,
+    ) -> None:
         super().__init__()
         self.prefixes, self.limit, self.window, self.clock = prefixes, limit, window, clock
         self._kinds: dict[tuple[Any, ...], list[Any]] = {}  # kind -> [window start, passed, left out]
@@ -157,15 +171,18 @@ class RepeatFilter(logging.Filter):
         self._say(over)
 
     def _take(self, done: Callable[[float], bool]) -> list[tuple[tuple[Any, ...], int]]:
-        return [(kind, self._kinds.pop(kind)[2]) for kind, (start, _, _) in list(self._kinds.items())
-                if done(start)]
+        return [(kind, self._kinds.pop(kind)[2]) for kind, (start, _, _) in list(self._kinds.items()) if done(start)]
 
     def _say(self, over: list[tuple[tuple[Any, ...], int]]) -> None:
         for (name, template, error), left_out in over:  # (these lines pass through here too)
             if left_out:
                 logging.getLogger(__name__).warning(
-                    "… %d more %s records like %r%s suppressed", left_out, name, template[:80],
-                    f" ({error.__name__})" if error else "")
+                    "… %d more %s records like %r%s suppressed",
+                    left_out,
+                    name,
+                    template[:80],
+                    f" ({error.__name__})" if error else "",
+                )
 
     def _count(self, record: logging.LogRecord, now: float) -> bool:
         if not record.name.startswith(self.prefixes):

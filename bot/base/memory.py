@@ -8,6 +8,7 @@ nearly all the work.
 
 A no-op on other C libraries (musl, macOS), where mallopt's option does not exist.
 """
+
 from __future__ import annotations
 
 import ctypes

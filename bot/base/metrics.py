@@ -5,6 +5,7 @@ The database-backed gauges (outbox and inbox backlog, sessions per flow and
 language) are set by `set_backlogs` from what /metrics reads when it is scraped
 (`bot/web/system.py`, through the storage repositories).
 """
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable, Iterable
@@ -37,25 +38,20 @@ class Metrics:
         )
         self.rate_limited = Counter("sammanbot_429_total", "429 answers from Telegram", registry=r)
         self.outbox_backlog = Gauge("sammanbot_outbox_backlog", "Unsent outbox rows", registry=r)
-        self.outbox_oldest = Gauge(
-            "sammanbot_outbox_oldest_seconds", "Age of the oldest unsent outbox row", registry=r
-        )
+        self.outbox_oldest = Gauge("sammanbot_outbox_oldest_seconds", "Age of the oldest unsent outbox row", registry=r)
         self.inbox_backlog = Gauge("sammanbot_inbox_backlog", "Updates stored but not yet handled", registry=r)
-        self.sessions = Gauge(
-            "sammanbot_sessions", "Active sessions", ["flow", "language"], registry=r
-        )
+        self.sessions = Gauge("sammanbot_sessions", "Active sessions", ["flow", "language"], registry=r)
         self.missing_translations = Gauge(
             "sammanbot_missing_translations", "Strings shown in a fallback language", registry=r
         )
-        self.safeguarding = Counter(
-            "sammanbot_safeguarding_alerts_total", "Crisis messages", ["category"], registry=r
-        )
+        self.safeguarding = Counter("sammanbot_safeguarding_alerts_total", "Crisis messages", ["category"], registry=r)
         self.reloads = Counter(
             "sammanbot_content_reloads_total", "Reloads of flows and catalogs", ["outcome"], registry=r
         )
         self.content_problems = Gauge(
-            "sammanbot_content_problems", "Problems in the flow and catalog files on disk "
-            "(the last good set is live while this is above 0)", registry=r,
+            "sammanbot_content_problems",
+            "Problems in the flow and catalog files on disk (the last good set is live while this is above 0)",
+            registry=r,
         )
 
     def api_outcome(self, method: str, outcome: object | None) -> None:
@@ -68,8 +64,12 @@ class Metrics:
         self.reloads.labels(outcome="problems" if problems else "ok").inc()
         self.content_problems.set(problems)
 
-    def set_backlogs(self, outbox_backlog: tuple[int, datetime | None], inbox_pending: int,
-                     rows: Iterable[tuple[str, str | None, int]]) -> None:
+    def set_backlogs(
+        self,
+        outbox_backlog: tuple[int, datetime | None],
+        inbox_pending: int,
+        rows: Iterable[tuple[str, str | None, int]],
+    ) -> None:
         """Backlogs and active sessions per flow and language (flow, language, count), read now."""
         count, oldest = outbox_backlog
         self.outbox_backlog.set(count)

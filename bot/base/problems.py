@@ -1,5 +1,6 @@
 """A problem found in an admin-edited file, reported as `file:line:col: message`; the
 "did you mean" hint such messages end with; and the error that stops the bot at start."""
+
 from __future__ import annotations
 
 import difflib
@@ -19,7 +20,7 @@ class Problem:
 
 
 def did_you_mean(word: Any, options: Any) -> str:
-    """" (did you mean 'x'?)" when a close match exists, else ""."""
+    """ " (did you mean 'x'?)" when a close match exists, else ""."""
     close = difflib.get_close_matches(str(word), [str(o) for o in options], n=1, cutoff=0.6)
     return f" (did you mean '{close[0]}'?)" if close else ""
 

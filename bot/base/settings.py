@@ -2,6 +2,7 @@
 
 Every setting is documented in the README; keep the two in step.
 """
+
 from __future__ import annotations
 
 import re
@@ -121,12 +122,16 @@ def token_problem(token: SecretStr | None) -> str | None:
     The token itself is never part of the answer."""
     if token is None or TOKEN_FORM.fullmatch(token.get_secret_value()):
         return None
-    return ("TELEGRAM_BOT_TOKEN is not a Telegram bot token (those look like 123456789:AAH…: digits, a colon, "
-            "35 letters, digits, - or _). Fix: get one from @BotFather in Telegram (/newbot, or /mybots → API "
-            "Token; README: Getting a bot token), or unset it to run only the simulator and the dashboard.")
+    return (
+        "TELEGRAM_BOT_TOKEN is not a Telegram bot token (those look like 123456789:AAH…: digits, a colon, "
+        "35 letters, digits, - or _). Fix: get one from @BotFather in Telegram (/newbot, or /mybots → API "
+        "Token; README: Getting a bot token), or unset it to run only the simulator and the dashboard."
+    )
 
 
 def settings_problems(exc: ValidationError) -> list[str]:
     """`NAME: what is wrong`, one per unreadable setting (values are not repeated: they may be secrets)."""
-    return [f"{'_'.join(str(part) for part in error['loc']).upper() or 'settings'}: {error['msg']}"
-            for error in exc.errors()]
+    return [
+        f"{'_'.join(str(part) for part in error['loc']).upper() or 'settings'}: {error['msg']}"
+        for error in exc.errors()
+    ]

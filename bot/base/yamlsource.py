@@ -8,11 +8,12 @@ while the parser's events are read, before anything is built from them (flows ne
 neither, and nested aliases are the classic way to make a tiny file expand to
 gigabytes), and so is nesting deeper than MAX_DEPTH.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
 from pathlib import Path
-from typing import Any, Protocol
+from typing import Any, Protocol, cast
 
 import yaml
 
@@ -148,8 +149,8 @@ def _scalar(event: yaml.ScalarEvent, loader: Any) -> Any:
     if tag == _STR:
         return event.value  # most scalars of a flow; what the constructor would return
     # The stubs type a node's marks as yaml.Mark only; the C loader's marks do as well.
-    node = yaml.ScalarNode(tag, event.value, event.start_mark, event.end_mark,  # type: ignore[arg-type]
-                           style=event.style)
+    start, end = cast(yaml.Mark, event.start_mark), cast(yaml.Mark, event.end_mark)
+    node = yaml.ScalarNode(tag, event.value, start, end, style=event.style)
     try:
         return loader.construct_object(node, deep=True)
     except ValueError as exc:  # e.g. an integer of more than 4,300 digits
@@ -209,14 +210,23 @@ def syntax_problem(text: str, file: str, exc: yaml.MarkedYAMLError) -> Problem:
     if problem is not None:
         runaway = _runaway_quote(text, problem)
         if runaway is not None:
-            return Problem(file, runaway.line + 1, runaway.column + 1,
-                           f"YAML syntax error: the quote opened here runs on to line {problem.line + 1}: "
-                           f"is its closing quote missing? ({what})")
+            return Problem(
+                file,
+                runaway.line + 1,
+                runaway.column + 1,
+                f"YAML syntax error: the quote opened here runs on to line {problem.line + 1}: "
+                f"is its closing quote missing? ({what})",
+            )
     opened = NEVER_CLOSED.get(exc.context or "")
     if context is not None and opened and ("end of stream" in what or "stream end" in what):
-        return Problem(file, context.line + 1, context.column + 1,
-                       f"YAML syntax error: {opened} ({what} at line {problem.line + 1})"
-                       if problem is not None else f"YAML syntax error: {opened}")
+        return Problem(
+            file,
+            context.line + 1,
+            context.column + 1,
+            f"YAML syntax error: {opened} ({what} at line {problem.line + 1})"
+            if problem is not None
+            else f"YAML syntax error: {opened}",
+        )
     mark = problem or context
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
     return Problem(file, line, col, f"YAML syntax error: {what}")
@@ -233,8 +243,12 @@ def _runaway_quote(text: str, problem: yaml.Mark) -> yaml.Mark | None:
                 last = token
     except yaml.YAMLError:
         pass  # the tokens up to the error are all we need
-    if (last is None or last.style not in ("'", '"') or last.start_mark.line == last.end_mark.line
-            or last.end_mark.line != problem.line):
+    if (
+        last is None
+        or last.style not in ("'", '"')
+        or last.start_mark.line == last.end_mark.line
+        or last.end_mark.line != problem.line
+    ):
         return None
     return last.start_mark
 

@@ -1,5 +1,6 @@
 """`python -m bot anonymize [--name NAME]…`: anonymise stdin, print the result;
 `python -m bot anonymize --score [--misses]`: score it on the project's corpora."""
+
 from __future__ import annotations
 
 from typing import TextIO

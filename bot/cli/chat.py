@@ -7,6 +7,7 @@ question wants typed text or a number, digits are the answer: /skip skips). Work
 a pipe, so tests can drive it. Lines starting with "  ·" say what the bot saved, and
 "  ┆" lines show a card exactly as the team would see it (anonymised); nothing is sent.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -5,6 +5,7 @@ member and may write: getChat, then getChatMember of the bot itself), the flows 
 the crisis word list, and the catalogs. Exit 0 when nothing must be fixed, 1 otherwise
 (warnings alone do not fail). It reads and asks; it changes nothing, sends nothing.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -42,27 +43,63 @@ class Finding:
 def check_settings(s: Settings) -> list[Finding]:
     found = []
     if s.telegram_bot_token is None:
-        found.append(Finding("token", FAIL, "TELEGRAM_BOT_TOKEN is not set, so only the web simulator would run",
-                             "get a token from @BotFather (README: Getting a bot token) and set TELEGRAM_BOT_TOKEN"))
+        found.append(
+            Finding(
+                "token",
+                FAIL,
+                "TELEGRAM_BOT_TOKEN is not set, so only the web simulator would run",
+                "get a token from @BotFather (README: Getting a bot token) and set TELEGRAM_BOT_TOKEN",
+            )
+        )
     elif problem := token_problem(s.telegram_bot_token):
         found.append(Finding("token", FAIL, problem))
     if s.staff_chat_id is None:
-        found.append(Finding("staff chat", FAIL, "STAFF_CHAT_ID is not set, so submissions reach no one",
-                             "add the bot to the team's group and set STAFF_CHAT_ID to the group's id "
-                             "(negative; Telegram Web shows it at the end of the group's address)"))
+        found.append(
+            Finding(
+                "staff chat",
+                FAIL,
+                "STAFF_CHAT_ID is not set, so submissions reach no one",
+                "add the bot to the team's group and set STAFF_CHAT_ID to the group's id "
+                "(negative; Telegram Web shows it at the end of the group's address)",
+            )
+        )
     if s.webhook_url and not s.webhook_url.startswith("https://"):
-        found.append(Finding("settings", FAIL, "WEBHOOK_URL is not an https:// URL; Telegram posts only to https",
-                             "put the bot behind an https proxy and set WEBHOOK_URL=https://…, or unset it to poll"))
+        found.append(
+            Finding(
+                "settings",
+                FAIL,
+                "WEBHOOK_URL is not an https:// URL; Telegram posts only to https",
+                "put the bot behind an https proxy and set WEBHOOK_URL=https://…, or unset it to poll",
+            )
+        )
     if s.default_language not in s.languages:
-        found.append(Finding("settings", FAIL, f"DEFAULT_LANGUAGE {s.default_language} is not in LANGUAGES",
-                             "add it to LANGUAGES or pick one of " + ", ".join(s.languages)))
+        found.append(
+            Finding(
+                "settings",
+                FAIL,
+                f"DEFAULT_LANGUAGE {s.default_language} is not in LANGUAGES",
+                "add it to LANGUAGES or pick one of " + ", ".join(s.languages),
+            )
+        )
     if s.forward_webhook_url and s.forward_webhook_secret is None:
-        found.append(Finding("settings", WARN, "FORWARD_WEBHOOK_URL is set without FORWARD_WEBHOOK_SECRET, so the "
-                             "receiver cannot check that submissions come from this bot",
-                             "set FORWARD_WEBHOOK_SECRET to a long random string shared with the receiver"))
+        found.append(
+            Finding(
+                "settings",
+                WARN,
+                "FORWARD_WEBHOOK_URL is set without FORWARD_WEBHOOK_SECRET, so the "
+                "receiver cannot check that submissions come from this bot",
+                "set FORWARD_WEBHOOK_SECRET to a long random string shared with the receiver",
+            )
+        )
     if s.log_format.lower() not in ("text", "json"):
-        found.append(Finding("settings", WARN, f"LOG_FORMAT={s.log_format} is unknown; text is used",
-                             "set LOG_FORMAT to text or json"))
+        found.append(
+            Finding(
+                "settings",
+                WARN,
+                f"LOG_FORMAT={s.log_format} is unknown; text is used",
+                "set LOG_FORMAT to text or json",
+            )
+        )
     found += _check_var_dir(s)
     if not any(f.topic == "settings" for f in found):
         found.insert(0, Finding("settings", OK, "read from the environment and .env"))
@@ -76,13 +113,25 @@ def _check_var_dir(s: Settings) -> list[Finding]:
         with tempfile.NamedTemporaryFile(dir=var):
             pass
     except OSError as exc:
-        return [Finding("settings", FAIL, f"VAR_DIR {var} is not writable ({type(exc).__name__})",
-                        "make it writable by the user the bot runs as (in Docker: mount a volume at /app/var)")]
+        return [
+            Finding(
+                "settings",
+                FAIL,
+                f"VAR_DIR {var} is not writable ({type(exc).__name__})",
+                "make it writable by the user the bot runs as (in Docker: mount a volume at /app/var)",
+            )
+        ]
     if s.pseudonym_key is None:
         key = var / "pseudonym.key"
         where = "is in" if key.is_file() else "will be generated into"
-        return [Finding("settings", WARN, f"PSEUDONYM_KEY is not set; the key {where} {key}",
-                        "back that file up with the database: without it, returning youth get new pseudonyms")]
+        return [
+            Finding(
+                "settings",
+                WARN,
+                f"PSEUDONYM_KEY is not set; the key {where} {key}",
+                "back that file up with the database: without it, returning youth get new pseudonyms",
+            )
+        ]
     return []
 
 
@@ -102,11 +151,23 @@ async def check_telegram(s: Settings) -> list[Finding]:
         async with asyncio.timeout(API_TIMEOUT):
             me = await bot.get_me()
     except InvalidToken:
-        return [Finding("token", FAIL, "Telegram refused the token",
-                        "copy the token again from @BotFather (/mybots → API Token) into TELEGRAM_BOT_TOKEN")]
+        return [
+            Finding(
+                "token",
+                FAIL,
+                "Telegram refused the token",
+                "copy the token again from @BotFather (/mybots → API Token) into TELEGRAM_BOT_TOKEN",
+            )
+        ]
     except (TelegramError, TimeoutError, OSError) as exc:
-        return [Finding("token", FAIL, f"the Bot API at {s.telegram_api_url} cannot be reached ({type(exc).__name__})",
-                        "check the server's internet connection, proxy and TELEGRAM_API_URL")]
+        return [
+            Finding(
+                "token",
+                FAIL,
+                f"the Bot API at {s.telegram_api_url} cannot be reached ({type(exc).__name__})",
+                "check the server's internet connection, proxy and TELEGRAM_API_URL",
+            )
+        ]
     found = [Finding("token", OK, f"the bot is @{me.username}")]
     try:
         async with asyncio.timeout(API_TIMEOUT):
@@ -114,8 +175,14 @@ async def check_telegram(s: Settings) -> list[Finding]:
                 if chat_id is not None:
                     found.append(await _check_chat(bot, me.id, name, chat_id))
     except (TelegramError, TimeoutError, OSError) as exc:
-        found.append(Finding("staff chat", FAIL, f"the Bot API did not answer ({type(exc).__name__})",
-                             "run the doctor again in a moment"))
+        found.append(
+            Finding(
+                "staff chat",
+                FAIL,
+                f"the Bot API did not answer ({type(exc).__name__})",
+                "run the doctor again in a moment",
+            )
+        )
     return found
 
 
@@ -126,23 +193,38 @@ async def _check_chat(bot: Any, bot_id: int, topic: str, chat_id: int) -> Findin
         chat = await bot.get_chat(chat_id)
         member = await bot.get_chat_member(chat_id, bot_id)
     except (BadRequest, Forbidden):
-        return Finding(topic, FAIL, f"the bot cannot see chat {chat_id}: it is not a member, or the id is wrong",
-                       "add the bot to the group and check STAFF_CHAT_ID: a group's id is negative; "
-                       "Telegram Web shows it at the end of the group's address (web.telegram.org/a/#-100…)")
+        return Finding(
+            topic,
+            FAIL,
+            f"the bot cannot see chat {chat_id}: it is not a member, or the id is wrong",
+            "add the bot to the group and check STAFF_CHAT_ID: a group's id is negative; "
+            "Telegram Web shows it at the end of the group's address (web.telegram.org/a/#-100…)",
+        )
     title = f"“{chat.title}”" if chat.title else str(chat_id)
     if chat.type == "private":
-        return Finding(topic, WARN, f"{chat_id} is a private chat, not a group",
-                       "make a group for the team, add the bot, and use the group's id")
+        return Finding(
+            topic,
+            WARN,
+            f"{chat_id} is a private chat, not a group",
+            "make a group for the team, add the bot, and use the group's id",
+        )
     status = member.status
     if status in ("left", "kicked"):
-        return Finding(topic, FAIL, f"the bot is not in {title} any more ({status})",
-                       "add the bot to the group again")
+        return Finding(topic, FAIL, f"the bot is not in {title} any more ({status})", "add the bot to the group again")
     if chat.type == "channel" and status != "administrator":
-        return Finding(topic, FAIL, f"{title} is a channel where the bot is not an administrator",
-                       "make the bot an administrator who may post, or use a group")
+        return Finding(
+            topic,
+            FAIL,
+            f"{title} is a channel where the bot is not an administrator",
+            "make the bot an administrator who may post, or use a group",
+        )
     if status == "restricted" and not getattr(member, "can_send_messages", False):
-        return Finding(topic, FAIL, f"the bot may not write in {title}",
-                       "allow the bot to send messages (group settings → permissions or exceptions)")
+        return Finding(
+            topic,
+            FAIL,
+            f"the bot may not write in {title}",
+            "allow the bot to send messages (group settings → permissions or exceptions)",
+        )
     return Finding(topic, OK, f"the bot is {status} of {title} and may write there")
 
 
@@ -170,14 +252,25 @@ async def check_database(s: Settings) -> list[Finding]:
     except Exception as exc:
         cause = getattr(exc, "orig", None) or exc  # the driver's own error says it best
         reason = (str(cause).splitlines() or [""])[0][:200]
-        return [Finding("database", FAIL, f"{where}: its schema revision cannot be read ({type(cause).__name__}: "
-                        f"{reason})", "check that this user may read the database")]
+        return [
+            Finding(
+                "database",
+                FAIL,
+                f"{where}: its schema revision cannot be read ({type(cause).__name__}: {reason})",
+                "check that this user may read the database",
+            )
+        ]
     head = ScriptDirectory.from_config(alembic_config()).get_current_head()
     if current == head:
         return [Finding("database", OK, f"{where} is reachable, schema up to date")]
     state = "empty" if current is None else f"at revision {current}"
-    return [Finding("database", OK, f"{where} is reachable, {state}; the bot upgrades it on start "
-                    "(or run `python -m bot db upgrade`)")]
+    return [
+        Finding(
+            "database",
+            OK,
+            f"{where} is reachable, {state}; the bot upgrades it on start (or run `python -m bot db upgrade`)",
+        )
+    ]
 
 
 # -- content ----------------------------------------------------------------------------
@@ -192,30 +285,60 @@ def check_content(s: Settings) -> list[Finding]:
 
     found = []
     if not Path(s.flows_dir).is_dir():
-        found.append(Finding("flows", FAIL, f"FLOWS_DIR {s.flows_dir} is not a folder",
-                             "point FLOWS_DIR at the flows (in Docker: /app/flows)"))
+        found.append(
+            Finding(
+                "flows",
+                FAIL,
+                f"FLOWS_DIR {s.flows_dir} is not a folder",
+                "point FLOWS_DIR at the flows (in Docker: /app/flows)",
+            )
+        )
     else:
         n_flows, problems = check_paths([str(s.flows_dir)])
         lexicon = Path(s.flows_dir) / LEXICON_FILE
         problems = sorted(set(problems) | set(validate_lexicon(lexicon) if lexicon.is_file() else []))
         if problems:
             shown = "\n      ".join(str(p) for p in problems[:20])
-            found.append(Finding("flows", FAIL, f"{len(problems)} problem(s):\n      {shown}",
-                                 "fix those lines; `python -m bot flows check` lists them again"))
+            found.append(
+                Finding(
+                    "flows",
+                    FAIL,
+                    f"{len(problems)} problem(s):\n      {shown}",
+                    "fix those lines; `python -m bot flows check` lists them again",
+                )
+            )
         elif not lexicon.is_file():
-            found.append(Finding("flows", FAIL, f"{n_flows} flow file(s) fine, but {lexicon} is missing",
-                                 "restore the crisis word list (safeguarding.yaml) from the repository"))
+            found.append(
+                Finding(
+                    "flows",
+                    FAIL,
+                    f"{n_flows} flow file(s) fine, but {lexicon} is missing",
+                    "restore the crisis word list (safeguarding.yaml) from the repository",
+                )
+            )
         else:
             found.append(Finding("flows", OK, f"{n_flows} flow file(s) and the crisis word list are fine"))
     languages = list(dict.fromkeys([*s.languages, s.default_language]))
     missing = [lang for lang in languages if not po_path(s.locales_dir, lang).is_file()]
     broken = check_catalogs(s.locales_dir, languages)
     if broken:
-        found.append(Finding("catalogs", FAIL, f"{len(broken)} broken catalog(s):\n      " + "\n      ".join(broken),
-                             "fix the .po file (or take it back from the repository)"))
+        found.append(
+            Finding(
+                "catalogs",
+                FAIL,
+                f"{len(broken)} broken catalog(s):\n      " + "\n      ".join(broken),
+                "fix the .po file (or take it back from the repository)",
+            )
+        )
     if missing:
-        found.append(Finding("catalogs", WARN, "no catalog for " + ", ".join(missing) + "; those texts show in English",
-                             f"check LOCALES_DIR ({s.locales_dir}) or LANGUAGES"))
+        found.append(
+            Finding(
+                "catalogs",
+                WARN,
+                "no catalog for " + ", ".join(missing) + "; those texts show in English",
+                f"check LOCALES_DIR ({s.locales_dir}) or LANGUAGES",
+            )
+        )
     if not broken and not missing:
         found.append(Finding("catalogs", OK, f"{len(languages)} language(s) readable"))
     return found

@@ -8,6 +8,7 @@ CSV columns are the dashboard's too. Rows are read in keyset batches; a file is
 written beside its target and renamed into place when complete, readable by its
 owner only.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,10 +31,17 @@ from storage.models import Submission
 
 
 def filters_of(args: argparse.Namespace) -> tuple[Filters, list[str]]:
-    return Filters.from_query({
-        "flow": args.flow, "language": args.language, "status": args.status, "source": args.source,
-        "date_from": args.since, "date_to": args.until, "tests": "1" if args.include_tests else "",
-    })
+    return Filters.from_query(
+        {
+            "flow": args.flow,
+            "language": args.language,
+            "status": args.status,
+            "source": args.source,
+            "date_from": args.since,
+            "date_to": args.until,
+            "tests": "1" if args.include_tests else "",
+        }
+    )
 
 
 def submissions(sessionmaker: async_sessionmaker, filters: Filters) -> AsyncIterator[Submission]:
@@ -44,9 +52,17 @@ def submissions(sessionmaker: async_sessionmaker, filters: Filters) -> AsyncIter
 def as_json(row: Submission) -> dict[str, Any]:
     answers = row.answers if isinstance(row.answers, dict) else {"answer": row.answers}
     return {
-        "id": row.id, "created_at": row.created_at.isoformat(), "flow": row.flow_id, "language": row.language,
-        "source": row.source, "status": row.status, "urgent": bool(row.urgent), "category": row.category,
-        "tags": list(row.tags or []), "pseudonym": row.participant_pseudonym, "answers": answers,
+        "id": row.id,
+        "created_at": row.created_at.isoformat(),
+        "flow": row.flow_id,
+        "language": row.language,
+        "source": row.source,
+        "status": row.status,
+        "urgent": bool(row.urgent),
+        "category": row.category,
+        "tags": list(row.tags or []),
+        "pseudonym": row.participant_pseudonym,
+        "answers": answers,
     }
 
 
@@ -114,8 +130,11 @@ def export_command(args: argparse.Namespace) -> int:
             partial.unlink(missing_ok=True)
         if isinstance(exc, DatabaseUnusable) or not isinstance(exc, Exception):
             raise  # a database that cannot be used is said by the command line, as for every command
-        print(f"export failed on {masked(settings.database_url)}: {type(exc).__name__} "
-              "(has the bot run once on this database?)", file=sys.stderr)
+        print(
+            f"export failed on {masked(settings.database_url)}: {type(exc).__name__} "
+            "(has the bot run once on this database?)",
+            file=sys.stderr,
+        )
         return 1
     where = f" to {target}" if target else ""
     print(f"exported {count} submission(s){where}", file=sys.stderr)

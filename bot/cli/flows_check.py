@@ -1,5 +1,6 @@
 """`python -m bot flows check [PATH…]`: the flows and the crisis word list, checked
 together, every problem as `file:line:col: message`; exit 1 when there is any."""
+
 from __future__ import annotations
 
 import sys

@@ -9,6 +9,7 @@ writes are the ones the engine asks for.
 babel.cfg chooses the kind of file with the `kind` option: `flow` (default) or
 `safeguarding`.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Collection, Iterator, Mapping

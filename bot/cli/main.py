@@ -5,6 +5,7 @@ arguments and imports lazily, so `python -m bot flows check` does not load Teleg
 It is also the one place where what stops any command (a database that cannot be
 used, unreadable settings) is said, in one line without a traceback.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,22 +42,31 @@ def _command(sub: argparse._SubParsersAction, name: str, help: str, **kwargs) ->
 
 def _password_options(p: argparse.ArgumentParser) -> None:
     p.add_argument("name", help="the login name")
-    p.add_argument("--password-stdin", action="store_true",
-                   help="read the password as one line from standard input (without it, it is asked "
-                        "for twice on the terminal)")
+    p.add_argument(
+        "--password-stdin",
+        action="store_true",
+        help="read the password as one line from standard input (without it, it is asked for twice on the terminal)",
+    )
 
 
 def _parser() -> argparse.ArgumentParser:
     p = argparse.ArgumentParser(prog="python -m bot", description="Sammanbot: the bot, its web app and tools.")
-    p.add_argument("--version", action="version", version=f"sammanbot {_version()}",
-                   help="print the version and exit")
+    p.add_argument("--version", action="version", version=f"sammanbot {_version()}", help="print the version and exit")
     sub = p.add_subparsers(dest="command", required=True, metavar="COMMAND")
 
-    run = _command(sub, "run", "run the bot and the web app (dashboard, simulator)", epilog=RUN_EPILOG,
-                   formatter_class=argparse.RawDescriptionHelpFormatter)
-    run.add_argument("--workers", type=int, default=1,
-                     help="bot processes sharing one PostgreSQL database, on ports WEB_PORT … WEB_PORT+N-1 "
-                          "(default 1)")
+    run = _command(
+        sub,
+        "run",
+        "run the bot and the web app (dashboard, simulator)",
+        epilog=RUN_EPILOG,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
+    run.add_argument(
+        "--workers",
+        type=int,
+        default=1,
+        help="bot processes sharing one PostgreSQL database, on ports WEB_PORT … WEB_PORT+N-1 (default 1)",
+    )
 
     flows = _command(sub, "flows", "work with the flow files")
     flows_sub = flows.add_subparsers(dest="flows_command", required=True, metavar="ACTION")
@@ -65,8 +75,13 @@ def _parser() -> argparse.ArgumentParser:
 
     from bot.cli.chat import commands_help
 
-    chat = _command(sub, "chat", "talk to the bot in the terminal (a throw-away database)",
-                   epilog=commands_help(), formatter_class=argparse.RawDescriptionHelpFormatter)
+    chat = _command(
+        sub,
+        "chat",
+        "talk to the bot in the terminal (a throw-away database)",
+        epilog=commands_help(),
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     chat.add_argument("--lang", default=None, help="language code, e.g. sv or ar (skips the language question)")
     chat.add_argument("--flow", default=None, help="flow id to start (default: onboarding)")
 
@@ -86,9 +101,12 @@ def _parser() -> argparse.ArgumentParser:
     staff_sub = staff.add_subparsers(dest="staff_command", required=True, metavar="ACTION")
     staff_add = _command(staff_sub, "add", "create a staff account")
     _password_options(staff_add)
-    staff_add.add_argument("--role", choices=["admin", "reviewer"], required=True,
-                           help="reviewer: submissions, statistics and exports; admin: also the flows, "
-                                "the simulator and staff accounts")
+    staff_add.add_argument(
+        "--role",
+        choices=["admin", "reviewer"],
+        required=True,
+        help="reviewer: submissions, statistics and exports; admin: also the flows, the simulator and staff accounts",
+    )
     _password_options(_command(staff_sub, "passwd", "set a new password for a staff account"))
 
     db = _command(sub, "db", "the database (DATABASE_URL)")
@@ -100,9 +118,12 @@ def _parser() -> argparse.ArgumentParser:
     _command(sub, "demo", "fill a fresh database (DATABASE_URL) with invented youth and submissions")
 
     export = _command(sub, "export", "export the anonymised submissions (CSV or JSON)")
-    export.add_argument("--format", choices=["csv", "json"], default="csv",
-                        help="csv (the dashboard's columns, opens in spreadsheets) or json (one object per "
-                             "submission); default csv")
+    export.add_argument(
+        "--format",
+        choices=["csv", "json"],
+        default="csv",
+        help="csv (the dashboard's columns, opens in spreadsheets) or json (one object per submission); default csv",
+    )
     export.add_argument("--output", "-o", default="-", help="file to write (default: standard output)")
     export.add_argument("--flow", default="", help="only this flow id")
     export.add_argument("--language", default="", help="only this language code")
@@ -140,8 +161,11 @@ def _said(exc: Exception) -> str | None:
     if isinstance(exc, ValidationError) and exc.title == "Settings":
         from bot.base.settings import settings_problems
 
-        return "Sammanbot cannot read its settings: " + "; ".join(settings_problems(exc)) + \
-            ". Fix: correct them in the environment or .env (the README lists them)."
+        return (
+            "Sammanbot cannot read its settings: "
+            + "; ".join(settings_problems(exc))
+            + ". Fix: correct them in the environment or .env (the README lists them)."
+        )
     return None
 
 

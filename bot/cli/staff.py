@@ -7,6 +7,7 @@ says so and stops (exit 2) rather than wait for input nobody will type. The data
 reached (and migrated) and the name looked up before the password is asked for. The
 password never appears in the arguments, the output or the logs.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -64,8 +65,9 @@ async def _add(url: str, name: str, role: str, password_hash: str) -> None:
         now = datetime.now(UTC)
         async with make_sessionmaker(engine).begin() as s:
             await repo.add_staff(s, name=name, role=role, password_hash=password_hash, now=now)
-            await repo.audit(s, staff_name=None, action="staff_add", target=f"staff:{name}",
-                             detail=f"{role} (command line)", now=now)
+            await repo.audit(
+                s, staff_name=None, action="staff_add", target=f"staff:{name}", detail=f"{role} (command line)", now=now
+            )
     except StaffNameTaken:  # made meanwhile, by the dashboard or another command
         raise StaffProblem(f"a staff account named {name!r} exists already") from None
     finally:
@@ -86,14 +88,21 @@ async def _passwd(url: str, name: str, password_hash: str) -> None:
                 raise StaffProblem(f"there is no staff account named {name!r}")
             await repo.set_password_hash(s, user.id, password_hash)
             await repo.end_sessions(s, user.id)
-            await repo.audit(s, staff_name=None, action="staff_password", target=f"staff:{name}",
-                             detail="new password (command line)", now=now)
+            await repo.audit(
+                s,
+                staff_name=None,
+                action="staff_password",
+                target=f"staff:{name}",
+                detail="new password (command line)",
+                now=now,
+            )
     finally:
         await engine.dispose()
 
 
-def staff_command(args: argparse.Namespace, stdin: TextIO | None = None, stderr: TextIO | None = None,
-                  database_url: str | None = None) -> int:
+def staff_command(
+    args: argparse.Namespace, stdin: TextIO | None = None, stderr: TextIO | None = None, database_url: str | None = None
+) -> int:
     """Run `staff add` or `staff passwd`; 0 on success, 1 (2 without a terminal) with a message on stderr."""
     from bot.base.settings import get_settings
 
@@ -104,9 +113,12 @@ def staff_command(args: argparse.Namespace, stdin: TextIO | None = None, stderr:
         print("the name must be 1-64 characters", file=stderr)
         return 1
     if not args.password_stdin and not stdin.isatty():
-        print(f"no terminal to ask for the password on: give it on standard input with --password-stdin "
-              f"(e.g. printf '%s\\n' \"$PASSWORD\" | python -m bot staff {args.staff_command} {name} "
-              f"{'--role ' + args.role + ' ' if adding else ''}--password-stdin)", file=stderr)
+        print(
+            f"no terminal to ask for the password on: give it on standard input with --password-stdin "
+            f"(e.g. printf '%s\\n' \"$PASSWORD\" | python -m bot staff {args.staff_command} {name} "
+            f"{'--role ' + args.role + ' ' if adding else ''}--password-stdin)",
+            file=stderr,
+        )
         return NO_TERMINAL
     url = database_url or get_settings().database_url
     try:

@@ -6,6 +6,7 @@ their engine session. Engine calls go through `run()`, which applies the events
 youth's language. `close()` saves the new session state. All of it happens inside
 the transaction of the inbox row being handled.
 """
+
 from __future__ import annotations
 
 import logging
@@ -70,8 +71,9 @@ class Conversation:
     record: list[Call] | None = None  # the simulators: calls are kept here, not queued
 
     @classmethod
-    async def open(cls, services: Services, s: AsyncSession, sender: Sender, now: datetime,
-                   *, record: list[Call] | None = None) -> Conversation:
+    async def open(
+        cls, services: Services, s: AsyncSession, sender: Sender, now: datetime, *, record: list[Call] | None = None
+    ) -> Conversation:
         p = await participants.get_by_key(s, *lookup_keys(services.pseudonym_key, sender.user_id))
         if p is None:
             lang = negotiate(sender.language_code, services.settings) or services.settings.default_language
@@ -113,9 +115,7 @@ class Conversation:
 
     async def start(self, flow_id: str, source: str | None = None) -> None:
         await self.run(
-            lambda fs: engine.start(
-                fs, flow_id, now=self.now, lang=self.lang, source=source, session=self.state
-            )
+            lambda fs: engine.start(fs, flow_id, now=self.now, lang=self.lang, source=source, session=self.state)
         )
 
     async def resume(self, inp: Any) -> None:
@@ -220,8 +220,16 @@ class Conversation:
         for payload in outgoing.send_message(self.sender.chat_id, text, buttons):
             await self.call("sendMessage", payload)
 
-    async def call(self, method: str, payload: dict[str, Any], *, chat_id: int | None | str = "",
-                   priority: int | None = None, ref: str | None = None, target: str = "telegram") -> None:
+    async def call(
+        self,
+        method: str,
+        payload: dict[str, Any],
+        *,
+        chat_id: int | None | str = "",
+        priority: int | None = None,
+        ref: str | None = None,
+        target: str = "telegram",
+    ) -> None:
         """Queue one Bot API call (or webhook post); to the youth's chat unless told."""
         to = self.sender.chat_id if isinstance(chat_id, str) else chat_id  # "": the youth's
         if self.record is not None:

@@ -1,6 +1,7 @@
 """A youth in distress gets help at once: helplines in their language, a button to
 reach a person, and an urgent card for the staff that says which category matched,
 never who it is or what they wrote."""
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any

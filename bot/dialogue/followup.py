@@ -6,6 +6,7 @@ to it asks again). Neither side learns who the other is.
 The staff group's side (which reply is a question, anonymising the staff member's names)
 is the adapter's: bot/telegram/staff.py.
 """
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -25,8 +26,15 @@ ANSWER_MAX = 3500  # a follow-up answer stays one message, so its last line is a
 FOLLOWUP_KEY = "followup"
 
 
-async def ask_youth(services: Services, s: AsyncSession, sub: Submission, question: str,
-                    staff_chat: int, card_message_id: int, now: datetime) -> str:
+async def ask_youth(
+    services: Services,
+    s: AsyncSession,
+    sub: Submission,
+    question: str,
+    staff_chat: int,
+    card_message_id: int,
+    now: datetime,
+) -> str:
     """The team's question (already anonymised) to the youth of a submission; the answer
     for the staff member who asked."""
     if not _allowed(sub):
@@ -36,8 +44,9 @@ async def ask_youth(services: Services, s: AsyncSession, sub: Submission, questi
     if participant is None or chat_id is None or participant.stopped:
         return "This youth can no longer be reached."
     row = await sessions.active_for(s, participant.id)
-    conv = Conversation(services, s, Sender(user_id=0, chat_id=chat_id), now, participant,
-                        dict(row.state) if row else None)
+    conv = Conversation(
+        services, s, Sender(user_id=0, chat_id=chat_id), now, participant, dict(row.state) if row else None
+    )
     await conv.say(replies.TEAM_ASKS, question=question)
     await conv.say(replies.TEAM_ASKS_HINT)
     if conv.state is not None:
@@ -61,7 +70,8 @@ async def followup_answer(conv: Conversation, text: str) -> bool:
     body = f"↩️ {conv.participant.pseudonym}:\n{clean}\n#{pending['submission']}"
     for payload in outgoing.send_message(pending["chat"], body):
         payload["reply_parameters"] = {"message_id": pending["card"], "allow_sending_without_reply": True}
-        await conv.call("sendMessage", payload, chat_id=pending["chat"], priority=1,
-                        ref=f"followup:{pending['submission']}")
+        await conv.call(
+            "sendMessage", payload, chat_id=pending["chat"], priority=1, ref=f"followup:{pending['submission']}"
+        )
     await conv.say(replies.FOLLOWUP_SENT)
     return True

@@ -5,6 +5,7 @@ signed webhook.
 Everything here runs inside the transaction of the update that finished the flow,
 so the submission and its deliveries are stored together or not at all.
 """
+
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
@@ -12,7 +13,12 @@ from typing import TYPE_CHECKING, Any
 from bot.dialogue import outgoing
 from bot.engine import events as ev
 from bot.forwarding.submit import (
-    STAFF_PRIORITY, StaffCard, anonymize_answers, deliveries, name_answers, submission_key,
+    STAFF_PRIORITY,
+    StaffCard,
+    anonymize_answers,
+    deliveries,
+    name_answers,
+    submission_key,
 )
 from bot.i18n.langdetect import detect_language
 from storage import answers, submissions
@@ -31,8 +37,9 @@ async def submit(conv: Conversation, event: ev.Forward) -> None:
         flow_id=event.flow,
         language=conv.lang,
         source=event.source or p.source,
-        answers=anonymize_answers(event.answers, conv.sender.names,
-                                  name_answers(conv.services.flowset.get(event.flow))),
+        answers=anonymize_answers(
+            event.answers, conv.sender.names, name_answers(conv.services.flowset.get(event.flow))
+        ),
         detected_language=detect_language(texts) if texts else None,
         now=conv.now,
     )

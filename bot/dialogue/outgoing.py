@@ -4,6 +4,7 @@ inline keyboards.
 Messages are sent without parse_mode, so nothing a youth or an admin wrote can be
 read as formatting: there is nothing to escape and nothing to inject.
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -32,9 +33,7 @@ def split_text(text: str, limit: int = MAX_TEXT) -> list[str]:
 
 def keyboard(buttons: Buttons) -> dict[str, Any]:
     return {
-        "inline_keyboard": [
-            [{"text": label, "callback_data": data} for label, data in row] for row in buttons if row
-        ]
+        "inline_keyboard": [[{"text": label, "callback_data": data} for label, data in row] for row in buttons if row]
     }
 
 
@@ -52,4 +51,3 @@ def edit_text(chat_id: int, message_id: int, text: str, buttons: Buttons = ()) -
     if any(buttons):
         payload["reply_markup"] = keyboard(buttons)
     return payload
-

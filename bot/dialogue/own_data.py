@@ -1,5 +1,6 @@
 """The youth's own data: `/mydata` shows what is kept about them, a confirmed `/delete`
 erases it."""
+
 from __future__ import annotations
 
 from bot.dialogue.conversation import Conversation
@@ -30,6 +31,5 @@ async def send_mydata(conv: Conversation) -> None:
 async def erase(conv: Conversation) -> None:
     """Confirmed /delete: say goodbye first (the reply needs the chat id), then erase."""
     await conv.say(replies.DELETED)
-    await participants.erase(conv.s, conv.participant.id,
-                             delete_submissions=conv.services.settings.erase_submissions)
+    await participants.erase(conv.s, conv.participant.id, delete_submissions=conv.services.settings.erase_submissions)
     conv.state = None

@@ -19,6 +19,7 @@ language picker. The default translator returns the English source. Rules:
   (multiple choice), N+1 "Skip" (optional questions, and after three wrong tries),
   N+2 "Menu" (after three wrong tries). See bot.engine.inputs.
 """
+
 from __future__ import annotations
 
 import string
@@ -197,8 +198,9 @@ class _Builder:
         self.lines = []
 
 
-def render(events: Iterable[ev.Event], tr: Translator = ENGLISH, *,
-           language_names: Mapping[str, str] | None = None) -> list[OutMessage]:
+def render(
+    events: Iterable[ev.Event], tr: Translator = ENGLISH, *, language_names: Mapping[str, str] | None = None
+) -> list[OutMessage]:
     """Turn engine events into the messages to send, in order."""
     b = _Builder()
     for e in events:
@@ -220,10 +222,12 @@ def render(events: Iterable[ev.Event], tr: Translator = ENGLISH, *,
             buttons: Buttons = []
             if e.offer_skip_or_menu:
                 b.say(tr.gettext(texts.TRIES_EXHAUSTED))
-                buttons = [[
-                    (tr.gettext(texts.SKIP), f"{e.ask}:{skip_index(e.n_choices)}"),
-                    (tr.gettext(texts.MENU), f"{e.ask}:{menu_index(e.n_choices)}"),
-                ]]
+                buttons = [
+                    [
+                        (tr.gettext(texts.SKIP), f"{e.ask}:{skip_index(e.n_choices)}"),
+                        (tr.gettext(texts.MENU), f"{e.ask}:{menu_index(e.n_choices)}"),
+                    ]
+                ]
             b.flush(buttons, ask=e.ask if buttons else None)
         elif isinstance(e, ev.Stale):
             b.flush()

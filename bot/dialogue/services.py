@@ -4,6 +4,7 @@
 Defined here, below the adapters, so that dialogue, telegram/ and web/ are handed what
 they need, typed, without importing the process that fills it (bot.app).
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field

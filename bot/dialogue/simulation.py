@@ -6,6 +6,7 @@ what the bot would send is recorded instead of queued, and shown — the youth's
 messages and, where something reaches the team, the card exactly as the staff would
 see it (anonymised), in a team chat of its own that exists only here.
 """
+
 from __future__ import annotations
 
 import functools
@@ -48,10 +49,15 @@ class Turn:
 
 def simulation_settings(settings: Settings, **changes: Any) -> Settings:
     """The settings with cards going to the simulated team, nothing to a webhook."""
-    return settings.model_copy(update={
-        "staff_chat_id": TEAM_CHAT, "safeguarding_chat_id": None, "forward_webhook_url": None,
-        "pseudonym_key": SecretStr(KEY), **changes,
-    })
+    return settings.model_copy(
+        update={
+            "staff_chat_id": TEAM_CHAT,
+            "safeguarding_chat_id": None,
+            "forward_webhook_url": None,
+            "pseudonym_key": SecretStr(KEY),
+            **changes,
+        }
+    )
 
 
 def services_for(settings: Settings, sessionmaker: Any, flowset: FlowSet, catalogs: Any) -> Services:
@@ -59,9 +65,16 @@ def services_for(settings: Settings, sessionmaker: Any, flowset: FlowSet, catalo
     words already loaded (the web simulator's: those of the dashboard)."""
     flows = FlowRegistry(settings.flows_dir)
     flows.current = flowset  # the ones loaded when it started: a simulation does not reload
-    return Services(settings=simulation_settings(settings), db=sessionmaker.kw.get("bind"),
-                    sessionmaker=sessionmaker, flows=flows, catalogs=catalogs,
-                    lexicon=lexicon_of(settings), pseudonym_key=KEY.encode(), metrics=Metrics())
+    return Services(
+        settings=simulation_settings(settings),
+        db=sessionmaker.kw.get("bind"),
+        sessionmaker=sessionmaker,
+        flows=flows,
+        catalogs=catalogs,
+        lexicon=lexicon_of(settings),
+        pseudonym_key=KEY.encode(),
+        metrics=Metrics(),
+    )
 
 
 @functools.lru_cache(maxsize=4)
@@ -81,8 +94,9 @@ def lexicon_of(settings: Settings) -> Any:
     return _lexicon(str(path), mtime, tuple(settings.languages))
 
 
-async def open_youth(services: Services, s: Any, now: datetime, lang: str | None,
-                     saved: dict[str, Any] | None = None) -> Conversation:
+async def open_youth(
+    services: Services, s: Any, now: datetime, lang: str | None, saved: dict[str, Any] | None = None
+) -> Conversation:
     """The simulated youth's conversation; `saved` (from `saved_youth`) restores one."""
     conv = await Conversation.open(services, s, Sender(YOUTH, YOUTH, lang), now, record=[])
     if saved:
@@ -141,8 +155,9 @@ def turn(conv: Conversation, pressed: youth.Pressed | None = None) -> Turn:
 
 def _note(e: ev.Event) -> str | None:
     if isinstance(e, ev.SaveAnswer):
-        return f"saved {e.name}" + (" (skipped)" if e.skipped else "") + (
-            " [for the team]" if e.forward else " [private]")
+        return (
+            f"saved {e.name}" + (" (skipped)" if e.skipped else "") + (" [for the team]" if e.forward else " [private]")
+        )
     if isinstance(e, ev.SetProfile):
         return f"profile {e.field} = {e.value!r}"
     if isinstance(e, ev.Forward):

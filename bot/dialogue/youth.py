@@ -7,6 +7,7 @@ decided here: the safe word and crisis words first, the commands, follow-up answ
 the engine. Replies go out through the Conversation. What stays in handler.py is
 Telegram's own: parsing updates, editing the pressed message, answering the press.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -74,10 +75,15 @@ async def command(conv: Conversation, line: str) -> None:
         conv.participant.stopped = True
         await conv.say(replies.STOPPED)
     elif name == "delete":
-        await conv.say(replies.DELETE_CONFIRM, [[
-            (conv.tr.gettext(replies.DELETE_YES), DELETE_YES),
-            (conv.tr.gettext(replies.DELETE_NO), DELETE_NO),
-        ]])
+        await conv.say(
+            replies.DELETE_CONFIRM,
+            [
+                [
+                    (conv.tr.gettext(replies.DELETE_YES), DELETE_YES),
+                    (conv.tr.gettext(replies.DELETE_NO), DELETE_NO),
+                ]
+            ],
+        )
     elif name == "mydata":
         await own_data.send_mydata(conv)
     elif name in FLOW_COMMANDS and conv.active:
@@ -94,10 +100,15 @@ async def _start(conv: Conversation, payload: str) -> None:
     if trigger and conv.participant.consent:
         await conv.start(trigger[0], trigger[1])
     elif conv.mid_flow and conv.state is not None and conv.state.get("flow") != fs.onboarding_id and not payload:
-        await conv.say(texts.RESUME_OR_RESTART, [[
-            (conv.tr.gettext(texts.CONTINUE), RESUME),
-            (conv.tr.gettext(texts.START_OVER), RESTART),
-        ]])
+        await conv.say(
+            texts.RESUME_OR_RESTART,
+            [
+                [
+                    (conv.tr.gettext(texts.CONTINUE), RESUME),
+                    (conv.tr.gettext(texts.START_OVER), RESTART),
+                ]
+            ],
+        )
     else:
         await conv.start_default(trigger[1] if trigger else None)
         if trigger and conv.state is not None and conv.state.get("status") == "active":

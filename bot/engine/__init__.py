@@ -6,6 +6,7 @@ Inside, loading goes one way: registry -> load -> check -> flowset.
 
 May import: i18n (the bot's own message ids, texts.py) and base. Nothing that does I/O.
 """
+
 from bot.engine.events import (
     Ask,
     ChooseLanguage,
@@ -30,9 +31,37 @@ from bot.engine.runtime import next_tick_at, repeat, resume, start, tick
 from bot.engine.texts_of import text_contexts
 
 __all__ = [
-    "Ask", "Button", "ChooseLanguage", "Command", "End", "Event", "Expired", "Flow", "FlowRegistry",
-    "FlowSet", "Forward", "Reask", "ReminderDue", "SaveAnswer", "Say", "SetProfile", "Stale", "Text",
-    "Tick", "done_index", "event_from_dict", "load_flow_text", "load_flows", "menu_index",
-    "next_tick_at", "parse_callback", "repeat", "replace_flow", "resume", "skip_index", "start", "text_contexts",
+    "Ask",
+    "Button",
+    "ChooseLanguage",
+    "Command",
+    "End",
+    "Event",
+    "Expired",
+    "Flow",
+    "FlowRegistry",
+    "FlowSet",
+    "Forward",
+    "Reask",
+    "ReminderDue",
+    "SaveAnswer",
+    "Say",
+    "SetProfile",
+    "Stale",
+    "Text",
+    "Tick",
+    "done_index",
+    "event_from_dict",
+    "load_flow_text",
+    "load_flows",
+    "menu_index",
+    "next_tick_at",
+    "parse_callback",
+    "repeat",
+    "replace_flow",
+    "resume",
+    "skip_index",
+    "start",
+    "text_contexts",
     "tick",
 ]

@@ -6,6 +6,7 @@ conditions and `{placeholders}`, Telegram's size limits, durations and triggers.
 Every rule reports at the YAML position of the thing to fix, and all rules run,
 so an admin sees every problem at once.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
@@ -110,8 +111,9 @@ class _FlowChecker:
     checked on every reload, upload and dashboard visit), so no rule may walk the
     whole flow once per step."""
 
-    def __init__(self, flow: m.Flow, flows: dict[str, m.Flow] | None,
-                 flow_saves: dict[str, dict[str, Any]] | None = None) -> None:
+    def __init__(
+        self, flow: m.Flow, flows: dict[str, m.Flow] | None, flow_saves: dict[str, dict[str, Any]] | None = None
+    ) -> None:
         self.flow = flow
         self.flows = flows
         self._flow_saves = flow_saves if flow_saves is not None else {}  # flow id -> what a run of it saves
@@ -137,8 +139,12 @@ class _FlowChecker:
 
     def run(self) -> list[Problem]:
         if len(self.raw_steps) > m.MAX_STEPS:
-            self.report(("steps",), f"the flow has {len(self.raw_steps)} steps; a flow may have at most "
-                        f"{m.MAX_STEPS} (split it into sub-flows with `type: flow`)", key=True)
+            self.report(
+                ("steps",),
+                f"the flow has {len(self.raw_steps)} steps; a flow may have at most "
+                f"{m.MAX_STEPS} (split it into sub-flows with `type: flow`)",
+                key=True,
+            )
         self.ids()
         self.durations()
         self.sizes()
@@ -151,8 +157,9 @@ class _FlowChecker:
     # -- ids ---------------------------------------------------------------
     def _id(self, value: str, path: Path_, what: str) -> None:
         if not m.ID_RE.match(value):
-            self.report(path, f"{what} '{value}' is not a valid id: "
-                              "use lowercase letters, digits and _, starting with a letter")
+            self.report(
+                path, f"{what} '{value}' is not a valid id: use lowercase letters, digits and _, starting with a letter"
+            )
 
     def ids(self) -> None:
         self._id(self.flow.id, ("id",), "flow id")
@@ -206,8 +213,9 @@ class _FlowChecker:
         spec = self.flow.spec
         title = spec.title + (f" {spec.menu.emoji}" if spec.menu and spec.menu.emoji else "")
         if len(title) > m.MAX_LABEL:
-            self.report(("title",),
-                        f"title is {len(title)} characters with its emoji; menu buttons allow {m.MAX_LABEL}")
+            self.report(
+                ("title",), f"title is {len(title)} characters with its emoji; menu buttons allow {m.MAX_LABEL}"
+            )
         for step in self.flow.steps.values():
             p = self.path(step)
             lines = step.lines()
@@ -219,12 +227,14 @@ class _FlowChecker:
                 self.report(p + ("text",), f"text is {total} characters; a Telegram message allows {m.MAX_MESSAGE}")
             choices = getattr(step, "choices", None) or []
             if len(choices) > m.MAX_CHOICES:
-                self.report(p + ("choices",),
-                            f"{len(choices)} choices; a question may have at most {m.MAX_CHOICES} buttons")
+                self.report(
+                    p + ("choices",), f"{len(choices)} choices; a question may have at most {m.MAX_CHOICES} buttons"
+                )
             for k, c in enumerate(choices):
                 if len(c.label) > m.MAX_LABEL:
-                    self.report(p + ("choices", k, "label"),
-                                f"label is {len(c.label)} characters; buttons allow {m.MAX_LABEL}")
+                    self.report(
+                        p + ("choices", k, "label"), f"label is {len(c.label)} characters; buttons allow {m.MAX_LABEL}"
+                    )
                 elif not c.label.strip():
                     self.report(p + ("choices", k, "label"), "empty label")
             if isinstance(step, m.TextStep):
@@ -238,8 +248,9 @@ class _FlowChecker:
     # -- where each step goes --------------------------------------------------
     def targets(self) -> None:
         if self.flow.start not in self.all_ids:
-            self.report(("start",),
-                        f"unknown step '{self.flow.start}' in start" + did_you_mean(self.flow.start, self.all_ids))
+            self.report(
+                ("start",), f"unknown step '{self.flow.start}' in start" + did_you_mean(self.flow.start, self.all_ids)
+            )
         for step in self.flow.steps.values():
             p = self.path(step)
             nxt = getattr(step, "next", None)
@@ -251,8 +262,10 @@ class _FlowChecker:
                 for r, route in enumerate(nxt):
                     self._target(route.to, p + ("next", r, "to"))
                 if nxt and nxt[-1].when is not None:
-                    self.report(p + ("next", len(nxt) - 1),
-                                "the last `next:` entry must have no `when:`, so there is always a way on")
+                    self.report(
+                        p + ("next", len(nxt) - 1),
+                        "the last `next:` entry must have no `when:`, so there is always a way on",
+                    )
             if isinstance(step, m.FlowStep):
                 if step.flow == self.flow.id:
                     self.report(p + ("flow",), f"flow '{step.flow}' cannot run itself as a sub-flow")
@@ -276,8 +289,9 @@ class _FlowChecker:
                 todo += self.edges(self.flow.steps[sid])
         for step in self.flow.steps.values():
             if step.id not in reachable:
-                self.report(self.path(step) + ("id",),
-                            f"step '{step.id}' can never be reached from start '{self.flow.start}'")
+                self.report(
+                    self.path(step) + ("id",), f"step '{step.id}' can never be reached from start '{self.flow.start}'"
+                )
         terminals = {s.id for s in self.flow.steps.values() if isinstance(s, TERMINAL)}
         if not terminals:
             self.report(("steps",), "the flow has no `end` or `menu` step, so it can never end", key=True)
@@ -292,8 +306,9 @@ class _FlowChecker:
                     todo.append(p)
         for step in self.flow.steps.values():
             if step.id in reachable and step.id not in can_end:
-                self.report(self.path(step) + ("id",),
-                            f"the flow can never end from step '{step.id}': every way on loops back")
+                self.report(
+                    self.path(step) + ("id",), f"the flow can never end from step '{step.id}': every way on loops back"
+                )
         return reachable
 
     def predecessors(self) -> dict[str, list[str]]:
@@ -375,16 +390,21 @@ class _FlowChecker:
                 self.report(lp, error)
             for name in names:
                 if name not in before:
-                    self.report(lp, f"'{{{name}}}' names an answer that no earlier step saves"
-                                + did_you_mean(name, before.names()))
+                    self.report(
+                        lp,
+                        f"'{{{name}}}' names an answer that no earlier step saves" + did_you_mean(name, before.names()),
+                    )
 
     def check_condition(self, cond: m.Condition, path: Path_, known: _Known, values: _ChoiceIds) -> None:
         for c, cp in _conditions(cond, path):
             for key in ("answer", "answered", "skipped"):
                 name = getattr(c, key)
                 if name is not None and name not in known:
-                    self.report(cp + (key,), f"condition names answer '{name}' that no step before saves"
-                                + did_you_mean(name, known.names()))
+                    self.report(
+                        cp + (key,),
+                        f"condition names answer '{name}' that no step before saves"
+                        + did_you_mean(name, known.names()),
+                    )
             if c.answer is not None and c.answer in known:
                 self.check_values(c, cp, values.of(c.answer))
 
@@ -399,8 +419,9 @@ class _FlowChecker:
                 self.report(kp, f"'{value}' is not a choice of answer '{c.answer}'" + did_you_mean(value, ids))
 
 
-def check_flow(flow: m.Flow, flows: dict[str, m.Flow] | None,
-               flow_saves: dict[str, dict[str, Any]] | None = None) -> list[Problem]:
+def check_flow(
+    flow: m.Flow, flows: dict[str, m.Flow] | None, flow_saves: dict[str, dict[str, Any]] | None = None
+) -> list[Problem]:
     """Every rule about one flow; `flows` (the set, by id) to check sub-flow targets."""
     return _FlowChecker(flow, flows, flow_saves).run()
 
@@ -423,8 +444,9 @@ def check_flows(flows: list[m.Flow]) -> list[Problem]:
         for k, t in enumerate(f.spec.triggers):
             if t.payload in payloads:
                 where = f.doc.where(("triggers", k, "payload")) if f.doc else (1, 1)
-                problems.append(Problem(f.file, *where,
-                                        f"trigger '{t.payload}' is already used by flow '{payloads[t.payload]}'"))
+                problems.append(
+                    Problem(f.file, *where, f"trigger '{t.payload}' is already used by flow '{payloads[t.payload]}'")
+                )
             else:
                 payloads[t.payload] = f.id
     problems += _subflow_cycles(by_id)
@@ -432,8 +454,10 @@ def check_flows(flows: list[m.Flow]) -> list[Problem]:
 
 
 def _subflow_cycles(flows: dict[str, m.Flow]) -> list[Problem]:
-    calls = {fid: {s.flow for s in f.steps.values() if isinstance(s, m.FlowStep) and s.flow in flows and s.flow != fid}
-             for fid, f in flows.items()}
+    calls = {
+        fid: {s.flow for s in f.steps.values() if isinstance(s, m.FlowStep) and s.flow in flows and s.flow != fid}
+        for fid, f in flows.items()
+    }
     leads_to: dict[str, set[str]] = {}  # flow id -> every flow a run of it may call, at any depth
     for fid in flows:
         seen: set[str] = set()
@@ -449,6 +473,11 @@ def _subflow_cycles(flows: dict[str, m.Flow]) -> list[Problem]:
         for i, step in enumerate(f.steps.values()):
             if isinstance(step, m.FlowStep) and step.flow in calls[fid] and fid in leads_to[step.flow]:
                 where = f.doc.where(("steps", i, "flow")) if f.doc else (1, 1)
-                problems.append(Problem(f.file, *where, f"sub-flow '{step.flow}' leads back into '{fid}': "
-                                                        "flows would call each other forever"))
+                problems.append(
+                    Problem(
+                        f.file,
+                        *where,
+                        f"sub-flow '{step.flow}' leads back into '{fid}': flows would call each other forever",
+                    )
+                )
     return problems

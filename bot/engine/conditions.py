@@ -1,4 +1,5 @@
 """Evaluation of `next:` conditions on the answers saved so far in a flow run."""
+
 from __future__ import annotations
 
 from typing import Any

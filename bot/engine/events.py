@@ -6,6 +6,7 @@ Every event is a frozen dataclass with `to_dict()` (JSON-serialisable, with a
 strings in bot/i18n/texts.py. Params may hold a label reference {"msgid", "context"} (a
 saved choice) or a list of them, which render translates before formatting.
 """
+
 from __future__ import annotations
 
 from dataclasses import asdict, dataclass, field, fields

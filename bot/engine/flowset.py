@@ -1,4 +1,5 @@
 """FlowSet: the validated flows, with earlier versions kept (FlowRegistry reloads them: registry.py)."""
+
 from __future__ import annotations
 
 from collections.abc import Iterator
@@ -53,7 +54,7 @@ class FlowSet:
     def languages(self) -> tuple[str, ...]:
         """The languages offered: those of the onboarding language question."""
         onboarding = self.flows.get(ONBOARDING)
-        for step in (onboarding.steps.values() if onboarding else ()):
+        for step in onboarding.steps.values() if onboarding else ():
             if isinstance(step, LanguageStep):
                 return tuple(step.languages)
         return DEFAULT_LANGUAGES

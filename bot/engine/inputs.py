@@ -4,6 +4,7 @@ Button indexes: for a question with N choices, index 0..N-1 presses a choice,
 N is "Done" (multiple choice), N+1 is "Skip" and N+2 is "Menu" (offered after
 three wrong tries). Front-ends build callback data "{ask}:{index}".
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -48,7 +49,7 @@ def menu_index(n_choices: int) -> int:
 
 
 def parse_callback(data: str) -> Button | None:
-    """"{ask}:{index}" -> Button; None for anything else (never raises)."""
+    """ "{ask}:{index}" -> Button; None for anything else (never raises)."""
     ask, sep, index = data.partition(":")
     if not sep or not ask.isdigit() or not index.isdigit():
         return None

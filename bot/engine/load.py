@@ -8,6 +8,7 @@ Both steps are cached by content: a file is parsed again only when its text chan
 and a set is checked again only when one of its flows did (reloads, uploads and the
 dashboard's flows page read the same files again and again).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -31,7 +32,14 @@ SKIP_FILES = {"safeguarding.yaml"}
 def _all_keys() -> set[str]:
     keys: set[str] = set()
     models: tuple[type[BaseModel], ...] = (
-        m.FlowSpec, m.MenuEntry, m.Trigger, m.Choice, m.Route, m.Condition, *m.STEP_TYPES.values())
+        m.FlowSpec,
+        m.MenuEntry,
+        m.Trigger,
+        m.Choice,
+        m.Route,
+        m.Condition,
+        *m.STEP_TYPES.values(),
+    )
     for cls in models:
         for name, f in cls.model_fields.items():
             keys.add(f.alias or name)
@@ -194,8 +202,9 @@ def read_texts(paths: list[Path]) -> tuple[list[tuple[str, str]], list[Problem]]
     return texts, problems
 
 
-def build_flowset(texts: list[tuple[str, str]],
-                  previous: FlowSet | None = None) -> tuple[FlowSet | None, list[Problem]]:
+def build_flowset(
+    texts: list[tuple[str, str]], previous: FlowSet | None = None
+) -> tuple[FlowSet | None, list[Problem]]:
     """Parse and check a whole set of flow texts; a FlowSet only when nothing is wrong."""
     flows: list[m.Flow] = []
     problems: list[Problem] = []

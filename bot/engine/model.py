@@ -5,6 +5,7 @@ admin's typo becomes a precise problem instead of a surprise at run time. Steps 
 validated one by one against the class named by their `type`, which keeps error
 locations equal to the YAML paths (see load.py).
 """
+
 from __future__ import annotations
 
 import re
@@ -199,7 +200,15 @@ STEP_TYPES: dict[str, type[_Step]] = {
     "end": EndStep,
 }
 Step = Annotated[
-    MessageStep | ChoiceStep | MultiStep | TextStep | NumberStep | YesNoStep | LanguageStep | MenuStep | FlowStep
+    MessageStep
+    | ChoiceStep
+    | MultiStep
+    | TextStep
+    | NumberStep
+    | YesNoStep
+    | LanguageStep
+    | MenuStep
+    | FlowStep
     | EndStep,
     Field(discriminator="type"),
 ]

@@ -1,5 +1,6 @@
 """FlowRegistry: the live FlowSet of a folder, reloaded from disk (the top of the engine's
 loading: registry -> load -> check -> flowset, no module importing one above it)."""
+
 from __future__ import annotations
 
 from pathlib import Path

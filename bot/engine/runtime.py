@@ -6,6 +6,7 @@ question (`step` + `ask` number), or in `menu` / `language` mode. Privacy rule:
 SaveAnswer and Forward are only emitted while `consent` is true and `under13` false;
 without them answers live only in the session, for routing and placeholders.
 """
+
 from __future__ import annotations
 
 import copy
@@ -50,8 +51,9 @@ class _Run:
     def onboarding(self) -> bool:
         """Mid-onboarding: nothing else may start until its questions are answered."""
         first = self.fs.onboarding_id
-        return first is not None and self.s.get("status") == "active" and first in (
-            self.s.get("run"), self.s.get("flow"))
+        return (
+            first is not None and self.s.get("status") == "active" and first in (self.s.get("run"), self.s.get("flow"))
+        )
 
     def finish_onboarding_first(self) -> None:
         self.emit(ev.Say(texts.FINISH_ONBOARDING_FIRST))
@@ -84,9 +86,22 @@ class _Run:
     def begin(self, flow: m.Flow, *, source: str | None = None) -> None:
         """Start a new top-level run of `flow`."""
         self.s.update(
-            flow=flow.id, version=flow.version, step=None, stack=[], answers={}, skipped=[], labels={},
-            forward=[], history=[], status="active", mode=None, tries=0, selected=[], run=flow.id,
-            reminded=False, started_at=self.now.isoformat(),
+            flow=flow.id,
+            version=flow.version,
+            step=None,
+            stack=[],
+            answers={},
+            skipped=[],
+            labels={},
+            forward=[],
+            history=[],
+            status="active",
+            mode=None,
+            tries=0,
+            selected=[],
+            run=flow.id,
+            reminded=False,
+            started_at=self.now.isoformat(),
         )
         if source is not None:
             self.s["source"] = source
@@ -183,8 +198,9 @@ class _Run:
             here = self.position()
             if here["step"] != step.id or here["flow"] != flow.id:
                 self.s["history"] = (self.s["history"] + [here])[-MAX_HISTORY:]
-        self.s.update(flow=flow.id, version=flow.version, step=step.id, status="active", mode=None, tries=0,
-                      selected=[])
+        self.s.update(
+            flow=flow.id, version=flow.version, step=step.id, status="active", mode=None, tries=0, selected=[]
+        )
         self.emit(self.ask_event(flow, step, self.next_ask()))
 
     def ask_event(self, flow: m.Flow, step: Any, ask: int, *, update: bool = False) -> ev.Ask:
@@ -196,9 +212,16 @@ class _Run:
             self.emit(ev.Say(line, ctx, params))
         kind, choices = _kind_and_choices(flow, step, self.fs)
         return ev.Ask(
-            ask=ask, step=step.id, kind=kind, msgid=lines[-1] if lines else texts.LANGUAGE_PROMPT,
-            context=ctx if lines else None, params=params, choices=choices,
-            optional=bool(getattr(step, "optional", False)), selected=tuple(self.s["selected"]), update=update,
+            ask=ask,
+            step=step.id,
+            kind=kind,
+            msgid=lines[-1] if lines else texts.LANGUAGE_PROMPT,
+            context=ctx if lines else None,
+            params=params,
+            choices=choices,
+            optional=bool(getattr(step, "optional", False)),
+            selected=tuple(self.s["selected"]),
+            update=update,
         )
 
     def show_menu(self, msgid: str = texts.MENU_PROMPT, context: str | None = None) -> None:
@@ -206,8 +229,11 @@ class _Run:
         flows = self.fs.menu()
         choices = tuple((f.id, f.title, title_context(f.id)) for f in flows)
         icons = tuple((f.spec.menu.emoji or "") if f.spec.menu else "" for f in flows)
-        self.emit(ev.Ask(ask=self.next_ask(), step="", kind="menu", msgid=msgid, context=context,
-                         choices=choices, icons=icons))
+        self.emit(
+            ev.Ask(
+                ask=self.next_ask(), step="", kind="menu", msgid=msgid, context=context, choices=choices, icons=icons
+            )
+        )
 
     def ask_language(self) -> None:
         self.s["mode"] = "language"
@@ -230,8 +256,15 @@ class _Run:
                 self.show_menu(texts.MENU_PROMPT, None)
 
     # -- answers -----------------------------------------------------------------------
-    def answer(self, flow: m.Flow, step: Any, value: Any, *, skipped: bool = False,
-               labels: list[tuple[str, str | None]] | None = None) -> None:
+    def answer(
+        self,
+        flow: m.Flow,
+        step: Any,
+        value: Any,
+        *,
+        skipped: bool = False,
+        labels: list[tuple[str, str | None]] | None = None,
+    ) -> None:
         name = getattr(step, "save", None)
         profile = getattr(step, "profile", None)
         if profile == "age_band" and not skipped:
@@ -254,16 +287,27 @@ class _Run:
             if step.forward and name not in self.s["forward"]:
                 self.s["forward"].append(name)
             if self.storing():
-                self.emit(ev.SaveAnswer(
-                    flow.id, step.id, name, value, bool(step.forward), skipped,
-                    bool(getattr(step, "asks_name", False)),
-                ))
+                self.emit(
+                    ev.SaveAnswer(
+                        flow.id,
+                        step.id,
+                        name,
+                        value,
+                        bool(step.forward),
+                        skipped,
+                        bool(getattr(step, "asks_name", False)),
+                    )
+                )
         self.enter(flow, route(step.routes(), self.s["answers"], set(self.s["skipped"])))
 
     def wrong(self, reason: str, n_choices: int, **params: Any) -> None:
         self.s["tries"] = int(self.s.get("tries", 0)) + 1
-        offer = (self.s["tries"] >= MAX_TRIES and self.s.get("mode") is None and self.s.get("status") == "active"
-                 and not self.onboarding())  # its "Menu" button would leave onboarding unfinished
+        offer = (
+            self.s["tries"] >= MAX_TRIES
+            and self.s.get("mode") is None
+            and self.s.get("status") == "active"
+            and not self.onboarding()
+        )  # its "Menu" button would leave onboarding unfinished
         self.emit(ev.Reask(reason, params, offer, int(self.s.get("ask", 0)), n_choices))
 
     def skip(self, flow: m.Flow, step: Any) -> None:
@@ -452,17 +496,48 @@ def _resolve(fs: FlowSet, flow_id: Any, version: Any) -> m.Flow | None:
 
 def _fresh(lang: str) -> dict[str, Any]:
     return {
-        "v": SESSION_VERSION, "flow": None, "version": None, "step": None, "stack": [], "answers": {},
-        "skipped": [], "labels": {}, "forward": [], "history": [], "ask": 0, "tries": 0, "selected": [],
-        "mode": None, "lang": lang, "source": None, "consent": False, "under13": False, "status": "menu",
-        "run": None, "last_input_at": None, "reminded": False, "started_at": None, "menu": None,
+        "v": SESSION_VERSION,
+        "flow": None,
+        "version": None,
+        "step": None,
+        "stack": [],
+        "answers": {},
+        "skipped": [],
+        "labels": {},
+        "forward": [],
+        "history": [],
+        "ask": 0,
+        "tries": 0,
+        "selected": [],
+        "mode": None,
+        "lang": lang,
+        "source": None,
+        "consent": False,
+        "under13": False,
+        "status": "menu",
+        "run": None,
+        "last_input_at": None,
+        "reminded": False,
+        "started_at": None,
+        "menu": None,
     }
 
 
 _TYPES: dict[str, tuple[type, ...]] = {
-    "stack": (list,), "answers": (dict,), "skipped": (list,), "labels": (dict,), "forward": (list,),
-    "history": (list,), "ask": (int,), "tries": (int,), "selected": (list,), "lang": (str,),
-    "consent": (bool,), "under13": (bool,), "reminded": (bool,), "status": (str,),
+    "stack": (list,),
+    "answers": (dict,),
+    "skipped": (list,),
+    "labels": (dict,),
+    "forward": (list,),
+    "history": (list,),
+    "ask": (int,),
+    "tries": (int,),
+    "selected": (list,),
+    "lang": (str,),
+    "consent": (bool,),
+    "under13": (bool,),
+    "reminded": (bool,),
+    "status": (str,),
 }
 
 
@@ -499,8 +574,15 @@ def _settle(fs: FlowSet, r: _Run) -> None:
         r.s["selected"] = []
 
 
-def start(flowset: FlowSet, flow_id: str, *, now: datetime, lang: str, source: str | None = None,
-          session: dict[str, Any] | None = None) -> tuple[dict[str, Any], Events]:
+def start(
+    flowset: FlowSet,
+    flow_id: str,
+    *,
+    now: datetime,
+    lang: str,
+    source: str | None = None,
+    session: dict[str, Any] | None = None,
+) -> tuple[dict[str, Any], Events]:
     """Start `flow_id` (profile flags of an earlier `session` are kept)."""
     s = _fresh(lang)
     if isinstance(session, dict):
@@ -575,8 +657,9 @@ def next_tick_at(flowset: FlowSet, session: dict[str, Any]) -> datetime | None:
     return last + expires
 
 
-def tick(flowset: FlowSet, session: dict[str, Any], *, now: datetime,
-         forward_abandoned: bool = False) -> tuple[dict[str, Any], Events]:
+def tick(
+    flowset: FlowSet, session: dict[str, Any], *, now: datetime, forward_abandoned: bool = False
+) -> tuple[dict[str, Any], Events]:
     """The clock: a reminder once after `remind_after`, expiry after `expires_after`.
 
     With `forward_abandoned`, an expiring flow run still forwards what was answered."""
@@ -593,8 +676,18 @@ def tick(flowset: FlowSet, session: dict[str, Any], *, now: datetime,
             r = _Run(flowset, s, now)
             r.finish_run()
             s, events = r.s, list(r.events)
-        s.update(status="expired", mode=None, step=None, stack=[], history=[], selected=[],
-                 answers={}, labels={}, skipped=[], forward=[])
+        s.update(
+            status="expired",
+            mode=None,
+            step=None,
+            stack=[],
+            history=[],
+            selected=[],
+            answers={},
+            labels={},
+            skipped=[],
+            forward=[],
+        )
         return s, [*events, ev.Expired(flow_id)]
     if run is not None and remind is not None and not s["reminded"] and now - last >= remind and run.spec.reminder:
         s["reminded"] = True

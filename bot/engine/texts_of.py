@@ -5,6 +5,7 @@ contexts, so a translation found for an event is the one the extractor wrote:
 `<flow>/title`, `<flow>/reminder`, `<flow>/<step>` for step text lines, and
 `<flow>/<step>/<choice>` for button labels.
 """
+
 from __future__ import annotations
 
 import string

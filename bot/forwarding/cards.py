@@ -5,6 +5,7 @@ Cards carry the pseudonym, never a name, username or id. Callback data is
 line `#{submission id}` (long answers are shortened; the dashboard and the webhook
 have them in full), so a reply to it or a press on it always finds its submission.
 """
+
 from __future__ import annotations
 
 from typing import Any

@@ -6,6 +6,7 @@ Storing the submission and queueing its deliveries is dialogue's (dialogue/forwa
 inside the transaction of the update that finished the flow, so the submission and its
 deliveries are stored together or not at all.
 """
+
 from __future__ import annotations
 
 import secrets
@@ -33,10 +34,7 @@ def name_answers(flow: Flow | None) -> set[str]:
     """The answers of a flow that ask for a name (anonymised as names)."""
     if flow is None:
         return set()
-    return {
-        step.save for step in flow.steps.values()
-        if isinstance(step, TextStep) and step.asks_name and step.save
-    }
+    return {step.save for step in flow.steps.values() if isinstance(step, TextStep) and step.asks_name and step.save}
 
 
 def anonymize_answers(answers: dict[str, Any], names: tuple[str, ...], name_fields: set[str]) -> dict[str, Any]:
@@ -68,8 +66,9 @@ class WebhookPost:
     ref: str
 
 
-def deliveries(sub: Any, title: str, *, staff_chat: int | None,
-               webhook_url: str | None) -> list[StaffCard | WebhookPost]:
+def deliveries(
+    sub: Any, title: str, *, staff_chat: int | None, webhook_url: str | None
+) -> list[StaffCard | WebhookPost]:
     """What to send for one submission: the card when there is a staff chat, the post
     when there is a webhook. The caller queues them (dialogue/forward.py)."""
     out: list[StaffCard | WebhookPost] = []

@@ -5,6 +5,7 @@ The body is JSON with an idempotency key; the header `X-Sammanbot-Signature` is
 applied when sending, so it is never stored in the database. The post itself is the
 process's (bot/app/webhook.py, over aiohttp).
 """
+
 from __future__ import annotations
 
 import hashlib

@@ -10,6 +10,7 @@ catalogs' `Plural-Forms` header is written from the same rules (`plural_forms_he
 Everything about a language comes from Babel's CLDR data or from settings, so adding a
 language is a catalog and a line of settings, no code.
 """
+
 from __future__ import annotations
 
 import datetime as dt
@@ -83,6 +84,7 @@ def placeholders(text: str) -> set[str]:
 
 
 # --- right-to-left ----------------------------------------------------------------
+
 
 def _strong_direction(ch: str) -> str | None:
     kind = unicodedata.bidirectional(ch)
@@ -171,8 +173,7 @@ def _entries(catalog: Catalog, show_fuzzy: bool) -> dict[_Key, _String]:
         if message.fuzzy and not show_fuzzy:
             continue
         singular = message.id[0] if isinstance(message.id, (tuple, list)) else message.id
-        entries[(message.context, singular)] = (
-            tuple(string_) if isinstance(string_, (tuple, list)) else string_)
+        entries[(message.context, singular)] = tuple(string_) if isinstance(string_, (tuple, list)) else string_
     return entries
 
 
@@ -222,8 +223,9 @@ class Catalogs:
                 entries[lang] = previous.get(lang, {})
                 continue
             if catalog.num_plurals != len(plural_tags(locale)):
-                log.warning("catalog %s has %d plural forms, CLDR has %d",
-                            lang, catalog.num_plurals, len(plural_tags(locale)))
+                log.warning(
+                    "catalog %s has %d plural forms, CLDR has %d", lang, catalog.num_plurals, len(plural_tags(locale))
+                )
             entries[lang] = _entries(catalog, self.show_fuzzy)
         with self._lock:
             self._entries = entries
@@ -271,6 +273,7 @@ class Catalogs:
 
 # --- translator -------------------------------------------------------------------
 
+
 class Translator:
     """Translation into one language; implements what bot.dialogue.render needs."""
 
@@ -293,8 +296,7 @@ class Translator:
         forms = self._catalogs.lookup(self.lang, singular, context)
         if isinstance(forms, tuple):
             # the entry may come from the default language: use that language's rules
-            lang = self.lang if self._catalogs.has(self.lang, singular, context) else (
-                self._catalogs.default_language)
+            lang = self.lang if self._catalogs.has(self.lang, singular, context) else (self._catalogs.default_language)
             index = plural_index(self._catalogs.locale(lang), n)
             if index < len(forms) and forms[index]:
                 return self._directional(forms[index])
@@ -304,9 +306,7 @@ class Translator:
         """Translate, then fill `{placeholders}`; a broken translation falls back to source."""
         return self._fill(self.gettext(msgid, context), msgid, context, params)
 
-    def nformat(
-        self, singular: str, plural: str, n: float, context: str | None = None, **params: Any
-    ) -> str:
+    def nformat(self, singular: str, plural: str, n: float, context: str | None = None, **params: Any) -> str:
         """ngettext, then fill placeholders; `{n}` is `n` formatted for the language."""
         params.setdefault("n", n)
         source = singular if n == 1 else plural
@@ -342,6 +342,7 @@ class Translator:
 
 
 # --- language names and negotiation ------------------------------------------------
+
 
 def display_name(code: str, names: Mapping[str, str] | None = None) -> str:
     """The language's name in its own script, capitalised (e.g. 'Svenska', 'العربية')."""
@@ -385,10 +386,15 @@ _cache_lock = threading.Lock()
 
 def get_catalogs(settings: Any) -> Catalogs:
     """The process-wide Catalogs for these settings (loaded on first use)."""
-    key = (str(Path(settings.locales_dir).resolve()), tuple(settings.languages),
-           settings.default_language, settings.show_fuzzy)
+    key = (
+        str(Path(settings.locales_dir).resolve()),
+        tuple(settings.languages),
+        settings.default_language,
+        settings.show_fuzzy,
+    )
     with _cache_lock:
         if key not in _cache:
-            _cache[key] = Catalogs.load(settings.locales_dir, settings.languages,
-                                        settings.default_language, settings.show_fuzzy)
+            _cache[key] = Catalogs.load(
+                settings.locales_dir, settings.languages, settings.default_language, settings.show_fuzzy
+            )
         return _cache[key]

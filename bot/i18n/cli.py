@@ -7,6 +7,7 @@
 - compile: .po -> .mo (optional: the bot reads the .po files directly)
 - status:  per language, translated / fuzzy / missing counts and placeholder problems
 """
+
 from __future__ import annotations
 
 import copy
@@ -55,13 +56,18 @@ def extract_template(root: str | Path = ".", mapping_file: str | Path = "babel.c
         mapping = root / mapping
     with mapping.open(encoding="utf-8") as fh:
         method_map, options_map = parse_mapping_cfg(fh, str(mapping))
-    catalog = Catalog(project=PROJECT, version=_version(), domain=DOMAIN, charset="utf-8",
-                      header_comment=HEADER.format(what="Template"))
-    found = extract_from_dir(root, method_map, options_map, keywords=DEFAULT_KEYWORDS,
-                             comment_tags=COMMENT_TAGS, strip_comment_tags=True)
+    catalog = Catalog(
+        project=PROJECT,
+        version=_version(),
+        domain=DOMAIN,
+        charset="utf-8",
+        header_comment=HEADER.format(what="Template"),
+    )
+    found = extract_from_dir(
+        root, method_map, options_map, keywords=DEFAULT_KEYWORDS, comment_tags=COMMENT_TAGS, strip_comment_tags=True
+    )
     for filename, lineno, message, comments, context in found:
-        catalog.add(message, None, [(Path(filename).as_posix(), lineno)],
-                    auto_comments=comments, context=context)
+        catalog.add(message, None, [(Path(filename).as_posix(), lineno)], auto_comments=comments, context=context)
     return catalog
 
 
@@ -93,9 +99,14 @@ def update_catalog(template: Catalog, path: Path, lang: str) -> Catalog:
         catalog = read_catalog(path, lang)
     else:
         name = Locale.parse(lang).english_name
-        catalog = Catalog(locale=lang, domain=DOMAIN, project=PROJECT, charset="utf-8",
-                          header_comment=HEADER.format(what=f"{name} translations"),
-                          language_team=f"{name} <translators of {PROJECT}>")
+        catalog = Catalog(
+            locale=lang,
+            domain=DOMAIN,
+            project=PROJECT,
+            charset="utf-8",
+            header_comment=HEADER.format(what=f"{name} translations"),
+            language_team=f"{name} <translators of {PROJECT}>",
+        )
         catalog.fuzzy = False
     catalog.mime_headers = [("Plural-Forms", plural_forms_header(lang))]
     # Catalog.update adopts the template's new Message objects: give it its own copies
@@ -144,8 +155,10 @@ def placeholder_problems(message: Message) -> Iterator[str]:
             got = None
         if got != wanted:
             where = f"msgstr[{form}]" if not isinstance(message.id, str) else "msgstr"
-            yield (f"{message.context or '-'}: {where} has {sorted(got) if got is not None else 'broken braces'}"
-                   f", source has {sorted(wanted)}")
+            yield (
+                f"{message.context or '-'}: {where} has {sorted(got) if got is not None else 'broken braces'}"
+                f", source has {sorted(wanted)}"
+            )
 
 
 def catalog_status(template: Catalog, catalog: Catalog | None, lang: str) -> LanguageStatus:

@@ -12,6 +12,7 @@ mode, and lingua loads models only for the languages written in the text's scrip
 it adds about 10 MB of memory instead of 100–150 MB.
 Returns None for short or unclear text.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -70,10 +71,12 @@ def _detector(bases: tuple[str, ...]):  # -> lingua.LanguageDetector | None
             continue  # lingua lacks it (Pashto, Tigrinya): script rules cover those
     if len(known) < 2:
         return None
-    return (LanguageDetectorBuilder.from_languages(*known)
-            .with_low_accuracy_mode()
-            .with_minimum_relative_distance(MIN_RELATIVE_DISTANCE)
-            .build())
+    return (
+        LanguageDetectorBuilder.from_languages(*known)
+        .with_low_accuracy_mode()
+        .with_minimum_relative_distance(MIN_RELATIVE_DISTANCE)
+        .build()
+    )
 
 
 def _lingua(text: str, languages: tuple[str, ...]) -> str | None:

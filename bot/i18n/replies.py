@@ -3,6 +3,7 @@
 bot/i18n/texts.py holds the strings the engine and its renderer need; these are the
 front-end's own: commands, erasure, help, staff cards.
 """
+
 from __future__ import annotations
 
 from bot.i18n.texts import N_

@@ -5,6 +5,7 @@ them: re-ask reasons, standard buttons, notices and the /command descriptions.
 Every string is wrapped in `N_()` so `pybabel extract -k N_` finds it; the value
 of each constant is its msgid (no message context).
 """
+
 from __future__ import annotations
 
 

@@ -8,6 +8,7 @@ name or username.
 May import: base (settings; the layers would allow engine and i18n too); no I/O
 packages, no storage. Its command (`python -m bot anonymize`) is bot/cli/anonymize.py.
 """
+
 from .anonymizer import anonymize, find_spans
 from .pseudonym import load_or_create_key, participant_key, pseudonym
 from .span import LABELS, Span

@@ -6,6 +6,7 @@ ages, times, prices, bus lines, dates) is left alone, and so are public helpline
 service numbers (`PUBLIC_NUMBERS` in the settings: 112, 116 111, …), which are not
 personal data: staff must see that a youth was told to call BRIS.
 """
+
 from __future__ import annotations
 
 import re
@@ -36,8 +37,11 @@ def _configured_public_numbers() -> tuple[str, ...]:
 
 # words a service number follows ("Polisen 114 14", "ring 113 13"), where a reading
 # as a postal code (beside a town) is the number, not a place
-_CALL_CUE = re.compile(r"(?<!\w)(?:ring|ringa|ringde|ringer|call|phone|tel|telefon|nummer|numret|number|polis|polisen|"
-                       r"police|bris|vårdguiden|1177)[\s.:]*$", re.I)
+_CALL_CUE = re.compile(
+    r"(?<!\w)(?:ring|ringa|ringde|ringer|call|phone|tel|telefon|nummer|numret|number|polis|polisen|"
+    r"police|bris|vårdguiden|1177)[\s.:]*$",
+    re.I,
+)
 
 
 def _public(digits: str, spans: list[Span], public: frozenset[str]) -> list[Span]:
@@ -46,6 +50,7 @@ def _public(digits: str, spans: list[Span], public: frozenset[str]) -> list[Span
     digits stays a postal code ("Jag bor i 114 14 Stockholm", "Postnummer 113 13"),
     unless a word for calling or a service comes right before it ("Polisen 114 14,
     Stockholm")."""
+
     def kept(span: Span) -> bool:
         if span.label not in (PHONE, POSTCODE) or _NOT_DIGIT.sub("", digits[span.start : span.end]) not in public:
             return True
@@ -69,19 +74,16 @@ def _join_names(text: str, spans: list[Span]) -> list[Span]:
     joined: list[Span] = []
     for span in spans:
         prev = joined[-1] if joined else None
-        if (
-            prev is not None
-            and prev.label == span.label == NAME
-            and text[prev.end : span.start].isspace()
-        ):
+        if prev is not None and prev.label == span.label == NAME and text[prev.end : span.start].isspace():
             joined[-1] = Span(prev.start, span.end, NAME)
         else:
             joined.append(span)
     return joined
 
 
-def find_spans(text: str, *, names: Iterable[str] = (), name_answer: bool = False,
-               public_numbers: Iterable[str] | None = None) -> list[Span]:
+def find_spans(
+    text: str, *, names: Iterable[str] = (), name_answer: bool = False, public_numbers: Iterable[str] | None = None
+) -> list[Span]:
     """The identifying spans of `text`, sorted, not overlapping.
 
     `public_numbers`: numbers to keep (default: the `PUBLIC_NUMBERS` setting).
@@ -107,8 +109,9 @@ def find_spans(text: str, *, names: Iterable[str] = (), name_answer: bool = Fals
     return _join_names(text, _resolve(candidates))
 
 
-def anonymize(text: str, *, names: Iterable[str] = (), name_answer: bool = False,
-              public_numbers: Iterable[str] | None = None) -> str:
+def anonymize(
+    text: str, *, names: Iterable[str] = (), name_answer: bool = False, public_numbers: Iterable[str] | None = None
+) -> str:
     """`text` with every identifying span replaced by its placeholder.
 
     `names`: the sender's own Telegram first name, last name and username.

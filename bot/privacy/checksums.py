@@ -1,4 +1,5 @@
 """Check digits that tell real identifiers from ordinary runs of digits."""
+
 from __future__ import annotations
 
 import string

@@ -6,6 +6,7 @@ Every finder takes the text with ASCII digits (see `textfold.DIGITS`, which keep
 offsets) and yields `Span`s. Quantifiers are bounded so no pattern can backtrack
 catastrophically on long input.
 """
+
 from __future__ import annotations
 
 import ipaddress
@@ -15,8 +16,7 @@ from collections.abc import Iterator
 import phonenumbers
 
 from .checksums import iban_ok, luhn_ok
-from .span import (ADDRESS, CARD, EMAIL, IBAN, ID_NUMBER, IP, LINK, POSTCODE, USERNAME,
-                   Span)
+from .span import ADDRESS, CARD, EMAIL, IBAN, ID_NUMBER, IP, LINK, POSTCODE, USERNAME, Span
 
 # --- e-mail, links, usernames -------------------------------------------------------
 
@@ -28,9 +28,7 @@ _SOCIAL = (
     r"|tiktok\.com|snapchat\.com|youtube\.com|linkedin\.com|github\.com|discord\.gg)"
 )
 _SOCIAL_RE = re.compile(rf"(?:https?://)?(?:{_SOCIAL})/", re.I)
-_URL = re.compile(
-    rf"(?:https?://|www\.)[^\s<>\"'«»]{{1,500}}|(?<![\w.@/])(?:{_SOCIAL})/[^\s<>\"'«»]{{1,500}}", re.I
-)
+_URL = re.compile(rf"(?:https?://|www\.)[^\s<>\"'«»]{{1,500}}|(?<![\w.@/])(?:{_SOCIAL})/[^\s<>\"'«»]{{1,500}}", re.I)
 # Paths that name a person on sites that are not in the list above.
 _USER_PATH = re.compile(r"/@|/~|/u/|/users?/|/profile|/in/|/people/|/channel/|[?&](?:id|user)=", re.I)
 _URL_TRAILING = ".,;:!?)]}’'\"…،؛"
@@ -92,8 +90,11 @@ def _personnummer(text: str) -> Iterator[Span]:
         day = int(dd)
         if day > 60:  # samordningsnummer: day + 60
             day -= 60
-        if not m.group(1) and not m.group(5) and _is_swedish_phone(m.group()) and not (
-            _ID_KEYWORD.search(text, max(0, m.start() - 40), m.start())
+        if (
+            not m.group(1)
+            and not m.group(5)
+            and _is_swedish_phone(m.group())
+            and not (_ID_KEYWORD.search(text, max(0, m.start() - 40), m.start()))
         ):
             continue  # "0701740605" is a mobile number unless the words around say otherwise
         if 1 <= int(mm) <= 12 and 1 <= day <= 31 and luhn_ok(yy + mm + dd + tail):

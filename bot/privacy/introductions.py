@@ -6,13 +6,13 @@ The phrases are found in the folded text (so «إسمي» and «اسمي», "Jag
 «… نومیږم», before) them are the name. A name ends at punctuation, a digit, a word
 from `lexicon.STOPWORDS`, or, in cased scripts, where capitals stop.
 """
+
 from __future__ import annotations
 
 import re
 from collections.abc import Iterable, Iterator
 
-from .lexicon import (GREETING_SELF, GREETINGS, INTRODUCTIONS, INTRODUCTIONS_AT_START,
-                      INTRODUCTIONS_BEFORE, STOPWORDS)
+from .lexicon import GREETING_SELF, GREETINGS, INTRODUCTIONS, INTRODUCTIONS_AT_START, INTRODUCTIONS_BEFORE, STOPWORDS
 from .relations import TRANSLITERATED_INTRODUCTIONS
 from .span import NAME, Span
 from .textfold import Folded, fold_str
@@ -34,9 +34,7 @@ _FORWARD = re.compile(
     rf"(?:{_alternation((*TRANSLITERATED_INTRODUCTIONS, *(p for ps in INTRODUCTIONS.values() for p in ps)))})(?!\w)"
     r"[\s:\-–—\"'“”«»]*(?:(?:är|is|هو|waa)\s+)?"
 )
-_GREETING_SELF = re.compile(
-    rf"(?<!\w)(?:{_alternation(GREETINGS)})[\s,!.]{{0,3}}(?:{_alternation(GREETING_SELF)})\s+"
-)
+_GREETING_SELF = re.compile(rf"(?<!\w)(?:{_alternation(GREETINGS)})[\s,!.]{{0,3}}(?:{_alternation(GREETING_SELF)})\s+")
 _AT_START = re.compile(
     rf"(?:^|[.!?\n]\s*|(?:{_alternation(GREETINGS)})[\s,!.]{{1,3}})(?:{_alternation(INTRODUCTIONS_AT_START)})\s+"
 )

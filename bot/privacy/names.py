@@ -2,6 +2,7 @@
 appear: case-, diacritic- and keyboard-variant-insensitive, on word boundaries, in
 any script.
 """
+
 from __future__ import annotations
 
 import re

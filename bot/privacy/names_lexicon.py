@@ -4,6 +4,7 @@ that are also common words, as folded keys (see `key`), loaded once.
 Ukrainian (Cyrillic) names are declined, so their case forms are added as they load
 ("Андрій" → "Андрієм", "Ганна" → "Ганні").
 """
+
 from __future__ import annotations
 
 import re
@@ -77,5 +78,4 @@ def lexicon() -> NameLexicon:
     given = _entries(DATA / "given_names.txt")[""]
     surnames = _entries(DATA / "surnames.txt")[""]
     common = _entries(DATA / "common_words.txt")
-    return NameLexicon(_keys(given), _keys(surnames), _keys(common.get("context", [])),
-                       _keys(common.get("named", [])))
+    return NameLexicon(_keys(given), _keys(surnames), _keys(common.get("context", [])), _keys(common.get("named", [])))

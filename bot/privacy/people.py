@@ -10,6 +10,7 @@
 
 Everything is precompiled at import; a call tokenises once and looks words up in sets.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,28 +28,227 @@ MAX_WORDS = 3
 
 # Words that never are (part of) a name, folded.
 _EXTRA_STOP = (
-    "som", "att", "sa", "säger", "har", "hade", "var", "blir", "ska", "kan", "vill", "hon", "han",
-    "hen", "de", "dem", "oss", "er", "sig", "mig", "dig", "också", "igen", "idag", "igår", "i går",
-    "who", "that", "said", "says", "is", "are", "was", "were", "has", "had", "will", "can", "from",
-    "about", "for", "of", "and", "our", "your", "his", "her", "their", "again", "today", "here",
-    "there", "this", "that", "what", "when", "where", "how", "why", "yes", "no", "not",
-    "هل", "لا", "نعم", "ما", "ماذا", "هذا", "هذه", "ذلك", "التي", "الذي", "كان", "كانت", "قال",
-    "قالت", "يريد", "تريد", "الان", "اليوم", "امس", "لكم", "لك", "لي", "لنا", "عن",
-    "ايضا", "جدا", "كثيرا", "هنا", "هناك", "بعد", "قبل", "كل", "فقط",
-    "این", "آن", "اين", "ان", "گفت", "گفته", "میگوید", "هم", "نیز", "خیلی", "بسیار", "اینجا",
-    "آنجا", "حالا", "امروز", "دیروز", "فردا", "ما", "شما", "آنها", "او", "وی", "ولی", "اما",
-    "چې", "دا", "هغه", "هغې", "موږ", "تاسو", "دوی", "وویل", "ویل", "نن", "پرون", "سبا", "ډېر",
-    "isna", "iyana", "waxa", "wuxuu", "waxay", "ayuu", "ayay", "ayaa", "maanta", "shalay",
-    "berri", "halkan", "halkaas", "ma", "haa", "maya",
-    "እዚ", "እዛ", "እቲ", "እታ", "ንሱ", "ንሳ", "ንሕና", "ሎሚ", "ትማሊ", "ጽባሕ", "ኣሎ", "ኣላ", "ኣለዉ",
-    "він", "вона", "вони", "ми", "ви", "це", "той", "та", "сказав", "сказала", "теж", "ще",
-    "вже", "тут", "там", "сьогодні", "вчора", "завтра", "дуже", "так", "ні", "не",
-    "salam", "salaam", "man", "ma", "zama", "zma", "ze", "za", "mn", "men", "az", "ba", "dy",
-    "selam", "salaan", "hej", "aniga", "anigu", "adiga", "isaga", "iyada",
+    "som",
+    "att",
+    "sa",
+    "säger",
+    "har",
+    "hade",
+    "var",
+    "blir",
+    "ska",
+    "kan",
+    "vill",
+    "hon",
+    "han",
+    "hen",
+    "de",
+    "dem",
+    "oss",
+    "er",
+    "sig",
+    "mig",
+    "dig",
+    "också",
+    "igen",
+    "idag",
+    "igår",
+    "i går",
+    "who",
+    "that",
+    "said",
+    "says",
+    "is",
+    "are",
+    "was",
+    "were",
+    "has",
+    "had",
+    "will",
+    "can",
+    "from",
+    "about",
+    "for",
+    "of",
+    "and",
+    "our",
+    "your",
+    "his",
+    "her",
+    "their",
+    "again",
+    "today",
+    "here",
+    "there",
+    "this",
+    "that",
+    "what",
+    "when",
+    "where",
+    "how",
+    "why",
+    "yes",
+    "no",
+    "not",
+    "هل",
+    "لا",
+    "نعم",
+    "ما",
+    "ماذا",
+    "هذا",
+    "هذه",
+    "ذلك",
+    "التي",
+    "الذي",
+    "كان",
+    "كانت",
+    "قال",
+    "قالت",
+    "يريد",
+    "تريد",
+    "الان",
+    "اليوم",
+    "امس",
+    "لكم",
+    "لك",
+    "لي",
+    "لنا",
+    "عن",
+    "ايضا",
+    "جدا",
+    "كثيرا",
+    "هنا",
+    "هناك",
+    "بعد",
+    "قبل",
+    "كل",
+    "فقط",
+    "این",
+    "آن",
+    "اين",
+    "ان",
+    "گفت",
+    "گفته",
+    "میگوید",
+    "هم",
+    "نیز",
+    "خیلی",
+    "بسیار",
+    "اینجا",
+    "آنجا",
+    "حالا",
+    "امروز",
+    "دیروز",
+    "فردا",
+    "ما",
+    "شما",
+    "آنها",
+    "او",
+    "وی",
+    "ولی",
+    "اما",
+    "چې",
+    "دا",
+    "هغه",
+    "هغې",
+    "موږ",
+    "تاسو",
+    "دوی",
+    "وویل",
+    "ویل",
+    "نن",
+    "پرون",
+    "سبا",
+    "ډېر",
+    "isna",
+    "iyana",
+    "waxa",
+    "wuxuu",
+    "waxay",
+    "ayuu",
+    "ayay",
+    "ayaa",
+    "maanta",
+    "shalay",
+    "berri",
+    "halkan",
+    "halkaas",
+    "ma",
+    "haa",
+    "maya",
+    "እዚ",
+    "እዛ",
+    "እቲ",
+    "እታ",
+    "ንሱ",
+    "ንሳ",
+    "ንሕና",
+    "ሎሚ",
+    "ትማሊ",
+    "ጽባሕ",
+    "ኣሎ",
+    "ኣላ",
+    "ኣለዉ",
+    "він",
+    "вона",
+    "вони",
+    "ми",
+    "ви",
+    "це",
+    "той",
+    "та",
+    "сказав",
+    "сказала",
+    "теж",
+    "ще",
+    "вже",
+    "тут",
+    "там",
+    "сьогодні",
+    "вчора",
+    "завтра",
+    "дуже",
+    "так",
+    "ні",
+    "не",
+    "salam",
+    "salaam",
+    "man",
+    "ma",
+    "zama",
+    "zma",
+    "ze",
+    "za",
+    "mn",
+    "men",
+    "az",
+    "ba",
+    "dy",
+    "selam",
+    "salaan",
+    "hej",
+    "aniga",
+    "anigu",
+    "adiga",
+    "isaga",
+    "iyada",
     # God's name in everyday phrases, not in a name ("-ullah")
-    "inshallah", "inshaallah", "insha'allah", "inshalla", "mashallah", "mashaallah", "wallah",
-    "wallahi", "yallah", "alhamdulillah", "alhamdulilah", "bismillah", "subhanallah",
-    "astaghfirullah", "alhamdulillaah", "inshaallaah",
+    "inshallah",
+    "inshaallah",
+    "insha'allah",
+    "inshalla",
+    "mashallah",
+    "mashaallah",
+    "wallah",
+    "wallahi",
+    "yallah",
+    "alhamdulillah",
+    "alhamdulilah",
+    "bismillah",
+    "subhanallah",
+    "astaghfirullah",
+    "alhamdulillaah",
+    "inshaallaah",
 )
 _STOP = frozenset(key(w) for w in (*STOPWORDS, *GREETINGS, *GREETING_SELF, *_EXTRA_STOP))
 _NOT_NAMES = frozenset(key(w) for w in rel.NOT_NAMES)
@@ -188,8 +388,14 @@ def _start(tok: Token) -> int:
 
 def _clitic(tok: Token) -> bool:
     k = tok.key
-    return (not tok.cased and len(k) >= 4 and k[0] in _ARABIC_CLITIC and k not in _LEX.given
-            and not _LEX.common(k) and (k[1:] in _LEX.given or k[1:].startswith("عبد")))
+    return (
+        not tok.cased
+        and len(k) >= 4
+        and k[0] in _ARABIC_CLITIC
+        and k not in _LEX.given
+        and not _LEX.common(k)
+        and (k[1:] in _LEX.given or k[1:].startswith("عبد"))
+    )
 
 
 def _accepts(tok: Token, mode: int) -> bool:
@@ -274,15 +480,40 @@ def _mark_contexts(text: str, folded: Folded, tokens: list[Token]) -> _Marks:
         if not _GAP_FORWARD.fullmatch(gap):
             continue
         marks.set(i, _FORWARD_MODE[kind])
-        if kind == "sign" and _ENDS_CLAUSE.search(gap) and len(tokens) - i <= 2 and \
-                not re.search(r"[^\W\d_]", text[tokens[-1].end :]):
+        if (
+            kind == "sign"
+            and _ENDS_CLAUSE.search(gap)
+            and len(tokens) - i <= 2
+            and not re.search(r"[^\W\d_]", text[tokens[-1].end :])
+        ):
             marks.rest_of_message.update(range(i, len(tokens)))
     return marks
 
 
 # Parts of a compound name that are no name on their own.
-_NEVER_ALONE = frozenset(key(w) for w in ("الله", "عبد", "ابو", "أبو", "ام", "بن", "بنت", "abu", "abd", "bin",
-                                            "ibn", "al", "el", "bibi", "بی", "بي", "gul", "گل"))
+_NEVER_ALONE = frozenset(
+    key(w)
+    for w in (
+        "الله",
+        "عبد",
+        "ابو",
+        "أبو",
+        "ام",
+        "بن",
+        "بنت",
+        "abu",
+        "abd",
+        "bin",
+        "ibn",
+        "al",
+        "el",
+        "bibi",
+        "بی",
+        "بي",
+        "gul",
+        "گل",
+    )
+)
 
 
 def name_words(text: str, spans: list[Span]) -> list[str]:
@@ -309,10 +540,14 @@ def find_people(text: str, folded: Folded) -> list[Span]:
         if not n:
             if _accepts(tok, mode):
                 n = 1
-            elif mode == 0 and _kind_of(tok) == COMMON and i + 1 < len(tokens) and (
-                not tok.cased or tok.upper
-            ) and _SOFT_GAP.fullmatch(text, tok.end, tokens[i + 1].start) and \
-                    _kind_of(tokens[i + 1]) == SURNAME:
+            elif (
+                mode == 0
+                and _kind_of(tok) == COMMON
+                and i + 1 < len(tokens)
+                and (not tok.cased or tok.upper)
+                and _SOFT_GAP.fullmatch(text, tok.end, tokens[i + 1].start)
+                and _kind_of(tokens[i + 1]) == SURNAME
+            ):
                 n = 1  # "Per Andersson": a common-word name with a family name after it
         if not n:
             i += 1
@@ -327,8 +562,12 @@ def find_people(text: str, folded: Folded) -> list[Span]:
                 j += 1
             else:
                 break
-        if i >= 2 and tokens[i - 1].key in _AND and _kind_of(tokens[i - 2]) in (GIVEN, SURNAME, COMMON) and \
-                (not spans or spans[-1].end <= tokens[i - 2].start):
+        if (
+            i >= 2
+            and tokens[i - 1].key in _AND
+            and _kind_of(tokens[i - 2]) in (GIVEN, SURNAME, COMMON)
+            and (not spans or spans[-1].end <= tokens[i - 2].start)
+        ):
             spans.append(Span(_start(tokens[i - 2]), tokens[i - 2].end, NAME))
         spans.append(Span(_start(tok), tokens[j - 1].end, NAME))
         # "Dawit och Senait", "عبدالله و حمزة": a name joined to this one by "and"

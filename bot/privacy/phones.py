@@ -6,13 +6,13 @@ catch what the matcher's whole-candidate check misses: a number followed or
 preceded by other digits ("070-174 06 05 2 gånger"), and numbers the metadata does
 not know yet, but the latter only right after a word like "tel".
 """
+
 from __future__ import annotations
 
 import re
 from collections.abc import Iterator
 
-from phonenumbers import (Leniency, NumberParseException, PhoneNumberMatcher, is_valid_number,
-                          parse)
+from phonenumbers import Leniency, NumberParseException, PhoneNumberMatcher, is_valid_number, parse
 
 from .span import PHONE, Span
 

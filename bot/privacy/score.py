@@ -7,6 +7,7 @@ tests/corpus/identifying.yaml); a clean corpus maps a language to harmless sente
 held-out part separately. The finder functions are parameters so the benchmark can
 score another version of the anonymiser with the same code.
 """
+
 from __future__ import annotations
 
 import re
@@ -66,8 +67,14 @@ class Item:
             pos = m.end()
         plain.append(marked[pos:])
         expected.append(marked[pos:])
-        return cls(lang, "".join(plain), "".join(expected), labels,
-                   list(entry.get("names", [])), bool(entry.get("name_answer", False)))
+        return cls(
+            lang,
+            "".join(plain),
+            "".join(expected),
+            labels,
+            list(entry.get("names", [])),
+            bool(entry.get("name_answer", False)),
+        )
 
     def kwargs(self) -> dict[str, Any]:
         return {"names": self.names, "name_answer": self.name_answer}
@@ -118,8 +125,7 @@ class Score:
         return [label for label in LABELS if self.total[label]]
 
 
-def score(items: Iterable[Item], clean: dict[str, list[str]], *,
-          find_spans: FindSpans, anonymize: Anonymize) -> Score:
+def score(items: Iterable[Item], clean: dict[str, list[str]], *, find_spans: FindSpans, anonymize: Anonymize) -> Score:
     s = Score()
     for item in items:
         spans = find_spans(item.text, **item.kwargs())
@@ -128,11 +134,11 @@ def score(items: Iterable[Item], clean: dict[str, list[str]], *,
             if any(p.label == lab.label and p.start <= lab.start and p.end >= lab.end for p in spans):
                 s.found[lab.label][item.lang] += 1
             else:
-                s.misses.append(f"  {lab.label} {item.lang}: {item.text[lab.start:lab.end]!r} in {item.text!r}")
+                s.misses.append(f"  {lab.label} {item.lang}: {item.text[lab.start : lab.end]!r} in {item.text!r}")
         for p in spans:
             if not any(p.start < lab.end and lab.start < p.end for lab in item.labels):
                 s.extra[item.lang] += 1
-                s.misses.append(f"  extra {p.label} {item.lang}: {item.text[p.start:p.end]!r} in {item.text!r}")
+                s.misses.append(f"  extra {p.label} {item.lang}: {item.text[p.start : p.end]!r} in {item.text!r}")
     for lang, sentences in clean.items():
         for sentence in sentences:
             s.clean_total[lang] += 1
@@ -155,8 +161,7 @@ def table(s: Score) -> str:
     counts = [f"{s.clean_changed[lang]}/{s.clean_total[lang]}" for lang in LANGS]
     counts.append(f"{sum(s.clean_changed.values())}/{sum(s.clean_total.values())}")
     lines.append("altered".ljust(11) + "".join(c.rjust(8) for c in counts))
-    lines.append(f"clean sentences altered: {s.clean_rate():.2%}; spans outside any label: "
-                 f"{sum(s.extra.values())}")
+    lines.append(f"clean sentences altered: {s.clean_rate():.2%}; spans outside any label: {sum(s.extra.values())}")
     return "\n".join(lines)
 
 
@@ -164,8 +169,10 @@ def project_corpora(corpus: Path = CORPUS) -> dict[str, tuple[list[Item], dict[s
     """The project's corpora: the tuning part and the held-out part, separately."""
     heldout = corpus / "heldout.yaml"
     return {
-        "corpus (tuning)": (load_labelled(corpus / "identifying.yaml"),
-                            load_clean((corpus / "ordinary.yaml", None), (corpus / "clean.yaml", None))),
+        "corpus (tuning)": (
+            load_labelled(corpus / "identifying.yaml"),
+            load_clean((corpus / "ordinary.yaml", None), (corpus / "clean.yaml", None)),
+        ),
         "held out": (load_labelled(heldout, "identifying"), load_clean((heldout, "clean"))),
     }
 

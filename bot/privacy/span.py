@@ -1,4 +1,5 @@
 """A found piece of identifying text: where it is and which placeholder replaces it."""
+
 from __future__ import annotations
 
 from typing import NamedTuple

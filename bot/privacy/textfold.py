@@ -3,6 +3,7 @@
 Detectors match on the folded text and replace spans of the original, so every
 folded character remembers which original character it came from.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -16,11 +17,24 @@ DIGITS = str.maketrans("٠١٢٣٤٥٦٧٨٩۰۱۲۳۴۵۶۷۸۹", "012345678901
 # Letters written differently on Arabic, Persian and Pashto keyboards for the same name.
 _ARABIC_VARIANTS = str.maketrans(
     {
-        "أ": "ا", "إ": "ا", "آ": "ا", "ٱ": "ا",
-        "ى": "ي", "ی": "ي", "ې": "ي", "ۍ": "ي", "ئ": "ي",
-        "ك": "ک", "ګ": "گ", "ة": "ه", "ۀ": "ه", "ؤ": "و",
+        "أ": "ا",
+        "إ": "ا",
+        "آ": "ا",
+        "ٱ": "ا",
+        "ى": "ي",
+        "ی": "ي",
+        "ې": "ي",
+        "ۍ": "ي",
+        "ئ": "ي",
+        "ك": "ک",
+        "ګ": "گ",
+        "ة": "ه",
+        "ۀ": "ه",
+        "ؤ": "و",
         "ـ": "",  # tatweel (kashida) is decoration
-        "’": "'", "ʼ": "'", "`": "'",
+        "’": "'",
+        "ʼ": "'",
+        "`": "'",
     }
 )
 

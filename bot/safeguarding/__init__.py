@@ -9,6 +9,7 @@ match sends `Lexicon.help` and alerts staff.
 
 May import: engine (label limits), i18n and base; no I/O packages, no storage.
 """
+
 from bot.safeguarding.lexicon import Help, Helpline, Lexicon, load_lexicon, parse_lexicon, validate_lexicon
 from bot.safeguarding.matcher import CATEGORIES, Match
 from bot.safeguarding.normalize import normalize

@@ -5,6 +5,7 @@ as a traceback. Broken phrases are left out and the rest still load, so one typo
 does not switch off crisis detection; `flows check` and start-up refuse the file
 while it has problems.
 """
+
 from __future__ import annotations
 
 import re
@@ -94,8 +95,9 @@ def validate_lexicon(path: str | Path, languages: Sequence[str] | None = None) -
     return load_lexicon(path, languages)[1]
 
 
-def parse_lexicon(source: str, file: str,
-                  languages: Sequence[str] | None = None) -> tuple[Lexicon | None, list[Problem]]:
+def parse_lexicon(
+    source: str, file: str, languages: Sequence[str] | None = None
+) -> tuple[Lexicon | None, list[Problem]]:
     doc, problems = parse_yaml(source, file)
     if doc is None:
         return None, problems
@@ -223,8 +225,9 @@ class _Checker:
         seen: dict[str, tuple[int, str]] = {}
         for lang, categories in value.items():
             if lang not in self.languages:
-                self.report(path + (lang,), f"unknown language {lang!r}{_suggest_language(lang, self.languages)}",
-                            key=True)
+                self.report(
+                    path + (lang,), f"unknown language {lang!r}{_suggest_language(lang, self.languages)}", key=True
+                )
                 continue
             cats = self.mapping(path + (lang,), categories, CATEGORIES, f"language {lang!r}")
             for cat, items in (cats or {}).items():

@@ -13,6 +13,7 @@ phrase is indexed by its first word (exact word, start, end or middle of a word)
 message is folded once, each of its words is looked up in that index, and only the
 phrases found there run their own precompiled regex at that word.
 """
+
 from __future__ import annotations
 
 import re
@@ -91,9 +92,7 @@ def _alternative(alt: str, offset: int) -> tuple[str, int, Anchor]:
         raise PhraseError(f"{alt!r} has no letters or digits", offset)
     letters = len(folded.replace(" ", ""))
     if alt != stem and letters < MIN_LETTERS:
-        raise PhraseError(
-            f"{alt!r}: a word with '*' needs at least {MIN_LETTERS} letters besides the '*'", offset
-        )
+        raise PhraseError(f"{alt!r}: a word with '*' needs at least {MIN_LETTERS} letters besides the '*'", offset)
     before, after = alt.startswith(GAP), alt.endswith(GAP)
     first = folded.split(" ")[0]
     single = first == folded

@@ -20,6 +20,7 @@ The result is the words joined by single spaces, e.g. "I  W\u200bANT to diiie!!"
 "i want to die". It holds no positions into the original: the matcher only needs a
 yes/no and which phrase, never the text.
 """
+
 from __future__ import annotations
 
 import re

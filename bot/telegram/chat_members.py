@@ -11,6 +11,7 @@ A verdict travels with the press it was asked for, inside the update stored agai
 for the second step, signed with the deployment's key so that no update from
 outside can claim one.
 """
+
 from __future__ import annotations
 
 import asyncio

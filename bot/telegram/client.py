@@ -3,6 +3,7 @@
 `TELEGRAM_API_URL` points the bot at any Bot API server: every call goes to
 `{TELEGRAM_API_URL}/bot{token}/{method}`.
 """
+
 from __future__ import annotations
 
 import os
@@ -42,9 +43,7 @@ def make_bot(settings: Settings) -> Bot:
         base_url=f"{base}/bot",
         base_file_url=f"{base}/file/bot",
         request=HTTPXRequest(connection_pool_size=SEND_CONCURRENCY, read_timeout=10, pool_timeout=10),
-        get_updates_request=HTTPXRequest(
-            connection_pool_size=2, read_timeout=settings.poll_timeout + 10
-        ),
+        get_updates_request=HTTPXRequest(connection_pool_size=2, read_timeout=settings.poll_timeout + 10),
     )
 
 

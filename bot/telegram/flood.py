@@ -25,6 +25,7 @@ the rate. Meanwhile:
 The counts are kept in memory, per process (a chat's updates are handled by one
 process at a time, normally the same one while they keep coming).
 """
+
 from __future__ import annotations
 
 import re
@@ -179,6 +180,5 @@ async def _supersede(s: AsyncSession, chat: int) -> None:
 async def _coalescible(s: AsyncSession, chat: int, queued: list[Outbox]) -> None:
     """Mark the replies just queued to the youth as ones a later reply may replace."""
     await s.flush()
-    ids = [row.id for row in queued
-           if row.chat_id == chat and row.target == "telegram" and row.priority == INTERACTIVE]
+    ids = [row.id for row in queued if row.chat_id == chat and row.target == "telegram" and row.priority == INTERACTIVE]
     await outbox.coalesce(s, ids, datetime.now(UTC) + timedelta(seconds=HOLD_SECONDS))

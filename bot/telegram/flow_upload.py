@@ -24,6 +24,7 @@ catch, so it is changed there, reviewed, not from a chat.
 
 Across several processes the others pick the file up through their file watcher.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -97,11 +98,15 @@ async def handle(services: Services, s: AsyncSession, msg: Message, now: datetim
     assert doc is not None  # staff.on_message sends only documents here (is_flow_file)
     name = doc.file_name or ""
     if not SAFE_NAME.match(name):
-        return (f"Please name the file like share_idea.yaml (letters, digits, _ - . only, ending in "
-                f"{' or '.join(SUFFIXES)}).")
+        return (
+            f"Please name the file like share_idea.yaml (letters, digits, _ - . only, ending in "
+            f"{' or '.join(SUFFIXES)})."
+        )
     if Path(name).stem.lower() in PROTECTED_STEMS:
-        return (f"{name} is the crisis word list, not a flow. It is changed in the repository, where "
-                "the safeguarding tests check it, not from this chat.")
+        return (
+            f"{name} is the crisis word list, not a flow. It is changed in the repository, where "
+            "the safeguarding tests check it, not from this chat."
+        )
     if doc.file_size is not None and doc.file_size > MAX_BYTES:
         return _too_big(name)
     upload = Upload(msg.chat.id, msg.message_id, msg.from_user.id if msg.from_user else None, doc.file_id, name)
@@ -157,8 +162,10 @@ async def process(services: Services, upload: Upload) -> str:
     if isinstance(result, list):
         return _rejected(upload.name, result, target)
     was = f" (was {result.previous})" if result.previous and result.previous != result.version else ""
-    return (f"✅ {upload.name} applied: flow {result.flow_id} “{result.title}”, version {result.version}{was}. "
-            "New conversations use it now; ongoing ones finish on the version they started with.")
+    return (
+        f"✅ {upload.name} applied: flow {result.flow_id} “{result.title}”, version {result.version}{was}. "
+        "New conversations use it now; ongoing ones finish on the version they started with."
+    )
 
 
 async def apply(services: Services, data: bytes, target: Path, now: datetime) -> Applied | list[Problem] | str:
@@ -174,16 +181,19 @@ async def apply(services: Services, data: bytes, target: Path, now: datetime) ->
     if _still_checking:
         # a thread cannot be stopped: a check past its time limit still runs, and
         # another upload meanwhile would stack a second one beside it
-        return f"❌ {target.name} was not applied: an earlier upload is still being checked. " \
+        return (
+            f"❌ {target.name} was not applied: an earlier upload is still being checked. "
             f"Try again in a minute. {UNCHANGED}"
+        )
     check = asyncio.ensure_future(asyncio.to_thread(check_upload, before, text, filename))
     _still_checking.add(check)
     check.add_done_callback(_still_checking.discard)
     try:
         checked = await asyncio.wait_for(asyncio.shield(check), CHECK_TIMEOUT)
     except TimeoutError:
-        return (f"❌ {target.name} took more than {CHECK_TIMEOUT:.0f} seconds to check, so it was not applied. "
-                f"{UNCHANGED}")
+        return (
+            f"❌ {target.name} took more than {CHECK_TIMEOUT:.0f} seconds to check, so it was not applied. {UNCHANGED}"
+        )
     if isinstance(checked, list):
         return checked
     flow = next(f for f in checked if f.file == filename)
@@ -203,8 +213,9 @@ async def apply(services: Services, data: bytes, target: Path, now: datetime) ->
     return Applied(flow.id, flow.title, flow.version, previous.version if previous else None)
 
 
-async def _record_and_install(services: Services, flow: Any, text: str, tmp: Path, target: Path,
-                              now: datetime) -> str | None:
+async def _record_and_install(
+    services: Services, flow: Any, text: str, tmp: Path, target: Path, now: datetime
+) -> str | None:
     """Commit the version, then rename the written file into place; why not, if it failed."""
     try:
         async with services.sessionmaker() as s, s.begin():
@@ -227,8 +238,14 @@ def check_upload(flowset: FlowSet, text: str, filename: str) -> FlowSet | list[P
     other = flowset.get(flow.id) if flow is not None else None
     if flow is not None and other is not None and other.file != filename:
         # two files with one id would not load again after a restart
-        return [Problem(filename, 1, 1, f"flow '{flow.id}' is defined in {Path(other.file).name}: "
-                                        f"send it under that name to replace it")]
+        return [
+            Problem(
+                filename,
+                1,
+                1,
+                f"flow '{flow.id}' is defined in {Path(other.file).name}: send it under that name to replace it",
+            )
+        ]
     new, problems = replace_flow(flowset, text, filename)
     return new if new is not None else problems
 
@@ -245,6 +262,7 @@ async def _download(bot: Any, file_id: str) -> bytes | None:
     if bot is None:
         return None
     try:
+
         async def fetch() -> bytes:
             # Telegram lets bots download files of up to 20 MB; the caller checks MAX_BYTES.
             file = await bot.get_file(file_id)
@@ -273,8 +291,10 @@ def _too_big(name: str) -> str:
 
 def _not_saved(name: str, exc: OSError) -> str:
     log.error("flow upload: could not save the file (%s)", why(exc))
-    return (f"❌ {name} was not applied: I could not save it, because {why(exc)}. {UNCHANGED} "
-            "Please tell whoever runs the bot (FLOWS_DIR must be a folder the bot can write).")
+    return (
+        f"❌ {name} was not applied: I could not save it, because {why(exc)}. {UNCHANGED} "
+        "Please tell whoever runs the bot (FLOWS_DIR must be a folder the bot can write)."
+    )
 
 
 def _rejected(name: str, problems: list[Problem], target: Path) -> str:

@@ -5,6 +5,7 @@ media); the staff group gets card buttons and replies; any other group is told t
 bot works in private chats only, and left. Everything is written through the
 transaction the worker opened for this row.
 """
+
 from __future__ import annotations
 
 import logging
@@ -24,8 +25,21 @@ from storage import outbox
 
 log = logging.getLogger(__name__)
 
-MEDIA = ("voice", "audio", "photo", "video", "video_note", "sticker", "document", "animation",
-         "location", "contact", "venue", "poll", "dice")
+MEDIA = (
+    "voice",
+    "audio",
+    "photo",
+    "video",
+    "video_note",
+    "sticker",
+    "document",
+    "animation",
+    "location",
+    "contact",
+    "venue",
+    "poll",
+    "dice",
+)
 
 
 def _now() -> datetime:
@@ -112,8 +126,9 @@ class UpdateHandler:
         pressed = await youth.press(conv, data)
         if pressed.redrawn and message is not None:
             for out in pressed.redrawn:  # a multiple-choice toggle: the same question, redrawn
-                await conv.call("editMessageText", outgoing.edit_text(
-                    message.chat.id, message.message_id, out.text, out.buttons))
+                await conv.call(
+                    "editMessageText", outgoing.edit_text(message.chat.id, message.message_id, out.text, out.buttons)
+                )
         elif pressed.chosen:
             await self._edit_chosen(conv, message, data)  # so no old keyboard stays live
         press_answers.after_commit(s, cq.id, pressed.notice)
@@ -148,8 +163,9 @@ class UpdateHandler:
         if p is None or p.stopped:
             return
         state = dict(row.state)
-        conv = Conversation(self.services, s, Sender(user_id=0, chat_id=chat_id), _now(), p, state,
-                            priority=BACKGROUND, row=row)
+        conv = Conversation(
+            self.services, s, Sender(user_id=0, chat_id=chat_id), _now(), p, state, priority=BACKGROUND, row=row
+        )
         abandoned = self.services.settings.forward_abandoned
         await conv.run(lambda fs: engine.tick(fs, state, now=conv.now, forward_abandoned=abandoned))
         await conv.close()
@@ -157,7 +173,7 @@ class UpdateHandler:
 
 def _label_of(message: Message, data: str) -> str | None:
     markup = message.reply_markup
-    for row in (markup.inline_keyboard if markup else ()):
+    for row in markup.inline_keyboard if markup else ():
         for button in row:
             if button.callback_data == data:
                 return button.text

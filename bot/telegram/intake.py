@@ -4,6 +4,7 @@ An update is acknowledged only after it is committed: polling moves the
 getUpdates offset past an update only once its inbox row is stored, and the webhook
 answers 200 only after the commit. Duplicates are dropped by the unique update_id.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -128,10 +129,14 @@ class BotApiOutage:
             self.log.warning(
                 "the Bot API%s cannot be reached (%s). Check this machine's network connection "
                 "(and proxy) and TELEGRAM_API_URL; retrying until it answers, first in %.0fs",
-                self.where, type(exc).__name__, delay)
+                self.where,
+                type(exc).__name__,
+                delay,
+            )
         else:
-            self.log.info("Bot API still not reachable (%s, try %d); retrying in %.0fs",
-                          type(exc).__name__, self.failures, delay)
+            self.log.info(
+                "Bot API still not reachable (%s, try %d); retrying in %.0fs", type(exc).__name__, self.failures, delay
+            )
 
     def answered(self) -> None:
         if self.failures:
@@ -225,9 +230,7 @@ class Poller:
         # Raw JSON, not Update objects: an update PTB cannot parse must still reach the
         # inbox (kept there as failed) instead of blocking the batch forever.
         poll = asyncio.ensure_future(
-            self.bot.do_api_request(
-                "getUpdates", api_kwargs=kwargs, read_timeout=self.timeout + 10
-            )
+            self.bot.do_api_request("getUpdates", api_kwargs=kwargs, read_timeout=self.timeout + 10)
         )
         stopping = asyncio.ensure_future(stop.wait())
         done, _ = await asyncio.wait({poll, stopping}, return_when=asyncio.FIRST_COMPLETED)

@@ -11,6 +11,7 @@ update stays pending and its retry answers the press instead.
 A job (`then_run`) is the same idea for a call whose result the update needs (a staff
 press's getChatMember): it runs after the commit, and may end in an answer.
 """
+
 from __future__ import annotations
 
 import asyncio

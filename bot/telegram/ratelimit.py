@@ -22,6 +22,7 @@ event loop wakes a waiting send late (a tenth of a second of slack cost a sixth 
 rate in the burst benchmark), and the completion side already keeps what Telegram sees
 within its limits.
 """
+
 from __future__ import annotations
 
 import asyncio

@@ -4,6 +4,7 @@ A due session is not ticked here directly: a tick row is put in the inbox under 
 session's chat, so it is handled in order with that chat's updates, under the same
 per-chat lock, and survives a restart like any update.
 """
+
 from __future__ import annotations
 
 import asyncio

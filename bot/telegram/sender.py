@@ -11,6 +11,7 @@ signal is read from the database, since the inbox may be handled by other proces
 A reminder waits at most REMINDER_HOLD, and never when an answer waits behind it in its
 chat (it goes first, to keep the chat's order).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -176,8 +177,15 @@ class Sender:
         now = _now()
         try:
             async with self.sessionmaker() as s, s.begin():
-                await outbox.mark_sent(s, [(row.id, _jsonable(result)) for row, outcome, result in done
-                                           if outcome is None or outcome.kind == "done"], now)
+                await outbox.mark_sent(
+                    s,
+                    [
+                        (row.id, _jsonable(result))
+                        for row, outcome, result in done
+                        if outcome is None or outcome.kind == "done"
+                    ],
+                    now,
+                )
                 for row, outcome, _result in done:
                     if outcome is not None and outcome.kind != "done":
                         await self._settle_failure(s, row, outcome, now)

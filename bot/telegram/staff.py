@@ -18,6 +18,7 @@
 The youth's side of a follow-up and their `/mydata` and `/delete` are dialogue's
 (bot/dialogue/followup.py, own_data.py).
 """
+
 from __future__ import annotations
 
 import functools
@@ -80,8 +81,7 @@ async def leave_group(services: Services, s: AsyncSession, chat_id: int, now: da
 
 
 # -- card buttons ----------------------------------------------------------------------
-async def on_press(services: Services, s: AsyncSession, cq: CallbackQuery, message: Message,
-                   now: datetime) -> None:
+async def on_press(services: Services, s: AsyncSession, cq: CallbackQuery, message: Message, now: datetime) -> None:
     """A press on a card in the staff group, in two steps when membership must be asked:
     this transaction only arranges for getChatMember after its commit, and the press is
     stored again with the answer (a negative update id: it is handled next, in order with
@@ -91,8 +91,9 @@ async def on_press(services: Services, s: AsyncSession, cq: CallbackQuery, messa
         press_answers.after_commit(s, cq.id, notice)
 
 
-async def _press(services: Services, s: AsyncSession, cq: CallbackQuery, message: Message,
-                 now: datetime) -> str | _Later | None:
+async def _press(
+    services: Services, s: AsyncSession, cq: CallbackQuery, message: Message, now: datetime
+) -> str | _Later | None:
     """None when the press changed the card, else a notice for the presser (or LATER)."""
     data = cq.data or ""
     parsed = parse_card_data(data) if is_staff_chat(services, message.chat.id) else None
@@ -113,9 +114,15 @@ async def _press(services: Services, s: AsyncSession, cq: CallbackQuery, message
     sub.status_by = (cq.from_user.first_name or "staff")[:64]
     sub.updated_at = now
     flow = services.flowset.get(sub.flow_id)
-    await _enqueue(s, message.chat.id, "editMessageText", outgoing.edit_text(
-        message.chat.id, message.message_id, card_text(sub, flow.title if flow else sub.flow_id),
-        card_buttons(sub)), now)
+    await _enqueue(
+        s,
+        message.chat.id,
+        "editMessageText",
+        outgoing.edit_text(
+            message.chat.id, message.message_id, card_text(sub, flow.title if flow else sub.flow_id), card_buttons(sub)
+        ),
+        now,
+    )
     return None
 
 
@@ -135,8 +142,12 @@ async def _ask_membership(services: Services, cq: CallbackQuery, chat_id: int, b
     status = await chat_members.status_of(bot, chat_id, cq.from_user.id)
     if status is None:
         return cq.id, COULD_NOT_CHECK
-    query = {**cq.to_dict(), chat_members.VERDICT: chat_members.signed_verdict(
-        services.pseudonym_key, cq.id, chat_id, cq.from_user.id, status)}
+    query = {
+        **cq.to_dict(),
+        chat_members.VERDICT: chat_members.signed_verdict(
+            services.pseudonym_key, cq.id, chat_id, cq.from_user.id, status
+        ),
+    }
     update_id = _second_step_id(cq.id)
     try:
         async with services.sessionmaker() as s, s.begin():
@@ -171,8 +182,7 @@ async def on_message(services: Services, s: AsyncSession, msg: Message, now: dat
         await _answer(s, msg, await flow_upload.handle(services, s, msg, now), now)
         return
     if _command(text) == "flows":
-        lines = [f"{f.id} — {f.title} — version {f.version}"
-                 for f in sorted(services.flowset, key=lambda f: f.id)]
+        lines = [f"{f.id} — {f.title} — version {f.version}" for f in sorted(services.flowset, key=lambda f: f.id)]
         await _answer(s, msg, "\n".join(lines) or "No flows.", now)
         return
     reply_to = msg.reply_to_message
@@ -182,8 +192,11 @@ async def on_message(services: Services, s: AsyncSession, msg: Message, now: dat
     sub = await _submission(s, int(found.group(1))) if found else None
     if sub is None:
         return
-    staff_names = tuple(n for n in (msg.from_user.first_name, msg.from_user.last_name,
-                                    msg.from_user.username) if n) if msg.from_user else ()
+    staff_names = (
+        tuple(n for n in (msg.from_user.first_name, msg.from_user.last_name, msg.from_user.username) if n)
+        if msg.from_user
+        else ()
+    )
     question = anonymize(text, names=staff_names)  # the youth does not learn who asks
     answer = await ask_youth(services, s, sub, question, msg.chat.id, reply_to.message_id, now)
     await _answer(s, msg, answer, now)

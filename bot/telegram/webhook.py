@@ -7,6 +7,7 @@ up to MAX_BODY (larger: 413), and anything that is not one JSON update — malfo
 or nested deeper than MAX_DEPTH (Telegram's updates are a dozen levels at most) —
 gets 400 before the database is touched.
 """
+
 from __future__ import annotations
 
 import asyncio

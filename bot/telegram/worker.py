@@ -6,6 +6,7 @@ per-chat lock lives in the database (a transaction-scoped advisory lock), so a c
 updates are never handled by two processes at once. A chat that floods is still
 handled update by update, but its replies are coalesced (bot/telegram/flood.py).
 """
+
 from __future__ import annotations
 
 import asyncio

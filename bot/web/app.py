@@ -3,6 +3,7 @@
 Mount it under the bot's main web app, e.g. `main.add_subapp("/staff/", create_web_app(...))`;
 every link is built from route names, so any prefix works.
 """
+
 from __future__ import annotations
 
 from collections.abc import Callable
@@ -80,9 +81,13 @@ def create_web_app(
         secret = load_or_create_key(settings)
     app = web.Application(client_max_size=1024 * 1024)
     app[CONTEXT] = WebContext(
-        sessionmaker=sessionmaker, settings=settings, flows_provider=flows_provider,
-        catalogs_provider=catalogs_provider, templates=make_environment(),
-        limiter=LoginLimiter(clock, secret), clock=clock,
+        sessionmaker=sessionmaker,
+        settings=settings,
+        flows_provider=flows_provider,
+        catalogs_provider=catalogs_provider,
+        templates=make_environment(),
+        limiter=LoginLimiter(clock, secret),
+        clock=clock,
     )
     security.install(app)
     _routes(app)

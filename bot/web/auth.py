@@ -7,6 +7,7 @@ the request came over https or `web_secure_cookies` is set. Failed logins are
 limited per account and per client address (ratelimit.py; the address as seen
 through TRUSTED_PROXIES, proxies.py).
 """
+
 from __future__ import annotations
 
 import functools
@@ -57,10 +58,12 @@ def _secure(request: web.Request) -> bool:
     return request.secure or bool(getattr(ctx(request).settings, "web_secure_cookies", False))
 
 
-def set_cookie(request: web.Request, response: web.StreamResponse, name: str, value: str,
-               max_age: int | None = None) -> None:
-    response.set_cookie(name, value, max_age=max_age, path="/", httponly=True,
-                        samesite="Strict", secure=_secure(request))
+def set_cookie(
+    request: web.Request, response: web.StreamResponse, name: str, value: str, max_age: int | None = None
+) -> None:
+    response.set_cookie(
+        name, value, max_age=max_age, path="/", httponly=True, samesite="Strict", secure=_secure(request)
+    )
 
 
 async def current_staff(request: web.Request) -> Staff | None:
@@ -129,16 +132,27 @@ async def login_page(request: web.Request) -> web.StreamResponse:
 
 def _login_form(request: web.Request, *, error: str | None, status: int, name: str = "") -> web.StreamResponse:
     token = csrf.new_token()
-    response = render(request, "login.html", status=status, login_token=token, error=error, name=name,
-                      next=request.query.get("next", ""))
+    response = render(
+        request,
+        "login.html",
+        status=status,
+        login_token=token,
+        error=error,
+        name=name,
+        next=request.query.get("next", ""),
+    )
     set_cookie(request, response, csrf.LOGIN_COOKIE, token, max_age=3600)
     return response
 
 
 def _too_many(request: web.Request, name: str, wait: timedelta) -> web.StreamResponse:
     minutes = max(1, math.ceil(wait.total_seconds() / 60))
-    return _login_form(request, status=429, name=name, error=(
-        f"Too many failed attempts. Wait {minutes} minute{'s' if minutes > 1 else ''} and try again."))
+    return _login_form(
+        request,
+        status=429,
+        name=name,
+        error=(f"Too many failed attempts. Wait {minutes} minute{'s' if minutes > 1 else ''} and try again."),
+    )
 
 
 async def login_submit(request: web.Request) -> web.StreamResponse:
@@ -148,8 +162,9 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
         raise web.HTTPForbidden(text="Forbidden: the login form expired. Reload the page and try again.")
     name = str(form.get("name", "")).strip()[:64]
     password = str(form.get("password", ""))
-    address = proxies.client_address(request.remote, request.headers.getall(proxies.HEADER, []),
-                                     getattr(c.settings, "trusted_proxies", []))
+    address = proxies.client_address(
+        request.remote, request.headers.getall(proxies.HEADER, []), getattr(c.settings, "trusted_proxies", [])
+    )
     now = c.clock()
     async with c.sessionmaker.begin() as s:
         verdict = await c.limiter.check(s, name, address)
@@ -170,8 +185,14 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
             await repo.delete_session(s, hash_session_id(old))
         await repo.delete_expired_sessions(s, now)
         session_id = secrets.token_urlsafe(32)
-        await repo.create_session(s, id_hash=hash_session_id(session_id), staff_id=user.id,
-                                  csrf_token=csrf.new_token(), now=now, expires_at=now + IDLE_TIMEOUT)
+        await repo.create_session(
+            s,
+            id_hash=hash_session_id(session_id),
+            staff_id=user.id,
+            csrf_token=csrf.new_token(),
+            now=now,
+            expires_at=now + IDLE_TIMEOUT,
+        )
         await repo.audit(s, staff_name=user.name, action="login", now=now)
     default = str(request.app.router["submissions"].url_for())
     response = redirect(safe_next(str(form.get("next", "")), default))

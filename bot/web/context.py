@@ -1,4 +1,5 @@
 """What every dashboard handler needs, kept on the Application under one key."""
+
 from __future__ import annotations
 
 from collections.abc import Callable

@@ -2,6 +2,7 @@
 
 Every POST form carries `csrf_token`; a missing or wrong token is refused with 403.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -27,5 +28,6 @@ async def check_form(request: web.Request, expected: str | None) -> None:
     """Raise 403 unless the POSTed form's token equals `expected`."""
     form = await request.post()
     if not tokens_match(expected, form.get(FIELD)):
-        raise web.HTTPForbidden(text="Forbidden: the form's security token is missing or wrong. "
-                                     "Go back, reload the page and try again.")
+        raise web.HTTPForbidden(
+            text="Forbidden: the form's security token is missing or wrong. Go back, reload the page and try again."
+        )

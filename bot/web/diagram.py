@@ -1,5 +1,6 @@
 """A flow's steps as a server-side SVG diagram (no JavaScript): boxes in rows by
 distance from the start step, arrows for every `next`, labelled with their condition."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -66,6 +67,7 @@ def _edges_of(step: Any) -> list[tuple[str, str]]:
 def _rows(flow: Any) -> dict[str, int]:
     """Each step's row: the longest path to it from the start step, loops left out
     (so every forward arrow points down); unreachable steps go last."""
+
     def targets(sid: str) -> list[str]:
         step = flow.steps.get(sid)
         return [t for t, _ in _edges_of(step) if t in flow.steps] if step is not None else []
@@ -117,8 +119,9 @@ def layout(flow: Any) -> tuple[list[Node], list[Edge], int, int]:
         for col, sid in enumerate(ids):
             step = flow.steps[sid]
             text = step.lines()[0] if step.lines() else (getattr(step, "flow", "") or "")
-            nodes[sid] = Node(sid, step.type, _short(text), MARGIN + offset + col * (BOX_W + GAP_X),
-                              MARGIN + row * (BOX_H + GAP_Y))
+            nodes[sid] = Node(
+                sid, step.type, _short(text), MARGIN + offset + col * (BOX_W + GAP_X), MARGIN + row * (BOX_H + GAP_Y)
+            )
     height = 2 * MARGIN + (max(by_row) + 1) * (BOX_H + GAP_Y)
     edges = []
     for sid, step in flow.steps.items():

@@ -3,6 +3,7 @@
 Rows are read in keyset batches, so an export of a million rows never holds them
 all. Cells that a spreadsheet would run as a formula are defused with a leading '.
 """
+
 from __future__ import annotations
 
 import csv
@@ -50,8 +51,15 @@ def row_cells(row: Submission, names: list[str]) -> list[str]:
     answers = row.answers if isinstance(row.answers, dict) else {"answer": row.answers}
     other = {k: v for k, v in answers.items() if k not in names}
     cells = [
-        str(row.id), row.created_at.isoformat(), row.flow_id, row.language, row.source or "", row.status,
-        "yes" if row.urgent else "no", row.category or "", ", ".join(row.tags or []),
+        str(row.id),
+        row.created_at.isoformat(),
+        row.flow_id,
+        row.language,
+        row.source or "",
+        row.status,
+        "yes" if row.urgent else "no",
+        row.category or "",
+        ", ".join(row.tags or []),
         row.participant_pseudonym or "",
         *(answer_text(answers[n]) if n in answers else "" for n in names),
         json.dumps(other, ensure_ascii=False) if other else "",
@@ -68,8 +76,9 @@ async def _audit(request: web.Request, fmt: str, filters: Filters) -> None:
     staff: Staff = request[STAFF]
     used = ",".join(sorted(filters.query())) or "none"  # filter names only: a search term may quote a youth
     async with c.sessionmaker.begin() as s:
-        await staff_repo.audit(s, staff_name=staff.name, action="export", target=fmt,
-                               detail=f"filters: {used}", now=c.clock())
+        await staff_repo.audit(
+            s, staff_name=staff.name, action="export", target=fmt, detail=f"filters: {used}", now=c.clock()
+        )
 
 
 def _filename(c: Any, ext: str) -> str:
@@ -82,10 +91,12 @@ async def export_csv(request: web.Request) -> web.StreamResponse:
     filters, _errors = Filters.from_query(request.query)
     await _audit(request, "csv", filters)
     names = answer_names(c.flows(), filters.flow)
-    response = web.StreamResponse(headers={
-        "Content-Type": "text/csv; charset=utf-8",
-        "Content-Disposition": f'attachment; filename="{_filename(c, "csv")}"',
-    })
+    response = web.StreamResponse(
+        headers={
+            "Content-Type": "text/csv; charset=utf-8",
+            "Content-Disposition": f'attachment; filename="{_filename(c, "csv")}"',
+        }
+    )
     await response.prepare(request)
     buffer = io.StringIO()
     writer = csv.writer(buffer)
@@ -121,7 +132,10 @@ async def export_xlsx(request: web.Request) -> web.StreamResponse:
         count += 1
     out = io.BytesIO()
     book.save(out)
-    return web.Response(body=out.getvalue(), headers={
-        "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
-        "Content-Disposition": f'attachment; filename="{_filename(c, "xlsx")}"',
-    })
+    return web.Response(
+        body=out.getvalue(),
+        headers={
+            "Content-Type": "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet",
+            "Content-Disposition": f'attachment; filename="{_filename(c, "xlsx")}"',
+        },
+    )

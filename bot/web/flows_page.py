@@ -4,6 +4,7 @@ The files are read on each visit, so an admin sees the effect of an edit before 
 bot reloads it; parsing and checking are cached by content hash (bot/engine/load.py),
 so a visit checks only what changed, and it does so in a thread, off the event loop.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -76,20 +77,32 @@ def _catalogs(request: web.Request) -> Any:
 @requires("admin")
 async def flows_page(request: web.Request) -> web.StreamResponse:
     c = ctx(request)
-    files, other = await asyncio.to_thread(scan, Path(c.settings.flows_dir), _catalogs(request),
-                                           list(c.settings.languages))
+    files, other = await asyncio.to_thread(
+        scan, Path(c.settings.flows_dir), _catalogs(request), list(c.settings.languages)
+    )
     return render(request, "flows.html", files=files, other_problems=other, languages=list(c.settings.languages))
 
 
 @requires("admin")
 async def flow_page(request: web.Request) -> web.StreamResponse:
     c = ctx(request)
-    files, _other = await asyncio.to_thread(scan, Path(c.settings.flows_dir), _catalogs(request),
-                                            list(c.settings.languages))
+    files, _other = await asyncio.to_thread(
+        scan, Path(c.settings.flows_dir), _catalogs(request), list(c.settings.languages)
+    )
     wanted = request.match_info["flow"]
     entry = next((f for f in files if f.flow is not None and f.flow.id == wanted), None)
     if entry is None:
         raise web.HTTPNotFound(text="No such flow.")
     nodes, edges, width, height = layout(entry.flow)
-    return render(request, "flow.html", entry=entry, flow=entry.flow, nodes=nodes, edges=edges,
-                  condition_label=condition_label, width=width, height=height, languages=list(c.settings.languages))
+    return render(
+        request,
+        "flow.html",
+        entry=entry,
+        flow=entry.flow,
+        nodes=nodes,
+        edges=edges,
+        condition_label=condition_label,
+        width=width,
+        height=height,
+        languages=list(c.settings.languages),
+    )

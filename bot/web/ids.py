@@ -4,6 +4,7 @@ A number past 2**63 - 1 cannot be an id on any backend, and handing it to the
 database raises OverflowError (SQLite) or a driver error (PostgreSQL) instead of
 finding nothing; such input is treated like any unknown id.
 """
+
 from __future__ import annotations
 
 ID_MAX = 2**63 - 1

@@ -6,6 +6,7 @@ and choice labels come straight from the YAML; language names come from CLDR (Ba
 Anything unknown (a flow since removed, a free-form source tag) is shown as readable
 words made from its id, never as a bare `snake_case` id.
 """
+
 from __future__ import annotations
 
 import re
@@ -123,6 +124,7 @@ class Labels:
 
     def _filled(self, flow_id: str | None, text: str, answers: Mapping[str, Any]) -> str:
         """`{name}` placeholders as the youth read them (the answer in words), else '…'."""
+
         def fill(found: re.Match[str]) -> str:
             given = answers.get(found.group(1))
             return self.value(flow_id, found.group(1), given) if given is not None else "…"
@@ -160,5 +162,6 @@ class Labels:
         """(question, answer) pairs of a submission, in the order they were given."""
         if not isinstance(answers, Mapping):
             return [("Answer", self.value(None, "", answers))]
-        return [(self.question(flow_id, name, answers), self.value(flow_id, name, value))
-                for name, value in answers.items()]
+        return [
+            (self.question(flow_id, name, answers), self.value(flow_id, name, value)) for name, value in answers.items()
+        ]

@@ -2,6 +2,7 @@
 
 Every page gets `labels` (bot.web.labels) for the live flows, so templates show
 readable names instead of ids."""
+
 from __future__ import annotations
 
 from datetime import datetime
@@ -23,8 +24,13 @@ TEMPLATES = Path(__file__).resolve().parent / "templates"
 
 def make_environment() -> Environment:
     # autoescape=True for every template, whatever its file name: youth text is hostile input.
-    env = Environment(loader=FileSystemLoader(TEMPLATES), autoescape=True, undefined=StrictUndefined,
-                      trim_blocks=True, lstrip_blocks=True)
+    env = Environment(
+        loader=FileSystemLoader(TEMPLATES),
+        autoescape=True,
+        undefined=StrictUndefined,
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
     env.filters["answer"] = answer_text
     env.filters["when"] = lambda d: d.strftime("%Y-%m-%d %H:%M") if isinstance(d, datetime) else ""
     return env

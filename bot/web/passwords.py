@@ -5,6 +5,7 @@ check, a third of the bot's memory budget; OWASP's 19 MiB, 2 passes, 1 lane is
 the documented equivalent. Hashes made with other parameters still verify, and
 are redone with these at the next login (needs_rehash).
 """
+
 from __future__ import annotations
 
 from functools import cache

@@ -5,6 +5,7 @@ trusted proxy, and then from the right: each trusted hop appended the address it
 the request from, and the first hop that is not a trusted proxy is the client. An
 entry that is no address stops the walk at the last good one.
 """
+
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence

@@ -17,6 +17,7 @@ An attempt is counted before its password is checked, and a count that grew whil
 this attempt was let in (several guesses sent at once) refuses it: parallel guesses
 cannot slip past the limit in the time one password check takes.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -69,15 +70,18 @@ class Verdict:
 
 
 class LoginLimiter:
-    def __init__(self, clock: Callable[[], datetime], secret: bytes, *, account: Backoff = ACCOUNT,
-                 address: Backoff = ADDRESS) -> None:
+    def __init__(
+        self, clock: Callable[[], datetime], secret: bytes, *, account: Backoff = ACCOUNT, address: Backoff = ADDRESS
+    ) -> None:
         self.clock = clock
         self.secret = secret
         self.rules = {"account": account, "address": address}
 
     def _keys(self, name: str, address: str | None) -> dict[str, Backoff]:
-        return {account_key(self.secret, name): self.rules["account"],
-                address_key(self.secret, address): self.rules["address"]}
+        return {
+            account_key(self.secret, name): self.rules["account"],
+            address_key(self.secret, address): self.rules["address"],
+        }
 
     async def check(self, s: AsyncSession, name: str, address: str | None) -> Verdict:
         """Whether this name, from this address, must wait before trying, and for how long."""

@@ -1,4 +1,5 @@
 """Security headers on every dashboard response: CSP, no framing, no sniffing, no referrer."""
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable

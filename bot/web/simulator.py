@@ -7,6 +7,7 @@ saved as an answer or submission, nor forwarded. The simulated youth (profile an
 engine session) and the transcript live in the staff session row; a card for the
 team is shown as the staff would see it (anonymised).
 """
+
 from __future__ import annotations
 
 from collections.abc import Awaitable, Callable
@@ -35,13 +36,15 @@ def _show(state: dict[str, Any], turn: simulation.Turn) -> None:
     """Add the bot's messages, the team's cards and notes to the transcript."""
     transcript = state["transcript"]
     for item in turn.shown:
-        transcript.append({"who": item.who, "text": item.text,
-                           "buttons": [list(map(list, row)) for row in item.buttons]})
+        transcript.append(
+            {"who": item.who, "text": item.text, "buttons": [list(map(list, row)) for row in item.buttons]}
+        )
     del transcript[:-TRANSCRIPT_MAX]
 
 
-async def _turn(request: web.Request, state: dict[str, Any],
-                act: Callable[[Any], Awaitable[youth.Pressed | None]]) -> None:
+async def _turn(
+    request: web.Request, state: dict[str, Any], act: Callable[[Any], Awaitable[youth.Pressed | None]]
+) -> None:
     """One turn of the simulated youth, in a transaction that is rolled back."""
     c = ctx(request)
     services = simulation.services_for(c.settings, c.sessionmaker, _flowset(request), c.catalogs())
@@ -76,12 +79,22 @@ async def page(request: web.Request) -> web.StreamResponse:
     state = _state(request[STAFF])
     transcript = state.get("transcript", [])
     last_buttons: list[Any] = next(
-        (m["buttons"] for m in reversed(transcript) if m["who"] == "bot" and m.get("buttons")), [])
+        (m["buttons"] for m in reversed(transcript) if m["who"] == "bot" and m.get("buttons")), []
+    )
     session = (state.get("youth") or {}).get("session") or {}
     ended = session.get("status") in ("ended", "expired")
-    return render(request, "simulator.html", state=state, transcript=transcript, buttons=last_buttons,
-                  ended=ended, flow_ids=[f.id for f in c.flows()], languages=list(c.settings.languages),
-                  commands=COMMANDS, default_language=c.settings.default_language)
+    return render(
+        request,
+        "simulator.html",
+        state=state,
+        transcript=transcript,
+        buttons=last_buttons,
+        ended=ended,
+        flow_ids=[f.id for f in c.flows()],
+        languages=list(c.settings.languages),
+        commands=COMMANDS,
+        default_language=c.settings.default_language,
+    )
 
 
 @requires("admin")

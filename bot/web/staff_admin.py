@@ -1,4 +1,5 @@
 """Admin pages: staff accounts (add, disable, enable) and the audit log."""
+
 from __future__ import annotations
 
 from aiohttp import web
@@ -31,8 +32,13 @@ async def add_staff(request: web.Request) -> web.StreamResponse:
     me: Staff = request[STAFF]
     form = await request.post()
     name, role, password = str(form.get("name", "")).strip(), str(form.get("role", "")), str(form.get("password", ""))
-    problem = ("the name must be 1-64 characters" if not 0 < len(name) <= 64 else
-               "choose a role" if role not in ROLES else password_problem(password))
+    problem = (
+        "the name must be 1-64 characters"
+        if not 0 < len(name) <= 64
+        else "choose a role"
+        if role not in ROLES
+        else password_problem(password)
+    )
     if problem:
         return await _staff_page(request, error=problem, status=400)
     now = c.clock()
@@ -59,8 +65,13 @@ async def set_disabled(request: web.Request) -> web.StreamResponse:
         if user.id == me.id and disabled:
             raise web.HTTPBadRequest(text="Bad request: you cannot disable your own account.")
         await repo.set_disabled(s, user.id, disabled)
-        await repo.audit(s, staff_name=me.name, action="staff_disable" if disabled else "staff_enable",
-                         target=f"staff:{user.name}", now=now)
+        await repo.audit(
+            s,
+            staff_name=me.name,
+            action="staff_disable" if disabled else "staff_enable",
+            target=f"staff:{user.name}",
+            now=now,
+        )
     return redirect(url_for(request, "staff"))
 
 
@@ -69,5 +80,5 @@ async def audit_page(request: web.Request) -> web.StreamResponse:
     before = request.query.get("before", "")
     async with ctx(request).sessionmaker() as s:
         entries = await repo.audit_page(s, before_id=parse_id(before) if before else None, limit=AUDIT_PAGE)
-    next_url = (url_for(request, "audit", {"before": entries[-1].id}) if len(entries) == AUDIT_PAGE else None)
+    next_url = url_for(request, "audit", {"before": entries[-1].id}) if len(entries) == AUDIT_PAGE else None
     return render(request, "audit.html", entries=entries, next_url=next_url)

@@ -9,6 +9,7 @@ The funnel counts distinct youth who REACHED each question (were asked it), in t
 order a youth meets them: answers before consent are never stored, but the question
 was still reached. Labels are the questions, topics and languages in words (`labels`).
 """
+
 from __future__ import annotations
 
 import math
@@ -93,8 +94,11 @@ async def funnel(request: web.Request, flow: Any) -> list[tuple[str, int]]:
 def labelled(kind: str, rows: list[tuple[str, int]], labels: Labels, flow_id: str = "") -> list[tuple[str, int]]:
     """The same rows with their keys in words."""
     namers: dict[str, Callable[[str], str]] = {
-        "topic": labels.topic, "language": labels.language, "day": str,
-        "funnel": lambda step: labels.step(flow_id, step)}
+        "topic": labels.topic,
+        "language": labels.language,
+        "day": str,
+        "funnel": lambda step: labels.step(flow_id, step),
+    }
     name = namers[kind]
     return [(name(key), n) for key, n in rows]
 
@@ -104,7 +108,7 @@ def count_ticks(top: int, most: int) -> list[int]:
     steps of 1, 2, 5, 10, 20, 50…"""
     for exp in range(19):
         for base in (1, 2, 5):
-            step = base * 10 ** exp
+            step = base * 10**exp
             n = max(-(-top // step), 1)
             if n + 1 <= most:
                 return list(range(0, n * step + 1, step))
@@ -126,13 +130,29 @@ def _cut(label: str, chars: int) -> str:
 def chart_svg(rows: list[tuple[str, int]], *, horizontal: bool = True, size: str = "wide") -> bytes:
     """A bar chart of (label, count): horizontal bars top-down in row order, or columns."""
     z = SIZES[size]
-    style = Style(background="white", plot_background="white", colors=("#7fb0c8",), font_family="sans-serif",
-                  label_font_size=z.font, major_label_font_size=z.font, value_font_size=z.font,
-                  value_colors=("#1d2329",))
+    style = Style(
+        background="white",
+        plot_background="white",
+        colors=("#7fb0c8",),
+        font_family="sans-serif",
+        label_font_size=z.font,
+        major_label_font_size=z.font,
+        value_font_size=z.font,
+        value_colors=("#1d2329",),
+    )
     ticks = count_ticks(max((n for _, n in rows), default=0), z.ticks)
-    options: dict[str, Any] = dict(style=style, js=[], show_legend=False, width=z.width, margin=8, margin_right=28,
-                                   truncate_label=-1,
-                                   range=(0, ticks[-1]), print_values=horizontal, print_zeroes=True)
+    options: dict[str, Any] = dict(
+        style=style,
+        js=[],
+        show_legend=False,
+        width=z.width,
+        margin=8,
+        margin_right=28,
+        truncate_label=-1,
+        range=(0, ticks[-1]),
+        print_values=horizontal,
+        print_zeroes=True,
+    )
     if horizontal:
         rows = rows[::-1]  # pygal draws the first bar at the bottom
         chart = pygal.HorizontalBar(height=60 + 36 * max(len(rows), 1), **options)
@@ -140,8 +160,9 @@ def chart_svg(rows: list[tuple[str, int]], *, horizontal: bool = True, size: str
     else:
         per_column = (z.width - 80) / max(len(rows), 1)
         every = max(1, math.ceil(1.8 * z.font / per_column))  # a slanted label needs ~1.8 em across
-        chart = pygal.Bar(height=300, x_label_rotation=-45, show_minor_x_labels=False,
-                          x_labels_major_every=every, **options)
+        chart = pygal.Bar(
+            height=300, x_label_rotation=-45, show_minor_x_labels=False, x_labels_major_every=every, **options
+        )
         chart.x_labels = [short_day(label) for label, _ in rows]
     chart.y_labels = ticks
     chart.add("count", [n for _, n in rows])
@@ -163,11 +184,19 @@ async def stats_page(request: web.Request) -> web.StreamResponse:
     filters, errors = Filters.from_query(request.query)
     tables = {kind: labelled(kind, await counts(request, kind, filters), labels) for kind in KINDS}
     flows = c.flows()
-    funnels = [(flow, labelled("funnel", await funnel(request, flow), labels, flow.id))
-               for flow in meeting_order(c.flowset())]
-    return render(request, "stats.html", filters=filters, errors=errors, tables=tables,
-                  funnels=[(f, rows) for f, rows in funnels if rows],
-                  flow_ids=[f.id for f in flows], languages=list(c.settings.languages))
+    funnels = [
+        (flow, labelled("funnel", await funnel(request, flow), labels, flow.id)) for flow in meeting_order(c.flowset())
+    ]
+    return render(
+        request,
+        "stats.html",
+        filters=filters,
+        errors=errors,
+        tables=tables,
+        funnels=[(f, rows) for f, rows in funnels if rows],
+        flow_ids=[f.id for f in flows],
+        languages=list(c.settings.languages),
+    )
 
 
 @requires("reviewer")

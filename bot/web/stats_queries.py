@@ -11,6 +11,7 @@ participants who were ASKED each question, whether or not their answer was store
 (answers before consent never are). It counts every participant; the few test
 participants are counted live from `step_visits` and subtracted.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -39,8 +40,13 @@ def rollup_conditions(filters: Filters) -> list[ColumnElement[bool]]:
     where: list[ColumnElement[bool]] = []
     if not filters.tests:
         where.append(c.is_test.is_(False))
-    for column, value in ((c.flow_id, filters.flow), (c.language, filters.language), (c.topic, filters.topic),
-                          (c.status, filters.status), (c.source, filters.source)):
+    for column, value in (
+        (c.flow_id, filters.flow),
+        (c.language, filters.language),
+        (c.topic, filters.topic),
+        (c.status, filters.status),
+        (c.source, filters.source),
+    ):
         if value:
             where.append(column == value)
     start, end = filters.days()
@@ -55,8 +61,7 @@ def rollup_counts_query(kind: str, filters: Filters) -> Select[str, int]:
     c = SubmissionCount
     column = {"topic": c.topic, "language": c.language, "day": c.day}[kind].label("key")
     total = func.sum(c.n)
-    return (select(column, total).where(*rollup_conditions(filters))
-            .group_by(column).having(total > 0).order_by(column))
+    return select(column, total).where(*rollup_conditions(filters)).group_by(column).having(total > 0).order_by(column)
 
 
 def _live_column(kind: str, dialect: str) -> Any:

@@ -4,6 +4,7 @@ Everything is filtered and ordered in the database (never by loading rows): equa
 filters use the single-column indexes, and the list order (urgent first, newest first)
 is the index `ix_submissions_urgent_created_at_id`, which keyset pages walk.
 """
+
 from __future__ import annotations
 
 import json
@@ -65,8 +66,12 @@ class Filters:
         where: list[ColumnElement[bool]] = []
         if not self.tests:
             where.append(s.is_test.is_(False))
-        for column, value in ((s.flow_id, self.flow), (s.language, self.language),
-                              (s.status, self.status), (s.source, self.source)):
+        for column, value in (
+            (s.flow_id, self.flow),
+            (s.language, self.language),
+            (s.status, self.status),
+            (s.source, self.source),
+        ):
             if value:
                 where.append(column == value)
         if self.topic:
@@ -157,9 +162,14 @@ def page_query(filters: Filters, dialect: str, *, after: Cursor | None, limit: i
     q = select(Submission).where(*filters.conditions(dialect)).order_by(*ORDER).limit(limit)
     if after is not None:
         key = tuple_(Submission.urgent, Submission.created_at, Submission.id)
-        q = q.where(key < tuple_(literal(after.urgent, Submission.urgent.type),
-                                 literal(after.created_at, Submission.created_at.type),
-                                 literal(after.id, Submission.id.type)))
+        q = q.where(
+            key
+            < tuple_(
+                literal(after.urgent, Submission.urgent.type),
+                literal(after.created_at, Submission.created_at.type),
+                literal(after.id, Submission.id.type),
+            )
+        )
     return q
 
 

@@ -3,6 +3,7 @@
 Staff only ever see the submissions table (already anonymised answers and a
 pseudonym). Every change is written to the audit log without any youth text.
 """
+
 from __future__ import annotations
 
 from typing import Any
@@ -83,11 +84,20 @@ async def list_page(request: web.Request) -> web.StreamResponse:
         total = (await s.execute(count_query(filters, dialect))).scalar_one()
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
-    next_url = (url_for(request, "submissions", {**filters.query(), "after": Cursor.of(rows[-1]).encode()})
-                if more else None)
+    next_url = (
+        url_for(request, "submissions", {**filters.query(), "after": Cursor.of(rows[-1]).encode()}) if more else None
+    )
     return render(
-        request, "submissions.html", rows=rows, filters=filters, errors=errors, preview=preview,
-        total=total, total_capped=total > COUNT_CAP, count_cap=COUNT_CAP, next_url=next_url,
+        request,
+        "submissions.html",
+        rows=rows,
+        filters=filters,
+        errors=errors,
+        preview=preview,
+        total=total,
+        total_capped=total > COUNT_CAP,
+        count_cap=COUNT_CAP,
+        next_url=next_url,
         first_url=url_for(request, "submissions", filters.query()) if after else None,
         back=urlencode({**filters.query(), **({"after": after.encode()} if after else {})}),
         **filter_options(request),
@@ -107,8 +117,7 @@ async def detail_page(request: web.Request) -> web.StreamResponse:
     async with ctx(request).sessionmaker() as s:
         row = await _get(request, s)
     back = request.query.get("back", "")
-    return render(request, "submission.html", row=row, statuses=STATUSES, back=back,
-                  back_url=list_url(request, back))
+    return render(request, "submission.html", row=row, statuses=STATUSES, back=back, back_url=list_url(request, back))
 
 
 def _detail_url(request: web.Request, row: Submission, back: str) -> str:
@@ -126,8 +135,9 @@ async def _change(request: web.Request, action: str) -> web.StreamResponse:
         if detail is None:
             raise web.HTTPBadRequest(text="Bad request: that change is not possible.")
         row.updated_at = now
-        await staff_repo.audit(s, staff_name=staff.name, action=action, target=f"submission:{row.id}",
-                               detail=detail, now=now)
+        await staff_repo.audit(
+            s, staff_name=staff.name, action=action, target=f"submission:{row.id}", detail=detail, now=now
+        )
     return redirect(_detail_url(request, row, str(form.get("back", ""))))
 
 
@@ -160,8 +170,14 @@ async def set_status(request: web.Request) -> web.StreamResponse:
         row = await _get(request, s)
         before = row.status
         row.status, row.status_by, row.updated_at = status, staff.name, now
-        await staff_repo.audit(s, staff_name=staff.name, action="status", target=f"submission:{row.id}",
-                               detail=f"{before} -> {status}", now=now)
+        await staff_repo.audit(
+            s,
+            staff_name=staff.name,
+            action="status",
+            target=f"submission:{row.id}",
+            detail=f"{before} -> {status}",
+            now=now,
+        )
     return redirect(_detail_url(request, row, str(form.get("back", ""))))
 
 
@@ -195,8 +211,14 @@ async def bulk_status(request: web.Request) -> web.StreamResponse:
     now = c.clock()
     async with c.sessionmaker.begin() as s:
         changed = await submissions.set_status_of(s, ids, status, by=staff.name, now=now)
-        await staff_repo.audit(s, staff_name=staff.name, action="bulk_status", target=f"{changed} submissions",
-                               detail=f"-> {status}; ids {','.join(map(str, ids))}", now=now)
+        await staff_repo.audit(
+            s,
+            staff_name=staff.name,
+            action="bulk_status",
+            target=f"{changed} submissions",
+            detail=f"-> {status}; ids {','.join(map(str, ids))}",
+            now=now,
+        )
     return redirect(list_url(request, str(form.get("back", ""))))
 
 

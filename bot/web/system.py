@@ -10,6 +10,7 @@ backlog paced by Telegram (about a message a second per chat), not a fault: 200,
 with a note. Flow problems do not make it unhealthy: the last good set stays live,
 and the report says so.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -44,11 +45,14 @@ async def health(services: Services) -> tuple[bool, dict[str, Any]]:
                 if age > BACKLOG_AGE_LIMIT:
                     since = await _since_progress(s, now)
                     if since is not None and since <= PROGRESS_WINDOW:
-                        report["outbox"]["note"] = (f"backlog paced by Telegram: its oldest row's chat "
-                                                    f"was last sent to {since:.0f}s ago")
+                        report["outbox"]["note"] = (
+                            f"backlog paced by Telegram: its oldest row's chat was last sent to {since:.0f}s ago"
+                        )
                     else:
-                        problems.append(f"the outbox is stuck: its oldest unsent row is {age:.0f}s old and "
-                                        f"nothing was sent to its chat in the last {PROGRESS_WINDOW:.0f}s")
+                        problems.append(
+                            f"the outbox is stuck: its oldest unsent row is {age:.0f}s old and "
+                            f"nothing was sent to its chat in the last {PROGRESS_WINDOW:.0f}s"
+                        )
         report["database"] = "ok"
         report["inbox"] = {"backlog": pending or 0}
     except Exception as exc:  # refused, gone, timed out, …: the kind is enough
@@ -115,8 +119,11 @@ def add_system_routes(app: web.Application, services: Services) -> None:
         try:
             async with asyncio.timeout(DB_TIMEOUT):
                 async with services.sessionmaker() as s:
-                    services.metrics.set_backlogs(await outbox.backlog(s), await inbox.pending_count(s),
-                                                  await sessions.active_per_flow_language(s))
+                    services.metrics.set_backlogs(
+                        await outbox.backlog(s),
+                        await inbox.pending_count(s),
+                        await sessions.active_per_flow_language(s),
+                    )
         except Exception:
             pass  # the other metrics still help when the database is away
         return web.Response(body=services.metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST})

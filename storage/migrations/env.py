@@ -4,6 +4,7 @@
 `run_sync`) in `config.attributes["connection"]`; when Alembic is run directly, the
 URL comes from `sqlalchemy.url` or the bot's settings.
 """
+
 from __future__ import annotations
 
 import asyncio

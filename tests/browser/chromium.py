@@ -3,6 +3,7 @@
 Nothing is downloaded: without /usr/bin/chromium the tests are skipped, and `-ra`
 (in pytest's addopts) prints the reason.
 """
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator
@@ -18,8 +19,10 @@ CHROMIUM = Path("/usr/bin/chromium")
 ARTIFACTS = Path(__file__).resolve().parents[2] / "test-artifacts" / "browser"
 ARGS = ["--headless", "--no-sandbox", "--disable-gpu", "--disable-background-networking"]
 
-needs_chromium = pytest.mark.skipif(not CHROMIUM.exists(), reason="/usr/bin/chromium is not installed "
-                                    "(apt-get install -y chromium); browser tests need Debian's Chromium")
+needs_chromium = pytest.mark.skipif(
+    not CHROMIUM.exists(),
+    reason="/usr/bin/chromium is not installed (apt-get install -y chromium); browser tests need Debian's Chromium",
+)
 
 
 @asynccontextmanager

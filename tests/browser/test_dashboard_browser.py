@@ -4,6 +4,7 @@ A reviewer's and an admin's everyday path, with no JavaScript in the pages: log 
 filter, change status, tag, export, open a flow diagram, chat in the simulator, and
 read Arabic right to left. Screenshots go to test-artifacts/browser/.
 """
+
 from __future__ import annotations
 
 import csv
@@ -24,12 +25,20 @@ async def server(tmp_path):
     site, engine = await make_site(tmp_path)
     await add_staff(site.sessionmaker, "ada", "admin")
     async with site.sessionmaker.begin() as s:
-        s.add_all([
-            submission(language="ar", answers={"topic": "housing", "idea": ARABIC_IDEA}),
-            submission(language="en", answers={"topic": "school", "idea": '<b>bold</b><script>alert("x")</script>'}),
-            submission(language="uk", answers={"topic": "school", "idea": "Більше спорту"}, urgent=True,
-                       category="distress"),
-        ])
+        s.add_all(
+            [
+                submission(language="ar", answers={"topic": "housing", "idea": ARABIC_IDEA}),
+                submission(
+                    language="en", answers={"topic": "school", "idea": '<b>bold</b><script>alert("x")</script>'}
+                ),
+                submission(
+                    language="uk",
+                    answers={"topic": "school", "idea": "Більше спорту"},
+                    urgent=True,
+                    category="distress",
+                ),
+            ]
+        )
     async with serving(site.app, engine) as url:
         yield url
 

@@ -5,6 +5,7 @@ Checked on every page: nothing wider than the screen, labels in words (no ids), 
 funnel's numbers, the login card in the middle, the favicon, and the statistics' charts
 drawn for the width they are shown at.
 """
+
 from __future__ import annotations
 
 import re
@@ -56,8 +57,11 @@ async def _all_images_loaded(page) -> list[str]:
 def _expected_onboarding_funnel() -> list[list[str]]:
     asked_age = [y for y in YOUTH if y.picks_language]
     asked_consent = [y for y in asked_age if y.age not in (None, "under_13")]
-    return [["Which language do you want to use?", str(len(YOUTH))], ["How old are you?", str(len(asked_age))],
-            ["Is this OK for you?", str(len(asked_consent))]]
+    return [
+        ["Which language do you want to use?", str(len(YOUTH))],
+        ["How old are you?", str(len(asked_age))],
+        ["Is this OK for you?", str(len(asked_consent))],
+    ]
 
 
 @pytest.mark.parametrize("width", WIDTHS)
@@ -83,8 +87,12 @@ async def test_demo_dashboard_at_desktop_and_phone_width(server, browser, width)
     await page.fill("input[name=password]", PASSWORD)
     await page.click("button:has-text('Log in')")
     await page.wait_for_url("**/submissions")
-    pages = {"2-submissions": None, "3-submission": "a:has-text('#') >> nth=3", "4-statistics": f"{server}/stats",
-             "5-flows": f"{server}/flows"}
+    pages = {
+        "2-submissions": None,
+        "3-submission": "a:has-text('#') >> nth=3",
+        "4-statistics": f"{server}/stats",
+        "5-flows": f"{server}/flows",
+    }
     for name, go in pages.items():
         if go is not None and go.startswith("http"):
             await page.goto(go)
@@ -100,7 +108,8 @@ async def test_demo_dashboard_at_desktop_and_phone_width(server, browser, width)
         if name == "4-statistics":
             assert chosen and all(("size=narrow" in src) == (width < 640) for src in chosen), chosen
             rows = page.locator("#funnel-onboarding tbody tr")
-            assert [await rows.nth(i).locator("td").all_inner_texts() for i in range(await rows.count())] \
-                == _expected_onboarding_funnel()
+            assert [
+                await rows.nth(i).locator("td").all_inner_texts() for i in range(await rows.count())
+            ] == _expected_onboarding_funnel()
     assert "Getting started" in text and "Start again" not in text  # the flows page, read last
     await context.close()

@@ -3,6 +3,7 @@
 Prints one JSON line {"url", "token", "bot_id"} on stdout once listening, then
 serves until SIGTERM/SIGINT. Drive it with `FakeControl(url)`.
 """
+
 from __future__ import annotations
 
 import argparse

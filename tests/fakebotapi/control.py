@@ -18,6 +18,7 @@ Routes:
 Bytes travel as {"b64": "..."}; a bot message is referred to by its message_id and a
 group (the `chat` of a user action) by its id.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -36,11 +37,24 @@ from .users import SimUser
 if TYPE_CHECKING:
     from .server import FakeBotApi
 
-USER_ACTIONS = frozenset({
-    "send_text", "send_command", "reply_to", "send_photo", "send_voice", "send_sticker",
-    "send_location", "send_contact", "send_document", "press", "press_on", "press_data",
-    "block_bot", "unblock_bot",
-})
+USER_ACTIONS = frozenset(
+    {
+        "send_text",
+        "send_command",
+        "reply_to",
+        "send_photo",
+        "send_voice",
+        "send_sticker",
+        "send_location",
+        "send_contact",
+        "send_document",
+        "press",
+        "press_on",
+        "press_data",
+        "block_bot",
+        "unblock_bot",
+    }
+)
 FAULT_ACTIONS = frozenset({"fail_next", "hold_429", "timeout_next", "block_user", "unblock_user", "clear"})
 
 
@@ -148,15 +162,17 @@ class ControlRoutes:
 
     async def stats(self, request: web.Request) -> web.Response:
         api = self.api
-        return web.json_response({
-            "calls": len(api.calls),
-            "calls_per_method": api.calls_per_method(),
-            "rejected": [list(r) for r in api.rejected],
-            "count_429": api.count_429,
-            "unanswered_callbacks": api.unanswered_callbacks,
-            "pending_updates": api.updates.pending_count,
-            "faults_injected": api.faults.injected,
-        })
+        return web.json_response(
+            {
+                "calls": len(api.calls),
+                "calls_per_method": api.calls_per_method(),
+                "rejected": [list(r) for r in api.rejected],
+                "count_429": api.count_429,
+                "unanswered_callbacks": api.unanswered_callbacks,
+                "pending_updates": api.updates.pending_count,
+                "faults_injected": api.faults.injected,
+            }
+        )
 
     async def faults(self, request: web.Request) -> web.Response:
         body = await self._body(request)
@@ -206,30 +222,46 @@ class FakeControl:
             await self._session.close()
             self._session = None
 
-    async def request(self, method: str, path: str, body: dict[str, Any] | None = None,
-                      *, raw: bool = False) -> Any:
+    async def request(self, method: str, path: str, body: dict[str, Any] | None = None, *, raw: bool = False) -> Any:
         if self._session is None:
             self._session = aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=None))
         payload = {k: _encode(v) for k, v in (body or {}).items()}
-        async with self._session.request(method, f"{self.base_url}/_control/{path}",
-                                         json=payload if method == "POST" else None) as response:
+        async with self._session.request(
+            method, f"{self.base_url}/_control/{path}", json=payload if method == "POST" else None
+        ) as response:
             if response.status == 408:
                 raise TimeoutError((await response.json())["error"])
             if response.status >= 400:
                 raise ControlError(f"{response.status}: {await response.text()}")
             return await response.read() if raw else await response.json()
 
-    async def new_user(self, first_name: str = "Test", last_name: str | None = None,
-                       username: str | None = None, language_code: str | None = "sv") -> RemoteUser:
-        api = await self.request("POST", "users", {"first_name": first_name, "last_name": last_name,
-                                                   "username": username, "language_code": language_code})
+    async def new_user(
+        self,
+        first_name: str = "Test",
+        last_name: str | None = None,
+        username: str | None = None,
+        language_code: str | None = "sv",
+    ) -> RemoteUser:
+        api = await self.request(
+            "POST",
+            "users",
+            {"first_name": first_name, "last_name": last_name, "username": username, "language_code": language_code},
+        )
         return RemoteUser(self, api)
 
-    async def new_group(self, title: str, members: list[Any] = (), admins: list[Any] = (),
-                        kind: str = "group") -> RemoteGroup:
-        api = await self.request("POST", "groups", {"title": title, "kind": kind,
-                                                    "members": [_encode(m) for m in members],
-                                                    "admins": [_encode(a) for a in admins]})
+    async def new_group(
+        self, title: str, members: list[Any] = (), admins: list[Any] = (), kind: str = "group"
+    ) -> RemoteGroup:
+        api = await self.request(
+            "POST",
+            "groups",
+            {
+                "title": title,
+                "kind": kind,
+                "members": [_encode(m) for m in members],
+                "admins": [_encode(a) for a in admins],
+            },
+        )
         return RemoteGroup(self, api["id"])
 
     async def push_update(self, update: dict[str, Any]) -> dict[str, Any]:
@@ -238,15 +270,15 @@ class FakeControl:
     async def messages(self, chat_id: int) -> list[BotMessage]:
         return [BotMessage.from_json(m) for m in await self.request("GET", f"chats/{chat_id}/messages")]
 
-    async def wait_for_reply(self, chat_id: int, timeout: float = 10.0,
-                             predicate: Callable[[BotMessage], bool] | None = None) -> BotMessage:
+    async def wait_for_reply(
+        self, chat_id: int, timeout: float = 10.0, predicate: Callable[[BotMessage], bool] | None = None
+    ) -> BotMessage:
         """Like Chat.wait_for_reply; the predicate runs here, skipped replies are consumed."""
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
         while True:
             remaining = max(0.0, deadline - loop.time())
-            reply = BotMessage.from_json(await self.request("POST", f"chats/{chat_id}/wait",
-                                                            {"timeout": remaining}))
+            reply = BotMessage.from_json(await self.request("POST", f"chats/{chat_id}/wait", {"timeout": remaining}))
             if predicate is None or predicate(reply):
                 return reply
 
@@ -273,6 +305,7 @@ class RemoteFaults:
         async def call(*args: Any, **kwargs: Any) -> None:
             kwargs.update(zip(_positional(Faults, action), args, strict=False))  # args may be fewer than names
             await self._control.request("POST", "faults", {"action": action, **kwargs})
+
         return call
 
 
@@ -293,6 +326,7 @@ class RemoteUser:
             kwargs.update(zip(names, args, strict=False))  # args may be fewer than names
             response = await self._control.request("POST", f"users/{self.id}/{action}", kwargs)
             return response["result"]
+
         return call
 
     async def messages(self) -> list[BotMessage]:
@@ -302,8 +336,9 @@ class RemoteUser:
         messages = await self.messages()
         return messages[-1] if messages else None
 
-    async def wait_for_reply(self, timeout: float = 10.0,
-                             predicate: Callable[[BotMessage], bool] | None = None) -> BotMessage:
+    async def wait_for_reply(
+        self, timeout: float = 10.0, predicate: Callable[[BotMessage], bool] | None = None
+    ) -> BotMessage:
         return await self._control.wait_for_reply(self.id, timeout, predicate)
 
 
@@ -324,8 +359,9 @@ class RemoteGroup:
     async def messages(self) -> list[BotMessage]:
         return await self._control.messages(self.id)
 
-    async def wait_for_reply(self, timeout: float = 10.0,
-                             predicate: Callable[[BotMessage], bool] | None = None) -> BotMessage:
+    async def wait_for_reply(
+        self, timeout: float = 10.0, predicate: Callable[[BotMessage], bool] | None = None
+    ) -> BotMessage:
         return await self._control.wait_for_reply(self.id, timeout, predicate)
 
 

@@ -1,4 +1,5 @@
 """The error a Bot API call answers with, shaped like Telegram's error responses."""
+
 from __future__ import annotations
 
 from typing import Any

@@ -1,4 +1,5 @@
 """Injected faults: server errors, flood waits, hanging calls and users who blocked the bot."""
+
 from __future__ import annotations
 
 import math
@@ -8,8 +9,7 @@ from dataclasses import dataclass
 
 from .errors import ApiError
 
-_PHRASES = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable",
-            504: "Gateway Timeout"}
+_PHRASES = {500: "Internal Server Error", 502: "Bad Gateway", 503: "Service Unavailable", 504: "Gateway Timeout"}
 
 
 @dataclass
@@ -58,8 +58,7 @@ class Faults:
         """Answer 429 to every call (but getUpdates, unless named) for `seconds`."""
         self._hold = (self.clock() + seconds, retry_after or math.ceil(seconds), method)
 
-    def timeout_next(self, n: int = 1, seconds: float = 30.0, method: str | None = None,
-                     deliver: bool = False) -> None:
+    def timeout_next(self, n: int = 1, seconds: float = 30.0, method: str | None = None, deliver: bool = False) -> None:
         self._timeouts.append(_Timeout(n, method, seconds, deliver))
 
     def block_user(self, user_or_id) -> None:

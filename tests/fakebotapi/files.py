@@ -1,4 +1,5 @@
 """Files known to the fake server: sent by simulated users or uploaded by the bot."""
+
 from __future__ import annotations
 
 import hashlib
@@ -16,8 +17,12 @@ class StoredFile:
 
     def api(self) -> dict[str, Any]:
         """The Bot API File object."""
-        return {"file_id": self.file_id, "file_unique_id": self.file_unique_id,
-                "file_size": len(self.data), "file_path": self.file_path}
+        return {
+            "file_id": self.file_id,
+            "file_unique_id": self.file_unique_id,
+            "file_size": len(self.data),
+            "file_path": self.file_path,
+        }
 
 
 class FileStore:
@@ -30,8 +35,7 @@ class FileStore:
         n = next(self._counter)
         suffix = filename.rsplit(".", 1)[-1] if filename and "." in filename else "bin"
         unique = hashlib.sha256(data + n.to_bytes(8, "big")).hexdigest()[:16]
-        stored = StoredFile(f"FAKE{folder[:3].upper()}{n:06d}{unique}", unique,
-                            f"{folder}/file_{n}.{suffix}", data)
+        stored = StoredFile(f"FAKE{folder[:3].upper()}{n:06d}{unique}", unique, f"{folder}/file_{n}.{suffix}", data)
         self._by_id[stored.file_id] = stored
         self._by_path[stored.file_path] = stored
         return stored

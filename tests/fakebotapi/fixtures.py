@@ -3,6 +3,7 @@
 Use `fake_bot_api.url` as TELEGRAM_API_URL and `fake_bot_api.token` as the token;
 for a PTB Bot: base_url=f"{url}/bot", base_file_url=f"{url}/file/bot".
 """
+
 from __future__ import annotations
 
 from collections.abc import AsyncIterator

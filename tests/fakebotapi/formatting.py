@@ -4,6 +4,7 @@ Only the tags and named entities the Bot API documents are accepted, tags must
 nest properly and a raw `<` is an error, as on Telegram. Other parse modes pass
 the text through unchanged (their markup is counted as text).
 """
+
 from __future__ import annotations
 
 import html
@@ -13,10 +14,22 @@ from typing import Any
 from .errors import bad_request
 
 _TAGS = {
-    "b": "bold", "strong": "bold", "i": "italic", "em": "italic", "u": "underline",
-    "ins": "underline", "s": "strikethrough", "strike": "strikethrough", "del": "strikethrough",
-    "tg-spoiler": "spoiler", "span": "spoiler", "a": "text_link", "code": "code", "pre": "pre",
-    "blockquote": "blockquote", "tg-emoji": "custom_emoji",
+    "b": "bold",
+    "strong": "bold",
+    "i": "italic",
+    "em": "italic",
+    "u": "underline",
+    "ins": "underline",
+    "s": "strikethrough",
+    "strike": "strikethrough",
+    "del": "strikethrough",
+    "tg-spoiler": "spoiler",
+    "span": "spoiler",
+    "a": "text_link",
+    "code": "code",
+    "pre": "pre",
+    "blockquote": "blockquote",
+    "tg-emoji": "custom_emoji",
 }
 _NAMED = {"lt": "<", "gt": ">", "amp": "&", "quot": '"'}
 

@@ -1,6 +1,7 @@
 """Telegram-like sending limits: ~30 messages/s overall, ~1/s per private chat with
 short bursts, 20/min per group. Off unless enabled; the clock is injectable so
 tests can move time by hand instead of sleeping."""
+
 from __future__ import annotations
 
 import math
@@ -14,7 +15,10 @@ _UNPACED_SENDS = frozenset({"sendChatAction", "sendInvoice", "sendGift"})
 
 def is_paced(method: str) -> bool:
     return (method.startswith("send") and method not in _UNPACED_SENDS) or method in (
-        "forwardMessage", "forwardMessages", "copyMessage", "copyMessages",
+        "forwardMessage",
+        "forwardMessages",
+        "copyMessage",
+        "copyMessages",
     )
 
 

@@ -5,6 +5,7 @@ the method has a chat_id) and returns the `result`, or raises ApiError the way
 Telegram would. Valid calls to methods without a handler answer a minimal Message
 (for methods returning one to a chat) or True.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,16 +25,28 @@ Handler = Callable[["FakeBotApi", dict[str, Any], "Chat | None"], Awaitable[Any]
 _HANDLERS: dict[str, Handler] = {}
 _COMMAND = re.compile(r"[a-z0-9_]{1,32}")
 _SECRET = re.compile(r"[A-Za-z0-9_-]{1,256}")
-_CHAT_ACTIONS = frozenset({
-    "typing", "upload_photo", "record_video", "upload_video", "record_voice", "upload_voice",
-    "upload_document", "choose_sticker", "find_location", "record_video_note", "upload_video_note",
-})
+_CHAT_ACTIONS = frozenset(
+    {
+        "typing",
+        "upload_photo",
+        "record_video",
+        "upload_video",
+        "record_voice",
+        "upload_voice",
+        "upload_document",
+        "choose_sticker",
+        "find_location",
+        "record_video_note",
+        "upload_video_note",
+    }
+)
 
 
 def handles(name: str) -> Callable[[Handler], Handler]:
     def register(handler: Handler) -> Handler:
         _HANDLERS[name] = handler
         return handler
+
     return register
 
 
@@ -42,8 +55,9 @@ async def dispatch(api: FakeBotApi, method: str, params: dict[str, Any], chat: C
     if handler is not None:
         return await handler(api, params, chat)
     if api.spec.methods[method]["returns"] == ["Message"] and chat is not None:
-        return _store(api, chat, BotMessage(chat.id, chat.new_message_id(), api.now(), kind=method,
-                                            caption=params.get("caption")))
+        return _store(
+            api, chat, BotMessage(chat.id, chat.new_message_id(), api.now(), kind=method, caption=params.get("caption"))
+        )
     return True
 
 
@@ -127,20 +141,27 @@ def _markup(params: dict[str, Any]) -> dict[str, Any] | None:
 
 @handles("getMe")
 async def get_me(api: FakeBotApi, params: dict[str, Any], chat: Chat | None) -> Any:
-    return api.bot_user | {"can_join_groups": True, "can_read_all_group_messages": False,
-                           "supports_inline_queries": False}
+    return api.bot_user | {
+        "can_join_groups": True,
+        "can_read_all_group_messages": False,
+        "supports_inline_queries": False,
+    }
 
 
 @handles("getUpdates")
 async def get_updates(api: FakeBotApi, params: dict[str, Any], chat: Chat | None) -> Any:
     if api.webhook is not None:
-        raise ApiError(409, "Conflict: can't use getUpdates method while webhook is active; "
-                            "use deleteWebhook to delete the webhook first")
+        raise ApiError(
+            409,
+            "Conflict: can't use getUpdates method while webhook is active; "
+            "use deleteWebhook to delete the webhook first",
+        )
     limit = params.get("limit", 100)
     if not 1 <= limit <= 100:
         limit = 100
-    return await api.updates.get_updates(params.get("offset"), limit, max(0, params.get("timeout", 0)),
-                                         params.get("allowed_updates"))
+    return await api.updates.get_updates(
+        params.get("offset"), limit, max(0, params.get("timeout", 0)), params.get("allowed_updates")
+    )
 
 
 @handles("setWebhook")
@@ -176,13 +197,18 @@ async def delete_webhook(api: FakeBotApi, params: dict[str, Any], chat: Chat | N
 
 @handles("getWebhookInfo")
 async def get_webhook_info(api: FakeBotApi, params: dict[str, Any], chat: Chat | None) -> Any:
-    info: dict[str, Any] = {"url": api.webhook.url if api.webhook else "", "has_custom_certificate": False,
-                            "pending_update_count": api.updates.pending_count}
+    info: dict[str, Any] = {
+        "url": api.webhook.url if api.webhook else "",
+        "has_custom_certificate": False,
+        "pending_update_count": api.updates.pending_count,
+    }
     if api.webhook:
         info |= api.webhook_settings
         if api.webhook.last_error_date:
-            info |= {"last_error_date": api.webhook.last_error_date,
-                     "last_error_message": api.webhook.last_error_message}
+            info |= {
+                "last_error_date": api.webhook.last_error_date,
+                "last_error_message": api.webhook.last_error_message,
+            }
     return info
 
 
@@ -199,8 +225,15 @@ async def close(api: FakeBotApi, params: dict[str, Any], chat: Chat | None) -> A
 async def send_message(api: FakeBotApi, params: dict[str, Any], chat: Chat | None) -> Any:
     chat = _require_chat(chat)
     text, entities = _text(params)
-    message = BotMessage(chat.id, chat.new_message_id(), api.now(), text=text, entities=entities,
-                         reply_markup=_markup(params), reply_to_message_id=_reply_to(chat, params))
+    message = BotMessage(
+        chat.id,
+        chat.new_message_id(),
+        api.now(),
+        text=text,
+        entities=entities,
+        reply_markup=_markup(params),
+        reply_to_message_id=_reply_to(chat, params),
+    )
     return _store(api, chat, message)
 
 
@@ -219,11 +252,23 @@ async def send_document(api: FakeBotApi, params: dict[str, Any], chat: Chat | No
             raise bad_request("file must be non-empty")
         stored = api.files.add(document.data, "documents", document.filename)
         name, mime = document.filename, document.content_type
-    info = {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id, "file_name": name,
-            "mime_type": mime, "file_size": len(stored.data)}
-    message = BotMessage(chat.id, chat.new_message_id(), api.now(), kind="document", document=info,
-                         caption=_caption(params), reply_markup=_markup(params),
-                         reply_to_message_id=_reply_to(chat, params))
+    info = {
+        "file_id": stored.file_id,
+        "file_unique_id": stored.file_unique_id,
+        "file_name": name,
+        "mime_type": mime,
+        "file_size": len(stored.data),
+    }
+    message = BotMessage(
+        chat.id,
+        chat.new_message_id(),
+        api.now(),
+        kind="document",
+        document=info,
+        caption=_caption(params),
+        reply_markup=_markup(params),
+        reply_to_message_id=_reply_to(chat, params),
+    )
     return _store(api, chat, message)
 
 
@@ -237,8 +282,10 @@ async def edit_message_text(api: FakeBotApi, params: dict[str, Any], chat: Chat 
         raise bad_request("there is no text in the message to edit")
     markup = _markup(params)
     if (text, entities, markup) == (message.text, message.entities, message.reply_markup):
-        raise bad_request("message is not modified: specified new message content and reply markup "
-                          "are exactly the same as a current content and reply markup of the message")
+        raise bad_request(
+            "message is not modified: specified new message content and reply markup "
+            "are exactly the same as a current content and reply markup of the message"
+        )
     # Like Telegram: an edit without reply_markup removes the inline keyboard.
     message.text, message.entities, message.reply_markup = text, entities, markup
     chat.note_edit(message)
@@ -252,8 +299,10 @@ async def edit_message_reply_markup(api: FakeBotApi, params: dict[str, Any], cha
         return True
     markup = _markup(params)
     if markup == message.reply_markup or (not markup and not message.keyboard):
-        raise bad_request("message is not modified: specified new message content and reply markup "
-                          "are exactly the same as a current content and reply markup of the message")
+        raise bad_request(
+            "message is not modified: specified new message content and reply markup "
+            "are exactly the same as a current content and reply markup of the message"
+        )
     message.reply_markup = markup
     chat.note_edit(message)
     return api.message_api(chat, message)
@@ -334,8 +383,11 @@ async def delete_my_commands(api: FakeBotApi, params: dict[str, Any], chat: Chat
 @handles("getChat")
 async def get_chat(api: FakeBotApi, params: dict[str, Any], chat: Chat | None) -> Any:
     chat = _require_chat(chat)
-    return chat.api | {"accent_color_id": 0, "max_reaction_count": 11,
-                       "accepted_gift_types": api.spec.required_booleans("AcceptedGiftTypes")}
+    return chat.api | {
+        "accent_color_id": 0,
+        "max_reaction_count": 11,
+        "accepted_gift_types": api.spec.required_booleans("AcceptedGiftTypes"),
+    }
 
 
 @handles("getChatMember")

@@ -1,6 +1,7 @@
 """The fake Bot API server: an aiohttp app serving `/bot{token}/{method}` and
 `/file/bot{token}/{path}`, holding chats, simulated users, pending updates, stats,
 faults and rate limits. Usable in-process (tests) or standalone (`__main__`)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -43,7 +44,10 @@ class FakeBotApi:
         self.token = token
         self.bot_id = int(token.split(":", 1)[0])
         self.bot_user: dict[str, Any] = {
-            "id": self.bot_id, "is_bot": True, "first_name": "Sammanbot Test", "username": bot_username,
+            "id": self.bot_id,
+            "is_bot": True,
+            "first_name": "Sammanbot Test",
+            "username": bot_username,
         }
         self.spec = spec or load_spec()
         self.clock = clock
@@ -108,15 +112,21 @@ class FakeBotApi:
 
     # -- simulated people ----------------------------------------------------
 
-    def new_user(self, first_name: str = "Test", last_name: str | None = None,
-                 username: str | None = None, language_code: str | None = "sv") -> SimUser:
+    def new_user(
+        self,
+        first_name: str = "Test",
+        last_name: str | None = None,
+        username: str | None = None,
+        language_code: str | None = "sv",
+    ) -> SimUser:
         user = SimUser(self, next(self._user_ids), first_name, last_name, username, language_code)
         self.users[user.id] = user
         self.chats[user.id] = user.chat
         return user
 
-    def new_group(self, title: str, members: Iterable[SimUser] = (), admins: Iterable[SimUser] = (),
-                  kind: str = "group") -> SimGroup:
+    def new_group(
+        self, title: str, members: Iterable[SimUser] = (), admins: Iterable[SimUser] = (), kind: str = "group"
+    ) -> SimGroup:
         n = next(self._group_ids)
         chat_id = -(1_000_000_000_000 + n) if kind == "supergroup" else -(4_000_000_000 + n)
         group = SimGroup(self, chat_id, title, kind)
@@ -152,7 +162,10 @@ class FakeBotApi:
         member: dict[str, Any] = {"status": status, "user": user}
         if status == "administrator":
             member |= self.spec.required_booleans("ChatMemberAdministrator") | {
-                "can_manage_chat": True, "can_delete_messages": True, "can_invite_users": True}
+                "can_manage_chat": True,
+                "can_delete_messages": True,
+                "can_invite_users": True,
+            }
         elif status == "creator":
             member["is_anonymous"] = False
         elif status == "kicked":
@@ -160,11 +173,15 @@ class FakeBotApi:
         return member
 
     def my_chat_member(self, chat: Chat, by: SimUser, old: str, new: str) -> dict[str, Any]:
-        return {"my_chat_member": {
-            "chat": chat.api, "from": by.api, "date": self.now(),
-            "old_chat_member": self.chat_member(self.bot_user, old),
-            "new_chat_member": self.chat_member(self.bot_user, new),
-        }}
+        return {
+            "my_chat_member": {
+                "chat": chat.api,
+                "from": by.api,
+                "date": self.now(),
+                "old_chat_member": self.chat_member(self.bot_user, old),
+                "new_chat_member": self.chat_member(self.bot_user, new),
+            }
+        }
 
     # -- stats ---------------------------------------------------------------
 

@@ -6,6 +6,7 @@ integers as int, booleans as bool, objects as dicts, uploads as `Upload`.
 Form-encoded values arrive as strings (python-telegram-bot sends form data with
 objects JSON-encoded); JSON bodies carry native values.
 """
+
 from __future__ import annotations
 
 import json
@@ -24,9 +25,16 @@ _DISCRIMINATOR = re.compile(r'(?:always|must be)\s+"?([a-z_]+)"?')
 _INT = re.compile(r"-?\d+")
 # Exactly one of these must be set on an InlineKeyboardButton (besides text, style, icon).
 _BUTTON_ACTIONS = (
-    "url", "callback_data", "web_app", "login_url", "switch_inline_query",
-    "switch_inline_query_current_chat", "switch_inline_query_chosen_chat",
-    "copy_text", "callback_game", "pay",
+    "url",
+    "callback_data",
+    "web_app",
+    "login_url",
+    "switch_inline_query",
+    "switch_inline_query_current_chat",
+    "switch_inline_query_chosen_chat",
+    "copy_text",
+    "callback_game",
+    "pay",
 )
 
 
@@ -57,9 +65,7 @@ class ApiSpec:
             name: {f["name"]: f for f in entry.get("fields", [])}
             for name, entry in {**self.types, **self.methods}.items()
         }
-        self._discriminators = {
-            name: self._discriminator_of(name) for name, t in self.types.items() if "fields" in t
-        }
+        self._discriminators = {name: self._discriminator_of(name) for name, t in self.types.items() if "fields" in t}
 
     def _discriminator_of(self, type_name: str) -> tuple[str, str] | None:
         fields = self.types[type_name]["fields"]
@@ -202,9 +208,7 @@ class ApiSpec:
     def required_booleans(self, type_name: str) -> dict[str, bool]:
         """All required Boolean fields of a type, set to False (to build full objects)."""
         return {
-            name: False
-            for name, f in self.fields(type_name).items()
-            if f["required"] and f["types"] == ["Boolean"]
+            name: False for name, f in self.fields(type_name).items() if f["required"] and f["types"] == ["Boolean"]
         }
 
 

@@ -1,6 +1,7 @@
 """Chats and what the bot sent to them: messages with their current text and
 inline keyboard (edits applied in place), plus a queue of sends and edits that a
 simulated user consumes with `wait_for_reply`."""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,5 +1,6 @@
 """Pending updates: getUpdates long polling (offset confirms, limit, allowed_updates,
 one poller at a time) and webhook delivery (POST in order, retried until 200)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -78,8 +79,9 @@ class UpdateQueue:
         self.closing = True
         self._wake()
 
-    async def get_updates(self, offset: int | None, limit: int, timeout: float,
-                          allowed: list[str] | None) -> list[dict[str, Any]]:
+    async def get_updates(
+        self, offset: int | None, limit: int, timeout: float, allowed: list[str] | None
+    ) -> list[dict[str, Any]]:
         self._poll_generation += 1
         generation = self._poll_generation
         self._wake()  # an earlier long poll still waiting is terminated (409 below)
@@ -101,8 +103,10 @@ class UpdateQueue:
             except TimeoutError:
                 break
             if generation != self._poll_generation:
-                raise ApiError(409, "Conflict: terminated by other getUpdates request; "
-                                    "make sure that only one bot instance is running")
+                raise ApiError(
+                    409,
+                    "Conflict: terminated by other getUpdates request; make sure that only one bot instance is running",
+                )
         return updates
 
 
@@ -149,8 +153,7 @@ class WebhookDelivery:
                     await asyncio.sleep(backoff)
                     backoff = min(backoff * 2, 1.0)
 
-    async def _post(self, session: aiohttp.ClientSession, update: dict[str, Any],
-                    headers: dict[str, str]) -> bool:
+    async def _post(self, session: aiohttp.ClientSession, update: dict[str, Any], headers: dict[str, str]) -> bool:
         try:
             async with session.post(self.url, json=update, headers=headers) as response:
                 await response.read()

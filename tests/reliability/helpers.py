@@ -8,6 +8,7 @@ Figures are read from the bot's own database and the fake Bot API, never guessed
 - dropped: outbox rows given up on; sent twice: more messages in a chat than the
   outbox sent there (at-least-once delivery across a crash shows up here).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -37,11 +38,22 @@ from tests.test_app_process import BotProcess, tmp_cwd
 
 # Bot API calls a process makes on its own (start-up, lookups, the answer to a button
 # press it handled); everything else is the outbox, which only the sender delivers.
-NOT_SENDER = frozenset({"getMe", "setWebhook", "deleteWebhook", "getWebhookInfo", "getUpdates",
-                        "getChatMember", "getFile", "answerCallbackQuery"})
+NOT_SENDER = frozenset(
+    {
+        "getMe",
+        "setWebhook",
+        "deleteWebhook",
+        "getWebhookInfo",
+        "getUpdates",
+        "getChatMember",
+        "getFile",
+        "answerCallbackQuery",
+    }
+)
 
 
 # -- figures -------------------------------------------------------------------------
+
 
 class Ledger:
     """Records every update the fake Telegram delivers (its `push_update`)."""
@@ -78,10 +90,12 @@ class Figures:
 
     def line(self) -> str:
         more = "".join(f", {k} {v}" for k, v in self.extra.items())
-        return (f"[reliability] {self.name}: updates sent {self.updates_sent}, stored {self.stored}, "
-                f"handled {self.handled}, failed {self.failed}, answers stored {self.answers}, "
-                f"lost {self.lost}, duplicated {self.duplicated}, dropped {self.dropped}, "
-                f"sent twice {self.sent_twice}{more}")
+        return (
+            f"[reliability] {self.name}: updates sent {self.updates_sent}, stored {self.stored}, "
+            f"handled {self.handled}, failed {self.failed}, answers stored {self.answers}, "
+            f"lost {self.lost}, duplicated {self.duplicated}, dropped {self.dropped}, "
+            f"sent twice {self.sent_twice}{more}"
+        )
 
     def report(self) -> Figures:
         print("\n" + self.line())
@@ -101,13 +115,15 @@ async def tally(name: str, sessionmaker: Any, ledger: Ledger, fake: Any) -> Figu
     f = Figures(name, updates_sent=len(ids))
     async with sessionmaker() as s:
         rows = (await s.execute(select(Inbox.update_id, Inbox.status))).all()
-        answers = (await s.execute(
-            select(Answer.participant_id, Answer.session_id, Answer.name, func.count())
-            .group_by(Answer.participant_id, Answer.session_id, Answer.name))).all()
-        subs = (await s.execute(
-            select(Submission.participant_pseudonym, Submission.flow_id, Submission.answers))).all()
-        outbox = (await s.execute(
-            select(Outbox.chat_id, Outbox.method, Outbox.status, Outbox.target))).all()
+        answers = (
+            await s.execute(
+                select(Answer.participant_id, Answer.session_id, Answer.name, func.count()).group_by(
+                    Answer.participant_id, Answer.session_id, Answer.name
+                )
+            )
+        ).all()
+        subs = (await s.execute(select(Submission.participant_pseudonym, Submission.flow_id, Submission.answers))).all()
+        outbox = (await s.execute(select(Outbox.chat_id, Outbox.method, Outbox.status, Outbox.target))).all()
     status = {update_id: st for update_id, st in rows if update_id in ids}
     f.stored = len(status)
     f.handled = sum(st == "done" for st in status.values())
@@ -115,12 +131,17 @@ async def tally(name: str, sessionmaker: Any, ledger: Ledger, fake: Any) -> Figu
     f.lost = len(ids) - f.handled - f.failed
     f.answers = sum(n for *_, n in answers)
     f.duplicated = sum(n - 1 for *_, n in answers) + sum(
-        n - 1 for n in Counter((p, flow, repr(sorted(a.items())) if isinstance(a, dict) else repr(a))
-                               for p, flow, a in subs).values())
+        n - 1
+        for n in Counter(
+            (p, flow, repr(sorted(a.items())) if isinstance(a, dict) else repr(a)) for p, flow, a in subs
+        ).values()
+    )
     f.dropped = sum(st == "failed" for *_, st, target in outbox if target == "webhook") + sum(
-        st == "failed" for _, method, st, target in outbox if target == "telegram" and method != "leaveChat")
-    sent = Counter(chat for chat, method, st, target in outbox
-                   if target == "telegram" and method == "sendMessage" and st == "sent")
+        st == "failed" for _, method, st, target in outbox if target == "telegram" and method != "leaveChat"
+    )
+    sent = Counter(
+        chat for chat, method, st, target in outbox if target == "telegram" and method == "sendMessage" and st == "sent"
+    )
     for chat_id, n in sent.items():
         chat = fake.chats.get(chat_id)
         if chat is not None:
@@ -131,10 +152,13 @@ async def tally(name: str, sessionmaker: Any, ledger: Ledger, fake: Any) -> Figu
 async def order_violations(sessionmaker: Any) -> int:
     """Chats whose messages reached Telegram in another order than the outbox's."""
     async with sessionmaker() as s:
-        rows = (await s.execute(
-            select(Outbox.chat_id, Outbox.result).where(
-                Outbox.method == "sendMessage", Outbox.status == "sent", Outbox.target == "telegram")
-            .order_by(Outbox.chat_id, Outbox.id))).all()
+        rows = (
+            await s.execute(
+                select(Outbox.chat_id, Outbox.result)
+                .where(Outbox.method == "sendMessage", Outbox.status == "sent", Outbox.target == "telegram")
+                .order_by(Outbox.chat_id, Outbox.id)
+            )
+        ).all()
     last: dict[int, int] = {}
     bad: set[int] = set()
     for chat_id, result in rows:
@@ -192,11 +216,15 @@ class Proxy:
         for i in range(len(self.backends)):
             backend = self.backends[(first + i) % len(self.backends)]
             try:
-                async with self._http.request(request.method, backend + request.path_qs,
-                                              data=body, headers=headers) as resp:
+                async with self._http.request(
+                    request.method, backend + request.path_qs, data=body, headers=headers
+                ) as resp:
                     payload = await resp.read()
-                    return web.Response(status=resp.status, body=payload, headers={
-                        "Content-Type": resp.headers.get("Content-Type", "application/octet-stream")})
+                    return web.Response(
+                        status=resp.status,
+                        body=payload,
+                        headers={"Content-Type": resp.headers.get("Content-Type", "application/octet-stream")},
+                    )
             except aiohttp.ClientConnectionError:
                 continue
         return web.Response(status=502, text="no backend")
@@ -241,6 +269,7 @@ def pid_of_peer(port: int, pids: list[int]) -> int | None:
 
 # -- a private PostgreSQL ------------------------------------------------------------------
 
+
 class PrivatePostgres:
     """A throwaway PostgreSQL cluster on a free port (trust auth), ours to stop and start.
     Never the shared server on 5432."""
@@ -259,16 +288,30 @@ class PrivatePostgres:
         self.url = f"postgresql+asyncpg://postgres@127.0.0.1:{self.port}/postgres"
 
     def _run(self, tool: str, *args: str) -> None:
-        subprocess.run(["runuser", "-u", "postgres", "--", f"{self.bin}/{tool}", *args],
-                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, timeout=120)
+        subprocess.run(
+            ["runuser", "-u", "postgres", "--", f"{self.bin}/{tool}", *args],
+            check=True,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.PIPE,
+            timeout=120,
+        )
 
     def init(self) -> PrivatePostgres:
         self._run("initdb", "-D", str(self.data), "-A", "trust", "-U", "postgres", "--no-sync")
         return self
 
     def start(self) -> None:
-        self._run("pg_ctl", "-D", str(self.data), "-l", str(self.root / "log"), "-w", "-o",
-                  f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off", "start")
+        self._run(
+            "pg_ctl",
+            "-D",
+            str(self.data),
+            "-l",
+            str(self.root / "log"),
+            "-w",
+            "-o",
+            f"-p {self.port} -k {self.root} -c listen_addresses=127.0.0.1 -c fsync=off",
+            "start",
+        )
 
     def stop(self) -> None:
         self._run("pg_ctl", "-D", str(self.data), "-m", "fast", "-w", "stop")
@@ -282,6 +325,7 @@ class PrivatePostgres:
 
 
 # -- several bot processes, one database ------------------------------------------------
+
 
 class ParallelDelivery(WebhookDelivery):
     """Webhook delivery as Telegram does it with setWebhook's max_connections: up to
@@ -333,11 +377,14 @@ async def sender_lock_holders(sessionmaker: Any) -> int:
     """Sessions holding the sender's advisory lock in this database (pg_locks)."""
     key = lock_key("leader", "sender") & 0xFFFFFFFFFFFFFFFF
     async with sessionmaker() as s:
-        return await s.scalar(text(
-            "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
-            "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
-            "AND classid::bigint = :hi AND objid::bigint = :lo AND objsubid = 1"),
-            {"hi": key >> 32, "lo": key & 0xFFFFFFFF})
+        return await s.scalar(
+            text(
+                "SELECT count(*) FROM pg_locks WHERE locktype = 'advisory' AND granted "
+                "AND database = (SELECT oid FROM pg_database WHERE datname = current_database()) "
+                "AND classid::bigint = :hi AND objid::bigint = :lo AND objsubid = 1"
+            ),
+            {"hi": key >> 32, "lo": key & 0xFFFFFFFF},
+        )
 
 
 class Deployment:
@@ -345,8 +392,9 @@ class Deployment:
     balancer in front of the N processes; the processes reach the fake Bot API through a
     proxy that records which process made each call."""
 
-    def __init__(self, fake: Any, db_url: str, tmp_path: Path, staff_chat_id: int, workers: int = 3,
-                 **env: str) -> None:
+    def __init__(
+        self, fake: Any, db_url: str, tmp_path: Path, staff_chat_id: int, workers: int = 3, **env: str
+    ) -> None:
         self.fake = fake
         self.workers = workers
         self.process = BotProcess(fake, db_url, tmp_path, staff_chat_id)  # env and log file
@@ -358,8 +406,13 @@ class Deployment:
         self.telegram = Proxy([fake.url], on_request=self._record)
         # The fake enforces no rate limits here; the bot's own pacing would hold the staff
         # cards to Telegram's 20 a minute per group and make the test wait for it.
-        self.env = dict(self.process.env, TELEGRAM_API_URL=self.telegram.url, RATE_GROUP_PER_MIN="100000",
-                        WEBHOOK_URL=f"{self.balancer.url}/telegram/webhook", **env)
+        self.env = dict(
+            self.process.env,
+            TELEGRAM_API_URL=self.telegram.url,
+            RATE_GROUP_PER_MIN="100000",
+            WEBHOOK_URL=f"{self.balancer.url}/telegram/webhook",
+            **env,
+        )
         self.proc: subprocess.Popen | None = None
         self.sends: list[tuple[str, int | None]] = []  # (method, pid) of each outbox delivery
         self._pids: dict[int, int | None] = {}
@@ -384,8 +437,13 @@ class Deployment:
         await self.balancer.start()
         await self.telegram.start()
         with open(self.log, "ab") as log:
-            self.proc = subprocess.Popen([sys.executable, "-m", "bot", "run", "--workers", str(self.workers)],
-                                         cwd=tmp_cwd(self.env), env=self.env, stdout=log, stderr=log)
+            self.proc = subprocess.Popen(
+                [sys.executable, "-m", "bot", "run", "--workers", str(self.workers)],
+                cwd=tmp_cwd(self.env),
+                env=self.env,
+                stdout=log,
+                stderr=log,
+            )
         await self.wait_ready()
 
     async def wait_ready(self, timeout: float = 180.0) -> None:
@@ -438,11 +496,14 @@ class Deployment:
         deadline = loop.time() + timeout
         while loop.time() < deadline:
             async with sessionmaker() as s:
-                port = await s.scalar(text(
-                    "SELECT a.client_port FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
-                    "WHERE l.locktype = 'advisory' AND l.granted AND a.datname = current_database() "
-                    "AND l.classid::bigint = :hi AND l.objid::bigint = :lo AND l.objsubid = 1"),
-                    {"hi": key >> 32, "lo": key & 0xFFFFFFFF})
+                port = await s.scalar(
+                    text(
+                        "SELECT a.client_port FROM pg_locks l JOIN pg_stat_activity a ON a.pid = l.pid "
+                        "WHERE l.locktype = 'advisory' AND l.granted AND a.datname = current_database() "
+                        "AND l.classid::bigint = :hi AND l.objid::bigint = :lo AND l.objsubid = 1"
+                    ),
+                    {"hi": key >> 32, "lo": key & 0xFFFFFFFF},
+                )
             pid = pid_of_peer(port, list(self.children().values())) if port else None
             if pid is not None:
                 return pid

@@ -4,6 +4,7 @@ lone UTF-16 surrogates, forged or stale callback data and group chats. Each goes
 real way in: `store_updates` -> the inbox -> one `InboxWorker` round -> the handler,
 against Services on SQLite. None may raise, leave a traceback in the logs, be lost,
 or go without the kind answer that is due."""
+
 from __future__ import annotations
 
 import asyncio
@@ -35,13 +36,30 @@ STAFF = -100_999_000_111
 SECRET = "invented-webhook-secret"
 BIDI = "\u202a\u202b\u202c\u202d\u202e\u2066\u2067\u2068\u2069\u200e\u200f\u061c"
 NASTY = [
-    "", " ", "/start", "/delete", "/stop@other_bot", "r:c", "d:y", "h:p", "9999:0", "\u202eevil\u202c", BIDI * 20,
-    "".join(map(chr, range(32))), "\x00nul", "\ud800lone", "\udfff", "\r\n" * 100, "\ufeff\ufffe",
-    "<b>not html</b>", "*_`[",
+    "",
+    " ",
+    "/start",
+    "/delete",
+    "/stop@other_bot",
+    "r:c",
+    "d:y",
+    "h:p",
+    "9999:0",
+    "\u202eevil\u202c",
+    BIDI * 20,
+    "".join(map(chr, range(32))),
+    "\x00nul",
+    "\ud800lone",
+    "\udfff",
+    "\r\n" * 100,
+    "\ufeff\ufffe",
+    "<b>not html</b>",
+    "*_`[",
 ]
 GIANT = st.sampled_from([("ä", 4096), ("🙂", 3000), ("x", 70_000), ("/start ", 300)]).map(lambda c: c[0] * c[1])
-TEXT = st.one_of(st.text(max_size=40), st.sampled_from(NASTY), GIANT,
-                 st.text(alphabet=st.characters(codec="utf-8"), max_size=300))
+TEXT = st.one_of(
+    st.text(max_size=40), st.sampled_from(NASTY), GIANT, st.text(alphabet=st.characters(codec="utf-8"), max_size=300)
+)
 _ids = itertools.count(1_000_000)
 
 
@@ -65,7 +83,7 @@ def draw_value(draw: Any, type_name: str, depth: int, primitives: dict = PRIMITI
     ones always, optional ones at random (fewer the deeper it goes)."""
     if type_name.startswith("Array of "):
         n = draw(st.integers(0, 2 if depth < 3 else 1))
-        return [draw_value(draw, type_name[len("Array of "):], depth + 1, primitives) for _ in range(n)]
+        return [draw_value(draw, type_name[len("Array of ") :], depth + 1, primitives) for _ in range(n)]
     if type_name in primitives:
         return draw(primitives[type_name])
     spec = SPEC.types[type_name]
@@ -98,6 +116,7 @@ ANY_UPDATE = any_update()
 
 # -- the rig: Services on SQLite, one worker round per update ----------------------------
 
+
 class Records(logging.Handler):
     def __init__(self) -> None:
         super().__init__(logging.DEBUG)
@@ -112,13 +131,18 @@ class Rig:
     def __init__(self, tmp: Path) -> None:
         self.runner = asyncio.Runner()
         self.settings = Settings(
-            _env_file=None, telegram_bot_token="123456:TEST-TOKEN", database_url=f"sqlite+aiosqlite:///{tmp}/bad.db",
-            var_dir=tmp / "var", flows_dir=ROOT / "flows", locales_dir=ROOT / "locales",
-            pseudonym_key="test-pseudonym-key-not-secret", staff_chat_id=STAFF)
+            _env_file=None,
+            telegram_bot_token="123456:TEST-TOKEN",
+            database_url=f"sqlite+aiosqlite:///{tmp}/bad.db",
+            var_dir=tmp / "var",
+            flows_dir=ROOT / "flows",
+            locales_dir=ROOT / "locales",
+            pseudonym_key="test-pseudonym-key-not-secret",
+            staff_chat_id=STAFF,
+        )
         self.services = build_services(self.settings)
         self.answered = RecordedAnswers()
-        self.worker = InboxWorker(self.services.sessionmaker, UpdateHandler(self.services, None),
-                                  answers=self.answered)  # type: ignore[arg-type]
+        self.worker = InboxWorker(self.services.sessionmaker, UpdateHandler(self.services, None), answers=self.answered)  # type: ignore[arg-type]
         self.logs = Records()
         self.checkouts = 0
         event.listen(self.services.db.sync_engine, "checkout", self._checked_out)
@@ -192,16 +216,20 @@ def check_logs(rig: Rig, update: dict[str, Any]) -> None:
 
 def private_message(text: str | None = None, user_id: int | None = None, **content: Any) -> dict[str, Any]:
     uid = user_id or next(_ids)
-    message: dict[str, Any] = {"message_id": next(_ids), "date": 1_750_000_000,
-                               "chat": {"id": uid, "type": "private", "first_name": "Invented"},
-                               "from": {"id": uid, "is_bot": False, "first_name": "Invented", "language_code": "en"},
-                               **content}
+    message: dict[str, Any] = {
+        "message_id": next(_ids),
+        "date": 1_750_000_000,
+        "chat": {"id": uid, "type": "private", "first_name": "Invented"},
+        "from": {"id": uid, "is_bot": False, "first_name": "Invented", "language_code": "en"},
+        **content,
+    }
     if text is not None:
         message["text"] = text
     return {"update_id": next(_ids), "message": message}
 
 
 # -- the tests -------------------------------------------------------------------------
+
 
 @settings(max_examples=60, deadline=None, suppress_health_check=list(HealthCheck))
 @given(update=ANY_UPDATE)
@@ -213,8 +241,13 @@ def test_any_update_from_the_specification(rig, update):
     if row.status == "failed":
         assert len(row.error or "") <= 200 and " at " in row.error  # its kind and place only
     message = update.get("message")
-    if row.status == "done" and isinstance(message, dict) and message["chat"]["type"] == "private" \
-            and not message.get("from", {}).get("is_bot", True) and message.get("text"):
+    if (
+        row.status == "done"
+        and isinstance(message, dict)
+        and message["chat"]["type"] == "private"
+        and not message.get("from", {}).get("is_bot", True)
+        and message.get("text")
+    ):
         assert any(r.chat_id == message["chat"]["id"] for r in replies), "no answer to a private message"
     callback = update.get("callback_query")
     if row.status == "done" and isinstance(callback, dict):
@@ -240,16 +273,26 @@ def test_private_texts_get_a_kind_answer(rig, text, media, data):
 
 
 @settings(max_examples=40, deadline=None, suppress_health_check=list(HealthCheck))
-@given(data=st.one_of(TEXT, st.from_regex(r"\A\d{1,6}:\d{1,3}\Z"), st.sampled_from(["r:c", "r:s", "d:n", "h:p"])),
-       with_message=st.booleans())
+@given(
+    data=st.one_of(TEXT, st.from_regex(r"\A\d{1,6}:\d{1,3}\Z"), st.sampled_from(["r:c", "r:s", "d:n", "h:p"])),
+    with_message=st.booleans(),
+)
 def test_forged_or_stale_callback_data(rig, data, with_message):
     uid = next(_ids)
     rig.run(rig.feed(private_message("/start", uid)))  # someone the bot knows, mid-onboarding
-    query: dict[str, Any] = {"id": str(next(_ids)), "chat_instance": "ci", "data": data,
-                             "from": {"id": uid, "is_bot": False, "first_name": "Invented"}}
+    query: dict[str, Any] = {
+        "id": str(next(_ids)),
+        "chat_instance": "ci",
+        "data": data,
+        "from": {"id": uid, "is_bot": False, "first_name": "Invented"},
+    }
     if with_message:
-        query["message"] = {"message_id": 1, "date": 1_750_000_000, "text": "an old question",
-                            "chat": {"id": uid, "type": "private", "first_name": "Invented"}}
+        query["message"] = {
+            "message_id": 1,
+            "date": 1_750_000_000,
+            "text": "an old question",
+            "chat": {"id": uid, "type": "private", "first_name": "Invented"},
+        }
     update = {"update_id": next(_ids), "callback_query": query}
     row, replies = rig.run(rig.feed(update))
     assert row.status == "done", row.error
@@ -274,16 +317,27 @@ def test_an_update_that_cannot_be_parsed_is_kept_as_failed_and_the_next_goes_on(
     uid = next(_ids)
     broken = private_message("Secret words of an invented youth", uid)
     del broken["message"]["date"]  # a required field missing
-    unknown = {"update_id": next(_ids), "message": {"chat": {"id": uid, "type": "private"}},
-               "teleportation": {"to": "Mars"}}
+    unknown = {
+        "update_id": next(_ids),
+        "message": {"chat": {"id": uid, "type": "private"}},
+        "teleportation": {"to": "Mars"},
+    }
     after = private_message("/start", uid)
     rig.run(store_updates(rig.services.sessionmaker, [broken, unknown, after]))
     rig.run(rig.drain())
 
     async def rows():
         async with rig.services.sessionmaker() as s:
-            return {r.update_id: r for r in (await s.scalars(select(Inbox).where(
-                Inbox.update_id.in_([broken["update_id"], unknown["update_id"], after["update_id"]])))).all()}
+            return {
+                r.update_id: r
+                for r in (
+                    await s.scalars(
+                        select(Inbox).where(
+                            Inbox.update_id.in_([broken["update_id"], unknown["update_id"], after["update_id"]])
+                        )
+                    )
+                ).all()
+            }
 
     found = rig.run(rows())
     assert found[broken["update_id"]].status == "failed"
@@ -296,6 +350,7 @@ def test_an_update_that_cannot_be_parsed_is_kept_as_failed_and_the_next_goes_on(
 
 
 # -- the webhook endpoint ------------------------------------------------------------------
+
 
 async def _webhook_client(rig: Rig) -> TestClient:
     app = web.Application(client_max_size=4 * MAX_BODY)
@@ -315,10 +370,14 @@ def test_the_webhook_refuses_bad_requests_without_touching_the_database(rig):
                 (await client.post("/hook", data=good)).status,  # no secret
                 (await client.post("/hook", data=good, headers={SECRET_HEADER: SECRET + "x"})).status,
                 (await client.post("/hook", data=good, headers={SECRET_HEADER: SECRET[:-1]})).status,
-                (await client.post("/hook", data=b"{" + b" " * (MAX_BODY + 10) + b"}",
-                                   headers={SECRET_HEADER: SECRET})).status,
-                (await client.post("/hook", data=b'{"update_id": 1, "message": {',
-                                   headers={SECRET_HEADER: SECRET})).status,
+                (
+                    await client.post(
+                        "/hook", data=b"{" + b" " * (MAX_BODY + 10) + b"}", headers={SECRET_HEADER: SECRET}
+                    )
+                ).status,
+                (
+                    await client.post("/hook", data=b'{"update_id": 1, "message": {', headers={SECRET_HEADER: SECRET})
+                ).status,
                 (await client.post("/hook", data=b"\xff\xfe not utf-8", headers={SECRET_HEADER: SECRET})).status,
                 (await client.post("/hook", data=b"[1, 2]", headers={SECRET_HEADER: SECRET})).status,
                 (await client.post("/hook", data=b'{"update_id": "7"}', headers={SECRET_HEADER: SECRET})).status,

@@ -2,6 +2,7 @@
 behind a round-robin load balancer. Per-chat order holds across processes, each update
 is handled once, exactly one process sends at a time, and a killed worker (even the
 sender) is replaced while the others go on."""
+
 from __future__ import annotations
 
 import asyncio
@@ -35,16 +36,26 @@ async def _sample_holders(db, stop: asyncio.Event, seen: list[int]) -> None:
 async def test_three_processes_take_300_youth_through_share_an_idea(fake_bot_api, pg_url, tmp_path, db_handle):
     ledger = Ledger(fake_bot_api)
     group = fake_bot_api.new_group("Sammanhacket team")
-    deployment = Deployment(fake_bot_api, pg_url, tmp_path, group.chat.id, workers=3,
-                            RATE_GLOBAL_PER_S="1000", RATE_PER_CHAT_PER_S="50", RATE_PER_CHAT_BURST="50")
+    deployment = Deployment(
+        fake_bot_api,
+        pg_url,
+        tmp_path,
+        group.chat.id,
+        workers=3,
+        RATE_GLOBAL_PER_S="1000",
+        RATE_PER_CHAT_PER_S="50",
+        RATE_PER_CHAT_BURST="50",
+    )
     await deployment.start()
     db = db_handle(pg_url)
     holders: list[int] = []
     sampling = asyncio.Event()
     sampler = asyncio.create_task(_sample_holders(db, sampling, holders))
     try:
-        youth = [Youth.new(fake_bot_api, db, first_name=f"Invented{i}", language_code="en")
-                 for i in range(N_DEPLOYMENT_YOUTH)]
+        youth = [
+            Youth.new(fake_bot_api, db, first_name=f"Invented{i}", language_code="en")
+            for i in range(N_DEPLOYMENT_YOUTH)
+        ]
         await asyncio.gather(*(walk(y, SHARE_AN_IDEA, IDEA) for y in youth))
         await settle(db, timeout=300)
     finally:
@@ -56,8 +67,12 @@ async def test_three_processes_take_300_youth_through_share_an_idea(fake_bot_api
     async with db.sessionmaker() as s:
         subs = (await s.scalars(select(Submission).where(Submission.flow_id == "share_idea"))).all()
     senders = Counter(pid for _, pid in deployment.sends)
-    figures.extra.update(submissions=len(subs), order_violations=await order_violations(db.sessionmaker),
-                         sending_processes=len(senders), max_sender_lock_holders=max(holders))
+    figures.extra.update(
+        submissions=len(subs),
+        order_violations=await order_violations(db.sessionmaker),
+        sending_processes=len(senders),
+        max_sender_lock_holders=max(holders),
+    )
     figures.report().assert_clean()
     assert len(subs) == N_DEPLOYMENT_YOUTH
     assert all("Great! If they have a question" in " ".join(y.texts()) for y in youth)
@@ -78,10 +93,10 @@ async def test_sigkill_of_the_sending_worker_loses_and_duplicates_nothing(fake_b
     await deployment.start()
     db = db_handle(pg_url)
     try:
-        youth = [Youth.new(fake_bot_api, db, first_name=f"Made{i}Up", language_code="en")
-                 for i in range(N_KILL_YOUTH)]
-        await asyncio.gather(*(through_share_idea(y, ["start", "English", "16–17", "Yes", "Share an idea"])
-                               for y in youth))
+        youth = [Youth.new(fake_bot_api, db, first_name=f"Made{i}Up", language_code="en") for i in range(N_KILL_YOUTH)]
+        await asyncio.gather(
+            *(through_share_idea(y, ["start", "English", "16–17", "Yes", "Share an idea"]) for y in youth)
+        )
         victim = await deployment.sender_pid(db.sessionmaker)
         sends_before = len(deployment.sends)
         # Load in flight: everyone presses "School"; the worker that sends dies meanwhile.
@@ -97,8 +112,9 @@ async def test_sigkill_of_the_sending_worker_loses_and_duplicates_nothing(fake_b
         # SIGHUP (reload the flows) reaches every worker; nobody dies of it.
         pids = deployment.children()
         deployment.proc.send_signal(signal.SIGHUP)
-        await wait_until(lambda: deployment.log.read_text().count("reload (SIGHUP)") == len(pids), 60,
-                         "every worker to reload")
+        await wait_until(
+            lambda: deployment.log.read_text().count("reload (SIGHUP)") == len(pids), 60, "every worker to reload"
+        )
         assert deployment.proc.poll() is None and deployment.children() == pids
     finally:
         code = await deployment.stop()
@@ -124,9 +140,14 @@ async def test_sigkill_of_the_sending_worker_loses_and_duplicates_nothing(fake_b
     assert [r for r in fake_bot_api.rejected if r not in repeated_edits] == []
 
 
-
 def test_several_workers_refuse_sqlite(tmp_path):
     env = dict(os.environ, DATABASE_URL=f"sqlite+aiosqlite:///{tmp_path}/one.db", TELEGRAM_BOT_TOKEN="1:x")
-    done = subprocess.run([sys.executable, "-m", "bot", "run", "--workers", "2"], env=env, cwd=tmp_path,
-                          capture_output=True, text=True, timeout=60)
+    done = subprocess.run(
+        [sys.executable, "-m", "bot", "run", "--workers", "2"],
+        env=env,
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
     assert done.returncode == 2 and "PostgreSQL" in done.stderr

@@ -1,6 +1,7 @@
 """Faults around one bot process: Telegram refusing and hanging, the staff webhook
 down, repeated and reordered deliveries, a flow file broken mid-conversation, and
 PostgreSQL restarted under load. Each test prints its figures."""
+
 from __future__ import annotations
 
 import asyncio
@@ -27,14 +28,19 @@ TO_THE_END = [IDEA, "Me", "Done", "Yes"]
 
 def _settings(fake, tmp_path, db_url: str | None = None, **overrides):
     group = fake.new_group("Sammanhacket team")
-    return bot_settings(fake, db_url or f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}", tmp_path,
-                        staff_chat_id=group.chat.id, rate_group_per_min=100_000, **overrides)
+    return bot_settings(
+        fake,
+        db_url or f"sqlite+aiosqlite:///{tmp_path / 'bot.db'}",
+        tmp_path,
+        staff_chat_id=group.chat.id,
+        rate_group_per_min=100_000,
+        **overrides,
+    )
 
 
 async def _submissions(services) -> int:
     async with services.sessionmaker() as s:
-        return await s.scalar(select(func.count()).select_from(Submission)
-                              .where(Submission.flow_id == "share_idea"))
+        return await s.scalar(select(func.count()).select_from(Submission).where(Submission.flow_id == "share_idea"))
 
 
 async def test_telegram_429_then_5xx_then_timeouts(fake_bot_api, tmp_path):
@@ -51,8 +57,11 @@ async def test_telegram_429_then_5xx_then_timeouts(fake_bot_api, tmp_path):
         await settle(services, timeout=120)
         subs = await _submissions(services)
         figures = await tally("Telegram 429, then 5xx, then timeouts", services.sessionmaker, ledger, fake_bot_api)
-        figures.extra.update(faults_injected=fake_bot_api.faults.injected, answered_429=fake_bot_api.count_429,
-                             order_violations=await order_violations(services.sessionmaker))
+        figures.extra.update(
+            faults_injected=fake_bot_api.faults.injected,
+            answered_429=fake_bot_api.count_429,
+            order_violations=await order_violations(services.sessionmaker),
+        )
     figures.report().assert_clean()
     assert fake_bot_api.count_429 > 0 and fake_bot_api.faults.injected >= 1 + 8 + 3
     assert figures.sent_twice == 0 and figures.extra["order_violations"] == 0
@@ -97,16 +106,16 @@ class StaffReceiver:
 async def test_staff_webhook_down_for_a_while_then_everything_arrives(fake_bot_api, tmp_path):
     ledger = Ledger(fake_bot_api)
     receiver = StaffReceiver(b"invented-forward-secret")
-    settings = _settings(fake_bot_api, tmp_path, forward_webhook_url=receiver.url,
-                         forward_webhook_secret="invented-forward-secret")
+    settings = _settings(
+        fake_bot_api, tmp_path, forward_webhook_url=receiver.url, forward_webhook_secret="invented-forward-secret"
+    )
     async with running_bot(settings) as services:
         youth = [Youth.new(fake_bot_api, services, first_name=f"Imagined{i}", language_code="en") for i in range(5)]
         await asyncio.gather(*(through_share_idea(y, TO_THE_IDEA + TO_THE_END) for y in youth))
 
         async def tried_twice_each() -> bool:
             async with services.sessionmaker() as s:
-                rows = (await s.execute(select(Outbox.attempts, Outbox.status)
-                                        .where(Outbox.target == "webhook"))).all()
+                rows = (await s.execute(select(Outbox.attempts, Outbox.status).where(Outbox.target == "webhook"))).all()
             return len(rows) == len(youth) and all(st == "pending" and n >= 2 for n, st in rows)
 
         await wait_until(tried_twice_each, 60, "two failed attempts per submission")
@@ -126,11 +135,11 @@ async def test_staff_webhook_down_for_a_while_then_everything_arrives(fake_bot_a
 async def test_repeated_and_reordered_deliveries_are_handled_once(fake_bot_api, tmp_path):
     ledger = Ledger(fake_bot_api)
     port = free_port()
-    settings = _settings(fake_bot_api, tmp_path, web_port=port,
-                         webhook_url=f"http://127.0.0.1:{port}/telegram/webhook")
+    settings = _settings(fake_bot_api, tmp_path, web_port=port, webhook_url=f"http://127.0.0.1:{port}/telegram/webhook")
     url, headers = settings.webhook_url, {SECRET_HEADER: webhook_secret(settings)}
     rng = random.Random(20250301)
     async with running_bot(settings) as services, aiohttp.ClientSession() as http:
+
         async def post(update: dict) -> int:
             async with http.post(url, json=update, headers=headers) as resp:
                 return resp.status
@@ -144,9 +153,14 @@ async def test_repeated_and_reordered_deliveries_are_handled_once(fake_bot_api, 
         # arrive in across chats; each arrives twice, at the same time.
         starts = []
         for i, y in enumerate(youth):
-            message = {"message_id": y.user.chat.new_message_id(), "from": y.user.api, "chat": y.user.chat.api,
-                       "date": fake_bot_api.now(), "text": "/start",
-                       "entities": [{"type": "bot_command", "offset": 0, "length": 6}]}
+            message = {
+                "message_id": y.user.chat.new_message_id(),
+                "from": y.user.api,
+                "chat": y.user.chat.api,
+                "date": fake_bot_api.now(),
+                "text": "/start",
+                "entities": [{"type": "bot_command", "offset": 0, "length": 6}],
+            }
             starts.append({"update_id": 900_000 + i * 7, "message": message})
         ledger.updates.extend(starts)
         deliveries = starts * 2
@@ -167,8 +181,9 @@ async def test_repeated_and_reordered_deliveries_are_handled_once(fake_bot_api, 
             from storage.models import Inbox
 
             inbox_rows = await s.scalar(select(func.count()).select_from(Inbox))
-    figures.extra.update(deliveries=len(deliveries) + len(again) + len(ledger.updates) - len(starts),
-                         inbox_rows=inbox_rows)
+    figures.extra.update(
+        deliveries=len(deliveries) + len(again) + len(ledger.updates) - len(starts), inbox_rows=inbox_rows
+    )
     figures.report().assert_clean()
     assert inbox_rows == len(ledger.ids)
     for y in youth:  # exactly what the reference youth saw: nothing answered twice
@@ -201,8 +216,9 @@ async def test_a_flow_file_broken_mid_flow(fake_bot_api, tmp_path):
         problems = services.reload_content()
         # The youth mid-flow go on; a youth who starts now gets the last good flow.
         late = Youth.new(fake_bot_api, services, first_name="Latecomer", language_code="en")
-        await asyncio.gather(*(through_share_idea(y, TO_THE_END) for y in youth),
-                             through_share_idea(late, TO_THE_IDEA + TO_THE_END))
+        await asyncio.gather(
+            *(through_share_idea(y, TO_THE_END) for y in youth), through_share_idea(late, TO_THE_IDEA + TO_THE_END)
+        )
         await settle(services)
         subs = await _submissions(services)
         figures = await tally("flow file broken mid-flow", services.sessionmaker, ledger, fake_bot_api)
@@ -214,8 +230,9 @@ async def test_a_flow_file_broken_mid_flow(fake_bot_api, tmp_path):
                 health = await resp.json()
             async with http.get(f"{base}/staff/login") as resp:
                 token = csrf_of(await resp.text())
-            async with http.post(f"{base}/staff/login", data={"name": "ada", "password": PASSWORD,
-                                                              "csrf_token": token}) as resp:
+            async with http.post(
+                f"{base}/staff/login", data={"name": "ada", "password": PASSWORD, "csrf_token": token}
+            ) as resp:
                 assert resp.status == 200
             async with http.get(f"{base}/staff/flows") as resp:
                 flows_page = await resp.text()
@@ -234,8 +251,7 @@ async def test_postgresql_restarted_under_load(fake_bot_api, tmp_path, caplog):
     ledger = Ledger(fake_bot_api)
     try:
         async with running_bot(_settings(fake_bot_api, tmp_path, db_url=pg.url)) as services:
-            youth = [Youth.new(fake_bot_api, services, first_name=f"Pretend{i}", language_code="en")
-                     for i in range(10)]
+            youth = [Youth.new(fake_bot_api, services, first_name=f"Pretend{i}", language_code="en") for i in range(10)]
             await asyncio.gather(*(through_share_idea(y, TO_THE_IDEA[:-1]) for y in youth))
             for y in youth:  # load in flight ...
                 await y.user.press("School")

@@ -8,6 +8,7 @@ and there are urgent (safeguarding) cards. Everything is written the way the bot
 writes it (`bot.cli.demo.load`). It refuses a database that holds real youth or
 submissions, and a second run adds nothing.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -47,8 +48,10 @@ async def load_demo(settings: Settings, now: datetime | None = None) -> Totals |
     try:
         async with make_sessionmaker(engine).begin() as s:
             if await holds_real_data(s):
-                raise DemoRefused("the database holds real data (youth or submissions not from the demo); "
-                                  "the demo only fills a fresh database (set DATABASE_URL to another one)")
+                raise DemoRefused(
+                    "the database holds real data (youth or submissions not from the demo); "
+                    "the demo only fills a fresh database (set DATABASE_URL to another one)"
+                )
             if await already_loaded(s):
                 return None
             totals, when = Totals(), now or utcnow()
@@ -76,8 +79,11 @@ def demo_command(out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     if totals is None:
         print(f"demo: {where} already holds the demo data; nothing added", file=out)
         return 0
-    print(f"demo: loaded into {where}: {totals.youth} invented youth in {len(totals.languages)} languages, "
-          f"{totals.submissions} submissions ({totals.urgent} urgent).\n"
-          "See them: create an account with `python -m bot staff add NAME --role admin`, then `make run` "
-          f"and open http://{settings.web_host}:{settings.web_port}/staff/", file=out)
+    print(
+        f"demo: loaded into {where}: {totals.youth} invented youth in {len(totals.languages)} languages, "
+        f"{totals.submissions} submissions ({totals.urgent} urgent).\n"
+        "See them: create an account with `python -m bot staff add NAME --role admin`, then `make run` "
+        f"and open http://{settings.web_host}:{settings.web_port}/staff/",
+        file=out,
+    )
     return 0

@@ -11,6 +11,7 @@ Nothing is sent: no chat ids are stored and no outbox rows are written. Demo row
 are marked: participants and submissions have keys starting with `demo-`, and the
 source `demo`, so staff see where they come from.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass, field
@@ -82,10 +83,18 @@ class Talk:
                 self._profile(event.field, event.value)
             elif isinstance(event, ev.Forward):
                 await self._submit(event.flow, event.answers, event.source)
-        self.row = await sessions.save(self.s, self.participant.id, state=self.state, status="active",
-                                       flow_id=self.state.get("flow") or "",
-                                       flow_version=self.state.get("version") or "",
-                                       expires_at=None, tick_at=None, now=self.now, row=self.row)
+        self.row = await sessions.save(
+            self.s,
+            self.participant.id,
+            state=self.state,
+            status="active",
+            flow_id=self.state.get("flow") or "",
+            flow_version=self.state.get("version") or "",
+            expires_at=None,
+            tick_at=None,
+            now=self.now,
+            row=self.row,
+        )
         await self.s.flush()  # one save per input, as the bot's one transaction per update
         self.now += STEP
 
@@ -107,22 +116,44 @@ class Talk:
 
     async def _save_answer(self, e: ev.SaveAnswer) -> None:
         text = isinstance(e.value, str) and not e.skipped
-        await answers.add(self.s, participant_id=self.participant.id, session_id=self.row.id if self.row else None,
-                          flow_id=e.flow, step_id=e.step, name=e.name, value=None if e.skipped else e.value,
-                          skipped=e.skipped, forward=e.forward,
-                          detected_language=detect_language(e.value) if text else None, now=self.now)
+        await answers.add(
+            self.s,
+            participant_id=self.participant.id,
+            session_id=self.row.id if self.row else None,
+            flow_id=e.flow,
+            step_id=e.step,
+            name=e.name,
+            value=None if e.skipped else e.value,
+            skipped=e.skipped,
+            forward=e.forward,
+            detected_language=detect_language(e.value) if text else None,
+            now=self.now,
+        )
 
-    async def _submit(self, flow_id: str, given: dict[str, Any], source: str | None, *,
-                      urgent: bool = False, category: str | None = None) -> None:
+    async def _submit(
+        self,
+        flow_id: str,
+        given: dict[str, Any],
+        source: str | None,
+        *,
+        urgent: bool = False,
+        category: str | None = None,
+    ) -> None:
         flow = self.flowset.get(flow_id)
         names = {st.save for st in flow.steps.values() if getattr(st, "asks_name", False)} if flow else set()
         texts = " ".join(v for v in given.values() if isinstance(v, str))
         sub = await submissions.add(
-            self.s, key=f"{PREFIX}{self.number}-{len(self.made) + 1}", participant_pseudonym=self.participant.pseudonym,
-            flow_id=flow_id, language=self.lang, source=source or self.participant.source,
-            answers=anonymize_answers(given, (), names), now=self.now,
+            self.s,
+            key=f"{PREFIX}{self.number}-{len(self.made) + 1}",
+            participant_pseudonym=self.participant.pseudonym,
+            flow_id=flow_id,
+            language=self.lang,
+            source=source or self.participant.source,
+            answers=anonymize_answers(given, (), names),
+            now=self.now,
             detected_language=detect_language(texts) if texts and not urgent else None,
-            urgent=urgent, category=category,
+            urgent=urgent,
+            category=category,
         )
         if sub is not None:
             self.made.append(sub)
@@ -131,8 +162,9 @@ class Talk:
 
     async def urgent(self, category: str, reason: str) -> None:
         """The urgent card the bot raises (bot/dialogue/crisis.py): category, never the text."""
-        await self._submit((self.state or {}).get("flow") or "safeguarding", {"alert": reason}, None,
-                           urgent=True, category=category)
+        await self._submit(
+            (self.state or {}).get("flow") or "safeguarding", {"alert": reason}, None, urgent=True, category=category
+        )
 
     @property
     def lang(self) -> str:
@@ -194,16 +226,26 @@ async def review(s: AsyncSession, sub: Submission, r: Review, when: datetime) ->
     sub.tags, sub.notes = list(r.tags), r.note
 
 
-async def add_youth(s: AsyncSession, flowset: Any, lexicon: Any, number: int, youth: Youth, now: datetime,
-                    totals: Totals) -> None:
+async def add_youth(
+    s: AsyncSession, flowset: Any, lexicon: Any, number: int, youth: Youth, now: datetime, totals: Totals
+) -> None:
     start = now - timedelta(days=youth.days_ago, minutes=7 * number)
-    p = await participants.create(s, key=f"{PREFIX}{number}", pseudonym=pseudonym(PSEUDONYM_KEY, number),
-                                  language=youth.lang, source=SOURCE, now=start)
+    p = await participants.create(
+        s,
+        key=f"{PREFIX}{number}",
+        pseudonym=pseudonym(PSEUDONYM_KEY, number),
+        language=youth.lang,
+        source=SOURCE,
+        now=start,
+    )
     talk = Talk(s, flowset, lexicon, number, p, start, now, totals)
     totals.youth += 1
     totals.languages.add(youth.lang)
-    await talk.run(lambda fs: engine.start(fs, fs.onboarding_id or next(iter(fs.flows)), now=talk.now,
-                                           lang=youth.lang, source=SOURCE))
+    await talk.run(
+        lambda fs: engine.start(
+            fs, fs.onboarding_id or next(iter(fs.flows)), now=talk.now, lang=youth.lang, source=SOURCE
+        )
+    )
     if not await answer_questions(talk, youth.onboarding, youth.lang, picks_language=youth.picks_language):
         return
     for run in youth.runs:

@@ -4,6 +4,7 @@ Revision ID: 0001
 Revises:
 Create Date: 2025-11-27
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -143,9 +144,7 @@ def upgrade() -> None:
         sa.Column("is_test", sa.Boolean(), nullable=False),
         sa.PrimaryKeyConstraint("id", name="pk_submissions"),
         sa.UniqueConstraint("key", name="uq_submissions_key"),
-        sa.CheckConstraint(
-            "status IN ('new', 'reviewed', 'shortlisted', 'archived')", name="ck_submissions_status"
-        ),
+        sa.CheckConstraint("status IN ('new', 'reviewed', 'shortlisted', 'archived')", name="ck_submissions_status"),
     )
     for column in ("participant_pseudonym", "flow_id", "language", "status", "created_at"):
         op.create_index(f"ix_submissions_{column}", "submissions", [column])

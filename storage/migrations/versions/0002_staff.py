@@ -4,6 +4,7 @@ Revision ID: 0002
 Revises: 0001
 Create Date: 2025-11-27
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
@@ -63,9 +64,7 @@ def upgrade() -> None:
     )
     op.create_index("ix_audit_log_at_id", "audit_log", ["at", "id"])
     # The dashboard lists urgent items first, newest first, and pages by this key.
-    op.create_index(
-        "ix_submissions_urgent_created_at_id", "submissions", ["urgent", "created_at", "id"]
-    )
+    op.create_index("ix_submissions_urgent_created_at_id", "submissions", ["urgent", "created_at", "id"])
 
 
 def downgrade() -> None:

@@ -20,6 +20,7 @@ Revision ID: 0003
 Revises: 0002
 Create Date: 2025-12-01
 """
+
 from __future__ import annotations
 
 import logging
@@ -50,19 +51,27 @@ def _count_exprs(row: str, dialect: str) -> list[str]:
     else:
         day = f"date({row}.created_at)"
         topic = f"coalesce(substr(CAST(json_extract({row}.answers, '$.\"topic\"') AS VARCHAR), 1, {TOPIC_MAX}), '')"
-    return [day, f"{row}.flow_id", f"{row}.language", topic, f"{row}.status",
-            f"coalesce({row}.source, '')", f"{row}.is_test"]
+    return [
+        day,
+        f"{row}.flow_id",
+        f"{row}.language",
+        topic,
+        f"{row}.status",
+        f"coalesce({row}.source, '')",
+        f"{row}.is_test",
+    ]
 
 
 def _upsert(table: str, keys: Sequence[str], select_sql: str) -> str:
     cols = ", ".join(keys)
-    return (f"INSERT INTO {table} ({cols}, n) {select_sql} "
-            f"ON CONFLICT ({cols}) DO UPDATE SET n = {table}.n + excluded.n")
+    return f"INSERT INTO {table} ({cols}, n) {select_sql} ON CONFLICT ({cols}) DO UPDATE SET n = {table}.n + excluded.n"
 
 
 def _sqlite_bump_count(row: str, delta: int) -> str:
-    return _upsert("submission_counts", COUNT_KEYS,
-                   f"SELECT {', '.join(_count_exprs(row, 'sqlite'))}, {delta} WHERE true") + ";"
+    return (
+        _upsert("submission_counts", COUNT_KEYS, f"SELECT {', '.join(_count_exprs(row, 'sqlite'))}, {delta} WHERE true")
+        + ";"
+    )
 
 
 def _pg_delta_rows(source: str, delta: int) -> str:
@@ -73,8 +82,9 @@ def _pg_apply_counts(*parts: str) -> str:
     keys = ", ".join(COUNT_KEYS)
     delta = " UNION ALL ".join(parts)
     # Sorted, so concurrent statements lock rollup rows in one order (no deadlock).
-    select_sql = (f"SELECT {keys}, sum(d) FROM ({delta}) AS x({keys}, d) "
-                  f"GROUP BY {keys} HAVING sum(d) <> 0 ORDER BY {keys}")
+    select_sql = (
+        f"SELECT {keys}, sum(d) FROM ({delta}) AS x({keys}, d) GROUP BY {keys} HAVING sum(d) <> 0 ORDER BY {keys}"
+    )
     return _upsert("submission_counts", COUNT_KEYS, select_sql) + ";"
 
 
@@ -82,11 +92,11 @@ PG_COUNTS_FUNCTION = f"""
 CREATE FUNCTION submission_counts_apply() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    {_pg_apply_counts(_pg_delta_rows('new_rows', 1))}
+    {_pg_apply_counts(_pg_delta_rows("new_rows", 1))}
   ELSIF TG_OP = 'DELETE' THEN
-    {_pg_apply_counts(_pg_delta_rows('old_rows', -1))}
+    {_pg_apply_counts(_pg_delta_rows("old_rows", -1))}
   ELSE
-    {_pg_apply_counts(_pg_delta_rows('new_rows', 1), _pg_delta_rows('old_rows', -1))}
+    {_pg_apply_counts(_pg_delta_rows("new_rows", 1), _pg_delta_rows("old_rows", -1))}
   END IF;
   RETURN NULL;
 END $$
@@ -111,8 +121,9 @@ def _sqlite_reach_triggers() -> list[str]:
     # SQLite runs each AFTER trigger right after its row, so "another row exists" is exact
     # even when one statement inserts or deletes several answers of the same step.
     def trigger(name: str, event: str, body: list[tuple[str, str, int]]) -> str:
-        steps = " ".join(_bump_reach(row, delta, f"NOT {_same_step(row, other_than=other)}")
-                         for row, other, delta in body)
+        steps = " ".join(
+            _bump_reach(row, delta, f"NOT {_same_step(row, other_than=other)}") for row, other, delta in body
+        )
         return f"CREATE TRIGGER {name} AFTER {event} ON answers BEGIN {steps} END"
 
     return [
@@ -126,8 +137,9 @@ def _pg_reach_sql(*sources: tuple[str, int, int]) -> str:
     """Per (participant, flow, step) touched by the statement: present after it (any row
     left) minus present before it (rows now, less those it added, plus those it removed).
     Keys with as many rows added as removed (updates of other columns) cannot change."""
-    touched = " UNION ALL ".join(f"SELECT participant_id, flow_id, step_id, {added}, {removed} FROM {table}"
-                                 for table, added, removed in sources)
+    touched = " UNION ALL ".join(
+        f"SELECT participant_id, flow_id, step_id, {added}, {removed} FROM {table}" for table, added, removed in sources
+    )
     keys = "participant_id, flow_id, step_id"
     delta = f"""
       WITH touched AS (
@@ -140,8 +152,10 @@ def _pg_reach_sql(*sources: tuple[str, int, int]) -> str:
           SELECT count(*) AS now FROM answers a
           WHERE a.participant_id = t.participant_id AND a.flow_id = t.flow_id AND a.step_id = t.step_id) k)
       """
-    select_sql = "SELECT flow_id, step_id, sum(d) FROM delta GROUP BY flow_id, step_id HAVING sum(d) <> 0 " \
-                 "ORDER BY flow_id, step_id"
+    select_sql = (
+        "SELECT flow_id, step_id, sum(d) FROM delta GROUP BY flow_id, step_id HAVING sum(d) <> 0 "
+        "ORDER BY flow_id, step_id"
+    )
     return (delta + _upsert("answer_reach", REACH_KEYS, select_sql)).replace("'", "''")
 
 
@@ -151,11 +165,11 @@ PG_REACH_FUNCTION = f"""
 CREATE FUNCTION answer_reach_apply() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    EXECUTE '{_pg_reach_sql(('new_rows', 1, 0))}';
+    EXECUTE '{_pg_reach_sql(("new_rows", 1, 0))}';
   ELSIF TG_OP = 'DELETE' THEN
-    EXECUTE '{_pg_reach_sql(('old_rows', 0, 1))}';
+    EXECUTE '{_pg_reach_sql(("old_rows", 0, 1))}';
   ELSE
-    EXECUTE '{_pg_reach_sql(('new_rows', 1, 0), ('old_rows', 0, 1))}';
+    EXECUTE '{_pg_reach_sql(("new_rows", 1, 0), ("old_rows", 0, 1))}';
   END IF;
   RETURN NULL;
 END $$
@@ -189,21 +203,29 @@ def _create_tables() -> None:
         sa.PrimaryKeyConstraint(*REACH_KEYS, name="pk_answer_reach"),
         sqlite_with_rowid=False,
     )
-    op.create_index("ix_participants_is_test", "participants", ["id"],
-                    sqlite_where=sa.text("is_test = 1"), postgresql_where=sa.text("is_test"))
+    op.create_index(
+        "ix_participants_is_test",
+        "participants",
+        ["id"],
+        sqlite_where=sa.text("is_test = 1"),
+        postgresql_where=sa.text("is_test"),
+    )
 
 
 def _backfill(dialect: str) -> None:
     exprs = ", ".join(_count_exprs("submissions", dialect))
-    op.execute(f"INSERT INTO submission_counts ({', '.join(COUNT_KEYS)}, n) "
-               f"SELECT {exprs}, count(*) FROM submissions GROUP BY {exprs}")
-    op.execute("INSERT INTO answer_reach (flow_id, step_id, n) SELECT flow_id, step_id, count(*) "
-               "FROM (SELECT DISTINCT participant_id, flow_id, step_id FROM answers) AS d "
-               "GROUP BY flow_id, step_id")
+    op.execute(
+        f"INSERT INTO submission_counts ({', '.join(COUNT_KEYS)}, n) "
+        f"SELECT {exprs}, count(*) FROM submissions GROUP BY {exprs}"
+    )
+    op.execute(
+        "INSERT INTO answer_reach (flow_id, step_id, n) SELECT flow_id, step_id, count(*) "
+        "FROM (SELECT DISTINCT participant_id, flow_id, step_id FROM answers) AS d "
+        "GROUP BY flow_id, step_id"
+    )
 
 
-PG_ROLLUPS = {"submission_counts": ("submissions", PG_COUNTS_FUNCTION),
-              "answer_reach": ("answers", PG_REACH_FUNCTION)}
+PG_ROLLUPS = {"submission_counts": ("submissions", PG_COUNTS_FUNCTION), "answer_reach": ("answers", PG_REACH_FUNCTION)}
 
 
 def _create_pg_triggers() -> None:
@@ -212,17 +234,23 @@ def _create_pg_triggers() -> None:
     for rollup, (table, function) in PG_ROLLUPS.items():
         op.execute(function)
         for event, referencing in TRIGGER_EVENTS.items():
-            op.execute(f"CREATE TRIGGER {rollup}_{event.lower()} AFTER {event} ON {table} "
-                       f"{referencing} FOR EACH STATEMENT EXECUTE FUNCTION {rollup}_apply()")
+            op.execute(
+                f"CREATE TRIGGER {rollup}_{event.lower()} AFTER {event} ON {table} "
+                f"{referencing} FOR EACH STATEMENT EXECUTE FUNCTION {rollup}_apply()"
+            )
 
 
 def _create_sqlite_triggers() -> None:
-    op.execute(f"CREATE TRIGGER submission_counts_insert AFTER INSERT ON submissions "
-               f"BEGIN {_sqlite_bump_count('NEW', 1)} END")
-    op.execute(f"CREATE TRIGGER submission_counts_delete AFTER DELETE ON submissions "
-               f"BEGIN {_sqlite_bump_count('OLD', -1)} END")
-    op.execute(f"CREATE TRIGGER submission_counts_update AFTER UPDATE OF {COUNTED_COLUMNS} ON submissions "
-               f"BEGIN {_sqlite_bump_count('OLD', -1)} {_sqlite_bump_count('NEW', 1)} END")
+    op.execute(
+        f"CREATE TRIGGER submission_counts_insert AFTER INSERT ON submissions BEGIN {_sqlite_bump_count('NEW', 1)} END"
+    )
+    op.execute(
+        f"CREATE TRIGGER submission_counts_delete AFTER DELETE ON submissions BEGIN {_sqlite_bump_count('OLD', -1)} END"
+    )
+    op.execute(
+        f"CREATE TRIGGER submission_counts_update AFTER UPDATE OF {COUNTED_COLUMNS} ON submissions "
+        f"BEGIN {_sqlite_bump_count('OLD', -1)} {_sqlite_bump_count('NEW', 1)} END"
+    )
     for sql in _sqlite_reach_triggers():
         op.execute(sql)
 
@@ -271,8 +299,14 @@ def downgrade() -> None:
                 op.execute(f"DROP TRIGGER {rollup}_{event.lower()} ON {table}")
             op.execute(f"DROP FUNCTION {rollup}_apply()")
     else:
-        for name in ("submission_counts_insert", "submission_counts_delete", "submission_counts_update",
-                     "answer_reach_insert", "answer_reach_delete", "answer_reach_update"):
+        for name in (
+            "submission_counts_insert",
+            "submission_counts_delete",
+            "submission_counts_update",
+            "answer_reach_insert",
+            "answer_reach_delete",
+            "answer_reach_update",
+        ):
             op.execute(f"DROP TRIGGER {name}")
     _swap_filter_indexes(ordered=False)
     op.drop_index("ix_participants_is_test", table_name="participants")

@@ -9,6 +9,7 @@ Revision ID: 0004_login_lockout
 Revises: 0003
 Create Date: 2025-12-02
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence

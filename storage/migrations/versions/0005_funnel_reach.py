@@ -20,6 +20,7 @@ Revision ID: 0005_funnel_reach
 Revises: 0004_login_lockout
 Create Date: 2025-12-08
 """
+
 from __future__ import annotations
 
 import importlib.util
@@ -60,22 +61,25 @@ def _resting(row: str, dialect: str) -> tuple[str, str, str]:
 
 def _reach_upsert(select_sql: str) -> str:
     keys = ", ".join(REACH_KEYS)
-    return (f"INSERT INTO step_reach ({keys}, n) {select_sql} "
-            f"ON CONFLICT ({keys}) DO UPDATE SET n = step_reach.n + excluded.n;")
+    return (
+        f"INSERT INTO step_reach ({keys}, n) {select_sql} "
+        f"ON CONFLICT ({keys}) DO UPDATE SET n = step_reach.n + excluded.n;"
+    )
 
 
 def _sqlite_triggers() -> list[str]:
     flow, step, resting = _resting("NEW", "sqlite")
-    visit = (f"INSERT INTO step_visits (participant_id, flow_id, step_id) "
-             f"VALUES (NEW.participant_id, {flow}, {step}) ON CONFLICT DO NOTHING;")
+    visit = (
+        f"INSERT INTO step_visits (participant_id, flow_id, step_id) "
+        f"VALUES (NEW.participant_id, {flow}, {step}) ON CONFLICT DO NOTHING;"
+    )
 
     def bump(row: str, delta: int) -> str:
         return _reach_upsert(f"SELECT {row}.flow_id, {row}.step_id, {delta} WHERE true")
 
     return [
         f"CREATE TRIGGER step_visits_session_insert AFTER INSERT ON sessions WHEN {resting} BEGIN {visit} END",
-        f"CREATE TRIGGER step_visits_session_update AFTER UPDATE OF state ON sessions WHEN {resting} "
-        f"BEGIN {visit} END",
+        f"CREATE TRIGGER step_visits_session_update AFTER UPDATE OF state ON sessions WHEN {resting} BEGIN {visit} END",
         f"CREATE TRIGGER step_reach_insert AFTER INSERT ON step_visits BEGIN {bump('NEW', 1)} END",
         f"CREATE TRIGGER step_reach_delete AFTER DELETE ON step_visits BEGIN {bump('OLD', -1)} END",
         f"CREATE TRIGGER step_reach_update AFTER UPDATE ON step_visits BEGIN {bump('OLD', -1)} {bump('NEW', 1)} END",
@@ -102,18 +106,20 @@ def _pg_reach_function() -> str:
 
     def apply(*parts: str) -> str:
         rows = " UNION ALL ".join(parts)
-        return _reach_upsert(f"SELECT flow_id, step_id, sum(d) FROM ({rows}) AS x(flow_id, step_id, d) "
-                             f"GROUP BY flow_id, step_id HAVING sum(d) <> 0 ORDER BY flow_id, step_id")
+        return _reach_upsert(
+            f"SELECT flow_id, step_id, sum(d) FROM ({rows}) AS x(flow_id, step_id, d) "
+            f"GROUP BY flow_id, step_id HAVING sum(d) <> 0 ORDER BY flow_id, step_id"
+        )
 
     return f"""
 CREATE FUNCTION step_reach_apply() RETURNS trigger LANGUAGE plpgsql AS $$
 BEGIN
   IF TG_OP = 'INSERT' THEN
-    {apply(delta('new_rows', 1))}
+    {apply(delta("new_rows", 1))}
   ELSIF TG_OP = 'DELETE' THEN
-    {apply(delta('old_rows', -1))}
+    {apply(delta("old_rows", -1))}
   ELSE
-    {apply(delta('new_rows', 1), delta('old_rows', -1))}
+    {apply(delta("new_rows", 1), delta("old_rows", -1))}
   END IF;
   RETURN NULL;
 END $$
@@ -135,11 +141,15 @@ REFERENCING = {
 
 def _backfill(dialect: str) -> None:
     flow, step, resting = _resting("s", dialect)
-    op.execute("INSERT INTO step_visits (participant_id, flow_id, step_id) "
-               "SELECT participant_id, flow_id, step_id FROM answers "
-               f"UNION SELECT s.participant_id, {flow}, {step} FROM sessions s WHERE {resting}")
-    op.execute("INSERT INTO step_reach (flow_id, step_id, n) "
-               "SELECT flow_id, step_id, count(*) FROM step_visits GROUP BY flow_id, step_id")
+    op.execute(
+        "INSERT INTO step_visits (participant_id, flow_id, step_id) "
+        "SELECT participant_id, flow_id, step_id FROM answers "
+        f"UNION SELECT s.participant_id, {flow}, {step} FROM sessions s WHERE {resting}"
+    )
+    op.execute(
+        "INSERT INTO step_reach (flow_id, step_id, n) "
+        "SELECT flow_id, step_id, count(*) FROM step_visits GROUP BY flow_id, step_id"
+    )
 
 
 def _drop_answer_reach(dialect: str) -> None:
@@ -163,14 +173,18 @@ def _restore_answer_reach(dialect: str) -> None:
         sa.PrimaryKeyConstraint(*old.REACH_KEYS, name="pk_answer_reach"),
         sqlite_with_rowid=False,
     )
-    op.execute("INSERT INTO answer_reach (flow_id, step_id, n) SELECT flow_id, step_id, count(*) "
-               "FROM (SELECT DISTINCT participant_id, flow_id, step_id FROM answers) AS d "
-               "GROUP BY flow_id, step_id")
+    op.execute(
+        "INSERT INTO answer_reach (flow_id, step_id, n) SELECT flow_id, step_id, count(*) "
+        "FROM (SELECT DISTINCT participant_id, flow_id, step_id FROM answers) AS d "
+        "GROUP BY flow_id, step_id"
+    )
     if dialect == "postgresql":
         op.execute(old.PG_REACH_FUNCTION)
         for event, referencing in old.TRIGGER_EVENTS.items():
-            op.execute(f"CREATE TRIGGER answer_reach_{event.lower()} AFTER {event} ON answers "
-                       f"{referencing} FOR EACH STATEMENT EXECUTE FUNCTION answer_reach_apply()")
+            op.execute(
+                f"CREATE TRIGGER answer_reach_{event.lower()} AFTER {event} ON answers "
+                f"{referencing} FOR EACH STATEMENT EXECUTE FUNCTION answer_reach_apply()"
+            )
     else:
         for sql in old._sqlite_reach_triggers():
             op.execute(sql)
@@ -184,9 +198,12 @@ def upgrade() -> None:
     _drop_answer_reach(dialect)
     op.create_table(
         "step_visits",
-        sa.Column("participant_id", BigID, sa.ForeignKey("participants.id", ondelete="CASCADE",
-                                                          name="fk_step_visits_participant_id_participants"),
-                  nullable=False),
+        sa.Column(
+            "participant_id",
+            BigID,
+            sa.ForeignKey("participants.id", ondelete="CASCADE", name="fk_step_visits_participant_id_participants"),
+            nullable=False,
+        ),
         sa.Column("flow_id", sa.String(KEY_MAX), nullable=False),
         sa.Column("step_id", sa.String(KEY_MAX), nullable=False),
         sa.PrimaryKeyConstraint("participant_id", "flow_id", "step_id", name="pk_step_visits"),
@@ -206,8 +223,10 @@ def upgrade() -> None:
         op.execute(_pg_reach_function())
         for table, prefix, function, events in PG_TRIGGERS:
             for event in events:
-                op.execute(f"CREATE TRIGGER {prefix}_{event.lower()} AFTER {event} ON {table} "
-                           f"{REFERENCING[event]} FOR EACH STATEMENT EXECUTE FUNCTION {function}()")
+                op.execute(
+                    f"CREATE TRIGGER {prefix}_{event.lower()} AFTER {event} ON {table} "
+                    f"{REFERENCING[event]} FOR EACH STATEMENT EXECUTE FUNCTION {function}()"
+                )
     else:
         for sql in _sqlite_triggers():
             op.execute(sql)
@@ -221,8 +240,13 @@ def downgrade() -> None:
                 op.execute(f"DROP TRIGGER {prefix}_{event.lower()} ON {table}")
             op.execute(f"DROP FUNCTION {function}()")
     else:
-        for name in ("step_visits_session_insert", "step_visits_session_update",
-                     "step_reach_insert", "step_reach_delete", "step_reach_update"):
+        for name in (
+            "step_visits_session_insert",
+            "step_visits_session_update",
+            "step_reach_insert",
+            "step_reach_delete",
+            "step_reach_update",
+        ):
             op.execute(f"DROP TRIGGER {name}")
     op.drop_table("step_reach")
     op.drop_table("step_visits")

@@ -10,6 +10,7 @@ Revision ID: 0006_pseudonym_salt
 Revises: 0005_funnel_reach
 Create Date: 2026-01-10
 """
+
 from __future__ import annotations
 
 from collections.abc import Sequence
