@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import sys
 from pathlib import Path
@@ -159,3 +160,17 @@ def test_fuzzed_flow_files_never_raise(fragments, noise):
 @given(st.integers(min_value=0, max_value=len(VALID) - 1), st.text(max_size=5))
 def test_mutated_valid_flow_never_raises(cut, insert):
     build_flowset([("mut.yaml", VALID[:cut] + insert + VALID[cut:])])
+
+
+def test_cli_refuses_a_flows_folder_without_its_crisis_word_list(tmp_path):
+    for flow in SHIPPED.glob("*.yaml"):
+        if flow.name != "safeguarding.yaml":
+            shutil.copy(flow, tmp_path / flow.name)
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "flows", "check", str(tmp_path)], capture_output=True, text=True, cwd=ROOT
+    )
+    assert proc.returncode == 1 and "Traceback" not in proc.stderr
+    assert proc.stdout.splitlines() == [
+        f"{tmp_path / 'safeguarding.yaml'}:1:1: the crisis word list is missing: the bot does not start on a "
+        "flows folder without it (copy the shipped flows/safeguarding.yaml here)"
+    ]

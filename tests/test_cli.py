@@ -19,6 +19,7 @@ from pathlib import Path
 import aiohttp
 import pytest
 
+from bot.base.invocation import bot_command
 from bot.cli.main import _parser
 from tests.botfixtures import free_port
 from tests.clirun import Running, cli_env, command
@@ -75,15 +76,17 @@ def test_run_help_names_where_it_listens_and_the_mode_without_a_token(tmp_path):
 
 
 @pytest.mark.parametrize("argv", [["staff", "add", "ada", "--role", "admin"], ["staff", "passwd", "ada"]])
-def test_without_a_terminal_the_password_must_come_with_password_stdin(argv, tmp_path):
+def test_without_a_terminal_the_password_must_come_with_password_stdin(argv, tmp_path, monkeypatch):
     done = command(argv, cli_env(tmp_path), tmp_path)  # stdin: /dev/null, no terminal
     role = "--role admin " if "--role" in argv else ""
+    monkeypatch.chdir(tmp_path)  # the hint names this Python as typed from where the command ran
+    staff = bot_command("staff")
     assert (done.returncode, done.stdout, done.stderr) == (
         2,
         "",
         (
             "no terminal to ask for the password on: give it on standard input with --password-stdin "
-            f"(e.g. printf '%s\\n' \"$PASSWORD\" | python -m bot staff {argv[1]} ada {role}--password-stdin)\n"
+            f"(e.g. printf '%s\\n' \"$PASSWORD\" | {staff} {argv[1]} ada {role}--password-stdin)\n"
         ),
     )
     assert not (tmp_path / "var" / "bot.db").exists()  # stopped before anything

@@ -13,6 +13,8 @@ import asyncio
 import json
 import logging
 import socket
+import subprocess
+import sys
 
 import aiohttp
 import pytest
@@ -292,3 +294,47 @@ async def test_the_telegram_bot_says_where_the_dashboard_is_too(fake_bot_api, tm
         f"Dashboard: http://127.0.0.1:{port}/staff/  Simulator: http://127.0.0.1:{port}/staff/simulator" in bot.output
     )
     assert "Sammanbot is running as @sammanbot_test_bot" in bot.output
+
+
+# -- settings that cannot even be decoded, and the wrong Python --------------------------
+
+
+@pytest.mark.parametrize(
+    "setting, value, shown",
+    [
+        ("LANGUAGES", "sv,en", """LANGUAGES must be a JSON list, e.g. LANGUAGES='["sv", "en"]'"""),
+        ("TRUSTED_PROXIES", "10.0.0.1", """TRUSTED_PROXIES must be a JSON list, e.g. TRUSTED_PROXIES='["10.0.0.1"]'"""),
+        ("PUBLIC_NUMBERS", "112,1177", """PUBLIC_NUMBERS must be a JSON list, e.g. PUBLIC_NUMBERS='["112", "1177"]'"""),
+        (
+            "LANGUAGE_NAMES",
+            "fa_AF:Dari",
+            """LANGUAGE_NAMES must be a JSON object, e.g. LANGUAGE_NAMES='{"fa_AF": "Dari"}'""",
+        ),
+    ],
+)
+def test_a_list_setting_not_written_as_json_is_one_line_with_the_json_to_write(tmp_path, setting, value, shown):
+    env = cli_env(tmp_path, **{setting: value})
+    for argv in (["doctor"], ["run"], ["export"]):
+        done = command(argv, env, tmp_path)
+        assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+        assert done.stderr.splitlines()[-1] == (
+            f"Sammanbot cannot read its settings: {shown}. "
+            "Fix: correct it in the environment or .env (the README lists the settings)."
+        )
+
+
+def test_the_bot_run_by_a_python_without_its_packages_says_which_python_to_use(tmp_path):
+    bare = tmp_path / "bare"  # a Python that has none of the bot's packages
+    subprocess.run([sys.executable, "-m", "venv", "--without-pip", str(bare)], check=True)
+    python = bare / "bin" / "python"
+    done = subprocess.run(
+        [str(python), "-m", "bot", "staff", "add", "ada", "--role", "admin"],
+        env=cli_env(tmp_path),
+        cwd=tmp_path,
+        capture_output=True,
+        text=True,
+        timeout=60,
+    )
+    assert done.returncode == 1 and "Traceback" not in done.stderr, done.stderr
+    assert done.stderr.startswith(f"Sammanbot's packages are not installed for this Python ({python}: ")
+    assert done.stderr.rstrip().endswith("Fix: run `make install` once, then use .venv/bin/python -m bot …")

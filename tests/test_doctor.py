@@ -10,6 +10,7 @@ import sys
 
 from bot.cli.doctor import FAIL, OK, check_telegram, doctor_command
 from tests.botfixtures import ROOT, bot_settings
+from storage.migrate import ensure_schema
 from tests.clirun import cli_env
 
 
@@ -34,13 +35,28 @@ def base_env(fake, tmp_path, **extra: str) -> dict[str, str]:
 
 async def test_a_good_set_up_passes(fake_bot_api, tmp_path):
     group = fake_bot_api.new_group("Sammanhacket team")
-    code, out = await doctor(base_env(fake_bot_api, tmp_path, STAFF_CHAT_ID=str(group.chat.id)), tmp_path)
+    env = base_env(fake_bot_api, tmp_path, STAFF_CHAT_ID=str(group.chat.id))
+    await ensure_schema(env["DATABASE_URL"])  # the bot has run once
+    code, out = await doctor(env, tmp_path)
     assert code == 0, out
     assert "✓ token: the bot is @sammanbot_test_bot" in out
     assert "✓ staff chat: the bot is member of “Sammanhacket team” and may write there" in out
     assert "✓ database:" in out and "✓ flows:" in out and "✓ catalogs:" in out
     assert "✗" not in out and "All good" in out
     assert fake_bot_api.calls_per_method().keys() <= {"getMe", "getChat", "getChatMember"}  # it sends nothing
+
+
+async def test_a_sqlite_file_not_there_yet_is_a_warning_and_nothing_is_created(fake_bot_api, tmp_path):
+    absent = tmp_path / "no" / "such" / "folder" / "bot.db"
+    group = fake_bot_api.new_group("Sammanhacket team")
+    env = base_env(fake_bot_api, tmp_path, DATABASE_URL=f"sqlite:///{absent}", STAFF_CHAT_ID=str(group.chat.id))
+    code, out = await doctor(env, tmp_path)
+    assert code == 0, out
+    assert (
+        f"! database: there is no SQLite database at {absent} yet; the bot creates it (and its folder) on first start"
+        in out
+    )
+    assert not (tmp_path / "no").exists()
 
 
 async def test_a_broken_set_up_fails_and_says_what_to_fix(fake_bot_api, tmp_path):

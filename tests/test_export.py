@@ -151,3 +151,16 @@ async def test_the_command_writes_a_private_file_or_standard_output(tmp_path):
 
     code, _, err = await run("--since", "March")
     assert code == 2 and "date from must be a date" in err
+
+
+def test_an_export_from_a_sqlite_file_that_is_not_there_creates_nothing(tmp_path):
+    from tests.clirun import cli_env, command
+
+    absent = tmp_path / "typo" / "bot.db"
+    done = command(["export"], cli_env(tmp_path, DATABASE_URL=f"sqlite:///{absent}"), tmp_path)
+    assert done.returncode == 1 and done.stdout == "" and "Traceback" not in done.stderr
+    assert done.stderr.splitlines()[-1] == (
+        f"Sammanbot cannot use the database sqlite+aiosqlite:///{absent}: there is no SQLite database at {absent}. "
+        "Fix: check the path in DATABASE_URL (the bot creates its database on its first start)."
+    )
+    assert not (tmp_path / "typo").exists()

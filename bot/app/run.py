@@ -9,6 +9,8 @@ a deadline, exit 0.
 
 from __future__ import annotations
 
+from bot.base.invocation import bot_command
+
 import asyncio
 import errno
 import logging
@@ -184,8 +186,8 @@ async def _serve_simulator(services: Services, stop: asyncio.Event, ready: async
     runner = await _start_site(app, s)
     log.info(
         "No TELEGRAM_BOT_TOKEN set: running the web chat simulator and dashboard only "
-        "(create an account with `python -m bot staff add NAME --role admin`; set "
-        "TELEGRAM_BOT_TOKEN to run the Telegram bot too)"
+        "(create an account with `%s`; set TELEGRAM_BOT_TOKEN to run the Telegram bot too)",
+        bot_command("staff add NAME --role admin"),
     )
     log.info("%s", addresses(app, s))
     if ready:

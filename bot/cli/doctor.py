@@ -8,6 +8,8 @@ the crisis word list, and the catalogs. Exit 0 when nothing must be fixed, 1 oth
 
 from __future__ import annotations
 
+from bot.base.invocation import bot_command
+
 import asyncio
 import os
 import sys
@@ -235,10 +237,19 @@ async def check_database(s: Settings) -> list[Finding]:
     from alembic.runtime.migration import MigrationContext
     from alembic.script import ScriptDirectory
 
-    from storage.db import DatabaseUnusable, make_engine, masked, reach
+    from storage.db import DatabaseUnusable, make_engine, masked, missing_sqlite_file, reach
     from storage.migrate import alembic_config
 
     where = masked(s.database_url)
+    if (absent := missing_sqlite_file(s.database_url)) is not None:  # looked at, not created
+        return [
+            Finding(
+                "database",
+                WARN,
+                f"there is no SQLite database at {absent} yet; the bot creates it (and its folder) on first start",
+                "nothing to do on a first start; otherwise check the path in DATABASE_URL",
+            )
+        ]
     try:
         engine = make_engine(s.database_url)
         try:
@@ -268,7 +279,7 @@ async def check_database(s: Settings) -> list[Finding]:
         Finding(
             "database",
             OK,
-            f"{where} is reachable, {state}; the bot upgrades it on start (or run `python -m bot db upgrade`)",
+            f"{where} is reachable, {state}; the bot upgrades it on start (or run `{bot_command('db upgrade')}`)",
         )
     ]
 
@@ -304,7 +315,7 @@ def check_content(s: Settings) -> list[Finding]:
                     "flows",
                     FAIL,
                     f"{len(problems)} problem(s):\n      {shown}",
-                    "fix those lines; `python -m bot flows check` lists them again",
+                    f"fix those lines; `{bot_command('flows check')}` lists them again",
                 )
             )
         elif not lexicon.is_file():
@@ -374,5 +385,5 @@ def doctor_command(out: TextIO | None = None) -> int:
     if failed:
         print(f"{failed} thing(s) to fix" + (f", {warned} warning(s)" if warned else ""), file=out)
         return 1
-    print("All good" + (f" ({warned} warning(s))" if warned else "") + ": `python -m bot run` can start.", file=out)
+    print("All good" + (f" ({warned} warning(s))" if warned else "") + f": `{bot_command('run')}` can start.", file=out)
     return 0

@@ -26,7 +26,7 @@ from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.web.export import BATCH, answer_names, header, row_cells
 from bot.web.submission_query import Filters, iter_submissions
-from storage.db import DatabaseUnusable, make_engine, make_sessionmaker, masked, reach
+from storage.db import DatabaseUnusable, make_engine, make_sessionmaker, masked, missing_sqlite_file, reach
 from storage.models import Submission
 
 
@@ -68,6 +68,12 @@ def as_json(row: Submission) -> dict[str, Any]:
 
 async def write_export(database_url: str, filters: Filters, fmt: str, names: list[str], out: TextIO) -> int:
     """Write the export to `out`; returns how many submissions it holds."""
+    if (absent := missing_sqlite_file(database_url)) is not None:
+        raise DatabaseUnusable(
+            database_url,
+            f"there is no SQLite database at {absent}",
+            "check the path in DATABASE_URL (the bot creates its database on its first start)",
+        )
     engine = make_engine(database_url)
     count = 0
     try:

@@ -12,21 +12,30 @@ from bot.base.problems import Problem
 from bot.safeguarding import validate_lexicon
 
 LEXICON_FILE = "safeguarding.yaml"
+MISSING_LEXICON = (
+    "the crisis word list is missing: the bot does not start on a flows folder without it "
+    "(copy the shipped flows/safeguarding.yaml here)"
+)
 
 
-def _lexicons(paths: list[str]) -> tuple[list[str], list[Path]]:
-    """Split the arguments into flow paths and crisis word lists."""
+def _lexicons(paths: list[str]) -> tuple[list[str], list[Path], list[Problem]]:
+    """Split the arguments into flow paths and crisis word lists; a flows folder without
+    its crisis word list is a problem (the bot does not start on one)."""
     flows: list[str] = []
     lexicons: list[Path] = []
+    missing: list[Problem] = []
     for arg in paths:
         p = Path(arg)
         if p.is_file() and p.name == LEXICON_FILE:
             lexicons.append(p)
             continue
         flows.append(arg)
-        if p.is_dir() and (p / LEXICON_FILE).is_file():
-            lexicons.append(p / LEXICON_FILE)
-    return flows, lexicons
+        if p.is_dir():
+            if (p / LEXICON_FILE).is_file():
+                lexicons.append(p / LEXICON_FILE)
+            else:
+                missing.append(Problem(str(p / LEXICON_FILE), 1, 1, MISSING_LEXICON))
+    return flows, lexicons, missing
 
 
 def check_command(paths: list[str], out: TextIO | None = None) -> int:
@@ -35,9 +44,8 @@ def check_command(paths: list[str], out: TextIO | None = None) -> int:
         from bot.base.settings import get_settings
 
         paths = [str(get_settings().flows_dir)]
-    flow_paths, lexicons = _lexicons(paths)
+    flow_paths, lexicons, lexicon_problems = _lexicons(paths)
     n_flows, problems = check_paths(flow_paths) if flow_paths else (0, [])
-    lexicon_problems: list[Problem] = []
     for path in lexicons:
         lexicon_problems += validate_lexicon(path)
     problems = sorted(set(problems) | set(lexicon_problems))

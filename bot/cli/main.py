@@ -9,6 +9,9 @@ used, unreadable settings) is said, in one line without a traceback.
 from __future__ import annotations
 
 import argparse
+import json
+import os
+import re
 import sys
 from collections.abc import Sequence
 
@@ -150,8 +153,52 @@ def main(argv: Sequence[str] | None = None) -> int:
         return 1
 
 
+_MISSING_HINT = (
+    "Sammanbot's packages are not installed for this Python ({python}: no module named {module!r}). "
+    "Fix: run `make install` once, then use .venv/bin/python -m bot …"
+)
+_SETTING_NOT_PARSED = re.compile(r'error parsing value for field "(\w+)"')
+
+
+def _missing_package(exc: ModuleNotFoundError) -> str | None:
+    """A third-party package missing: the wrong Python, or no `make install` yet."""
+    module = (exc.name or "").split(".")[0]
+    if not module or module in ("bot", "storage"):
+        return None  # our own code: a bug, shown with its traceback
+    return _MISSING_HINT.format(python=sys.executable, module=module)
+
+
+def _unparsed_setting(exc: Exception) -> str | None:
+    """pydantic-settings could not even decode a value (a list or mapping setting not in JSON)."""
+    found = _SETTING_NOT_PARSED.search(str(exc))
+    if found is None or type(exc).__name__ != "SettingsError":
+        return None
+    name = found.group(1)
+    from bot.base.settings import Settings
+
+    field = Settings.model_fields.get(name)
+    kind = getattr(field.annotation, "__origin__", field.annotation) if field else None
+    # list and mapping settings hold no secrets: the example is the value given, in JSON
+    parts = [p.strip() for p in os.environ.get(name.upper(), "").split(",") if p.strip()]
+    if kind is list:
+        shape = f"a JSON list, e.g. {name.upper()}='{json.dumps(parts or ['a', 'b'])}'"
+    elif kind is dict:
+        pairs = dict(p.split(":", 1) for p in parts if ":" in p) or {"key": "value"}
+        shape = f"a JSON object, e.g. {name.upper()}='{json.dumps(pairs, ensure_ascii=False)}'"
+    else:
+        shape = "valid JSON"
+    return (
+        f"Sammanbot cannot read its settings: {name.upper()} must be {shape}. "
+        "Fix: correct it in the environment or .env (the README lists the settings)."
+    )
+
+
 def _said(exc: Exception) -> str | None:
     """The one line that tells a person what stopped a command, or None for a bug."""
+    if isinstance(exc, ModuleNotFoundError):
+        return _missing_package(exc)
+    if (line := _unparsed_setting(exc)) is not None:
+        return line
     from pydantic import ValidationError
 
     from storage.unusable import DatabaseUnusable

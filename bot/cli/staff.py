@@ -10,6 +10,8 @@ password never appears in the arguments, the output or the logs.
 
 from __future__ import annotations
 
+from bot.base.invocation import bot_command
+
 import argparse
 import asyncio
 import getpass
@@ -115,7 +117,7 @@ def staff_command(
     if not args.password_stdin and not stdin.isatty():
         print(
             f"no terminal to ask for the password on: give it on standard input with --password-stdin "
-            f"(e.g. printf '%s\\n' \"$PASSWORD\" | python -m bot staff {args.staff_command} {name} "
+            f"(e.g. printf '%s\\n' \"$PASSWORD\" | {bot_command('staff')} {args.staff_command} {name} "
             f"{'--role ' + args.role + ' ' if adding else ''}--password-stdin)",
             file=stderr,
         )

@@ -11,6 +11,8 @@ submissions, and a second run adds nothing.
 
 from __future__ import annotations
 
+from bot.base.invocation import bot_command
+
 import asyncio
 import sys
 from datetime import datetime
@@ -40,7 +42,7 @@ async def load_demo(settings: Settings, now: datetime | None = None) -> Totals |
     flowset, problems = load_flows(settings.flows_dir)
     if flowset is None or problems:
         first = problems[0] if problems else "no flows found"
-        raise DemoRefused(f"the flows have problems ({first}); run `python -m bot flows check`")
+        raise DemoRefused(f"the flows have problems ({first}); run `{bot_command('flows check')}`")
     lexicon, _ = load_lexicon(settings.flows_dir / LEXICON_FILE, settings.languages)
     url = settings.database_url
     await ensure_schema(url)
@@ -82,7 +84,7 @@ def demo_command(out: TextIO = sys.stdout, err: TextIO = sys.stderr) -> int:
     print(
         f"demo: loaded into {where}: {totals.youth} invented youth in {len(totals.languages)} languages, "
         f"{totals.submissions} submissions ({totals.urgent} urgent).\n"
-        "See them: create an account with `python -m bot staff add NAME --role admin`, then `make run` "
+        f"See them: create an account with `{bot_command('staff add NAME --role admin')}`, then `make run` "
         f"and open http://{settings.web_host}:{settings.web_port}/staff/",
         file=out,
     )
