@@ -103,5 +103,5 @@ async def test_the_simulated_youth_goes_on_between_requests(site):
     assert "Thank you! 🙏" in html and "Share an idea" in html  # consent kept: the menu
     await client.post("/simulator/command", data={"csrf_token": t, "name": "mydata"})
     html = await (await client.get("/simulator")).text()
-    assert "Age group: 16–17" in html and "age_16_17" not in html  # the label, never the id
+    assert "Age group: 16–17" in html and "Age group: age_16_17" not in html  # the label, never the id
     assert await count(sessionmaker, Participant) == 0
