@@ -4,6 +4,9 @@ team's card is shown, and nothing stays in the database. All texts are invented.
 
 from __future__ import annotations
 
+from bot.dialogue.crisis import TALK_DATA
+from bot.i18n.replies import TALK_REQUESTED
+
 from pathlib import Path
 
 import pytest
@@ -83,6 +86,13 @@ async def test_crisis_words_in_the_web_simulator(site):
     assert str(escape(f"{ar.gettext(texts.AFTER_HELP)}\n{age}")) in after
     assert str(escape(ar.gettext(texts.REASONS["use_buttons"]))) not in html
     assert "The team would see:" in after and "🔴 URGENT — self_harm" in after
+    # the age question came below it, and "talk to a person" is still there under the helplines
+    helpline_item = html.split(str(escape(helplines)), 1)[1].split("</li>", 1)[0]
+    assert f'name="data" value="{TALK_DATA}"' in helpline_item
+    talk = ar.gettext(_button[1], _button[0])
+    await client.post("/simulator/press", data={"csrf_token": t, "data": TALK_DATA, "label": talk})
+    html = await (await client.get("/simulator")).text()
+    assert str(escape(ar.gettext(TALK_REQUESTED))) in html
 
     await client.post("/simulator/command", data={"csrf_token": t, "name": "help"})
     html = await (await client.get("/simulator")).text()

@@ -15,7 +15,7 @@ from typing import Any
 
 from aiohttp import web
 
-from bot.dialogue import simulation
+from bot.dialogue import crisis, simulation
 from bot.dialogue import youth
 from bot.web.auth import Staff, requires
 from bot.web.context import STAFF, ctx
@@ -24,6 +24,7 @@ from storage import staff as staff_repo
 
 TRANSCRIPT_MAX = 80
 TEXT_MAX = 1000
+LASTING = frozenset({crisis.TALK_DATA})  # buttons that stay pressable under newer messages
 COMMANDS = ("start", "menu", "back", "skip", "restart", "language", "help", "mydata", "delete", "stop")
 
 
@@ -81,6 +82,12 @@ async def page(request: web.Request) -> web.StreamResponse:
     last_buttons: list[Any] = next(
         (m["buttons"] for m in reversed(transcript) if m["who"] == "bot" and m.get("buttons")), []
     )
+    # The helplines' "talk to a person" stays pressable under its message, as in Telegram,
+    # when newer questions have come below it.
+    lasting = [
+        m.get("buttons") if any(data in LASTING for row in m.get("buttons") or [] for _, data in row) else None
+        for m in transcript
+    ]
     session = (state.get("youth") or {}).get("session") or {}
     ended = session.get("status") in ("ended", "expired")
     return render(
@@ -89,6 +96,7 @@ async def page(request: web.Request) -> web.StreamResponse:
         state=state,
         transcript=transcript,
         buttons=last_buttons,
+        lasting=[b if b is not last_buttons else None for b in lasting],
         ended=ended,
         flow_ids=[f.id for f in c.flows()],
         languages=list(c.settings.languages),
