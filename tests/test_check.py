@@ -174,3 +174,13 @@ def test_cli_refuses_a_flows_folder_without_its_crisis_word_list(tmp_path):
         f"{tmp_path / 'safeguarding.yaml'}:1:1: the crisis word list is missing: the bot does not start on a "
         "flows folder without it (copy the shipped flows/safeguarding.yaml here)"
     ]
+
+
+def test_a_mistyped_next_is_the_only_problem_said_not_the_loops_it_causes():
+    files = [(p.name, p.read_text(encoding="utf-8")) for p in sorted(SHIPPED.glob("*.yaml"))]
+    files = [(n, t) for n, t in files if n != "safeguarding.yaml"]
+    text = dict(files)["share_idea.yaml"]
+    assert "next: who\n" in text
+    files = [(n, t.replace("next: who\n", "next: whoo\n", 1) if n == "share_idea.yaml" else t) for n, t in files]
+    _, problems = build_flowset(files)
+    assert [p.message for p in problems] == ["unknown step 'whoo' (did you mean 'who'?)"]

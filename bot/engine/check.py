@@ -127,6 +127,7 @@ class _FlowChecker:
                 self.index.setdefault(r["id"], i)
         self.all_ids = set(self.index)
         self.complete = len(flow.steps) == len(self.raw_steps)
+        self.unknown_target = False  # a `next:` names a step that is not there
 
     def report(self, path: Path_, message: str, *, key: bool = False) -> None:
         if self.doc is not None:
@@ -150,7 +151,9 @@ class _FlowChecker:
         self.sizes()
         self.targets()
         if self.complete and self.flow.start in self.flow.steps:
-            reachable = self.reachability()
+            # an unknown `next:` is the one problem to fix: the unreachable steps and
+            # loops it causes would only point away from it
+            reachable = self.reachability(report=not self.unknown_target)
             self.answers(reachable)
         return self.problems
 
@@ -274,12 +277,13 @@ class _FlowChecker:
 
     def _target(self, target: str, path: Path_) -> None:
         if target not in self.all_ids:
+            self.unknown_target = True
             self.report(path, f"unknown step '{target}'" + did_you_mean(target, self.all_ids))
 
     def edges(self, step: Any) -> list[str]:
         return [r.to for r in step.routes() if r.to in self.flow.steps]
 
-    def reachability(self) -> set[str]:
+    def reachability(self, *, report: bool = True) -> set[str]:
         reachable: set[str] = set()
         todo = [self.flow.start]
         while todo:
@@ -287,6 +291,8 @@ class _FlowChecker:
             if sid not in reachable:
                 reachable.add(sid)
                 todo += self.edges(self.flow.steps[sid])
+        if not report:
+            return reachable
         for step in self.flow.steps.values():
             if step.id not in reachable:
                 self.report(
