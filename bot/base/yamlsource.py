@@ -198,6 +198,15 @@ NEVER_CLOSED = {
 }
 
 
+# PyYAML's words for a wrong indentation, in an admin's words (PyYAML's follow in brackets).
+PLAIN = {
+    "expected <block end>": "this line is indented differently from the lines of its block: "
+    "line it up, with spaces, under the keys it belongs with",
+    "mapping values are not allowed here": "a `key: value` cannot start here: is this line indented too far, "
+    "or does the text before it hold a colon and a space (then put that text in quotes)?",
+}
+
+
 def syntax_problem(text: str, file: str, exc: yaml.MarkedYAMLError) -> Problem:
     """A YAML syntax error at the place to fix, which is often not where PyYAML noticed it.
 
@@ -229,7 +238,8 @@ def syntax_problem(text: str, file: str, exc: yaml.MarkedYAMLError) -> Problem:
         )
     mark = problem or context
     line, col = (mark.line + 1, mark.column + 1) if mark else (1, 1)
-    return Problem(file, line, col, f"YAML syntax error: {what}")
+    plain = next((words for start, words in PLAIN.items() if what.startswith(start)), None)
+    return Problem(file, line, col, f"YAML syntax error: {plain} ({what})" if plain else f"YAML syntax error: {what}")
 
 
 def _runaway_quote(text: str, problem: yaml.Mark) -> yaml.Mark | None:
