@@ -207,3 +207,13 @@ async def test_passwd_replaces_the_password_and_ends_the_accounts_sessions(tmp_p
     finally:
         assert await bot.stop() == 0, bot.output
     assert not re.search(f"{OLD}|{NEW}", bot.output)
+
+
+def test_no_command_shows_them_all_and_a_typo_gets_the_closest(tmp_path):
+    bare = command([], cli_env(tmp_path), tmp_path)
+    assert bare.returncode == 2 and "Traceback" not in bare.stderr
+    for name in ("run", "chat", "flows", "doctor", "demo", "staff", "export"):
+        assert name in bare.stderr
+    typo = command(["runn"], cli_env(tmp_path), tmp_path)
+    assert typo.returncode == 2
+    assert typo.stderr.startswith("python -m bot: there is no command 'runn' (did you mean 'run'?). The commands: run,")

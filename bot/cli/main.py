@@ -138,8 +138,30 @@ def _parser() -> argparse.ArgumentParser:
     return p
 
 
+def _commands(parser: argparse.ArgumentParser) -> list[str]:
+    for action in parser._subparsers._group_actions if parser._subparsers else []:
+        if isinstance(action, argparse._SubParsersAction):
+            return list(action.choices)
+    return []
+
+
 def main(argv: Sequence[str] | None = None) -> int:
-    args = _parser().parse_args(argv)
+    parser = _parser()
+    words = list(sys.argv[1:] if argv is None else argv)
+    if not words:  # a person trying the bot for the first time: the whole list
+        parser.print_help(sys.stderr)
+        return 2
+    commands = _commands(parser)
+    if not words[0].startswith("-") and words[0] not in commands:
+        from bot.base.problems import did_you_mean
+
+        print(
+            f"python -m bot: there is no command {words[0]!r}{did_you_mean(words[0], commands)}. "
+            f"The commands: {', '.join(commands)} (python -m bot --help says what each does).",
+            file=sys.stderr,
+        )
+        return 2
+    args = parser.parse_args(words)
     try:
         return _dispatch(args)
     except KeyboardInterrupt:
