@@ -388,3 +388,17 @@ async def test_every_page_and_action_checks_the_role(site, client):
             assert r.status == 403, name
         else:
             assert r.status in (200, 303, 400, 404), name
+
+
+async def test_a_refused_request_and_a_missing_page_are_shown_in_the_dashboard_with_a_way_back(site, client):
+    await login(client, "rita")
+    t = await token(client)
+    nothing = await client.post("/submissions/bulk", data={"csrf_token": t, "status": "archived"})
+    html = await nothing.text()
+    assert nothing.status == 400 and nothing.content_type == "text/html"
+    assert "Choose a status and 1 to 500 submissions." in html and "Back to the submissions" in html
+    assert "Log out" in html  # still inside the dashboard, logged in
+    for path in ("/submissions/99999", "/no-such-page"):
+        missing = await client.get(path)
+        assert missing.status == 404 and "Not found" in await missing.text()
+        assert "Back to the submissions" in await missing.text()

@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.web import auth, export, flows_page, security, simulator, staff_admin, stats, submissions
 from bot.web.context import CONTEXT, WebContext, utcnow
-from bot.web.pages import make_environment
+from bot.web.pages import make_environment, render
 from bot.web.ratelimit import LoginLimiter
 
 STATIC = Path(__file__).resolve().parent / "static"
@@ -59,6 +59,28 @@ def _routes(app: web.Application) -> None:
     r.add_static("/static", STATIC, name="static")
 
 
+# A refused request in the dashboard's layout, with a way back, instead of a bare text page.
+PROBLEM_TITLES = {400: "That did not work", 404: "Not found"}
+
+
+@web.middleware
+async def problem_pages(request: web.Request, handler: Any) -> web.StreamResponse:
+    try:
+        return await handler(request)
+    except web.HTTPException as exc:
+        if exc.status not in PROBLEM_TITLES:
+            raise
+        message = exc.text or exc.reason
+        if exc.status == 404 and message.startswith("404"):
+            message = "There is no such page, or what it showed is gone."
+        message = message.removeprefix("Bad request: ")
+        message = message[:1].upper() + message[1:]
+        back = str(request.app.router["submissions"].url_for())
+        return render(
+            request, "problem.html", status=exc.status, title=PROBLEM_TITLES[exc.status], message=message, back=back
+        )
+
+
 def create_web_app(
     *,
     sessionmaker: async_sessionmaker[AsyncSession],
@@ -79,7 +101,7 @@ def create_web_app(
         from bot.privacy.pseudonym import load_or_create_key
 
         secret = load_or_create_key(settings)
-    app = web.Application(client_max_size=1024 * 1024)
+    app = web.Application(client_max_size=1024 * 1024, middlewares=[problem_pages])
     app[CONTEXT] = WebContext(
         sessionmaker=sessionmaker,
         settings=settings,
