@@ -28,9 +28,9 @@ from telegram.warnings import PTBUserWarning
 
 from bot.base.aio import wait_any
 from bot.telegram.client import Outcome, classify
-from bot.dialogue.conversation import BACKGROUND, INTERACTIVE
 from bot.telegram.ratelimit import Pacer
 from storage import inbox, leases, outbox, participants
+from storage.outbox import Priority
 from storage.db import reading
 
 log = logging.getLogger(__name__)
@@ -143,8 +143,8 @@ class Sender:
             now, limit = _now(), self.batch + len(self._inflight)
             rows = await outbox.due_heads(s, now, limit)
             # Looking whether youth wait costs two queries: only when a reminder is due.
-            if any(row.priority >= BACKGROUND for row in rows) and await _youth_waiting(s, now):
-                rows = await outbox.due_heads(s, now, limit, hold=(BACKGROUND, now - REMINDER_HOLD))
+            if any(row.priority >= Priority.BACKGROUND for row in rows) and await _youth_waiting(s, now):
+                rows = await outbox.due_heads(s, now, limit, hold=(Priority.BACKGROUND, now - REMINDER_HOLD))
         started = 0
         for row in rows:
             if row.id in self._inflight:
@@ -250,7 +250,7 @@ class Sender:
 
 
 async def _youth_waiting(s: Any, now: datetime) -> bool:
-    return await inbox.has_pending_updates(s) or await outbox.has_due(s, now, INTERACTIVE)
+    return await inbox.has_pending_updates(s) or await outbox.has_due(s, now, Priority.INTERACTIVE)
 
 
 async def _call(transport: Transport, row: Any) -> tuple[Any, Outcome | None]:
