@@ -29,7 +29,7 @@ from bot.app.services import build_services
 from bot.base.problems import StartupError
 from bot.dialogue.services import Services
 from bot.base.settings import Settings, get_settings, token_problem
-from bot.telegram.client import SEND_CONCURRENCY, make_bot
+from bot.telegram.client import SEND_CONCURRENCY, configure_ptb, make_bot
 from bot.telegram.handler import UpdateHandler
 from bot.telegram.intake import ALLOWED_UPDATES, BotApiOutage, Poller
 from bot.telegram.ratelimit import Pacer
@@ -200,6 +200,7 @@ async def _serve_simulator(services: Services, stop: asyncio.Event, ready: async
 
 async def _serve_bot(services: Services, stop: asyncio.Event, ready: asyncio.Event | None) -> None:
     s = services.settings
+    configure_ptb()
     bot = make_bot(s)
     if not await _initialize(bot, stop, s.telegram_api_url):
         return

@@ -18,13 +18,11 @@ import asyncio
 import logging
 import os
 import socket
-import warnings
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
-from telegram.warnings import PTBUserWarning
 
 from bot.base.aio import wait_any
 from bot.telegram.client import Outcome, classify
@@ -270,9 +268,8 @@ def _jsonable(result: Any) -> Any:
 
 
 def telegram_transport(bot: Any) -> Transport:
-    # Outbox rows are generic (method + JSON payload), so they go through
-    # do_api_request, which warns that typed methods exist; that is deliberate here.
-    warnings.filterwarnings("ignore", message="Please use 'Bot", category=PTBUserWarning)
+    """Outbox rows to the Bot API, as generic calls (bot.telegram.client.configure_ptb
+    silences PTB's advice to use its typed methods)."""
 
     async def send(row: Any) -> Any:
         result = await bot.do_api_request(row.method, api_kwargs=dict(row.payload or {}))
