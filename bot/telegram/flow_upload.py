@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, event
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Document, Message
 from telegram.error import TelegramError
@@ -50,7 +50,6 @@ from bot.telegram import chat_members
 from bot.dialogue import outgoing
 from storage import flow_versions, outbox
 from storage.outbox import Priority
-from storage.models import FlowVersion
 
 log = logging.getLogger(__name__)
 
@@ -254,7 +253,7 @@ def check_upload(flowset: FlowSet, text: str, filename: str) -> FlowSet | list[P
 async def _forget(services: Services, flow_id: str, version: str) -> None:
     try:
         async with services.sessionmaker() as s, s.begin():
-            await s.execute(delete(FlowVersion).where(FlowVersion.flow_id == flow_id, FlowVersion.version == version))
+            await flow_versions.forget(s, flow_id, version)
     except Exception as exc:  # an unused version on record is harmless
         log.warning("flow upload: could not forget an unused version (%s)", type(exc).__name__)
 

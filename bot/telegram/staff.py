@@ -111,9 +111,7 @@ async def _press(
     sub = await _submission(s, parsed[0])
     if sub is None:
         return OUT_OF_DATE
-    sub.status = parsed[1]
-    sub.status_by = (cq.from_user.first_name or "staff")[:64]
-    sub.updated_at = now
+    await submissions.set_status(s, sub, parsed[1], by=(cq.from_user.first_name or "staff")[:64], now=now)
     flow = services.flowset.get(sub.flow_id)
     await _enqueue(
         s,
