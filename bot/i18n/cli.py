@@ -75,6 +75,26 @@ def extract_template(root: str | Path = ".", mapping_file: str | Path = "babel.c
     return catalog
 
 
+def extract_to(pot: Path) -> None:
+    """Babel's own extract command over the working directory, as `pybabel extract` with
+    our options. It writes as it goes: a flow that cannot be read must not leave the
+    template half written, so it writes beside it first."""
+    pot.parent.mkdir(parents=True, exist_ok=True)
+    partial = pot.with_name(pot.name + ".partial")
+    extract = ExtractMessages()
+    extract.input_paths, extract.output_file, extract.mapping_file = ".", str(partial), "babel.cfg"
+    extract.add_comments, extract.strip_comments = ",".join(COMMENT_TAGS), True
+    extract.project, extract.version, extract.width = PROJECT, _version(), WIDTH
+    extract.header_comment = HEADER.format(what="Template")
+    extract.finalize_options()
+    try:
+        extract.run()
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(pot)
+
+
 def read_catalog(path: Path, locale: str | None = None) -> Catalog:
     with path.open("rb") as fh:
         return read_po(fh, locale=locale, domain=DOMAIN)
@@ -203,13 +223,11 @@ def i18n_command(action: str, out: TextIO = sys.stdout) -> int:
     pot = template_path(locales)
 
     if action == "extract":
-        extract = ExtractMessages()
-        extract.input_paths, extract.output_file, extract.mapping_file = ".", str(pot), "babel.cfg"
-        extract.add_comments, extract.strip_comments = ",".join(COMMENT_TAGS), True
-        extract.project, extract.version, extract.width = PROJECT, _version(), WIDTH
-        extract.header_comment = HEADER.format(what="Template")
-        extract.finalize_options()
-        extract.run()
+        try:
+            extract_to(pot)
+        except ValueError as exc:  # a flow that cannot be read (bot.cli.i18n_extract): file:line:col
+            out.write(f"{exc}\n{pot} is unchanged\n")
+            return 1
         out.write(f"{pot}: {sum(1 for m in read_catalog(pot) if m.id)} texts\n")
         return 0
 
