@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import select
+from sqlalchemy import delete, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage._upsert import dialect_insert
@@ -21,6 +21,11 @@ async def record(s: AsyncSession, *, flow_id: str, version: str, source: str, no
         .returning(FlowVersion.version)
     )
     return (await s.execute(stmt)).scalar_one_or_none() is not None
+
+
+async def forget(s: AsyncSession, flow_id: str, version: str) -> None:
+    """Remove one stored version (one recorded for a change that was then not applied)."""
+    await s.execute(delete(FlowVersion).where(FlowVersion.flow_id == flow_id, FlowVersion.version == version))
 
 
 async def history(s: AsyncSession, flow_id: str) -> list[FlowVersion]:

@@ -280,7 +280,7 @@ class Outbox(Base):
     target: Mapped[str] = mapped_column(String(16), default="telegram")
     method: Mapped[str] = mapped_column(String(64))
     payload: Mapped[Any]
-    priority: Mapped[int] = mapped_column(Integer, default=0)  # 0 interactive, 1 staff, 2 reminders
+    priority: Mapped[int] = mapped_column(Integer)  # a storage.outbox.Priority
     status: Mapped[str] = mapped_column(String(16), default="pending")
     attempts: Mapped[int] = mapped_column(Integer, default=0)
     next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from datetime import datetime
+from enum import IntEnum
 from typing import Any, cast
 
 from sqlalchemy import Table, and_, bindparam, delete, exists, func, or_, select, update
@@ -23,13 +24,21 @@ COALESCED_REF = "coalesced"
 SUPERSEDED_REF = "superseded"
 
 
+class Priority(IntEnum):
+    """Outbox order: lower goes first (the stored integer)."""
+
+    INTERACTIVE = 0  # answers to what a youth just wrote
+    STAFF = 1  # the staff group, webhooks, admin answers, the bot's commands
+    BACKGROUND = 2  # reminders and other messages nobody is waiting for
+
+
 async def enqueue(
     s: AsyncSession,
     *,
     chat_id: int | None,
     method: str,
     payload: Any,
-    priority: int = 0,
+    priority: Priority = Priority.INTERACTIVE,
     target: str = "telegram",
     ref: str | None = None,
     now: datetime,
@@ -53,7 +62,7 @@ async def enqueue(
 
 
 async def due_heads(
-    s: AsyncSession, now: datetime, limit: int, *, hold: tuple[int, datetime] | None = None
+    s: AsyncSession, now: datetime, limit: int, *, hold: tuple[Priority, datetime] | None = None
 ) -> list[Outbox]:
     """Rows to send now: per chat only its oldest pending row, and only if it is due.
 
@@ -82,7 +91,7 @@ async def due_heads(
     return list((await s.scalars(stmt)).all())
 
 
-async def has_due(s: AsyncSession, now: datetime, priority: int) -> bool:
+async def has_due(s: AsyncSession, now: datetime, priority: Priority) -> bool:
     """Whether a pending row of `priority` is due (sent or waiting behind its chat's head)."""
     stmt = select(
         exists().where(Outbox.status == "pending", Outbox.priority == priority, Outbox.next_attempt_at <= now)

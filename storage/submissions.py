@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from functools import partial
 from typing import Any, cast
@@ -102,21 +103,27 @@ async def search(
     return list(rows.all()), int(total or 0)
 
 
-async def set_status_of(s: AsyncSession, ids: list[int], status: str, *, by: str, now: datetime) -> int:
-    """Many submissions at once (the dashboard's bulk change); how many rows changed."""
+async def set_status(
+    s: AsyncSession, which: Submission | Sequence[int], status: str, *, by: str | None, now: datetime
+) -> int:
+    """The one way a submission's status changes: of one loaded row (which then shows
+    it) or of many by id in one statement (the dashboard's bulk change). Returns how
+    many rows changed."""
+    if status not in STATUSES:
+        raise ValueError(f"unknown submission status: {status}")
+    if isinstance(which, Submission):
+        which.status, which.status_by, which.updated_at = status, by, now
+        await s.flush()
+        return 1
     result = cast(
         CursorResult[Any],
         await s.execute(
-            update(Submission).where(Submission.id.in_(ids)).values(status=status, status_by=by, updated_at=now)
+            update(Submission).where(Submission.id.in_(which)).values(status=status, status_by=by, updated_at=now)
         ),
     )
     return result.rowcount
 
 
-async def set_status(s: AsyncSession, row: Submission, status: str, *, by: str | None, now: datetime) -> None:
-    if status not in STATUSES:
-        raise ValueError(f"unknown submission status: {status}")
-    row.status = status
-    row.status_by = by
-    row.updated_at = now
-    await s.flush()
+async def check_readable(s: AsyncSession) -> None:
+    """Raise the database's own error when the submissions table cannot be read."""
+    await s.execute(select(Submission.id).limit(1))

@@ -17,6 +17,7 @@ from sqlalchemy import select
 
 from sqlalchemy.ext.asyncio import create_async_engine
 
+from bot.dialogue.services import Runtime
 from storage.db import make_sessionmaker
 from storage.models import Answer, Participant, Submission
 from tests.botfixtures import ROOT, free_port
@@ -103,7 +104,7 @@ async def db_handle():
     def make(url: str):
         engine = create_async_engine(url)  # plain reads: no write lock taken (see storage.db)
         engines.append(engine)
-        return SimpleNamespace(sessionmaker=make_sessionmaker(engine), extra={})
+        return SimpleNamespace(sessionmaker=make_sessionmaker(engine), runtime=Runtime())
 
     yield make
     for engine in engines:

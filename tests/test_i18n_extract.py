@@ -173,3 +173,18 @@ def test_status_command_runs_without_catalogs(tmp_path: Path) -> None:
     )
     assert result.returncode == 1
     assert "run `python -m bot i18n extract` first" in result.stdout
+
+
+def test_extract_command_names_a_broken_flow_and_keeps_the_template(project: Path) -> None:
+    (project / "flows" / "broken.yaml").write_text("id: broken\ntitle: [unclosed\n", encoding="utf-8")
+    (project / "locales").mkdir()
+    (project / "locales" / "messages.pot").write_text("before\n", encoding="utf-8")
+    result = subprocess.run(
+        [sys.executable, "-m", "bot", "i18n", "extract"],
+        cwd=project,
+        capture_output=True,
+        text=True,
+    )
+    assert result.returncode == 1
+    assert "flows/broken.yaml:2:" in result.stdout and "Traceback" not in result.stderr
+    assert (project / "locales" / "messages.pot").read_text(encoding="utf-8") == "before\n"

@@ -67,12 +67,12 @@ async def test_file_change_reloads_and_a_broken_edit_keeps_the_last_good_set(fak
         notice = await group.wait_for_reply(30, lambda m: BROKEN_NOTICE in (m.text or ""))
         assert "share_idea.yaml:" in notice.text and "no_such_type" in notice.text
         assert services.flowset.get("share_idea") is before  # the last good set is still live
-        assert services.extra["reloader"].problems
+        assert services.runtime.reloader.problems
 
         retitle_flow(content / "flows", "Share your idea")
         await group.wait_for_reply(30, lambda m: FIXED_NOTICE in (m.text or ""))
         assert services.flowset.get("share_idea").title == "Share your idea"
-        assert services.extra["reloader"].problems == []
+        assert services.runtime.reloader.problems == []
 
         await lead.send_command("/flows", chat=group)
         listing = await group.wait_for_reply(30, lambda m: "share_idea" in (m.text or ""))

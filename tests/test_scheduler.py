@@ -25,8 +25,8 @@ async def _age_session(services, by: timedelta) -> None:
 
 
 async def _tick(services) -> None:
-    if await services.extra["scheduler"].queue_ticks(datetime.now(UTC)):
-        services.extra["worker"].poke()
+    if await services.runtime.scheduler.queue_ticks(datetime.now(UTC)):
+        services.runtime.worker.poke()
     await settle(services)
 
 

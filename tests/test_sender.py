@@ -7,10 +7,10 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
-from bot.dialogue.conversation import BACKGROUND, INTERACTIVE
 from bot.telegram.ratelimit import Pacer
 from bot.telegram.sender import REMINDER_HOLD, Sender
 from storage import inbox, outbox
+from storage.outbox import Priority
 from tests.dbfixtures import db, db_url  # noqa: F401
 
 YOUTH, OTHER, QUIET = 100, 200, 300  # invented chat ids
@@ -44,7 +44,7 @@ async def _flush(sender: Sender) -> None:
     await sender.flush(asyncio.get_running_loop().time() + 30)  # returns once nothing is due
 
 
-async def _queue(s, chat_id: int, priority: int, *, age: timedelta = timedelta(0)) -> None:
+async def _queue(s, chat_id: int, priority: Priority, *, age: timedelta = timedelta(0)) -> None:
     await outbox.enqueue(
         s,
         chat_id=chat_id,
@@ -68,8 +68,8 @@ async def test_a_reminder_waits_while_an_update_is_unhandled_then_goes(db):
     async with _sending(db) as (sender, telegram):
         async with db.sessionmaker.begin() as s:
             await _youth_writes(s)
-            await _queue(s, QUIET, BACKGROUND)
-            await _queue(s, OTHER, INTERACTIVE)
+            await _queue(s, QUIET, Priority.BACKGROUND)
+            await _queue(s, OTHER, Priority.INTERACTIVE)
         await _flush(sender)
         assert telegram.sent == [OTHER]
         await _handled(db)
@@ -80,8 +80,8 @@ async def test_a_reminder_waits_while_an_update_is_unhandled_then_goes(db):
 async def test_a_reminder_waits_while_answers_are_due(db):
     async with _sending(db) as (sender, telegram):
         async with db.sessionmaker.begin() as s:
-            await _queue(s, QUIET, BACKGROUND)
-            await _queue(s, OTHER, INTERACTIVE)
+            await _queue(s, QUIET, Priority.BACKGROUND)
+            await _queue(s, OTHER, Priority.INTERACTIVE)
         assert await sender.send_due() == 1  # the answer only; the reminder once it is sent
         await _flush(sender)
         assert telegram.sent == [OTHER, QUIET]
@@ -91,7 +91,7 @@ async def test_a_reminder_waits_no_longer_than_the_hold(db):
     async with _sending(db) as (sender, telegram):
         async with db.sessionmaker.begin() as s:
             await _youth_writes(s)
-            await _queue(s, QUIET, BACKGROUND, age=REMINDER_HOLD + timedelta(seconds=1))
+            await _queue(s, QUIET, Priority.BACKGROUND, age=REMINDER_HOLD + timedelta(seconds=1))
         await _flush(sender)
         assert telegram.sent == [QUIET]
 
@@ -101,9 +101,9 @@ async def test_an_answer_is_not_held_behind_a_reminder_in_its_chat(db):
         async with db.sessionmaker.begin() as s:
             await _youth_writes(s, 1)
             await _youth_writes(s, 2)  # still unhandled after the first answer is queued
-            await _queue(s, YOUTH, BACKGROUND)
-            await _queue(s, YOUTH, INTERACTIVE)
-            await _queue(s, QUIET, BACKGROUND)
+            await _queue(s, YOUTH, Priority.BACKGROUND)
+            await _queue(s, YOUTH, Priority.INTERACTIVE)
+            await _queue(s, QUIET, Priority.BACKGROUND)
         await _flush(sender)
         assert telegram.sent == [YOUTH, YOUTH]  # in the chat's order; the other reminder waits
 
@@ -112,6 +112,6 @@ async def test_the_bots_own_ticks_do_not_hold_reminders(db):
     async with _sending(db) as (sender, telegram):
         async with db.sessionmaker.begin() as s:
             await inbox.add_update(s, -5, YOUTH, {"_tick": {"session": 1}})  # the scheduler's
-            await _queue(s, QUIET, BACKGROUND)
+            await _queue(s, QUIET, Priority.BACKGROUND)
         await _flush(sender)
         assert telegram.sent == [QUIET]

@@ -151,12 +151,13 @@ async def _healthz_of(db) -> tuple[int, dict]:
     from aiohttp import web
 
     from bot.base.settings import Settings
+    from bot.dialogue.services import Runtime
     from bot.web.system import add_system_routes
     from tests.botfixtures import free_port
 
     services = SimpleNamespace(
         sessionmaker=db.sessionmaker,
-        extra={},
+        runtime=Runtime(),
         settings=Settings(_env_file=None),
         flows=SimpleNamespace(current=None, problems=[]),
     )

@@ -8,11 +8,15 @@ outbox rows. That is exact, so tests need no sleeps or timing guesses.
 from __future__ import annotations
 
 import asyncio
+import weakref
 from typing import Any
 
 from sqlalchemy import func, select
 
 from storage.models import Inbox, Outbox
+
+# per services.runtime: the fake Bot API's count of updates not yet fetched by the bot
+_FAKE_PENDING: weakref.WeakKeyDictionary[Any, Any] = weakref.WeakKeyDictionary()
 
 
 async def settle(services: Any, timeout: float = 30.0) -> None:
@@ -24,10 +28,10 @@ async def settle(services: Any, timeout: float = 30.0) -> None:
         async with services.sessionmaker() as s:
             inbox = await s.scalar(select(func.count()).select_from(Inbox).where(Inbox.status == "pending"))
             outbox = await s.scalar(select(func.count()).select_from(Outbox).where(Outbox.status == "pending"))
-        fake_queue = services.extra.get("fake_pending", lambda: 0)()
+        fake_queue = _FAKE_PENDING.get(services.runtime, lambda: 0)()
         # press answers and other calls the bot makes once an update has committed
-        fake_queue += getattr(getattr(services.extra.get("worker"), "answers", None), "in_flight", 0)
-        fake_queue += len(services.extra.get("background", ()))  # work still to write after a commit
+        fake_queue += getattr(getattr(services.runtime.worker, "answers", None), "in_flight", 0)
+        fake_queue += len(services.runtime.background)  # work still to write after a commit
         quiet = quiet + 1 if inbox == 0 and outbox == 0 and fake_queue == 0 else 0
         if quiet >= 3:  # three quiet looks in a row: nothing still travelling between them
             return
@@ -45,11 +49,11 @@ async def settle(services: Any, timeout: float = 30.0) -> None:
 
 
 class Youth:
-    def __init__(self, fake: Any, services: Any, user: Any) -> None:  # services: anything with .sessionmaker and .extra
+    def __init__(self, fake: Any, services: Any, user: Any) -> None:  # services: .sessionmaker, .runtime
         self.fake = fake
         self.services = services
         self.user = user
-        services.extra["fake_pending"] = lambda: fake.updates.pending_count
+        _FAKE_PENDING[services.runtime] = lambda: fake.updates.pending_count
 
     @classmethod
     def new(cls, fake: Any, services: Any, **person: Any) -> Youth:

@@ -23,6 +23,7 @@ from bot.base.flows_dir import seed, why
 from bot.i18n.catalogs import DOMAIN, po_path
 from bot.dialogue import outgoing
 from storage import outbox
+from storage.outbox import Priority
 
 if TYPE_CHECKING:
     from bot.dialogue.services import Services
@@ -155,10 +156,15 @@ class ContentReloader:
             async with self.services.sessionmaker() as session, session.begin():
                 for payload in outgoing.send_message(s.staff_chat_id, text):
                     await outbox.enqueue(
-                        session, chat_id=s.staff_chat_id, method="sendMessage", payload=payload, priority=1, now=now
+                        session,
+                        chat_id=s.staff_chat_id,
+                        method="sendMessage",
+                        payload=payload,
+                        priority=Priority.STAFF,
+                        now=now,
                     )
         except Exception as exc:  # the log already says it all
             log.warning("could not queue the reload notice for the staff group (%s)", type(exc).__name__)
             return
-        if sender := self.services.extra.get("sender"):
+        if sender := self.services.runtime.sender:
             sender.poke()

@@ -29,7 +29,7 @@ from bot.app.services import build_services
 from bot.base.problems import StartupError
 from bot.dialogue.services import Services
 from bot.base.settings import Settings, get_settings, token_problem
-from bot.telegram.client import SEND_CONCURRENCY, make_bot
+from bot.telegram.client import SEND_CONCURRENCY, configure_ptb, make_bot
 from bot.telegram.handler import UpdateHandler
 from bot.telegram.intake import ALLOWED_UPDATES, BotApiOutage, Poller
 from bot.telegram.ratelimit import Pacer
@@ -41,6 +41,7 @@ from bot.telegram.press_answers import PressAnswers
 from bot.telegram.worker import InboxWorker
 from bot.i18n import texts
 from storage import leases, outbox
+from storage.outbox import Priority
 from storage.migrate import ensure_schema
 from storage.db import make_sessionmaker
 from storage.turns import first_in_line
@@ -99,7 +100,8 @@ async def serve(
     own_signals = stop is None
     stop = stop or asyncio.Event()
     reloader = ContentReloader(services)
-    services.extra.update(reloader=reloader, started_at=loop.time())
+    services.runtime.reloader = reloader
+    services.runtime.started_at = loop.time()
     if own_signals:
         for sig in STOP_SIGNALS:
             loop.add_signal_handler(sig, _on_stop_signal, stop, sig)
@@ -198,11 +200,12 @@ async def _serve_simulator(services: Services, stop: asyncio.Event, ready: async
 
 async def _serve_bot(services: Services, stop: asyncio.Event, ready: asyncio.Event | None) -> None:
     s = services.settings
+    configure_ptb()
     bot = make_bot(s)
     if not await _initialize(bot, stop, s.telegram_api_url):
         return
     services.bot_username = bot.username
-    services.extra["bot"] = bot
+    services.runtime.bot = bot
     pacer = Pacer(s.rate_global_per_s, s.rate_per_chat_per_s, s.rate_per_chat_burst, s.rate_group_per_min)
     http = aiohttp.ClientSession()
     transports: dict[str, Any] = {"telegram": telegram_transport(bot)}
@@ -223,7 +226,7 @@ async def _serve_bot(services: Services, stop: asyncio.Event, ready: asyncio.Eve
         answers=PressAnswers(bot, services.metrics.api_outcome),
     )
     scheduler = Scheduler(services, worker.poke)
-    services.extra.update(sender=sender, worker=worker, pacer=pacer, scheduler=scheduler)
+    services.runtime.sender, services.runtime.worker, services.runtime.scheduler = sender, worker, scheduler
 
     await _publish_commands(services)
     app = _web_app(services)
@@ -232,14 +235,14 @@ async def _serve_bot(services: Services, stop: asyncio.Event, ready: asyncio.Eve
     if s.webhook_url:
         endpoint = WebhookEndpoint(webhook_secret(s), first, worker.poke)
         app.router.add_post(webhook_path(s), endpoint.handle)
-        services.extra["webhook"] = endpoint
+        services.runtime.webhook = endpoint
         await bot.set_webhook(s.webhook_url, secret_token=webhook_secret(s), allowed_updates=ALLOWED_UPDATES)
         log.info("webhook mode: Telegram posts to %s", webhook_path(s))
     else:
         await bot.delete_webhook()
         poller = Poller(bot, first, worker.poke, timeout=s.poll_timeout, api_url=s.telegram_api_url)
         poll_lead = leases.Leader(services.db, "poller", ttl=15.0)
-        services.extra.update(poller=poller, poll_lead=poll_lead)
+        services.runtime.poller, services.runtime.poll_lead = poller, poll_lead
         tasks.append(asyncio.create_task(poller.run_as_leader(poll_lead, intake_stop), name="poller"))
         log.info("polling mode")
     try:
@@ -292,8 +295,9 @@ async def _stop_gracefully(
     for task, outcome in zip(tasks, await asyncio.gather(*tasks, return_exceptions=True), strict=True):
         if isinstance(outcome, BaseException):
             log.error("%s ended with %s", task.get_name(), type(outcome).__name__)
-    worker = services.extra["worker"]
-    log.info("updates handled: %d (failed: %d)", worker.handled, worker.failed)
+    worker = services.runtime.worker
+    if worker is not None:
+        log.info("updates handled: %d (failed: %d)", worker.handled, worker.failed)
     try:
         flushed = await sender.flush(deadline)
     except Exception as exc:  # the database went away: the rows wait for the next start
@@ -353,4 +357,6 @@ async def _publish_commands(services: Services) -> None:
             payload: dict[str, Any] = {"commands": commands}
             if lang is not None:
                 payload["language_code"] = _telegram_language(lang)
-            await outbox.enqueue(s, chat_id=None, method="setMyCommands", payload=payload, priority=1, now=now)
+            await outbox.enqueue(
+                s, chat_id=None, method="setMyCommands", payload=payload, priority=Priority.STAFF, now=now
+            )

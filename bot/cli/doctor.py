@@ -11,7 +11,6 @@ from __future__ import annotations
 from bot.base.invocation import bot_command
 
 import asyncio
-import os
 import sys
 import tempfile
 from dataclasses import dataclass
@@ -376,7 +375,9 @@ def doctor_command(out: TextIO | None = None) -> int:
             print(f"✗ settings: {problem}", file=out)
         print("    fix: correct those settings (environment or .env; the README lists them)", file=out)
         return 1
-    os.environ.setdefault("PTB_TIMEDELTA", "1")
+    from bot.telegram.client import configure_ptb
+
+    configure_ptb()
     found = asyncio.run(diagnose(settings))
     for finding in found:
         print(finding.render(), file=out)

@@ -21,11 +21,12 @@ from collections.abc import AsyncIterator
 from pathlib import Path
 from typing import Any, TextIO
 
-from sqlalchemy import select
+
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.web.export import BATCH, answer_names, header, row_cells
 from bot.web.submission_query import Filters, iter_submissions
+from storage import submissions as submissions_repo
 from storage.db import DatabaseUnusable, make_engine, make_sessionmaker, masked, missing_sqlite_file, reach
 from storage.models import Submission
 
@@ -80,7 +81,7 @@ async def write_export(database_url: str, filters: Filters, fmt: str, names: lis
         await reach(engine)
         sessionmaker = make_sessionmaker(engine)
         async with sessionmaker() as s:  # fail before writing anything when the table is not there
-            await s.execute(select(Submission.id).limit(1))
+            await submissions_repo.check_readable(s)
         rows = submissions(sessionmaker, filters)
         if fmt == "csv":
             writer = csv.writer(out)

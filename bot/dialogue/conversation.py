@@ -28,11 +28,11 @@ from bot.dialogue.render import render
 from bot.dialogue.services import Services
 from bot.dialogue import outgoing
 from storage import answers, outbox, participants, sessions
+from storage.outbox import Priority
 from storage.models import Participant, Session
 
 log = logging.getLogger(__name__)
 
-INTERACTIVE, STAFF, BACKGROUND = 0, 1, 2
 THEN = "then"  # session key: the flow a deep link asked for, started after onboarding
 LAST_SEEN_EVERY = timedelta(minutes=15)
 
@@ -65,7 +65,7 @@ class Conversation:
     now: datetime
     participant: Participant
     state: dict[str, Any] | None
-    priority: int = INTERACTIVE
+    priority: Priority = Priority.INTERACTIVE
     events: list[ev.Event] = field(default_factory=list)
     row: Session | None = None  # the active engine session's row, once loaded
     record: list[Call] | None = None  # the simulators: calls are kept here, not queued
@@ -226,7 +226,7 @@ class Conversation:
         payload: dict[str, Any],
         *,
         chat_id: int | None | str = "",
-        priority: int | None = None,
+        priority: Priority | None = None,
         ref: str | None = None,
         target: str = "telegram",
     ) -> None:

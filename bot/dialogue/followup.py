@@ -20,6 +20,7 @@ from bot.forwarding.cards import shorten
 from bot.i18n import replies
 from bot.privacy.anonymizer import anonymize
 from storage import participants, sessions
+from storage.outbox import Priority
 from storage.models import Submission
 
 ANSWER_MAX = 3500  # a follow-up answer stays one message, so its last line is always ours
@@ -71,7 +72,11 @@ async def followup_answer(conv: Conversation, text: str) -> bool:
     for payload in outgoing.send_message(pending["chat"], body):
         payload["reply_parameters"] = {"message_id": pending["card"], "allow_sending_without_reply": True}
         await conv.call(
-            "sendMessage", payload, chat_id=pending["chat"], priority=1, ref=f"followup:{pending['submission']}"
+            "sendMessage",
+            payload,
+            chat_id=pending["chat"],
+            priority=Priority.STAFF,
+            ref=f"followup:{pending['submission']}",
         )
     await conv.say(replies.FOLLOWUP_SENT)
     return True

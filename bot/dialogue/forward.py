@@ -13,7 +13,6 @@ from typing import TYPE_CHECKING, Any
 from bot.dialogue import outgoing
 from bot.engine import events as ev
 from bot.forwarding.submit import (
-    STAFF_PRIORITY,
     StaffCard,
     anonymize_answers,
     deliveries,
@@ -22,6 +21,7 @@ from bot.forwarding.submit import (
 )
 from bot.i18n.langdetect import detect_language
 from storage import answers, submissions
+from storage.outbox import Priority
 
 if TYPE_CHECKING:
     from bot.dialogue.conversation import Conversation
@@ -59,6 +59,6 @@ async def deliver(conv: Conversation, sub: Any, *, chat_id: int | None = None) -
     for d in deliveries(sub, title, staff_chat=staff_chat, webhook_url=settings.forward_webhook_url):
         if isinstance(d, StaffCard):
             for payload in outgoing.send_message(d.chat_id, d.text, d.buttons):
-                await conv.call("sendMessage", payload, chat_id=d.chat_id, priority=STAFF_PRIORITY, ref=d.ref)
+                await conv.call("sendMessage", payload, chat_id=d.chat_id, priority=Priority.STAFF, ref=d.ref)
         else:
-            await conv.call("POST", d.body, chat_id=None, priority=STAFF_PRIORITY, ref=d.ref, target="webhook")
+            await conv.call("POST", d.body, chat_id=None, priority=Priority.STAFF, ref=d.ref, target="webhook")

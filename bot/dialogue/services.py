@@ -7,8 +7,10 @@ they need, typed, without importing the process that fills it (bot.app).
 
 from __future__ import annotations
 
+import asyncio
 from dataclasses import dataclass, field
-from typing import Any
+from datetime import datetime
+from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
@@ -22,6 +24,56 @@ from bot.base.settings import Settings
 LEXICON_FILE = "safeguarding.yaml"
 
 
+# What the adapters read of the running parts, described here so that this layer needs
+# none of their types (they live in bot.telegram and bot.app, above it).
+class Pokeable(Protocol):
+    def poke(self) -> None: ...
+
+
+class Worker(Pokeable, Protocol):
+    handled: int
+    failed: int
+
+
+class Scheduler(Protocol):
+    async def queue_ticks(self, now: datetime, limit: int = ...) -> int: ...
+
+
+class Reloader(Protocol):
+    problems: list[str]
+
+
+class Poller(Protocol):
+    last_poll_ok: float | None
+
+
+class Lead(Protocol):
+    @property
+    def held(self) -> bool: ...
+
+
+class WebhookIntake(Protocol):
+    last_update_at: float | None
+
+
+@dataclass(eq=False)
+class Runtime:
+    """The running parts of a process, set as it starts them (bot.app.run); all unset
+    for the simulators and for tests that run no Telegram side."""
+
+    started_at: float | None = None  # loop time
+    reloader: Reloader | None = None
+    bot: Any = None  # the telegram.Bot, once connected (a Telegram type, not this layer's)
+    sender: Pokeable | None = None
+    worker: Worker | None = None
+    scheduler: Scheduler | None = None
+    webhook: WebhookIntake | None = None  # webhook mode
+    poller: Poller | None = None  # polling mode
+    poll_lead: Lead | None = None  # polling mode: the lease on polling
+    background: set[asyncio.Task[None]] = field(default_factory=set)  # still writing after their update committed
+    flow_upload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one flow upload at a time
+
+
 @dataclass
 class Services:
     settings: Settings
@@ -33,7 +85,7 @@ class Services:
     pseudonym_key: bytes
     metrics: Metrics = field(default_factory=Metrics)
     bot_username: str | None = None
-    extra: dict[str, Any] = field(default_factory=dict)
+    runtime: Runtime = field(default_factory=Runtime)
 
     @property
     def flowset(self) -> FlowSet:

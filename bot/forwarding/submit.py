@@ -20,8 +20,6 @@ from bot.privacy.anonymizer import anonymize
 
 Buttons = Sequence[Sequence[tuple[str, str]]]  # rows of (label, callback data)
 
-STAFF_PRIORITY = 1
-
 
 def submission_key() -> str:
     """A fresh idempotency key. Random on purpose: a key derived from the participant

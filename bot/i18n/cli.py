@@ -1,10 +1,14 @@
 """Catalog upkeep: `python -m bot i18n extract|update|compile|status`.
 
-- extract: bot strings (N_) and flow texts -> locales/messages.pot (same result as
-  `pybabel extract -F babel.cfg -o locales/messages.pot .`)
+- extract: bot strings (N_) and flow texts -> locales/messages.pot, by Babel's own
+  extract command (`pybabel extract -F babel.cfg -o locales/messages.pot .`);
+  `extract_template` gives the same template in memory
 - update:  messages.pot -> every configured language's messages.po (creates missing
-  catalogs; English, the source language, is filled with msgstr = msgid)
-- compile: .po -> .mo (optional: the bot reads the .po files directly)
+  catalogs; English, the source language, is filled with msgstr = msgid). Our own:
+  Babel's update knows neither our Plural-Forms (catalogs.plural_forms_header) nor
+  the source language's filling
+- compile: .po -> .mo, by Babel's own compile command (optional: the bot reads the
+  .po files directly)
 - status:  per language, translated / fuzzy / missing counts and placeholder problems
 """
 
@@ -22,14 +26,14 @@ from typing import TextIO
 from babel import Locale
 from babel.messages.catalog import Catalog, Message
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
-from babel.messages.frontend import parse_mapping_cfg
-from babel.messages.mofile import write_mo
+from babel.messages.frontend import CompileCatalog, ExtractMessages, parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
 
 from bot.i18n.catalogs import DOMAIN, SOURCE_LANGUAGE, display_name, placeholders, plural_forms_header, po_path
 
 PROJECT = "Sammanbot"
 COMMENT_TAGS = ("TRANSLATORS:",)
+WIDTH = 100  # of the lines in .pot and .po files
 HEADER = """\
 # {what} of Sammanbot's messages: the bot's own strings and the flows' texts.
 # msgctxt "<flow>/<step>[/<choice>]" says where a flow text is shown.
@@ -71,6 +75,26 @@ def extract_template(root: str | Path = ".", mapping_file: str | Path = "babel.c
     return catalog
 
 
+def extract_to(pot: Path) -> None:
+    """Babel's own extract command over the working directory, as `pybabel extract` with
+    our options. It writes as it goes: a flow that cannot be read must not leave the
+    template half written, so it writes beside it first."""
+    pot.parent.mkdir(parents=True, exist_ok=True)
+    partial = pot.with_name(pot.name + ".partial")
+    extract = ExtractMessages()
+    extract.input_paths, extract.output_file, extract.mapping_file = ".", str(partial), "babel.cfg"
+    extract.add_comments, extract.strip_comments = ",".join(COMMENT_TAGS), True
+    extract.project, extract.version, extract.width = PROJECT, _version(), WIDTH
+    extract.header_comment = HEADER.format(what="Template")
+    extract.finalize_options()
+    try:
+        extract.run()
+    except BaseException:
+        partial.unlink(missing_ok=True)
+        raise
+    partial.replace(pot)
+
+
 def read_catalog(path: Path, locale: str | None = None) -> Catalog:
     with path.open("rb") as fh:
         return read_po(fh, locale=locale, domain=DOMAIN)
@@ -79,7 +103,7 @@ def read_catalog(path: Path, locale: str | None = None) -> Catalog:
 def write_catalog(path: Path, catalog: Catalog) -> None:
     path.parent.mkdir(parents=True, exist_ok=True)
     with path.open("wb") as fh:
-        write_po(fh, catalog, width=100, include_previous=True)
+        write_po(fh, catalog, width=WIDTH, include_previous=True)
 
 
 def _fill_source_language(catalog: Catalog) -> None:
@@ -199,9 +223,12 @@ def i18n_command(action: str, out: TextIO = sys.stdout) -> int:
     pot = template_path(locales)
 
     if action == "extract":
-        template = extract_template(".")
-        write_catalog(pot, template)
-        out.write(f"{pot}: {len(template)} texts\n")
+        try:
+            extract_to(pot)
+        except ValueError as exc:  # a flow that cannot be read (bot.cli.i18n_extract): file:line:col
+            out.write(f"{exc}\n{pot} is unchanged\n")
+            return 1
+        out.write(f"{pot}: {sum(1 for m in read_catalog(pot) if m.id)} texts\n")
         return 0
 
     if not pot.exists():
@@ -221,8 +248,11 @@ def i18n_command(action: str, out: TextIO = sys.stdout) -> int:
             if not path.exists():
                 out.write(f"{path} not found, skipped\n")
                 continue
-            with path.with_suffix(".mo").open("wb") as fh:
-                write_mo(fh, read_catalog(path, lang), use_fuzzy=settings.show_fuzzy)
+            compile_ = CompileCatalog()
+            compile_.directory, compile_.domain, compile_.locale = str(locales), DOMAIN, lang
+            compile_.use_fuzzy = settings.show_fuzzy
+            compile_.finalize_options()
+            compile_.run()
             out.write(f"{path.with_suffix('.mo')} written\n")
         return 0
     if action == "status":

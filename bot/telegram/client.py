@@ -7,6 +7,7 @@
 from __future__ import annotations
 
 import os
+import warnings
 from dataclasses import dataclass
 from datetime import timedelta
 
@@ -21,11 +22,18 @@ from telegram.error import (
     TelegramError,
 )
 from telegram.request import HTTPXRequest
+from telegram.warnings import PTBUserWarning
 
 from bot.base.settings import Settings
 
-# PTB's documented opt-in: RetryAfter.retry_after as a timedelta (the future default).
-os.environ.setdefault("PTB_TIMEDELTA", "1")
+
+def configure_ptb() -> None:
+    """Process-wide python-telegram-bot options, set at start-up (never on import)."""
+    # PTB's documented opt-in: RetryAfter.retry_after as a timedelta (the future default).
+    os.environ.setdefault("PTB_TIMEDELTA", "1")
+    # Outbox rows are generic (method + JSON payload) and the poller asks for raw updates,
+    # so both go through do_api_request, which warns that typed methods exist; deliberate.
+    warnings.filterwarnings("ignore", message="Please use 'Bot", category=PTBUserWarning)
 
 
 # Calls in flight at once. At Telegram's ~30 messages/s and a round trip of ~0.1 s a

@@ -41,13 +41,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.dialogue import crisis, outgoing
 from bot.i18n import replies
 from storage import outbox, participants
+from storage.outbox import Priority
 from storage.models import Outbox
 
 FLOOD_BACKLOG = 3  # answers waiting in the outbox before a fast chat counts as flooding
 WINDOW = 60.0  # seconds
 HOLD_SECONDS = 2.0  # a coalesced reply waits this long for a newer one to replace it
 PRUNE_EVERY = 1024  # chats first seen between sweeps of the quiet ones
-INTERACTIVE = 0  # bot.dialogue.conversation.INTERACTIVE (not imported: no cycle)
 
 _HELP = re.compile(r"\s*/help(?:@\w+)?(?:\s|$)", re.I)
 
@@ -180,5 +180,9 @@ async def _supersede(s: AsyncSession, chat: int) -> None:
 async def _coalescible(s: AsyncSession, chat: int, queued: list[Outbox]) -> None:
     """Mark the replies just queued to the youth as ones a later reply may replace."""
     await s.flush()
-    ids = [row.id for row in queued if row.chat_id == chat and row.target == "telegram" and row.priority == INTERACTIVE]
+    ids = [
+        row.id
+        for row in queued
+        if row.chat_id == chat and row.target == "telegram" and row.priority == Priority.INTERACTIVE
+    ]
     await outbox.coalesce(s, ids, datetime.now(UTC) + timedelta(seconds=HOLD_SECONDS))

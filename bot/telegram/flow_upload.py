@@ -35,7 +35,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import delete, event
+from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Document, Message
 from telegram.error import TelegramError
@@ -49,7 +49,7 @@ from bot.dialogue.services import Services
 from bot.telegram import chat_members
 from bot.dialogue import outgoing
 from storage import flow_versions, outbox
-from storage.models import FlowVersion
+from storage.outbox import Priority
 
 log = logging.getLogger(__name__)
 
@@ -60,7 +60,6 @@ MAX_PROBLEMS_SHOWN = 25
 SUFFIXES = (".yaml", ".yml")
 SAFE_NAME = re.compile(r"^[A-Za-z0-9][A-Za-z0-9_.-]{0,80}\.ya?ml$")
 PROTECTED_STEMS = frozenset({"safeguarding"})
-BACKGROUND = "background"  # services.extra: tasks that still write after their update committed
 UNCHANGED = "The flows in use did not change."
 _still_checking: set[asyncio.Future[Any]] = set()  # checks whose thread still runs, past their time limit or not
 
@@ -120,8 +119,8 @@ def after_commit(s: AsyncSession, callback: Any) -> None:
 
 
 def start(services: Services, upload: Upload) -> asyncio.Task:
-    """Run one upload in the background; `services.extra[BACKGROUND]` holds it meanwhile."""
-    tasks: set[asyncio.Task] = services.extra.setdefault(BACKGROUND, set())
+    """Run one upload in the background; `services.runtime.background` holds it meanwhile."""
+    tasks = services.runtime.background
     task = asyncio.get_running_loop().create_task(_run(services, upload), name="flow upload")
     tasks.add(task)
     task.add_done_callback(tasks.discard)
@@ -142,7 +141,7 @@ async def _run(services: Services, upload: Upload) -> None:
 
 async def process(services: Services, upload: Upload) -> str:
     """Check and apply one uploaded file; the answer for the staff chat."""
-    bot = services.extra.get("bot")
+    bot = services.runtime.bot
     admin = await chat_members.is_admin(bot, upload.chat_id, upload.user_id) if upload.user_id else False
     if admin is None:
         return "I could not check who may change the flows just now. Please send the file again in a minute."
@@ -154,8 +153,9 @@ async def process(services: Services, upload: Upload) -> str:
     if len(data) > MAX_BYTES:
         return _too_big(upload.name)
     target = Path(services.settings.flows_dir) / upload.name
-    lock: asyncio.Lock = services.extra.setdefault("flow_upload_lock", asyncio.Lock())
-    async with lock:  # one upload at a time, each checked against the set the last one left
+    async with (
+        services.runtime.flow_upload_lock
+    ):  # one upload at a time, each checked against the set the last one left
         result = await apply(services, data, target, datetime.now(UTC))
     if isinstance(result, str):
         return result
@@ -253,7 +253,7 @@ def check_upload(flowset: FlowSet, text: str, filename: str) -> FlowSet | list[P
 async def _forget(services: Services, flow_id: str, version: str) -> None:
     try:
         async with services.sessionmaker() as s, s.begin():
-            await s.execute(delete(FlowVersion).where(FlowVersion.flow_id == flow_id, FlowVersion.version == version))
+            await flow_versions.forget(s, flow_id, version)
     except Exception as exc:  # an unused version on record is harmless
         log.warning("flow upload: could not forget an unused version (%s)", type(exc).__name__)
 
@@ -280,8 +280,10 @@ async def _reply(services: Services, upload: Upload, text: str) -> None:
     async with services.sessionmaker() as s, s.begin():
         for payload in outgoing.send_message(upload.chat_id, text):
             payload["reply_parameters"] = {"message_id": upload.message_id, "allow_sending_without_reply": True}
-            await outbox.enqueue(s, chat_id=upload.chat_id, method="sendMessage", payload=payload, priority=1, now=now)
-    if sender := services.extra.get("sender"):
+            await outbox.enqueue(
+                s, chat_id=upload.chat_id, method="sendMessage", payload=payload, priority=Priority.STAFF, now=now
+            )
+    if sender := services.runtime.sender:
         sender.poke()
 
 

@@ -20,8 +20,9 @@ from bot.i18n import texts
 from bot.dialogue.services import Services
 from bot.dialogue import outgoing, youth
 from bot.telegram import press_answers, staff
-from bot.dialogue.conversation import BACKGROUND, Conversation, Sender
+from bot.dialogue.conversation import Conversation, Sender
 from storage import outbox
+from storage.outbox import Priority
 
 log = logging.getLogger(__name__)
 
@@ -164,7 +165,14 @@ class UpdateHandler:
             return
         state = dict(row.state)
         conv = Conversation(
-            self.services, s, Sender(user_id=0, chat_id=chat_id), _now(), p, state, priority=BACKGROUND, row=row
+            self.services,
+            s,
+            Sender(user_id=0, chat_id=chat_id),
+            _now(),
+            p,
+            state,
+            priority=Priority.BACKGROUND,
+            row=row,
         )
         abandoned = self.services.settings.forward_abandoned
         await conv.run(lambda fs: engine.tick(fs, state, now=conv.now, forward_abandoned=abandoned))

@@ -10,14 +10,12 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import warnings
 from collections.abc import Callable, Iterable
 from typing import Any
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 from telegram import Bot
 from telegram.error import NetworkError
-from telegram.warnings import PTBUserWarning
 
 from bot.base.aio import wait_any
 from bot.telegram.client import classify
@@ -146,8 +144,6 @@ class BotApiOutage:
 
 class Poller:
     """getUpdates long polling that commits each batch before confirming it."""
-
-    warnings.filterwarnings("ignore", message="Please use 'Bot.getUpdates'", category=PTBUserWarning)
 
     def __init__(
         self,

@@ -18,19 +18,17 @@ import asyncio
 import logging
 import os
 import socket
-import warnings
 from collections.abc import Awaitable, Callable, Mapping
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
-from telegram.warnings import PTBUserWarning
 
 from bot.base.aio import wait_any
 from bot.telegram.client import Outcome, classify
-from bot.dialogue.conversation import BACKGROUND, INTERACTIVE
 from bot.telegram.ratelimit import Pacer
 from storage import inbox, leases, outbox, participants
+from storage.outbox import Priority
 from storage.db import reading
 
 log = logging.getLogger(__name__)
@@ -143,8 +141,8 @@ class Sender:
             now, limit = _now(), self.batch + len(self._inflight)
             rows = await outbox.due_heads(s, now, limit)
             # Looking whether youth wait costs two queries: only when a reminder is due.
-            if any(row.priority >= BACKGROUND for row in rows) and await _youth_waiting(s, now):
-                rows = await outbox.due_heads(s, now, limit, hold=(BACKGROUND, now - REMINDER_HOLD))
+            if any(row.priority >= Priority.BACKGROUND for row in rows) and await _youth_waiting(s, now):
+                rows = await outbox.due_heads(s, now, limit, hold=(Priority.BACKGROUND, now - REMINDER_HOLD))
         started = 0
         for row in rows:
             if row.id in self._inflight:
@@ -250,7 +248,7 @@ class Sender:
 
 
 async def _youth_waiting(s: Any, now: datetime) -> bool:
-    return await inbox.has_pending_updates(s) or await outbox.has_due(s, now, INTERACTIVE)
+    return await inbox.has_pending_updates(s) or await outbox.has_due(s, now, Priority.INTERACTIVE)
 
 
 async def _call(transport: Transport, row: Any) -> tuple[Any, Outcome | None]:
@@ -270,9 +268,8 @@ def _jsonable(result: Any) -> Any:
 
 
 def telegram_transport(bot: Any) -> Transport:
-    # Outbox rows are generic (method + JSON payload), so they go through
-    # do_api_request, which warns that typed methods exist; that is deliberate here.
-    warnings.filterwarnings("ignore", message="Please use 'Bot", category=PTBUserWarning)
+    """Outbox rows to the Bot API, as generic calls (bot.telegram.client.configure_ptb
+    silences PTB's advice to use its typed methods)."""
 
     async def send(row: Any) -> Any:
         result = await bot.do_api_request(row.method, api_kwargs=dict(row.payload or {}))

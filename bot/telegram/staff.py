@@ -41,6 +41,7 @@ from bot.dialogue import outgoing
 from bot.dialogue.followup import ask_youth
 from bot.telegram.press_answers import Answer
 from storage import inbox, outbox, submissions
+from storage.outbox import Priority
 from storage.models import Submission
 
 log = logging.getLogger(__name__)
@@ -70,7 +71,7 @@ def is_staff_chat(services: Services, chat_id: int) -> bool:
 
 
 async def _enqueue(s: AsyncSession, chat_id: int, method: str, payload: dict[str, Any], now: datetime) -> None:
-    await outbox.enqueue(s, chat_id=chat_id, method=method, payload=payload, priority=1, now=now)
+    await outbox.enqueue(s, chat_id=chat_id, method=method, payload=payload, priority=Priority.STAFF, now=now)
 
 
 async def leave_group(services: Services, s: AsyncSession, chat_id: int, now: datetime) -> None:
@@ -110,9 +111,7 @@ async def _press(
     sub = await _submission(s, parsed[0])
     if sub is None:
         return OUT_OF_DATE
-    sub.status = parsed[1]
-    sub.status_by = (cq.from_user.first_name or "staff")[:64]
-    sub.updated_at = now
+    await submissions.set_status(s, sub, parsed[1], by=(cq.from_user.first_name or "staff")[:64], now=now)
     flow = services.flowset.get(sub.flow_id)
     await _enqueue(
         s,
@@ -157,7 +156,7 @@ async def _ask_membership(services: Services, cq: CallbackQuery, chat_id: int, b
         stored = False
     if not stored:
         return cq.id, PRESS_AGAIN
-    worker = services.extra.get("worker")
+    worker = services.runtime.worker
     if worker is not None:
         worker.poke()
     return None
@@ -217,7 +216,7 @@ def _command(text: str) -> str | None:
 
 def _from_this_bot(services: Services, message: Message) -> bool:
     sender = message.from_user
-    bot = services.extra.get("bot")
+    bot = services.runtime.bot
     if sender is None or not sender.is_bot:
         return False
     return bot is None or sender.id == bot.id

@@ -169,7 +169,7 @@ async def set_status(request: web.Request) -> web.StreamResponse:
     async with c.sessionmaker.begin() as s:
         row = await _get(request, s)
         before = row.status
-        row.status, row.status_by, row.updated_at = status, staff.name, now
+        await submissions.set_status(s, row, status, by=staff.name, now=now)
         await staff_repo.audit(
             s,
             staff_name=staff.name,
@@ -210,7 +210,7 @@ async def bulk_status(request: web.Request) -> web.StreamResponse:
         raise web.HTTPBadRequest(text=f"Bad request: choose a status and 1 to {BULK_MAX} submissions.")
     now = c.clock()
     async with c.sessionmaker.begin() as s:
-        changed = await submissions.set_status_of(s, ids, status, by=staff.name, now=now)
+        changed = await submissions.set_status(s, ids, status, by=staff.name, now=now)
         await staff_repo.audit(
             s,
             staff_name=staff.name,

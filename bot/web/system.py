@@ -78,20 +78,21 @@ async def _since_progress(s: Any, now: datetime) -> float | None:
 def _updates(services: Services) -> tuple[bool, dict[str, Any]]:
     """Is the intake alive? (polling: getUpdates succeeded lately; webhook: listening)"""
     now = asyncio.get_running_loop().time()
-    extra = services.extra
-    poller = extra.get("poller")
+    runtime = services.runtime
+    poller = runtime.poller
     if poller is not None:
-        lead = extra.get("poll_lead")
+        lead = runtime.poll_lead
         if lead is not None and not lead.held:
             return True, {"mode": "polling", "state": "standby: another process polls"}
         limit = services.settings.poll_timeout * 2 + 30
-        since = poller.last_poll_ok if poller.last_poll_ok is not None else extra.get("started_at", now)
+        started = runtime.started_at if runtime.started_at is not None else now
+        since = poller.last_poll_ok if poller.last_poll_ok is not None else started
         ok = now - since <= limit
         report: dict[str, Any] = {"mode": "polling", "state": "flowing" if ok else "stalled"}
         if poller.last_poll_ok is not None:
             report["last_poll_seconds"] = round(now - poller.last_poll_ok, 1)
         return ok, report
-    endpoint = extra.get("webhook")
+    endpoint = runtime.webhook
     if endpoint is not None:
         report = {"mode": "webhook", "state": "listening"}
         if endpoint.last_update_at is not None:
@@ -102,7 +103,7 @@ def _updates(services: Services) -> tuple[bool, dict[str, Any]]:
 
 def _content(services: Services) -> dict[str, Any]:
     current = services.flows.current
-    reloader = services.extra.get("reloader")
+    reloader = services.runtime.reloader
     problems = len(reloader.problems if reloader is not None else services.flows.problems)
     report: dict[str, Any] = {"flows": len(current.flows) if current else 0, "problems": problems}
     if problems:

@@ -18,7 +18,6 @@ from dataclasses import dataclass, field
 from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import exists, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import engine
@@ -28,7 +27,7 @@ from bot.engine import model as m
 from bot.forwarding.submit import anonymize_answers
 from bot.i18n.langdetect import detect_language
 from bot.privacy.pseudonym import pseudonym
-from storage import answers, participants, sessions, submissions
+from storage import answers, demo, participants, sessions, submissions
 from storage.models import Participant, Session, Submission
 
 PREFIX = "demo-"
@@ -38,15 +37,12 @@ STEP = timedelta(seconds=40)  # between a youth's inputs
 
 
 async def holds_real_data(s: AsyncSession) -> bool:
-    """Whether any participant or submission is not a demo row (stops at the first found)."""
-    for key in (Participant.key, Submission.key):
-        if await s.scalar(select(exists().where(~key.startswith(PREFIX)))):
-            return True
-    return False
+    """Whether any participant or submission is not a demo row."""
+    return await demo.holds_other_than(s, PREFIX)
 
 
 async def already_loaded(s: AsyncSession) -> bool:
-    return bool(await s.scalar(select(exists().where(Participant.key.startswith(PREFIX)))))
+    return await demo.holds_participants(s, PREFIX)
 
 
 @dataclass
