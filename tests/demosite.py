@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Any
 
+from bot.safeguarding import CATEGORIES
 from tests.webfixtures import FakeClock, Site, add_staff
 
 ROOT = Path(__file__).resolve().parent.parent
@@ -45,3 +46,14 @@ async def make_demo_site(url: str, *, admin: str = "ada") -> tuple[Site, Any]:
         clock=clock,
     )
     return Site(app, sessionmaker, settings, clock), engine
+
+
+def raw_ids(flowset) -> set[str]:
+    """Ids staff must never read as labels: flow ids, choice ids and answer names with an
+    underscore, safeguarding categories, and language codes of more than one part."""
+    ids = {f.id for f in flowset.flows.values()} | set(CATEGORIES) | {"fa_AF"}
+    for flow in flowset.flows.values():
+        for step in flow.steps.values():
+            ids |= {c.id for c in getattr(step, "choices", None) or []}
+            ids.add(getattr(step, "save", None) or "")
+    return {i for i in ids if "_" in i}

@@ -13,6 +13,7 @@ from pathlib import Path
 from typing import Any
 
 from aiohttp import web
+from aiohttp.test_utils import TestClient
 
 from bot.web.passwords import hash_password
 from storage import staff as staff_repo
@@ -20,6 +21,8 @@ from storage.models import Submission
 
 T0 = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
 PASSWORD = "correct horse battery"
+ACCOUNT_FREE = 5  # failures in a row an account is allowed before it waits (bot/web/ratelimit.py)
+ADDRESS_FREE = 30  # and a client address
 _keys = itertools.count(1)
 
 # A small flow in the engine's YAML format, for the flows page and the simulator.
@@ -169,3 +172,15 @@ def csrf_of(html: str) -> str:
     m = CSRF_RE.search(html)
     assert m, "no CSRF field on the page"
     return m.group(1)
+
+
+async def login(client: TestClient, name: str, password: str = PASSWORD):
+    page = await client.get("/login")
+    token = csrf_of(await page.text())
+    return await client.post(
+        "/login", data={"name": name, "password": password, "csrf_token": token}, allow_redirects=False
+    )
+
+
+async def token(client: TestClient, path: str = "/submissions") -> str:
+    return csrf_of(await (await client.get(path)).text())

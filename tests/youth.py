@@ -129,3 +129,21 @@ class Youth:
 
     def texts(self) -> list[str]:
         return [m.text or "" for m in self.user.messages]
+
+
+def staff_group(fake):
+    lead = fake.new_user(first_name="Stina", last_name="Teamlead")
+    return fake.new_group("Sammanhacket team", members=[lead]), lead
+
+
+async def onboard(y: Youth, language: str = "English", age: str = "16–17") -> None:
+    await y.start()
+    await y.press(language)
+    await y.press(age)
+    await y.press(0)  # "Yes": agree
+
+
+async def count(services, model, *where) -> int:
+    """Rows of `model` in the bot's database that match `where`."""
+    async with services.sessionmaker() as s:
+        return await s.scalar(select(func.count()).select_from(model).where(*where))

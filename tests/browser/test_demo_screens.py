@@ -15,7 +15,7 @@ import pytest
 from bot.cli.demo.youth import YOUTH
 from tests.browser.chromium import ARTIFACTS, chromium, needs_chromium, serving
 from tests.demosite import ROOT, make_demo_site
-from tests.test_dashboard_demo import raw_ids
+from tests.demosite import raw_ids
 from tests.webfixtures import PASSWORD
 
 pytestmark = needs_chromium

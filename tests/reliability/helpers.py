@@ -34,7 +34,7 @@ from storage.leases import lock_key
 from storage.models import Answer, Inbox, Outbox, Submission
 from tests.botfixtures import free_port
 from tests.fakebotapi.updates import WebhookDelivery
-from tests.test_app_process import BotProcess, tmp_cwd
+from tests.botprocess import BotProcess, tmp_cwd
 
 # Bot API calls a process makes on its own (start-up, lookups, the answer to a button
 # press it handled); everything else is the outbox, which only the sender delivers.
@@ -533,7 +533,7 @@ class Deployment:
 
 
 async def walk(y: Any, steps: list[str], idea: str, timeout: float = 300.0) -> None:
-    """Like tests.test_app_process.through_share_idea, with a per-step timeout for big loads."""
+    """Like tests.botprocess.through_share_idea, with a per-step timeout for big loads."""
     for action in steps:
         if action == "start":
             await y.step(y.user.send_command("/start"), timeout)

@@ -16,7 +16,7 @@ from sqlalchemy import select
 
 from storage.models import Participant, Submission
 from tests.reliability.helpers import Deployment, Ledger, order_violations, sender_lock_holders, tally, wait_until, walk
-from tests.test_app_process import IDEA, db_handle, through_share_idea  # noqa: F401 (fixture)
+from tests.botprocess import IDEA, db_handle, through_share_idea  # noqa: F401 (fixture)
 from tests.youth import Youth, settle
 
 N_DEPLOYMENT_YOUTH = int(os.environ.get("DEPLOYMENT_YOUTH", 300))

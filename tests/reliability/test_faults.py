@@ -18,7 +18,7 @@ from bot.telegram.webhook import SECRET_HEADER, webhook_secret
 from storage.models import Outbox, Submission
 from tests.botfixtures import ROOT, bot_settings, free_port, running_bot
 from tests.reliability.helpers import Ledger, PrivatePostgres, order_violations, tally, wait_until
-from tests.test_app_process import IDEA, through_share_idea
+from tests.botprocess import IDEA, through_share_idea
 from tests.webfixtures import PASSWORD, add_staff, csrf_of
 from tests.youth import Youth, settle
 

@@ -11,7 +11,7 @@ import re
 import aiohttp
 
 from tests.reliability.helpers import Deployment, walk
-from tests.test_app_process import db_handle  # noqa: F401 (fixture)
+from tests.botprocess import db_handle  # noqa: F401 (fixture)
 from tests.youth import Youth
 
 FIRST, LAST, USERNAME = "Zabihullah", "Qaderi-Lindgren", "zabi_qaderi_07"
