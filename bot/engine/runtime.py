@@ -1,8 +1,8 @@
 """start / resume / tick: (flowset, session, input, now) -> (new session, events).
 
-Pure functions. The session is a `Session` (bot/engine/session.py; stored as JSON, see
-docs/FLOWS.md, "The session"); it is copied, never changed in place. A session rests on one open
-question (`step` + `ask` number), or in `menu` / `language` mode. Privacy rule:
+Pure functions. The session is a `Session` (bot/engine/session.py, stored as JSON; see
+docs/FLOWS.md, "The session"); it is copied, never changed in place. A session rests on
+one open question (`step` + `ask` number), or in `menu` / `language` mode. Privacy rule:
 SaveAnswer and Forward are only emitted while `consent` is true and `under13` false;
 without them answers live only in the session, for routing and placeholders.
 """
@@ -45,7 +45,7 @@ class _Run:
         return _resolve(self.fs, self.s.flow, self.s.version)
 
     def storing(self) -> bool:
-        return bool(self.s.consent) and not self.s.under13
+        return self.s.consent and not self.s.under13
 
     def onboarding(self) -> bool:
         """Mid-onboarding: nothing else may start until its questions are answered."""
@@ -186,15 +186,8 @@ class _Run:
             if here is not None and (here.step != step.id or here.flow != flow.id):
                 self.s.history = (self.s.history + [here])[-MAX_HISTORY:]
         s = self.s
-        s.flow, s.version, s.step, s.status, s.mode, s.tries, s.selected = (
-            flow.id,
-            flow.version,
-            step.id,
-            "active",
-            None,
-            0,
-            [],
-        )
+        s.flow, s.version, s.step = flow.id, flow.version, step.id
+        s.status, s.mode, s.tries, s.selected = "active", None, 0, []
         self.emit(self.ask_event(flow, step, self.next_ask()))
 
     def ask_event(self, flow: m.Flow, step: Any, ask: int, *, update: bool = False) -> ev.Ask:
