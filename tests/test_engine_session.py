@@ -82,3 +82,18 @@ def test_missing_keys_take_the_engine_defaults():
     session = Session.from_json(old)
     assert (session.flow, session.step, session.status, session.ask) == ("need", "what", "active", 3)
     assert session.answers == {"what": "money"} and session.stack == [] and session.lang == "en"
+
+
+@given(sessions)
+def test_a_copy_shares_nothing_mutable(session):
+    before = session.to_json()
+    twin = session.copy()
+    assert twin == session
+    twin.stack.append(Frame("x", None, "y"))
+    twin.answers["new"] = 1
+    twin.labels.setdefault("new", []).append(("a", None))
+    for p in twin.history:
+        p.stack.append(Frame("x", None, "y"))
+    for name in ("skipped", "forward", "selected"):
+        getattr(twin, name).append("new")
+    assert session.to_json() == before

@@ -3,9 +3,9 @@
 `Conversation.open()` finds or creates the participant of a private chat and loads
 their engine session. Engine calls go through `run()`, which applies the events
 (answers, profile, forwards) to the database and turns them into outbox rows in the
-youth's language. `close()` saves the new session state (bot/dialogue/state.py: the engine's session and
-the dialogue's own, `front`). All of it happens inside
-the transaction of the inbox row being handled.
+youth's language. `close()` saves the new state: the engine's session and the
+dialogue's own (`front`), stored together (bot/dialogue/state.py). All of it happens
+inside the transaction of the inbox row being handled.
 """
 
 from __future__ import annotations
