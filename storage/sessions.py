@@ -1,4 +1,4 @@
-"""Engine sessions: one active row per participant holding the engine's session dict."""
+"""Engine sessions: one active row per participant holding its stored JSON (engine and dialogue keys)."""
 
 from __future__ import annotations
 

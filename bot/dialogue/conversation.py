@@ -3,8 +3,9 @@
 `Conversation.open()` finds or creates the participant of a private chat and loads
 their engine session. Engine calls go through `run()`, which applies the events
 (answers, profile, forwards) to the database and turns them into outbox rows in the
-youth's language. `close()` saves the new session state. All of it happens inside
-the transaction of the inbox row being handled.
+youth's language. `close()` saves the new state: the engine's session and the
+dialogue's own (`front`), stored together (bot/dialogue/state.py). All of it happens
+inside the transaction of the inbox row being handled.
 """
 
 from __future__ import annotations
@@ -27,13 +28,13 @@ from bot.privacy.pseudonym import lookup_keys, new_identity
 from bot.dialogue.render import render
 from bot.dialogue.services import Services
 from bot.dialogue import outgoing
+from bot.dialogue.state import Front, dump, load
 from storage import answers, outbox, participants, sessions
 from storage.outbox import Priority
 from storage.models import Participant, Session
 
 log = logging.getLogger(__name__)
 
-THEN = "then"  # session key: the flow a deep link asked for, started after onboarding
 LAST_SEEN_EVERY = timedelta(minutes=15)
 
 
@@ -64,11 +65,27 @@ class Conversation:
     sender: Sender
     now: datetime
     participant: Participant
-    state: dict[str, Any] | None
+    session: engine.Session | None
     priority: Priority = Priority.INTERACTIVE
     events: list[ev.Event] = field(default_factory=list)
     row: Session | None = None  # the active engine session's row, once loaded
     record: list[Call] | None = None  # the simulators: calls are kept here, not queued
+    front: Front = field(default_factory=Front)  # the dialogue's own state, stored beside the session
+
+    @classmethod
+    def of_row(
+        cls,
+        services: Services,
+        s: AsyncSession,
+        sender: Sender,
+        now: datetime,
+        participant: Participant,
+        row: Session | None,
+        **kw: Any,
+    ) -> Conversation:
+        """The conversation resting on a stored session row (None: no session yet)."""
+        session, front = load(row.state if row else None)
+        return cls(services, s, sender, now, participant, session, row=row, front=front, **kw)
 
     @classmethod
     async def open(
@@ -90,13 +107,13 @@ class Conversation:
         if p.stopped:
             p.stopped = False  # they wrote again: they are back
         row = await sessions.active_for(s, p.id)
-        return cls(services, s, sender, now, p, dict(row.state) if row else None, row=row, record=record)
+        return cls.of_row(services, s, sender, now, p, row, record=record)
 
     # -- language -----------------------------------------------------------------
     @property
     def lang(self) -> str:
-        if self.state and self.state.get("lang"):
-            return str(self.state["lang"])
+        if self.session is not None and self.session.lang:
+            return self.session.lang
         return self.participant.language or self.services.settings.default_language
 
     @property
@@ -107,29 +124,30 @@ class Conversation:
     @property
     def active(self) -> bool:
         """Whether there is an engine session to resume (mid-flow, at the menu, expired)."""
-        return self.state is not None
+        return self.session is not None
 
     @property
     def mid_flow(self) -> bool:
-        return self.state is not None and self.state.get("status") == "active"
+        return self.session is not None and self.session.status == "active"
 
     async def start(self, flow_id: str, source: str | None = None) -> None:
+        self.front = Front()  # a new start leaves nothing waiting
         await self.run(
-            lambda fs: engine.start(fs, flow_id, now=self.now, lang=self.lang, source=source, session=self.state)
+            lambda fs: engine.start(fs, flow_id, now=self.now, lang=self.lang, source=source, session=self.session)
         )
 
     async def resume(self, inp: Any) -> None:
         """Give the engine one input; someone without a session starts from the beginning."""
-        state = self.state
-        if state is None:
+        session = self.session
+        if session is None:
             await self.start_default()
             return
-        await self.run(lambda fs: engine.resume(fs, state, inp, now=self.now))
+        await self.run(lambda fs: engine.resume(fs, session, inp, now=self.now))
 
     async def resume_after_help(self, inp: Any) -> None:
         """After the helplines: the text still answers the open question if it can; if
         not, no "please choose one of the buttons": the question comes again, gently."""
-        before = self.state
+        before = self.session
         if before is None:
             await self.start_default()
             return
@@ -141,29 +159,31 @@ class Conversation:
 
     async def repeat(self) -> None:
         """Ask the open question (or show the menu) again: "continue where you left off"."""
-        await self.run(lambda fs: engine.repeat(fs, self.state or {}, now=self.now))  # none: a fresh one
+        session = self.session or engine.Session()  # none: a fresh one
+        await self.run(lambda fs: engine.repeat(fs, session, now=self.now))
 
     async def start_default(self, source: str | None = None) -> None:
         """Onboarding for someone new; the main menu for someone who has agreed."""
         fs = self.services.flowset
         if self.participant.consent:
-            base = dict(self.state or {"lang": self.lang, "consent": True, "source": source})
+            base = self.session or engine.Session(lang=self.lang, consent=True, source=source)
             await self.run(lambda f: engine.resume(f, base, engine.Command("menu"), now=self.now))
         else:
             await self.start(fs.onboarding_id or next(iter(fs.flows)), source)
 
-    async def run(self, step: Callable[[Any], tuple[dict[str, Any], list[ev.Event]]]) -> None:
-        state, events = step(self.services.flowset)
-        self.state = state
+    async def run(self, step: Callable[[Any], tuple[engine.Session, list[ev.Event]]]) -> None:
+        session, events = step(self.services.flowset)
+        self.session = session
         await self.apply(events)
         await self._start_waiting_flow()
 
     async def _start_waiting_flow(self) -> None:
         """A QR code's flow waits for onboarding (THEN): once it ends at the menu with
         consent, the flow starts; without consent it is dropped."""
-        if not self.state or self.state.get("status") != "menu" or THEN not in self.state:
+        flow_id = self.front.then
+        if self.session is None or self.session.status != "menu" or flow_id is None:
             return
-        flow_id = self.state.pop(THEN)
+        self.front.then = None
         if self.participant.consent and self.services.flowset.get(flow_id) is not None:
             await self.start(flow_id, self.participant.source)
 
@@ -250,17 +270,18 @@ class Conversation:
     async def close(self) -> None:
         """Save the engine session. The participant's row stays the live one whatever the
         engine's status (in a flow, at the menu, expired); the state says which."""
-        if self.state is None:
+        session = self.session
+        if session is None:
             return
-        tick_at = engine.next_tick_at(self.services.flowset, self.state)
+        tick_at = engine.next_tick_at(self.services.flowset, session)
         self.row = await sessions.save(
             self.s,
             self.participant.id,
-            state=self.state,
-            flow_id=self.state.get("flow") or "",
-            flow_version=self.state.get("version") or "",
+            state=dump(session, self.front),
+            flow_id=session.flow or "",
+            flow_version=session.version or "",
             status="active",
-            expires_at=tick_at if self.state.get("status") == "active" else None,
+            expires_at=tick_at if session.status == "active" else None,
             tick_at=tick_at,
             now=self.now,
             row=self.row,

@@ -46,7 +46,7 @@ async def _urgent(conv: Conversation, *, category: str, reason: str) -> None:
         conv.s,
         key=submission_key(),
         participant_pseudonym=p.pseudonym,
-        flow_id=(conv.state or {}).get("flow") or "safeguarding",
+        flow_id=(conv.session.flow if conv.session else None) or "safeguarding",
         language=conv.lang,
         source=p.source,
         answers={"alert": reason},

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.dialogue import outgoing
 from bot.dialogue.conversation import Conversation, Sender
 from bot.dialogue.services import Services
+from bot.dialogue.state import Followup
 from bot.forwarding.cards import shorten
 from bot.i18n import replies
 from bot.privacy.anonymizer import anonymize
@@ -24,7 +25,6 @@ from storage.outbox import Priority
 from storage.models import Submission
 
 ANSWER_MAX = 3500  # a follow-up answer stays one message, so its last line is always ours
-FOLLOWUP_KEY = "followup"
 
 
 async def ask_youth(
@@ -45,13 +45,11 @@ async def ask_youth(
     if participant is None or chat_id is None or participant.stopped:
         return "This youth can no longer be reached."
     row = await sessions.active_for(s, participant.id)
-    conv = Conversation(
-        services, s, Sender(user_id=0, chat_id=chat_id), now, participant, dict(row.state) if row else None
-    )
+    conv = Conversation.of_row(services, s, Sender(user_id=0, chat_id=chat_id), now, participant, row)
     await conv.say(replies.TEAM_ASKS, question=question)
     await conv.say(replies.TEAM_ASKS_HINT)
-    if conv.state is not None:
-        conv.state[FOLLOWUP_KEY] = {"submission": sub.id, "chat": staff_chat, "card": card_message_id}
+    if conv.session is not None:
+        conv.front.followup = Followup(sub.id, staff_chat, card_message_id)
         await conv.close()
     return "Sent to the youth. Their answer will come as a reply to the card."
 
@@ -64,19 +62,15 @@ def _allowed(sub: Submission) -> bool:
 
 async def followup_answer(conv: Conversation, text: str) -> bool:
     """If the team asked this youth something, send their text back to the card."""
-    pending = (conv.state or {}).pop(FOLLOWUP_KEY, None)
-    if not pending:
+    pending, conv.front.followup = conv.front.followup, None
+    if pending is None:
         return False
     clean = shorten(anonymize(text, names=conv.sender.names), ANSWER_MAX)
-    body = f"↩️ {conv.participant.pseudonym}:\n{clean}\n#{pending['submission']}"
-    for payload in outgoing.send_message(pending["chat"], body):
-        payload["reply_parameters"] = {"message_id": pending["card"], "allow_sending_without_reply": True}
+    body = f"↩️ {conv.participant.pseudonym}:\n{clean}\n#{pending.submission}"
+    for payload in outgoing.send_message(pending.chat, body):
+        payload["reply_parameters"] = {"message_id": pending.card, "allow_sending_without_reply": True}
         await conv.call(
-            "sendMessage",
-            payload,
-            chat_id=pending["chat"],
-            priority=Priority.STAFF,
-            ref=f"followup:{pending['submission']}",
+            "sendMessage", payload, chat_id=pending.chat, priority=Priority.STAFF, ref=f"followup:{pending.submission}"
         )
     await conv.say(replies.FOLLOWUP_SENT)
     return True

@@ -73,4 +73,4 @@ async def erase(conv: Conversation) -> None:
     """Confirmed /delete: say goodbye first (the reply needs the chat id), then erase."""
     await conv.say(replies.DELETED)
     await participants.erase(conv.s, conv.participant.id, delete_submissions=conv.services.settings.erase_submissions)
-    conv.state = None
+    conv.session = None

@@ -21,10 +21,11 @@ from bot.engine import events as ev
 from bot.engine.flowset import FlowSet
 from bot.engine.registry import FlowRegistry
 from bot.engine.model import LanguageStep
+from bot.engine.session import Session
 from bot.base.metrics import Metrics
 from bot.dialogue.services import LEXICON_FILE, Services
 from bot.base.settings import Settings
-from bot.dialogue import youth
+from bot.dialogue import state, youth
 from bot.dialogue.conversation import Call, Conversation, Sender
 
 YOUTH = 1  # user and chat id of the simulated youth (its own database, or rolled back)
@@ -103,15 +104,16 @@ async def open_youth(
         for name in PROFILE:
             setattr(conv.participant, name, saved["profile"].get(name))
         conv.participant.consent_at = now if conv.participant.consent else None
-        conv.state = saved.get("session")
+        conv.session, conv.front = state.load(saved.get("session"))
     return conv
 
 
 def saved_youth(conv: Conversation) -> dict[str, Any] | None:
     """What restores this youth next time (None after /delete)."""
-    if conv.state is None:
+    if conv.session is None:
         return None
-    return {"profile": {name: getattr(conv.participant, name) for name in PROFILE}, "session": conv.state}
+    session = state.dump(conv.session, conv.front)
+    return {"profile": {name: getattr(conv.participant, name) for name in PROFILE}, "session": session}
 
 
 async def begin(conv: Conversation, flow_id: str, lang: str) -> None:
@@ -119,18 +121,18 @@ async def begin(conv: Conversation, flow_id: str, lang: str) -> None:
     fs = conv.services.flowset
     if flow_id != fs.onboarding_id:
         conv.participant.consent, conv.participant.consent_at = True, conv.now
-        conv.state = {"consent": True, "lang": lang}
+        conv.session = Session(consent=True, lang=lang)
         await conv.start(flow_id)
         return
     await youth.command(conv, "/start")
     flow = fs.get(flow_id)
-    state = conv.state or {}
-    step = flow.steps.get(state.get("step") or "") if flow else None
+    session = conv.session or Session()
+    step = flow.steps.get(session.step or "") if flow else None
     if isinstance(step, LanguageStep) and lang in step.languages:
         del conv.events[:]  # the language question is answered for them
         if conv.record is not None:
             del conv.record[:]
-        await youth.press(conv, f"{state['ask']}:{list(step.languages).index(lang)}")
+        await youth.press(conv, f"{session.ask}:{list(step.languages).index(lang)}")
 
 
 async def write(conv: Conversation, line: str) -> None:

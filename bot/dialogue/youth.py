@@ -19,7 +19,7 @@ from bot.engine.inputs import parse_callback
 from bot.dialogue.render import OutMessage, render
 from bot.dialogue import crisis
 from bot.dialogue import followup, own_data
-from bot.dialogue.conversation import THEN, Conversation
+from bot.dialogue.conversation import Conversation
 
 COMMANDS = tuple(texts.COMMANDS)  # a youth's commands (Telegram's command menu shows them)
 FLOW_COMMANDS = ("back", "skip", "restart")  # the engine's, for a youth in a conversation
@@ -99,7 +99,7 @@ async def _start(conv: Conversation, payload: str) -> None:
         conv.participant.source = trigger[1]
     if trigger and conv.participant.consent:
         await conv.start(trigger[0], trigger[1])
-    elif conv.mid_flow and conv.state is not None and conv.state.get("flow") != fs.onboarding_id and not payload:
+    elif conv.mid_flow and conv.session is not None and conv.session.flow != fs.onboarding_id and not payload:
         await conv.say(
             texts.RESUME_OR_RESTART,
             [
@@ -111,8 +111,8 @@ async def _start(conv: Conversation, payload: str) -> None:
         )
     else:
         await conv.start_default(trigger[1] if trigger else None)
-        if trigger and conv.state is not None and conv.state.get("status") == "active":
-            conv.state[THEN] = trigger[0]  # after onboarding (and consent), this flow
+        if trigger and conv.session is not None and conv.session.status == "active":
+            conv.front.then = trigger[0]  # after onboarding (and consent), this flow
 
 
 async def press(conv: Conversation, data: str) -> Pressed:

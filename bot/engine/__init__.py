@@ -28,6 +28,7 @@ from bot.engine.inputs import Button, Command, Text, Tick, done_index, menu_inde
 from bot.engine.load import load_flow_text, load_flows, replace_flow
 from bot.engine.model import Flow
 from bot.engine.runtime import next_tick_at, repeat, resume, start, tick
+from bot.engine.session import Session
 from bot.engine.texts_of import text_contexts
 
 __all__ = [
@@ -46,6 +47,7 @@ __all__ = [
     "ReminderDue",
     "SaveAnswer",
     "Say",
+    "Session",
     "SetProfile",
     "Stale",
     "Text",

@@ -163,19 +163,12 @@ class UpdateHandler:
         p = await participants.get(s, row.participant_id)
         if p is None or p.stopped:
             return
-        state = dict(row.state)
-        conv = Conversation(
-            self.services,
-            s,
-            Sender(user_id=0, chat_id=chat_id),
-            _now(),
-            p,
-            state,
-            priority=Priority.BACKGROUND,
-            row=row,
+        conv = Conversation.of_row(
+            self.services, s, Sender(user_id=0, chat_id=chat_id), _now(), p, row, priority=Priority.BACKGROUND
         )
+        session = conv.session or engine.Session()
         abandoned = self.services.settings.forward_abandoned
-        await conv.run(lambda fs: engine.tick(fs, state, now=conv.now, forward_abandoned=abandoned))
+        await conv.run(lambda fs: engine.tick(fs, session, now=conv.now, forward_abandoned=abandoned))
         await conv.close()
 
 

@@ -65,7 +65,7 @@ class Talk:
     now: datetime
     until: datetime  # the real time: nothing happens after it
     totals: Totals
-    state: dict[str, Any] | None = None
+    state: engine.Session | None = None
     row: Session | None = None
     events: list[ev.Event] = field(default_factory=list)
     made: list[Submission] = field(default_factory=list)
@@ -82,10 +82,10 @@ class Talk:
         self.row = await sessions.save(
             self.s,
             self.participant.id,
-            state=self.state,
+            state=self.state.to_json(),
             status="active",
-            flow_id=self.state.get("flow") or "",
-            flow_version=self.state.get("version") or "",
+            flow_id=self.state.flow or "",
+            flow_version=self.state.version or "",
             expires_at=None,
             tick_at=None,
             now=self.now,
@@ -99,7 +99,8 @@ class Talk:
             match = self.lexicon.match(inp.text)
             if match is not None:  # the bot answers with help and raises an urgent card first
                 await self.urgent(match.category, "crisis words")
-        await self.run(lambda fs: engine.resume(fs, self.state or {}, inp, now=self.now))  # none: a fresh one
+        session = self.state or engine.Session()  # none: a fresh one
+        await self.run(lambda fs: engine.resume(fs, session, inp, now=self.now))
 
     def _profile(self, name: str, value: Any) -> None:
         p = self.participant
@@ -159,12 +160,16 @@ class Talk:
     async def urgent(self, category: str, reason: str) -> None:
         """The urgent card the bot raises (bot/dialogue/crisis.py): category, never the text."""
         await self._submit(
-            (self.state or {}).get("flow") or "safeguarding", {"alert": reason}, None, urgent=True, category=category
+            (self.state.flow if self.state else None) or "safeguarding",
+            {"alert": reason},
+            None,
+            urgent=True,
+            category=category,
         )
 
     @property
     def lang(self) -> str:
-        return (self.state or {}).get("lang") or self.participant.language
+        return (self.state.lang if self.state else None) or self.participant.language
 
 
 def _last_ask(events: list[ev.Event]) -> ev.Ask | None:
@@ -197,9 +202,9 @@ async def answer_questions(talk: Talk, given: dict[str, Any], lang: str, *, pick
     """Answer each question the engine asks from `given` (by answer name); False when the
     youth leaves at a question (its answer is not in `given`)."""
     while (ask := _last_ask(talk.events)) is not None and ask.kind != "menu":
-        state = talk.state or {}
-        flow = talk.flowset.get(state.get("flow"), state.get("version"))
-        step = flow.steps.get(state.get("step") or "") if flow else None
+        state = talk.state or engine.Session()
+        flow = talk.flowset.get(state.flow, state.version) if state.flow else None
+        step = flow.steps.get(state.step or "") if flow else None
         value: Any = None
         if isinstance(step, m.LanguageStep):
             value, known = lang, picks_language

@@ -10,7 +10,7 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
-from bot.engine import Button, Command, Text, load_flows, resume, start, tick
+from bot.engine import Button, Command, Session, Text, load_flows, resume, start, tick
 
 FLOWS = Path(__file__).resolve().parent / "flows"  # fixture flows, not the shipped ones
 FLOWSET, _ = load_flows(FLOWS)
@@ -40,21 +40,21 @@ def test_random_inputs_never_break_a_session(flow_id, actions):
             session, events = tick(FLOWSET, session, now=now)
             continue
         if kind == "press":
-            inp = Button(session["ask"], value)
+            inp = Button(session.ask, value)
         elif kind == "stale":
-            inp = Button(max(0, session["ask"] - 1 - value), 0)
+            inp = Button(max(0, session.ask - 1 - value), 0)
         elif kind == "text":
             inp = Text(value)
         else:
             inp = Command(value)
         session, events = resume(FLOWSET, session, inp, now=now)
         assert events, "every input gets an answer"
-        assert json.loads(json.dumps(session)) == session
+        assert Session.from_json(json.loads(json.dumps(session.to_json()))) == session
         for e in events:
             json.dumps(e.to_dict())
         # at rest: waiting on a question, in the menu, or expired
-        if session["status"] == "active":
-            flow = FLOWSET.get(session["flow"], session["version"])
-            assert flow is not None and session["step"] in flow.steps
+        if session.status == "active":
+            flow = FLOWSET.get(session.flow, session.version)
+            assert flow is not None and session.step in flow.steps
         else:
-            assert session["status"] in ("menu", "expired")
+            assert session.status in ("menu", "expired")

@@ -32,6 +32,7 @@ from bot.engine import (
 )
 from bot.engine.events import event_from_dict
 from bot.engine.load import build_flowset, flow_files
+from bot.engine.session import Session
 
 FLOWS = Path(__file__).resolve().parent / "flows"  # fixture flows, not the shipped ones
 NOW = datetime(2025, 3, 1, 12, 0, tzinfo=UTC)
@@ -56,13 +57,17 @@ def press(fs, s, choice_id):
 
 def step(fs, s, inp, now=NOW):
     clean = {k: v for k, v in s.items() if k != "_events"}
-    new, events = resume(fs, json.loads(json.dumps(clean)), inp, now=now)
+    session, events = resume(fs, Session.from_json(json.loads(json.dumps(clean))), inp, now=now)
+    new = session.to_json()
     new["_events"] = events
     return new
 
 
 def begin(fs, flow_id, **kw):
-    s, events = start(fs, flow_id, now=NOW, lang="en", **kw)
+    if "session" in kw:
+        kw["session"] = Session.from_json(kw["session"])
+    session, events = start(fs, flow_id, now=NOW, lang="en", **kw)
+    s = session.to_json()
     s["_events"] = events
     return s
 
@@ -240,6 +245,7 @@ def test_old_version_kept_in_flowset_lets_session_finish_on_it(fs):
 def test_reminder_once_then_expiry(fs):
     s = begin(fs, "share_idea")
     s.pop("_events")
+    s = Session.from_json(s)
     assert next_tick_at(fs, s) == NOW + timedelta(days=1)
     s2, events = tick(fs, s, now=NOW + timedelta(hours=23))
     assert events == []
@@ -248,7 +254,7 @@ def test_reminder_once_then_expiry(fs):
     assert tick(fs, s2, now=NOW + timedelta(days=2))[1] == []
     assert next_tick_at(fs, s2) == NOW + timedelta(days=3)
     s3, events = tick(fs, s2, now=NOW + timedelta(days=3))
-    assert events == [Expired("share_idea")] and s3["status"] == "expired" and next_tick_at(fs, s3) is None
+    assert events == [Expired("share_idea")] and s3.status == "expired" and next_tick_at(fs, s3) is None
     s4, events = resume(fs, s3, Text("hello?"), now=NOW + timedelta(days=4))
     assert last_ask(events).kind == "menu"
 
@@ -262,6 +268,6 @@ def test_events_round_trip_through_dicts(fs):
 
 def test_damaged_session_does_not_crash(fs):
     for broken in ({}, {"flow": "gone", "step": "x", "status": "active"}, {"ask": "x", "answers": []}, None):
-        s, events = resume(fs, broken, Text("hi"), now=NOW)
-        json.dumps(s)
+        s, events = resume(fs, Session.from_json(broken), Text("hi"), now=NOW)
+        json.dumps(s.to_json())
         assert events
