@@ -50,6 +50,22 @@ def command(
     )
 
 
+def run_chat(lang: str, lines: list[str], args: tuple[str, ...] | list[str] = ()) -> str:
+    """`python -m bot chat --lang LANG` fed `lines`; its output (it must end well)."""
+    env = {**os.environ, "FLOWS_DIR": str(ROOT / "flows"), "LOCALES_DIR": str(ROOT / "locales")}
+    proc = subprocess.run(
+        [sys.executable, "-m", "bot", "chat", "--lang", lang, *args],
+        input="\n".join(lines) + "\n",
+        capture_output=True,
+        text=True,
+        cwd=ROOT,
+        env=env,
+        timeout=120,
+    )
+    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
+    return proc.stdout
+
+
 class Running:
     """A `python -m bot run` child whose output (stdout and stderr together) is read as it comes."""
 

@@ -199,20 +199,7 @@ class Conversation:
         await self.reply_events(events)
 
     async def _save_answer(self, e: ev.SaveAnswer) -> None:
-        detected = detect_language(e.value) if isinstance(e.value, str) and not e.skipped else None
-        await answers.add(
-            self.s,
-            participant_id=self.participant.id,
-            session_id=self.row.id if self.row else None,
-            flow_id=e.flow,
-            step_id=e.step,
-            name=e.name,
-            value=None if e.skipped else e.value,
-            skipped=e.skipped,
-            forward=e.forward,
-            detected_language=detected,
-            now=self.now,
-        )
+        await store_answer(self.s, self.participant.id, self.row.id if self.row else None, e, self.now)
 
     def _set_profile(self, e: ev.SetProfile) -> None:
         p = self.participant
@@ -286,3 +273,23 @@ class Conversation:
             now=self.now,
             row=self.row,
         )
+
+
+async def store_answer(
+    s: AsyncSession, participant_id: int, session_id: int | None, e: ev.SaveAnswer, now: datetime
+) -> None:
+    """An engine SaveAnswer as the answers row (a skipped one keeps no value; a text gets its language)."""
+    detected = detect_language(e.value) if isinstance(e.value, str) and not e.skipped else None
+    await answers.add(
+        s,
+        participant_id=participant_id,
+        session_id=session_id,
+        flow_id=e.flow,
+        step_id=e.step,
+        name=e.name,
+        value=None if e.skipped else e.value,
+        skipped=e.skipped,
+        forward=e.forward,
+        detected_language=detected,
+        now=now,
+    )

@@ -4,31 +4,12 @@ id, a code or Python's True (bot/dialogue/own_data.py), here in the terminal cha
 
 from __future__ import annotations
 
-import os
-import subprocess
-import sys
-
-from tests.botfixtures import ROOT
-
-
-def _chat(lang: str, lines: list[str]) -> str:
-    env = {**os.environ, "FLOWS_DIR": str(ROOT / "flows"), "LOCALES_DIR": str(ROOT / "locales")}
-    proc = subprocess.run(
-        [sys.executable, "-m", "bot", "chat", "--lang", lang],
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=120,
-    )
-    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
-    return proc.stdout
+from tests.clirun import run_chat
 
 
 def test_mydata_in_swedish_shows_names_and_labels_not_codes():
     # age 16–17, consent yes, Share an idea, topic Free time, then /mydata
-    out = _chat("sv", ["3", "1", "1", "3", "/mydata"])
+    out = run_chat("sv", ["3", "1", "1", "3", "/mydata"])
     shown = out.rsplit("Det här har vi sparat om dig:", 1)[1].split("Skriv /delete", 1)[0]
     assert "Språk: Svenska" in shown
     assert "Åldersgrupp: 16–17" in shown

@@ -11,6 +11,8 @@ from pathlib import Path
 
 import pytest
 
+from tests.clirun import run_chat
+
 ROOT = Path(__file__).resolve().parents[2]
 
 # Inputs per flow; numbers press the numbered buttons.
@@ -41,21 +43,6 @@ def chat(args, lines):
         env=env,
         timeout=120,
     )
-
-
-def run_chat(lang, lines, args=()):
-    env = {**os.environ, "FLOWS_DIR": str(ROOT / "flows"), "LOCALES_DIR": str(ROOT / "locales")}
-    proc = subprocess.run(
-        [sys.executable, "-m", "bot", "chat", "--lang", lang, *args],
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=120,
-    )
-    assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
-    return proc.stdout
 
 
 @pytest.fixture(scope="module")

@@ -22,12 +22,13 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import engine
 from bot.cli.demo.youth import Review, Run, Youth
+from bot.dialogue.conversation import store_answer
 from bot.engine import events as ev
 from bot.engine import model as m
 from bot.forwarding.submit import anonymize_answers
 from bot.i18n.langdetect import detect_language
 from bot.privacy.pseudonym import pseudonym
-from storage import answers, demo, participants, sessions, submissions
+from storage import demo, participants, sessions, submissions
 from storage.models import Participant, Session, Submission
 
 PREFIX = "demo-"
@@ -112,20 +113,7 @@ class Talk:
             p.consent, p.consent_at = bool(value), (self.now if value else None)
 
     async def _save_answer(self, e: ev.SaveAnswer) -> None:
-        text = isinstance(e.value, str) and not e.skipped
-        await answers.add(
-            self.s,
-            participant_id=self.participant.id,
-            session_id=self.row.id if self.row else None,
-            flow_id=e.flow,
-            step_id=e.step,
-            name=e.name,
-            value=None if e.skipped else e.value,
-            skipped=e.skipped,
-            forward=e.forward,
-            detected_language=detect_language(e.value) if text else None,
-            now=self.now,
-        )
+        await store_answer(self.s, self.participant.id, self.row.id if self.row else None, e, self.now)
 
     async def _submit(
         self,
