@@ -50,10 +50,12 @@ def command(
     )
 
 
-def run_chat(lang: str, lines: list[str], args: tuple[str, ...] | list[str] = ()) -> str:
-    """`python -m bot chat --lang LANG` fed `lines`; its output (it must end well)."""
-    env = {**os.environ, "FLOWS_DIR": str(ROOT / "flows"), "LOCALES_DIR": str(ROOT / "locales")}
-    proc = subprocess.run(
+def chat_process(
+    lang: str, lines: list[str], args: tuple[str, ...] | list[str] = (), locales: str = "locales"
+) -> subprocess.CompletedProcess[str]:
+    """`python -m bot chat --lang LANG` fed `lines`, the shipped flows and the catalogs in `locales`."""
+    env = {**os.environ, "FLOWS_DIR": str(ROOT / "flows"), "LOCALES_DIR": str(ROOT / locales)}
+    return subprocess.run(
         [sys.executable, "-m", "bot", "chat", "--lang", lang, *args],
         input="\n".join(lines) + "\n",
         capture_output=True,
@@ -62,6 +64,11 @@ def run_chat(lang: str, lines: list[str], args: tuple[str, ...] | list[str] = ()
         env=env,
         timeout=120,
     )
+
+
+def run_chat(lang: str, lines: list[str], args: tuple[str, ...] | list[str] = ()) -> str:
+    """`chat_process`'s output; it must end well."""
+    proc = chat_process(lang, lines, args)
     assert proc.returncode == 0 and "Traceback" not in proc.stderr, proc.stderr
     return proc.stdout
 

@@ -4,14 +4,13 @@ team's anonymised card). All people and texts are invented."""
 
 from __future__ import annotations
 
-import os
 import subprocess
 import sys
 from pathlib import Path
 
 import pytest
 
-from tests.clirun import run_chat
+from tests.clirun import chat_process, run_chat
 
 ROOT = Path(__file__).resolve().parents[2]
 
@@ -33,16 +32,7 @@ ENDINGS = {
 
 
 def chat(args, lines):
-    env = {**os.environ, "FLOWS_DIR": str(ROOT / "flows"), "LOCALES_DIR": str(ROOT / "no-locales")}
-    return subprocess.run(
-        [sys.executable, "-m", "bot", "chat", "--lang", "en", *args],
-        input="\n".join(lines) + "\n",
-        capture_output=True,
-        text=True,
-        cwd=ROOT,
-        env=env,
-        timeout=120,
-    )
+    return chat_process("en", lines, args, locales="no-locales")
 
 
 @pytest.fixture(scope="module")
