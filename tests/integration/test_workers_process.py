@@ -5,12 +5,14 @@ worker that keeps crashing back off."""
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import os
 import re
 import signal
 import socket
 import subprocess
 import sys
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
@@ -61,13 +63,27 @@ def _run(args: list[str], env: dict[str, str], cwd: Path) -> subprocess.Complete
     )
 
 
+@contextlib.contextmanager
+def _held_port(free_below: int) -> Iterator[int]:
+    """A listening port whose `free_below` ports just under it were free a moment ago, so
+    the only port in use the bot can meet is the held one (another test may hold any
+    port the kernel did not give us)."""
+    for _ in range(50):
+        with socket.socket() as holder:
+            holder.bind(("127.0.0.1", 0))
+            holder.listen()
+            held = holder.getsockname()[1]
+            below = range(held - free_below, held)
+            if all(workers.busy_port("127.0.0.1", range(port, port + 1)) is None for port in below):
+                yield held
+                return
+    raise RuntimeError("no port with free ports below it")
+
+
 @pytest.mark.parametrize("worker_count", [1, 2])
 async def test_a_port_in_use_is_one_clear_line(fake_bot_api, pg_url, tmp_path, worker_count):
-    with socket.socket() as holder:
-        holder.bind(("127.0.0.1", 0))
-        holder.listen()
-        held = holder.getsockname()[1]
-        first = held if worker_count == 1 else held - 1  # with two: the second worker's port
+    with _held_port(free_below=worker_count - 1) as held:
+        first = held - (worker_count - 1)  # with two: the second worker's port is held
         url = f"sqlite+aiosqlite:///{tmp_path}/bot.db" if worker_count == 1 else pg_url
         env = dict(
             os.environ,
