@@ -25,7 +25,7 @@ from typing import Any, TextIO
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
 from bot.web.export import BATCH, answer_names, header, row_cells
-from bot.web.submission_query import Filters, iter_submissions
+from storage.submission_query import Filters, iter_submissions
 from storage import submissions as submissions_repo
 from storage.db import DatabaseUnusable, make_engine, make_sessionmaker, masked, missing_sqlite_file, reach
 from storage.models import Submission

@@ -35,13 +35,13 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogue import crisis, outgoing
 from bot.i18n import replies
 from storage import outbox, participants
 from storage.outbox import Priority
+from storage import hooks
 from storage.models import Outbox
 
 FLOOD_BACKLOG = 3  # answers waiting in the outbox before a fast chat counts as flooding
@@ -99,18 +99,8 @@ class FloodGuard:
             return
         if started:
             await self._slow_down(s, chat)
-        queued: list[Outbox] = []
-
-        def collect(_session: Any, instance: Any) -> None:
-            if isinstance(instance, Outbox):
-                queued.append(instance)
-
-        sync = s.sync_session
-        event.listen(sync, "transient_to_pending", collect)
-        try:
+        with hooks.queued_outbox(s) as queued:
             await handle(s, row)
-        finally:
-            event.remove(sync, "transient_to_pending", collect)
         await _supersede(s, chat)
         await _coalescible(s, chat, queued)
 

@@ -35,7 +35,6 @@ from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
-from sqlalchemy import event
 from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import Document, Message
 from telegram.error import TelegramError
@@ -48,7 +47,7 @@ from bot.base.problems import Problem
 from bot.dialogue.services import Services
 from bot.telegram import chat_members
 from bot.dialogue import outgoing
-from storage import flow_versions, outbox
+from storage import flow_versions, hooks, outbox
 from storage.outbox import Priority
 
 log = logging.getLogger(__name__)
@@ -109,13 +108,8 @@ async def handle(services: Services, s: AsyncSession, msg: Message, now: datetim
     if doc.file_size is not None and doc.file_size > MAX_BYTES:
         return _too_big(name)
     upload = Upload(msg.chat.id, msg.message_id, msg.from_user.id if msg.from_user else None, doc.file_id, name)
-    after_commit(s, lambda: start(services, upload))
+    hooks.after_commit(s, lambda: start(services, upload))
     return f"📥 {name}: checking it…"
-
-
-def after_commit(s: AsyncSession, callback: Any) -> None:
-    """Call `callback` once the transaction `s` is in commits (never if it rolls back)."""
-    event.listen(s.sync_session, "after_commit", lambda _session: callback(), once=True)
 
 
 def start(services: Services, upload: Upload) -> asyncio.Task:

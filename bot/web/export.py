@@ -17,7 +17,7 @@ from aiohttp import web
 from bot.web.auth import Staff, requires
 from bot.web.context import STAFF, ctx
 from bot.web.pages import answer_text
-from bot.web.submission_query import Filters, iter_submissions
+from storage.submission_query import Filters, iter_submissions
 from storage import staff as staff_repo
 from storage.models import Submission
 

@@ -6,7 +6,7 @@ from aiohttp import web
 
 from bot.web.auth import Staff, requires
 from bot.web.context import STAFF, ctx
-from bot.web.ids import parse_id
+from storage.ids import parse_id
 from bot.web.pages import redirect, render, url_for
 from bot.web.passwords import hash_password, password_problem
 from storage import staff as repo

@@ -28,8 +28,8 @@ from bot.web.context import ctx
 from bot.web.diagram import flow_order
 from bot.web.labels import ASKING, UI_LANGUAGE, Labels
 from bot.web.pages import render
-from bot.web.stats_queries import KINDS, counts_query, reach_query
-from bot.web.submission_query import Filters
+from storage.stats_queries import KINDS, counts_query, reach_query
+from storage.submission_query import Filters
 from storage.db import dialect_name
 
 FILL_DAYS_MAX = 400  # missing days between the first and last are drawn as 0, up to this span

@@ -13,12 +13,11 @@ from aiohttp import web
 
 from bot.web.auth import Staff, requires
 from bot.web.context import STAFF, ctx
-from bot.web.ids import parse_id
+from storage.ids import parse_id
 from bot.web.labels import Labels
 from bot.web.pages import redirect, render, url_for
-from bot.web.submission_query import (
+from storage.submission_query import (
     COUNT_CAP,
-    STATUSES,
     Cursor,
     Filters,
     count_query,
@@ -29,6 +28,7 @@ from storage import staff as staff_repo
 from storage import submissions
 from storage.db import dialect_name
 from storage.models import Submission
+from storage.submissions import STATUSES
 
 PAGE_SIZE = 50
 BULK_MAX = 500

@@ -14,7 +14,7 @@ from sqlalchemy import func, select
 
 from bot.cli.export import write_export
 from bot.privacy.pseudonym import legacy_key, participant_key, pseudonym, readable
-from bot.web.submission_query import Filters
+from storage.submission_query import Filters
 from storage.db import make_engine
 from storage.migrate import alembic_config
 from storage.models import Participant, UTCDateTime

@@ -14,8 +14,8 @@ from datetime import timedelta
 from alembic import command
 from sqlalchemy import delete, func, insert, select, update
 
-from bot.web.stats_queries import KINDS, live_counts_query, reach_query, rollup_counts_query
-from bot.web.submission_query import Filters
+from storage.stats_queries import KINDS, live_counts_query, reach_query, rollup_counts_query
+from storage.submission_query import Filters
 from storage import answers as answers_repo
 from storage import participants as participants_repo
 from storage import sessions as sessions_repo

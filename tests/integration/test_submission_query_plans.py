@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, text
 
-from bot.web.submission_query import Filters, page_query, text_search
+from storage.submission_query import Filters, page_query, text_search
 from storage.db import make_engine
 from storage.migrate import ensure_schema
 from storage.models import Submission

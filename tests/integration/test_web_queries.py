@@ -4,8 +4,8 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from bot.web.stats_queries import counts_query
-from bot.web.submission_query import COUNT_CAP, Cursor, Filters, count_query, page_query
+from storage.stats_queries import counts_query
+from storage.submission_query import COUNT_CAP, Cursor, Filters, count_query, page_query
 from storage.db import dialect_name
 from tests.dbfixtures import db, db_url  # noqa: F401
 from tests.webfixtures import T0, submission

@@ -14,7 +14,7 @@
   cannot be created (search then stays a scan).
 
 The trigger SQL is frozen here (a migration must not change when the code does);
-`bot/web/stats_queries.py` reads the same keys: NULL topic and source are stored as ''.
+`storage/stats_queries.py` reads the same keys: NULL topic and source are stored as ''.
 
 Revision ID: 0003
 Revises: 0002

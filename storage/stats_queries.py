@@ -19,7 +19,7 @@ from typing import Any
 from sqlalchemy import Select, func, select, true
 from sqlalchemy.sql import ColumnElement
 
-from bot.web.submission_query import Filters
+from storage.submission_query import Filters
 from storage.models import Participant, StepReach, StepVisit, Submission, SubmissionCount
 
 KINDS = ("topic", "language", "day")

@@ -17,11 +17,11 @@ from sqlalchemy import Text, cast, exists, func, literal, or_, select, tuple_, t
 from sqlalchemy.dialects.postgresql import JSONB
 from sqlalchemy.sql import ColumnElement, Select
 
-from bot.web.ids import parse_id
+from storage.ids import parse_id
 from storage.db import dialect_name
 from storage.models import Submission
+from storage.submissions import STATUSES
 
-STATUSES = ("new", "reviewed", "shortlisted", "archived")
 COUNT_CAP = 10_000  # counting stops here, so a count never scans a million rows
 
 
