@@ -65,13 +65,15 @@ class WebhookPost:
 
 
 def deliveries(
-    sub: Any, title: str, *, staff_chat: int | None, webhook_url: str | None
+    sub: Any, title: str, *, staff_chat: int | None, webhook_url: str | None, translated: str = ""
 ) -> list[StaffCard | WebhookPost]:
     """What to send for one submission: the card when there is a staff chat, the post
     when there is a webhook. The caller queues them (dialogue/forward.py)."""
     out: list[StaffCard | WebhookPost] = []
     if staff_chat is not None:
-        out.append(StaffCard(staff_chat, card_text(sub, title), card_buttons(sub), ref=f"submission:{sub.id}"))
+        out.append(
+            StaffCard(staff_chat, card_text(sub, title, translated), card_buttons(sub), ref=f"submission:{sub.id}")
+        )
     if webhook_url:
         out.append(WebhookPost(webhook_body(sub), ref=f"webhook:{sub.id}"))
     return out
