@@ -30,6 +30,7 @@ from bot.forwarding.translations import (
     provider_code,
     text_hash,
     texts_of,
+    written_answers,
 )
 from storage import leases, submissions, translations
 
@@ -122,7 +123,7 @@ class TranslationWorker:
                 return
             pending = job.status == "pending"
             source, target = job.source, job.target
-            texts = texts_of(sub.answers)
+            texts = texts_of(sub.answers, written_answers(self.services.flowset.get(sub.flow_id)))
             keys = {name: text_hash(text, provider_code(source), provider_code(target)) for name, text in texts.items()}
             hits = await translations.cached(s, list(keys.values())) if pending else {}
         if pending:

@@ -12,6 +12,8 @@ import hashlib
 from collections.abc import Mapping, Sequence
 from typing import Any, Protocol
 
+from bot.engine.model import Flow, TextStep
+
 MACHINE, HUMAN = "machine", "human"
 KINDS = (MACHINE, HUMAN)
 # Bot language codes whose provider code is not simply the part before "_".
@@ -55,9 +57,24 @@ def source_language(sub: Any) -> str:
     return str(sub.detected_language or sub.language)
 
 
-def texts_of(answers: Mapping[str, Any] | None) -> dict[str, str]:
-    """The answers worth translating (already anonymised): text, not empty, by name."""
-    return {name: value for name, value in (answers or {}).items() if isinstance(value, str) and value.strip()}
+def written_answers(flow: Flow | None) -> set[str] | None:
+    """The answers of a flow that a youth writes (text steps that do not ask for a name);
+    None when the flow is not known (then every text answer counts)."""
+    if flow is None:
+        return None
+    return {
+        step.save for step in flow.steps.values() if isinstance(step, TextStep) and step.save and not step.asks_name
+    }
+
+
+def texts_of(answers: Mapping[str, Any] | None, written: set[str] | None) -> dict[str, str]:
+    """The answers worth translating (already anonymised): what the youth wrote (not the
+    choices they pressed), not empty, by name."""
+    return {
+        name: value
+        for name, value in (answers or {}).items()
+        if isinstance(value, str) and value.strip() and (written is None or name in written)
+    }
 
 
 def text_hash(text: str, source: str, target: str) -> str:
