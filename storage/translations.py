@@ -7,7 +7,7 @@ due ones.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
@@ -210,3 +210,25 @@ async def card_message(s: AsyncSession, submission_id: int) -> tuple[str, int | 
     if status == "sent" and isinstance(message_id, int):
         return "sent", chat_id, message_id
     return ("pending" if status == "pending" else "failed"), chat_id, None
+
+
+async def with_translations(
+    sessionmaker: Any, rows: AsyncIterator[Submission], batch: int
+) -> AsyncIterator[tuple[Submission, list[Translation]]]:
+    """Each row with its translations (shown first first), read a batch of rows at a time."""
+    pending: list[Submission] = []
+
+    async def flush() -> list[tuple[Submission, list[Translation]]]:
+        async with sessionmaker() as s:
+            found = await of_submissions(s, [r.id for r in pending])
+        return [(r, found[r.id]) for r in pending]
+
+    async for row in rows:
+        pending.append(row)
+        if len(pending) >= batch:
+            for pair in await flush():
+                yield pair
+            pending = []
+    if pending:
+        for pair in await flush():
+            yield pair

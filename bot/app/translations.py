@@ -19,7 +19,7 @@ from typing import Any
 
 from bot.base.aio import wait_any
 from bot.dialogue.services import Services
-from bot.dialogue.translations import redraw_card
+from bot.dialogue.translations import post_to_webhook, redraw_card, title_of
 from bot.forwarding.translations import (
     MACHINE,
     Languages,
@@ -176,7 +176,7 @@ class TranslationWorker:
                 return
             await translations.remember(s, self.translator.name, fresh, now)
             if translated:
-                await translations.add(
+                row = await translations.add(
                     s,
                     submission_id=submission_id,
                     kind=MACHINE,
@@ -187,6 +187,9 @@ class TranslationWorker:
                     answers=translated,
                     now=now,
                 )
+                sub = await submissions.get(s, submission_id)
+                if sub is not None:
+                    await post_to_webhook(s, self.services.settings, sub, row, now)
             await translations.mark_finished(s, job, "done", now)
         metrics.labels(outcome="ok" if missing else "cached").inc()
 
@@ -206,7 +209,7 @@ class TranslationWorker:
             sub = await submissions.get(s, job.submission_id) if job is not None else None
             if job is None or sub is None or not job.card:
                 return
-            state = await redraw_card(s, self.services, sub, _now())
+            state = await redraw_card(s, sub, title_of(self.services.flowset, sub.flow_id), _now())
             if state == "pending":
                 await translations.card_later(s, job, _now() + timedelta(seconds=CARD_WAIT))
                 return

@@ -11,6 +11,7 @@ from typing import Any
 from bot.base.settings import Settings
 from bot.dialogue import outgoing
 from bot.forwarding.cards import card_buttons, card_text
+from bot.forwarding.submit import translation_body
 from bot.forwarding.translations import HUMAN, card_block, provider_code, source_language
 from storage import outbox, staff, translations
 from storage.outbox import Priority
@@ -38,7 +39,9 @@ async def card_block_of(s: Any, submission_id: int) -> str:
     return card_block(rows, [(j.source, j.target, j.status) for j in jobs])
 
 
-async def add_human(s: Any, sub: Any, text: str, *, by: str, target: str, via: str, now: datetime) -> Any:
+async def add_human(
+    s: Any, settings: Settings, sub: Any, text: str, *, by: str, target: str, via: str, now: datetime
+) -> Any:
     """Store a person's translation of a submission and say who in the audit log (the
     text itself is not logged)."""
     row = await translations.add(
@@ -59,10 +62,16 @@ async def add_human(s: Any, sub: Any, text: str, *, by: str, target: str, via: s
         detail=f"{target} via {via}",
         now=now,
     )
+    await post_to_webhook(s, settings, sub, row, now)
     return row
 
 
-async def redraw_card(s: Any, services: Any, sub: Any, now: datetime) -> str:
+def title_of(flowset: Any, flow_id: str) -> str:
+    flow = flowset.get(flow_id) if flowset is not None else None
+    return flow.title if flow else flow_id
+
+
+async def redraw_card(s: Any, sub: Any, title: str, now: datetime) -> str:
     """Have the staff card show the submission's translations as stored now: an edit of
     the card once it was sent, or a second message (ending `#id`, so a reply to it finds
     the submission) when it could not be. Returns where the card was: "sent", "failed",
@@ -72,8 +81,7 @@ async def redraw_card(s: Any, services: Any, sub: Any, now: datetime) -> str:
         return state
     block = await card_block_of(s, sub.id)
     if state == "sent" and message_id is not None:
-        flow = services.flowset.get(sub.flow_id)
-        text = card_text(sub, flow.title if flow else sub.flow_id, block)
+        text = card_text(sub, title, block)
         method, payload = "editMessageText", outgoing.edit_text(chat_id, message_id, text, card_buttons(sub))
     else:
         method, payload = "sendMessage", outgoing.send_message(chat_id, f"{block}\n#{sub.id}")[0]
@@ -87,3 +95,19 @@ async def redraw_card(s: Any, services: Any, sub: Any, now: datetime) -> str:
         now=now,
     )
     return state
+
+
+async def post_to_webhook(s: Any, settings: Settings, sub: Any, row: Any, now: datetime) -> None:
+    """With FORWARD_WEBHOOK_URL: the translation to the team's tool too (signed like the
+    submission, through the outbox)."""
+    if settings.forward_webhook_url:
+        await outbox.enqueue(
+            s,
+            chat_id=None,
+            method="POST",
+            payload=translation_body(sub, row),
+            priority=Priority.STAFF,
+            target="webhook",
+            ref=f"webhook-translation:{row.id}",
+            now=now,
+        )

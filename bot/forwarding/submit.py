@@ -79,8 +79,27 @@ def deliveries(
     return out
 
 
+def translation_body(sub: Any, t: Any) -> dict[str, Any]:
+    """The signed webhook's body for a translation that arrived after its submission was
+    posted: its own idempotency key, the submission's id and key to join them by."""
+    return {
+        "event": "translation",
+        "idempotency_key": f"{sub.key}.translation.{t.id}",
+        "submission_id": sub.id,
+        "submission_key": sub.key,
+        "kind": t.kind,
+        "source": t.source,
+        "target": t.target,
+        "provider": t.provider,
+        "text": t.text,
+        "answers": t.answers,
+        "created_at": t.created_at.isoformat() if t.created_at else None,
+    }
+
+
 def webhook_body(sub: Any) -> dict[str, Any]:
     return {
+        "event": "submission",
         "idempotency_key": sub.key,
         "id": sub.id,
         "pseudonym": sub.participant_pseudonym,
