@@ -8,7 +8,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
+from sqlalchemy import BigInteger, CheckConstraint, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base, BigID, utcnow
@@ -70,4 +70,31 @@ class TranslationCache(Base):
     key: Mapped[str] = mapped_column(String(64), primary_key=True)
     provider: Mapped[str] = mapped_column(String(64))
     translated: Mapped[str] = mapped_column(Text)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class FollowupTranslation(Base):
+    """A follow-up message to machine-translate, then send: the team's question into the
+    youth's language (sent to the youth of the submission, found by its pseudonym at
+    send time: no chat id is kept here), or the youth's answer into the team's (sent to
+    the staff chat as a reply to the card). `text` is anonymised, and emptied once sent."""
+
+    __tablename__ = "followup_translations"
+    __table_args__ = (
+        CheckConstraint("direction IN ('question', 'answer')", name="direction"),
+        CheckConstraint("status IN ('pending', 'sent', 'failed')", name="status"),
+        Index("ix_followup_translations_status_next_attempt_at", "status", "next_attempt_at"),
+    )
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    submission_id: Mapped[int] = mapped_column(BigID, ForeignKey("submissions.id", ondelete="CASCADE"), index=True)
+    direction: Mapped[str] = mapped_column(String(16))
+    source: Mapped[str] = mapped_column(String(16))  # a bot language code, or "auto" (the team's)
+    target: Mapped[str] = mapped_column(String(16))
+    text: Mapped[str | None] = mapped_column(Text)
+    staff_chat: Mapped[int] = mapped_column(BigInteger)  # the staff group (never a youth's chat)
+    card: Mapped[int] = mapped_column(BigInteger)  # the card's message id there
+    status: Mapped[str] = mapped_column(String(16), default="pending")
+    attempts: Mapped[int] = mapped_column(Integer, default=0)
+    next_attempt_at: Mapped[datetime] = mapped_column(default=utcnow)
     created_at: Mapped[datetime] = mapped_column(default=utcnow)

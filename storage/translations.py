@@ -16,7 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage._upsert import dialect_insert
 from storage.models import Outbox, Submission
-from storage.translation_models import Translation, TranslationCache, TranslationJob
+from storage.translation_models import FollowupTranslation, Translation, TranslationCache, TranslationJob
 
 ERROR_MAX = 200
 
@@ -56,11 +56,15 @@ async def due(s: AsyncSession, now: datetime, limit: int) -> list[TranslationJob
 
 
 async def next_due_at(s: AsyncSession) -> datetime | None:
-    """When the next job falls due (None: none waits)."""
+    """When the next job (or follow-up) falls due (None: none waits)."""
     stmt = select(func.min(TranslationJob.next_attempt_at)).where(
         (TranslationJob.status == "pending") | TranslationJob.card.is_(True)
     )
-    return await s.scalar(stmt)
+    first = await s.scalar(stmt)
+    other = await s.scalar(
+        select(func.min(FollowupTranslation.next_attempt_at)).where(FollowupTranslation.status == "pending")
+    )
+    return min((t for t in (first, other) if t is not None), default=None)
 
 
 async def backlog(s: AsyncSession) -> tuple[int, datetime | None]:
@@ -232,3 +236,59 @@ async def with_translations(
     if pending:
         for pair in await flush():
             yield pair
+
+
+async def queue_followup(
+    s: AsyncSession,
+    *,
+    submission_id: int,
+    direction: str,
+    source: str,
+    target: str,
+    text: str,
+    staff_chat: int,
+    card: int,
+    now: datetime,
+) -> None:
+    s.add(
+        FollowupTranslation(
+            submission_id=submission_id,
+            direction=direction,
+            source=source,
+            target=target,
+            text=text,
+            staff_chat=staff_chat,
+            card=card,
+            status="pending",
+            attempts=0,
+            next_attempt_at=now,
+            created_at=now,
+        )
+    )
+    await s.flush()
+
+
+async def due_followups(s: AsyncSession, now: datetime, limit: int) -> list[int]:
+    stmt = (
+        select(FollowupTranslation.id)
+        .where(FollowupTranslation.status == "pending", FollowupTranslation.next_attempt_at <= now)
+        .order_by(FollowupTranslation.next_attempt_at, FollowupTranslation.id)
+        .limit(limit)
+    )
+    return list((await s.scalars(stmt)).all())
+
+
+async def followup(s: AsyncSession, followup_id: int) -> FollowupTranslation | None:
+    return await s.get(FollowupTranslation, followup_id)
+
+
+async def followup_finished(s: AsyncSession, row: FollowupTranslation, status: str) -> None:
+    """Sent (or given up on): its text is not kept."""
+    row.status, row.text = status, None
+    await s.flush()
+
+
+async def followup_retry(s: AsyncSession, row: FollowupTranslation, at: datetime) -> None:
+    row.attempts += 1
+    row.next_attempt_at = at
+    await s.flush()

@@ -17,6 +17,7 @@ import logging
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from bot.app.followup_translations import work_followups
 from bot.base.aio import wait_any
 from bot.dialogue.services import Services
 from bot.dialogue.translations import post_to_webhook, redraw_card, title_of
@@ -25,6 +26,7 @@ from bot.forwarding.translations import (
     Languages,
     MachineTranslator,
     TranslationFailed,
+    backoff,
     can_translate,
     joined,
     provider_code,
@@ -39,17 +41,11 @@ log = logging.getLogger(__name__)
 BATCH = 20
 IDLE = 2.0  # seconds between looks when nothing is due
 CARD_WAIT = 1.0  # seconds before looking again for a card not yet sent
-BACKOFF_MAX = 300.0
 LANGUAGES_EVERY = 600.0
 
 
 def _now() -> datetime:
     return datetime.now(UTC)
-
-
-def backoff(attempts: int) -> float:
-    """Seconds before the next try after `attempts` failed ones: 1, 2, 4, … up to 5 minutes."""
-    return float(min(2 ** max(attempts, 0), BACKOFF_MAX))
 
 
 class TranslationWorker:
@@ -112,6 +108,8 @@ class TranslationWorker:
             ids = [job.id for job in await translations.due(s, now, BATCH)]
         for job_id in ids:
             await self._work(job_id)
+        if self.languages is not None and await work_followups(self.services, self.translator, now, BATCH):
+            self.on_queued()
         return len(ids)
 
     async def _work(self, job_id: int) -> None:

@@ -64,6 +64,8 @@ class Settings(BaseSettings):
     translate_target: str = "sv"
     translate_second_target: str | None = None  # e.g. "en": a second translation beside the first
     translate_timeout: float = Field(default=20.0, gt=0)  # seconds for one request
+    # Languages the team reads: follow-up questions to youth writing one of them are not translated
+    translate_team_languages: list[str] = Field(default_factory=lambda: ["sv", "en"])
 
     # Privacy
     pseudonym_key: SecretStr | None = None  # generated once into var/ when unset

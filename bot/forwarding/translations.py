@@ -15,6 +15,7 @@ from typing import Any, Protocol
 from bot.engine.model import Flow, TextStep
 
 MACHINE, HUMAN = "machine", "human"
+BACKOFF_MAX = 300.0  # seconds between tries of a provider that does not answer, at most
 KINDS = (MACHINE, HUMAN)
 # Bot language codes whose provider code is not simply the part before "_".
 PROVIDER_CODES = {"fa_AF": "fa"}
@@ -39,6 +40,11 @@ class MachineTranslator(Protocol):
     async def translate(self, texts: Sequence[str], source: str, target: str) -> list[str]:
         """`texts` from `source` into `target` (provider codes), in order; raises TranslationFailed."""
         ...
+
+
+def backoff(attempts: int) -> float:
+    """Seconds before the next try after `attempts` failed ones: 1, 2, 4, … up to 5 minutes."""
+    return float(min(2 ** max(attempts, 0), BACKOFF_MAX))
 
 
 def provider_code(lang: str) -> str:

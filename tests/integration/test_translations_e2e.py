@@ -14,7 +14,7 @@ import aiohttp
 from sqlalchemy import func, select
 
 from storage.staff_models import AuditLog
-from storage.translation_models import Translation, TranslationJob
+from storage.translation_models import FollowupTranslation, Translation, TranslationJob
 from tests.botfixtures import bot_settings, running_bot
 from tests.fakelibretranslate.server import FakeLibreTranslate
 from tests.youth import Youth, onboard, settle, staff_group
@@ -42,7 +42,8 @@ async def share_idea(y: Youth, idea: str) -> None:
 
 
 async def translated(services: Any, timeout: float = 60.0) -> None:
-    """Wait until no translation job waits (to be made, or to be shown on its card)."""
+    """Wait until no translation job waits (to be made, or to be shown on its card), nor
+    a follow-up message to translate."""
     loop = asyncio.get_running_loop()
     deadline = loop.time() + timeout
     while True:
@@ -51,6 +52,8 @@ async def translated(services: Any, timeout: float = 60.0) -> None:
                 select(func.count(TranslationJob.id)).where(
                     (TranslationJob.status == "pending") | TranslationJob.card.is_(True)
                 )
+            ) + await s.scalar(
+                select(func.count(FollowupTranslation.id)).where(FollowupTranslation.status == "pending")
             )
         if not waiting:
             break
@@ -176,3 +179,52 @@ async def test_provider_down_for_a_while_every_translation_arrives_once(
         async with aiohttp.ClientSession() as http:
             async with http.get(f"{base}/metrics") as resp:
                 assert 'sammanbot_translations_total{outcome="ok"} 6.0' in await resp.text()
+
+
+async def test_followup_question_and_answer_through_machine_translation(
+    fake_bot_api, fake_libretranslate, db_url, tmp_path
+):
+    from bot.i18n import replies
+    from bot.i18n.catalogs import language_choices
+    from tests.integration.test_languages_e2e import AGE_16_17, DONE, ME, SCHOOL, YES
+
+    group, lead = staff_group(fake_bot_api)
+    s = settings(fake_bot_api, fake_libretranslate, db_url, tmp_path, group)
+    async with running_bot(s) as services:
+        menu = [f.id for f in services.flowset.menu()]
+        layla = Youth.new(fake_bot_api, services, first_name="Layla", language_code="ar")
+        await layla.command("/start")
+        await layla.press(dict(language_choices(s))["ar"])
+        for press in (AGE_16_17, YES, menu.index("share_idea"), SCHOOL):
+            await layla.press(press)
+        await layla.write("ملعب كرة قدم للبنات")
+        for press in (ME, DONE, YES):  # YES: the team may ask a follow-up question
+            await layla.press(press)
+        await translated(services)
+        (card,) = cards(group)
+
+        await lead.reply_to(card, "Which school do you go to? /Stina", chat=group)
+        await settle(services)
+        assert group.messages[-1].text.startswith("Sent for machine translation into ar")
+        await translated(services)
+        ar = services.translator("ar")
+        asked = layla.texts()[-2:]
+        expected = ar.format(
+            replies.TEAM_ASKS_MACHINE,
+            question="[en→ar] Which school do you go to? /[NAME]",
+            original="Which school do you go to? /[NAME]",
+        )
+        assert asked == [expected, ar.gettext(replies.TEAM_ASKS_HINT)]
+        assert "Stina" not in " ".join(fake_libretranslate.texts())
+
+        await layla.write("مدرسة قريبة من المحطة، رقمي 0701234567")
+        await translated(services)
+        answer, translation = group.messages[-2:]
+        assert answer.text.startswith("↩️ ") and "0701234567" not in answer.text
+        assert translation.reply_to_message_id == card.message_id
+        sub_id = card.text.rsplit("#", 1)[1]
+        assert (
+            translation.text
+            == f"🌐 ar→sv · machine (libretranslate):\n[ar→sv] مدرسة قريبة من المحطة، رقمي [PHONE]\n#{sub_id}"
+        )
+        assert not any("0701234567" in t for t in fake_libretranslate.texts())

@@ -1,4 +1,5 @@
-"""Translations beside the original: translations, translation_jobs, translation_cache.
+"""Translations beside the original: translations, translation_jobs, translation_cache,
+followup_translations.
 
 Revision ID: 0007_translations
 Revises: 0006_pseudonym_salt
@@ -76,8 +77,40 @@ def upgrade() -> None:
         sa.PrimaryKeyConstraint("key", name="pk_translation_cache"),
     )
 
+    op.create_table(
+        "followup_translations",
+        sa.Column("id", BigID, primary_key=True, autoincrement=True),
+        sa.Column("submission_id", BigID, nullable=False),
+        sa.Column("direction", sa.String(16), nullable=False),
+        sa.Column("source", sa.String(16), nullable=False),
+        sa.Column("target", sa.String(16), nullable=False),
+        sa.Column("text", sa.Text(), nullable=True),
+        sa.Column("staff_chat", sa.BigInteger(), nullable=False),
+        sa.Column("card", sa.BigInteger(), nullable=False),
+        sa.Column("status", sa.String(16), nullable=False),
+        sa.Column("attempts", sa.Integer(), nullable=False),
+        sa.Column("next_attempt_at", TS, nullable=False),
+        sa.Column("created_at", TS, nullable=False),
+        sa.PrimaryKeyConstraint("id", name="pk_followup_translations"),
+        sa.ForeignKeyConstraint(
+            ["submission_id"],
+            ["submissions.id"],
+            name="fk_followup_translations_submission_id_submissions",
+            ondelete="CASCADE",
+        ),
+        sa.CheckConstraint("direction IN ('question', 'answer')", name="ck_followup_translations_direction"),
+        sa.CheckConstraint("status IN ('pending', 'sent', 'failed')", name="ck_followup_translations_status"),
+    )
+    op.create_index("ix_followup_translations_submission_id", "followup_translations", ["submission_id"])
+    op.create_index(
+        "ix_followup_translations_status_next_attempt_at", "followup_translations", ["status", "next_attempt_at"]
+    )
+
 
 def downgrade() -> None:
+    op.drop_index("ix_followup_translations_status_next_attempt_at", table_name="followup_translations")
+    op.drop_index("ix_followup_translations_submission_id", table_name="followup_translations")
+    op.drop_table("followup_translations")
     op.drop_table("translation_cache")
     op.drop_index("ix_translation_jobs_status_next_attempt_at", table_name="translation_jobs")
     op.drop_table("translation_jobs")
