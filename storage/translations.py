@@ -238,33 +238,10 @@ async def with_translations(
             yield pair
 
 
-async def queue_followup(
-    s: AsyncSession,
-    *,
-    submission_id: int,
-    direction: str,
-    source: str,
-    target: str,
-    text: str,
-    staff_chat: int,
-    card: int,
-    now: datetime,
-) -> None:
-    s.add(
-        FollowupTranslation(
-            submission_id=submission_id,
-            direction=direction,
-            source=source,
-            target=target,
-            text=text,
-            staff_chat=staff_chat,
-            card=card,
-            status="pending",
-            attempts=0,
-            next_attempt_at=now,
-            created_at=now,
-        )
-    )
+async def queue_followup(s: AsyncSession, *, now: datetime, **message: Any) -> None:
+    """A follow-up message to translate, then send: submission_id, direction, source,
+    target, text, staff_chat, card (FollowupTranslation's columns)."""
+    s.add(FollowupTranslation(status="pending", attempts=0, next_attempt_at=now, created_at=now, **message))
     await s.flush()
 
 

@@ -7,9 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from storage import translations
 from tests.browser.chromium import ARTIFACTS, chromium, needs_chromium, serving
-from tests.webfixtures import PASSWORD, T0, add_staff, make_site, submission
+from tests.webfixtures import PASSWORD, add_machine_translation, add_staff, make_site, submission
 
 ARABIC_IDEA = "نريد ملعب كرة قدم قريب من السكن للبنات والأولاد"
 MACHINE = "idea: Vi vill ha en fotbollsplan nära boendet för flickor och pojkar"
@@ -26,17 +25,7 @@ async def server(tmp_path):
         row = submission(language="ar", answers={"topic": "housing", "idea": ARABIC_IDEA})
         s.add(row)
         await s.flush()
-        await translations.add(
-            s,
-            submission_id=row.id,
-            kind="machine",
-            provider="libretranslate",
-            source="ar",
-            target="sv",
-            text=MACHINE,
-            answers={"idea": MACHINE.removeprefix("idea: ")},
-            now=T0,
-        )
+        await add_machine_translation(s, row.id, MACHINE.removeprefix("idea: "))
         submission_id = row.id
     async with serving(site.app, engine) as url:
         yield url, submission_id

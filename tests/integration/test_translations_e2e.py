@@ -17,7 +17,8 @@ from storage.staff_models import AuditLog
 from storage.translation_models import FollowupTranslation, Translation, TranslationJob
 from tests.botfixtures import bot_settings, running_bot
 from tests.fakelibretranslate.server import FakeLibreTranslate
-from tests.youth import Youth, onboard, settle, staff_group
+from tests.integration.test_forwarding_e2e import share_idea as shared
+from tests.youth import Youth, settle, staff_group
 
 ARABIC = "أنا Amina Yusufzai، أريد مساعدة في الواجبات المدرسية في المكتبة بعد المدرسة، اتصلوا بي على 0701234567"
 ARABIC_CLEAN = "أنا [NAME]، أريد مساعدة في الواجبات المدرسية في المكتبة بعد المدرسة، اتصلوا بي على [PHONE]"
@@ -32,12 +33,7 @@ def settings(fake: Any, lt: FakeLibreTranslate, db_url: str, tmp_path: Any, grou
 
 
 async def share_idea(y: Youth, idea: str) -> None:
-    await onboard(y)
-    await y.press("Share an idea")
-    await y.press("School")
-    await y.write(idea)
-    await y.press("My friends")
-    await y.press("Done")
+    await shared(y, idea)
     await y.press("No")  # no follow-up questions
 
 

@@ -10,12 +10,11 @@ import io
 import re
 
 import pytest
-from aiohttp.test_utils import TestClient, TestServer
 from sqlalchemy import select
 
-from storage import translations
 from storage.staff_models import AuditLog
-from tests.webfixtures import T0, add_staff, login, make_site, submission, token
+from tests.integration.test_web_dashboard import client  # noqa: F401 - over this module's site
+from tests.webfixtures import add_machine_translation, add_staff, login, make_site, submission, token
 
 ARABIC = "مكتبة مفتوحة في المساء للطلاب الجدد"
 
@@ -30,26 +29,10 @@ async def site(tmp_path, db_url):
         en = submission(language="en", answers={"topic": "school", "idea": "Homework club"})
         s.add_all([ar, ti, en])
         await s.flush()
-        await translations.add(
-            s,
-            submission_id=ar.id,
-            kind="machine",
-            provider="libretranslate",
-            source="ar",
-            target="sv",
-            text="idea: Ett bibliotek öppet på kvällen för nya elever",
-            answers={"idea": "Ett bibliotek öppet på kvällen för nya elever"},
-            now=T0,
-        )
+        await add_machine_translation(s, ar.id, "Ett bibliotek öppet på kvällen för nya elever")
         site.ids = {"ar": ar.id, "ti": ti.id, "en": en.id}
     yield site
     await engine.dispose()
-
-
-@pytest.fixture
-async def client(site):
-    async with TestClient(TestServer(site.app)) as c:
-        yield c
 
 
 def ids_listed(html: str) -> set[int]:
