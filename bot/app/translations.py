@@ -80,9 +80,11 @@ class TranslationWorker:
             while not stop.is_set():
                 self._wake.clear()
                 try:
+                    # every process knows the languages (a follow-up asked in any of them
+                    # may be translated); only the leader translates
+                    await self.refresh_languages()
                     held = await (self.leader.renew() if self.leader.held else self.leader.try_acquire())
                     if held:
-                        await self.refresh_languages()
                         await self.round(_now())
                 except asyncio.CancelledError:
                     raise
