@@ -108,6 +108,6 @@ async def post_to_webhook(s: Any, settings: Settings, sub: Any, row: Any, now: d
             payload=translation_body(sub, row),
             priority=Priority.STAFF,
             target="webhook",
-            ref=f"webhook-translation:{row.id}",
+            ref=f"webhook-translation:{sub.id}",
             now=now,
         )
