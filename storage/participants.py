@@ -104,8 +104,10 @@ async def erase(s: AsyncSession, participant_id: int, *, delete_submissions: boo
     chat_id = await chat_id_of(s, participant_id)
     by_pseudonym = Submission.participant_pseudonym == participant.pseudonym
     own = list((await s.scalars(select(Submission.id).where(by_pseudonym))).all())
-    # Staff-side copies (cards, webhook posts, follow-up answers) carry the pseudonym.
-    refs = [f"{kind}:{sid}" for sid in own for kind in ("submission", "webhook", "followup")]
+    # Staff-side copies (cards, webhook posts, follow-up answers, the cards' edits with
+    # their translations and the translations' posts) carry the pseudonym or the key.
+    kinds = ("submission", "webhook", "followup", "translation", "webhook-translation")
+    refs = [f"{kind}:{sid}" for sid in own for kind in kinds]
     if delete_submissions:
         await s.execute(delete(Submission).where(by_pseudonym))
     else:

@@ -27,7 +27,7 @@ TOPIC_MAX = 200  # as in the rollup (migration 0003)
 
 
 def uses_rollup(filters: Filters) -> bool:
-    return not filters.q and not filters.tag
+    return not filters.q and not filters.tag and not filters.untranslated
 
 
 def counts_query(kind: str, filters: Filters, dialect: str) -> Select[str, int]:

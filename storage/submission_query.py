@@ -21,6 +21,8 @@ from storage.ids import parse_id
 from storage.db import dialect_name
 from storage.models import Submission
 from storage.submissions import STATUSES
+from storage.translation_models import Translation
+from storage.translations import untranslated
 
 COUNT_CAP = 10_000  # counting stops here, so a count never scans a million rows
 
@@ -37,6 +39,7 @@ class Filters:
     date_from: str = ""  # YYYY-MM-DD, inclusive
     date_to: str = ""  # YYYY-MM-DD, inclusive
     tests: str = ""  # "1": include test submissions
+    untranslated: str = ""  # "1": only submissions without any translation yet
 
     @classmethod
     def from_query(cls, query: Mapping[str, str]) -> tuple[Filters, list[str]]:
@@ -51,6 +54,7 @@ class Filters:
                 errors.append(f"{name.replace('_', ' ')} must be a date like 2025-03-01")
                 values[name] = ""
         values["tag"] = normalise_tag(values["tag"]) or ""
+        values["untranslated"] = "1" if values["untranslated"] else ""
         return cls(**values), errors
 
     def query(self) -> dict[str, str]:
@@ -83,8 +87,10 @@ class Filters:
             where.append(s.created_at >= datetime.combine(start, time(), UTC))
         if end:
             where.append(s.created_at < datetime.combine(end + timedelta(days=1), time(), UTC))
+        if self.untranslated:
+            where.append(untranslated())
         if self.q:
-            where.append(text_search(s.answers, self.q, dialect))
+            where.append(or_(text_search(s.answers, self.q, dialect), translation_search(self.q)))
         return where
 
 
@@ -127,6 +133,14 @@ def text_search(column: Any, term: str, dialect: str) -> ColumnElement[bool]:
     lowered = term.casefold()
     spellings = {json.dumps(lowered, ensure_ascii=False)[1:-1], json.dumps(lowered)[1:-1]}
     return or_(*(haystack.like(f"%{_like_escape(v)}%", escape="\\") for v in sorted(spellings)))
+
+
+def translation_search(term: str) -> ColumnElement[bool]:
+    """Case-insensitive substring search in the submission's translations."""
+    pattern = f"%{_like_escape(term.casefold())}%"
+    return exists().where(
+        Translation.submission_id == Submission.id, func.lower(Translation.text).like(pattern, escape="\\")
+    )
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import pytest
 
 from tests.dbfixtures import db, db_url, fresh_pg_url, pg_url  # noqa: F401
 from tests.fakebotapi.fixtures import fake_bot_api  # noqa: F401
+from tests.fakelibretranslate.fixtures import fake_libretranslate  # noqa: F401
 
 TESTS = Path(__file__).resolve().parent
 TIERS = ("unit", "integration", "reliability", "browser")

@@ -83,6 +83,23 @@ def submission(**overrides: Any) -> Submission:
     return Submission(**values)
 
 
+async def add_machine_translation(s: Any, submission_id: int, idea: str, source: str = "ar") -> None:
+    """An invented machine translation (into Swedish) of a submission's `idea` answer."""
+    from storage import translations
+
+    await translations.add(
+        s,
+        submission_id=submission_id,
+        kind="machine",
+        provider="libretranslate",
+        source=source,
+        target="sv",
+        text=f"idea: {idea}",
+        answers={"idea": idea},
+        now=T0,
+    )
+
+
 async def add_staff(sessionmaker: Any, name: str, role: str, password: str = PASSWORD) -> None:
     async with sessionmaker.begin() as s:
         await staff_repo.add_staff(s, name=name, role=role, password_hash=hash_password(password), now=T0)

@@ -37,6 +37,7 @@ from bot.telegram.scheduler import Scheduler
 from bot.telegram.sender import Sender, telegram_transport
 from bot.telegram.webhook import WebhookEndpoint, webhook_path, webhook_secret
 from bot.app.webhook import webhook_transport
+from bot.app.translations import from_settings as translation_worker
 from bot.telegram.press_answers import PressAnswers
 from bot.telegram.worker import InboxWorker
 from bot.i18n import texts
@@ -227,6 +228,8 @@ async def _serve_bot(services: Services, stop: asyncio.Event, ready: asyncio.Eve
     )
     scheduler = Scheduler(services, worker.poke)
     services.runtime.sender, services.runtime.worker, services.runtime.scheduler = sender, worker, scheduler
+    translator = translation_worker(services, sender.poke)
+    services.runtime.translations = translator
 
     await _publish_commands(services)
     app = _web_app(services)
@@ -260,6 +263,8 @@ async def _serve_bot(services: Services, stop: asyncio.Event, ready: asyncio.Eve
         asyncio.create_task(sender.run(work_stop), name="sender"),
         asyncio.create_task(scheduler.run(work_stop), name="scheduler"),
     ]
+    if translator is not None:
+        tasks.append(asyncio.create_task(translator.run(work_stop), name="translations"))
     log.info("Sammanbot is running as @%s", bot.username)
     log.info("%s", addresses(app, s))
     if ready:

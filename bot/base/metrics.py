@@ -48,6 +48,15 @@ class Metrics:
         self.reloads = Counter(
             "sammanbot_content_reloads_total", "Reloads of flows and catalogs", ["outcome"], registry=r
         )
+        self.translations = Counter(
+            "sammanbot_translations_total",
+            "Machine translation jobs by outcome (ok, cached, unsupported, error)",
+            ["outcome"],
+            registry=r,
+        )
+        self.translation_backlog = Gauge(
+            "sammanbot_translation_backlog", "Machine translations queued but not yet made", registry=r
+        )
         self.content_problems = Gauge(
             "sammanbot_content_problems",
             "Problems in the flow and catalog files on disk (the last good set is live while this is above 0)",

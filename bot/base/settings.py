@@ -57,6 +57,16 @@ class Settings(BaseSettings):
     forward_webhook_secret: SecretStr | None = None
     forward_abandoned: bool = False
 
+    # Machine translation of what reaches the team (a LibreTranslate server; unset: none,
+    # only people translate). Only anonymised text is sent.
+    translate_url: str | None = None
+    translate_api_key: SecretStr | None = None
+    translate_target: str = "sv"
+    translate_second_target: str | None = None  # e.g. "en": a second translation beside the first
+    translate_timeout: float = Field(default=20.0, gt=0)  # seconds for one request
+    # Languages the team reads: follow-up questions to youth writing one of them are not translated
+    translate_team_languages: list[str] = Field(default_factory=lambda: ["sv", "en"])
+
     # Privacy
     pseudonym_key: SecretStr | None = None  # generated once into var/ when unset
     raw_retention_days: int = 30
@@ -93,6 +103,17 @@ class Settings(BaseSettings):
         """Spaces around a pasted token are dropped; an empty one counts as unset."""
         value = token.get_secret_value().strip() if token is not None else ""
         return SecretStr(value) if value else None
+
+    @field_validator("translate_url", "translate_second_target")
+    @classmethod
+    def _empty_unset(cls, value: str | None) -> str | None:
+        return value.strip() or None if value is not None else None
+
+    @property
+    def translate_targets(self) -> list[str]:
+        """The languages each submission is translated into, first the main one."""
+        second = self.translate_second_target
+        return [self.translate_target] + ([second] if second and second != self.translate_target else [])
 
     @field_validator("database_url")
     @classmethod

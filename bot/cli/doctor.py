@@ -2,7 +2,8 @@
 
 Checks the settings, the token (getMe), the database, the staff chat (the bot is a
 member and may write: getChat, then getChatMember of the bot itself), the flows with
-the crisis word list, and the catalogs. Exit 0 when nothing must be fixed, 1 otherwise
+the crisis word list, the catalogs, and the translation server (TRANSLATE_URL's
+/languages). Exit 0 when nothing must be fixed, 1 otherwise
 (warnings alone do not fail). It reads and asks; it changes nothing, sends nothing.
 """
 
@@ -354,6 +355,48 @@ def check_content(s: Settings) -> list[Finding]:
     return found
 
 
+# -- machine translation ----------------------------------------------------------------
+
+
+async def check_translation(s: Settings) -> list[Finding]:
+    """TRANSLATE_URL answers /languages; which of the bot's languages it translates."""
+    if not s.translate_url:
+        return [
+            Finding(
+                "translation",
+                OK,
+                "TRANSLATE_URL is not set: no machine translation; staff add translations with /tr",
+            )
+        ]
+    from bot.forwarding.translations import TranslationFailed, can_translate, provider_code
+    from bot.translation.libretranslate import LibreTranslate
+
+    key = s.translate_api_key.get_secret_value() if s.translate_api_key else None
+    try:
+        languages = await LibreTranslate(s.translate_url, key, timeout=API_TIMEOUT).languages()
+    except TranslationFailed as exc:
+        return [
+            Finding(
+                "translation",
+                WARN,
+                f"{exc}; translations wait until it answers",
+                "start the LibreTranslate server (README: Translations) or check TRANSLATE_URL and TRANSLATE_API_KEY",
+            )
+        ]
+    found = []
+    for target in s.translate_targets:
+        if provider_code(target) not in languages:
+            found.append(Finding("translation", FAIL, f"TRANSLATE_TARGET {target} is not a language the server has"))
+    sources = [lang for lang in s.languages if lang not in s.translate_targets]
+    covered = [lang for lang in sources if all(can_translate(languages, lang, t) for t in s.translate_targets)]
+    lacking = [lang for lang in sources if lang not in covered]
+    detail = f"{s.translate_url} translates {', '.join(covered) or 'none of the languages'}"
+    if lacking:
+        detail += f"; no machine translation for {', '.join(lacking)} (staff add those with /tr)"
+    found.append(Finding("translation", OK, detail))
+    return found
+
+
 # -- the command ------------------------------------------------------------------------
 
 
@@ -362,6 +405,7 @@ async def diagnose(s: Settings) -> list[Finding]:
     found += await check_telegram(s)
     found += await check_database(s)
     found += check_content(s)
+    found += await check_translation(s)
     return found
 
 

@@ -29,6 +29,7 @@ from storage.submission_query import Filters, iter_submissions
 from storage import submissions as submissions_repo
 from storage.db import DatabaseUnusable, make_engine, make_sessionmaker, masked, missing_sqlite_file, reach
 from storage.models import Submission
+from storage.translations import with_translations
 
 
 def filters_of(args: argparse.Namespace) -> tuple[Filters, list[str]]:
@@ -45,12 +46,18 @@ def filters_of(args: argparse.Namespace) -> tuple[Filters, list[str]]:
     )
 
 
-def submissions(sessionmaker: async_sessionmaker, filters: Filters) -> AsyncIterator[Submission]:
-    """The filtered submissions in list order (urgent first, newest first), batch by batch."""
-    return iter_submissions(sessionmaker, filters, BATCH)
+def submissions(sessionmaker: async_sessionmaker, filters: Filters) -> AsyncIterator[tuple[Submission, list[Any]]]:
+    """The filtered submissions in list order (urgent first, newest first), batch by batch,
+    each with its translations."""
+    return with_translations(sessionmaker, iter_submissions(sessionmaker, filters, BATCH), BATCH)
 
 
-def as_json(row: Submission) -> dict[str, Any]:
+def translation_json(t: Any) -> dict[str, Any]:
+    """A translation as exported: its text, kind and languages (not who made it)."""
+    return {"kind": t.kind, "source": t.source, "target": t.target, "provider": t.provider, "text": t.text}
+
+
+def as_json(row: Submission, shown: list[Any] | None = None) -> dict[str, Any]:
     answers = row.answers if isinstance(row.answers, dict) else {"answer": row.answers}
     return {
         "id": row.id,
@@ -64,6 +71,7 @@ def as_json(row: Submission) -> dict[str, Any]:
         "tags": list(row.tags or []),
         "pseudonym": row.participant_pseudonym,
         "answers": answers,
+        "translations": [translation_json(t) for t in shown or []],
     }
 
 
@@ -86,14 +94,14 @@ async def write_export(database_url: str, filters: Filters, fmt: str, names: lis
         if fmt == "csv":
             writer = csv.writer(out)
             writer.writerow(header(names))
-            async for row in rows:
-                writer.writerow(row_cells(row, names))
+            async for row, shown in rows:
+                writer.writerow(row_cells(row, names, shown))
                 count += 1
         else:
             out.write("[")
-            async for row in rows:
+            async for row, shown in rows:
                 out.write(",\n" if count else "\n")
-                out.write(json.dumps(as_json(row), ensure_ascii=False))
+                out.write(json.dumps(as_json(row, shown), ensure_ascii=False))
                 count += 1
             out.write("\n]\n" if count else "]\n")
     finally:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.dialogue import outgoing
+from bot.dialogue import outgoing, translations
 from bot.engine import events as ev
 from bot.forwarding.submit import (
     StaffCard,
@@ -44,6 +44,7 @@ async def submit(conv: Conversation, event: ev.Forward) -> None:
         now=conv.now,
     )
     if sub is not None:
+        await translations.queue(conv.s, conv.services.settings, sub, conv.now)
         await deliver(conv, sub)
     if conv.services.settings.raw_retention_days == 0:
         # RAW_RETENTION_DAYS=0: once forwarded (anonymised), the raw answers are not kept.
@@ -56,7 +57,10 @@ async def deliver(conv: Conversation, sub: Any, *, chat_id: int | None = None) -
     flow = conv.services.flowset.get(sub.flow_id)
     title = flow.title if flow else sub.flow_id
     staff_chat = chat_id if chat_id is not None else settings.staff_chat_id
-    for d in deliveries(sub, title, staff_chat=staff_chat, webhook_url=settings.forward_webhook_url):
+    translated = await translations.card_block_of(conv.s, sub.id)
+    for d in deliveries(
+        sub, title, staff_chat=staff_chat, webhook_url=settings.forward_webhook_url, translated=translated
+    ):
         if isinstance(d, StaffCard):
             for payload in outgoing.send_message(d.chat_id, d.text, d.buttons):
                 await conv.call("sendMessage", payload, chat_id=d.chat_id, priority=Priority.STAFF, ref=d.ref)

@@ -52,6 +52,11 @@ class Lead(Protocol):
     def held(self) -> bool: ...
 
 
+class Translations(Protocol):
+    languages: Any  # the provider's languages once read (None: not yet)
+    languages_error: str | None
+
+
 class WebhookIntake(Protocol):
     last_update_at: float | None
 
@@ -70,6 +75,7 @@ class Runtime:
     webhook: WebhookIntake | None = None  # webhook mode
     poller: Poller | None = None  # polling mode
     poll_lead: Lead | None = None  # polling mode: the lease on polling
+    translations: Translations | None = None  # the machine translation worker, with TRANSLATE_URL
     background: set[asyncio.Task[None]] = field(default_factory=set)  # still writing after their update committed
     flow_upload_lock: asyncio.Lock = field(default_factory=asyncio.Lock)  # one flow upload at a time
 

@@ -20,13 +20,17 @@ CARD_MAX = 4000  # below Telegram's 4096 characters per message
 SHORT_VALUE_MIN = 40
 
 
-def card_text(sub: Any, flow_title: str) -> str:
+def card_text(sub: Any, flow_title: str, translated: str = "") -> str:
+    """The card; `translated` is its translations' block (forwarding/translations.py
+    `card_block`), shown under the answers."""
     answers = {name: _show(value) for name, value in (sub.answers or {}).items()}
-    text = _compose(sub, flow_title, answers)
+    text = _compose(sub, flow_title, answers, translated)
     if len(text) > CARD_MAX:
-        room = CARD_MAX - len(_compose(sub, flow_title, dict.fromkeys(answers, "")))
-        each = max(room // max(len(answers), 1), SHORT_VALUE_MIN)
-        text = _compose(sub, flow_title, {name: shorten(value, each) for name, value in answers.items()})
+        parts = len(answers) + (1 if translated else 0)
+        room = CARD_MAX - len(_compose(sub, flow_title, dict.fromkeys(answers, ""), ""))
+        each = max(room // max(parts, 1), SHORT_VALUE_MIN)
+        short = {name: shorten(value, each) for name, value in answers.items()}
+        text = _compose(sub, flow_title, short, shorten(translated, each))
     return text
 
 
@@ -38,7 +42,7 @@ def shorten(text: str, limit: int) -> str:
     return text[: cut if cut > limit // 2 else limit - 1].rstrip() + "…"
 
 
-def _compose(sub: Any, flow_title: str, answers: dict[str, str]) -> str:
+def _compose(sub: Any, flow_title: str, answers: dict[str, str], translated: str) -> str:
     head = f"🔴 URGENT — {sub.category or 'safeguarding'}" if sub.urgent else f"💡 {flow_title}"
     meta = [sub.participant_pseudonym or "(erased)", sub.language]
     if sub.detected_language and sub.detected_language != sub.language:
@@ -47,6 +51,8 @@ def _compose(sub: Any, flow_title: str, answers: dict[str, str]) -> str:
         meta.append(f"source: {sub.source}")
     lines = [head, " · ".join(meta), ""]
     lines += [f"{name}: {value}" for name, value in answers.items()]
+    if translated:
+        lines += ["", translated]
     status = STATUS_WORDS.get(sub.status, sub.status)
     lines += ["", f"Status: {status}" + (f" (by {sub.status_by})" if sub.status_by else "")]
     lines.append(f"#{sub.id}")

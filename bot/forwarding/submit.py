@@ -65,20 +65,41 @@ class WebhookPost:
 
 
 def deliveries(
-    sub: Any, title: str, *, staff_chat: int | None, webhook_url: str | None
+    sub: Any, title: str, *, staff_chat: int | None, webhook_url: str | None, translated: str = ""
 ) -> list[StaffCard | WebhookPost]:
     """What to send for one submission: the card when there is a staff chat, the post
     when there is a webhook. The caller queues them (dialogue/forward.py)."""
     out: list[StaffCard | WebhookPost] = []
     if staff_chat is not None:
-        out.append(StaffCard(staff_chat, card_text(sub, title), card_buttons(sub), ref=f"submission:{sub.id}"))
+        out.append(
+            StaffCard(staff_chat, card_text(sub, title, translated), card_buttons(sub), ref=f"submission:{sub.id}")
+        )
     if webhook_url:
         out.append(WebhookPost(webhook_body(sub), ref=f"webhook:{sub.id}"))
     return out
 
 
+def translation_body(sub: Any, t: Any) -> dict[str, Any]:
+    """The signed webhook's body for a translation that arrived after its submission was
+    posted: its own idempotency key, the submission's id and key to join them by."""
+    return {
+        "event": "translation",
+        "idempotency_key": f"{sub.key}.translation.{t.id}",
+        "submission_id": sub.id,
+        "submission_key": sub.key,
+        "kind": t.kind,
+        "source": t.source,
+        "target": t.target,
+        "provider": t.provider,
+        "text": t.text,
+        "answers": t.answers,
+        "created_at": t.created_at.isoformat() if t.created_at else None,
+    }
+
+
 def webhook_body(sub: Any) -> dict[str, Any]:
     return {
+        "event": "submission",
         "idempotency_key": sub.key,
         "id": sub.id,
         "pseudonym": sub.participant_pseudonym,

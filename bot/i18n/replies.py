@@ -30,6 +30,7 @@ HELP_INTRO = N_(
 )
 TALK_REQUESTED = N_("Thank you. Someone from the team will write to you here soon.")
 TEAM_ASKS = N_("The team asks: {question}")
+TEAM_ASKS_MACHINE = N_("The team asks (machine-translated): {question}\n\nWhat they wrote: {original}")
 TEAM_ASKS_HINT = N_("Write your answer here. The team will not see your name.")
 FOLLOWUP_SENT = N_("Thank you! Your answer was sent to the team.")
 SLOW_DOWN = N_(

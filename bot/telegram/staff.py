@@ -11,6 +11,7 @@
   reply to the card, anonymised, ending like the card with `#{submission id}` (so a
   reply to it asks again). Neither side learns who the other is: the question loses
   the staff member's names, the answer the youth's.
+- `/tr <text>` as a reply to a card stores a person's translation (staff_translate.py).
 - `/flows` in the staff group lists the flows with their versions; an administrator
   sending a `.yaml` file replaces a flow (flow_upload.py).
 - Any other group is told the bot works in private chats only, and left.
@@ -39,6 +40,8 @@ from bot.dialogue.services import Services
 from bot.telegram import chat_members, flow_upload, press_answers
 from bot.dialogue import outgoing
 from bot.dialogue.followup import ask_youth
+from bot.dialogue.translations import card_block_of
+from bot.telegram.staff_translate import on_tr
 from bot.telegram.press_answers import Answer
 from storage import inbox, outbox, submissions
 from storage.outbox import Priority
@@ -113,13 +116,12 @@ async def _press(
         return OUT_OF_DATE
     await submissions.set_status(s, sub, parsed[1], by=(cq.from_user.first_name or "staff")[:64], now=now)
     flow = services.flowset.get(sub.flow_id)
+    text = card_text(sub, flow.title if flow else sub.flow_id, await card_block_of(s, sub.id))
     await _enqueue(
         s,
         message.chat.id,
         "editMessageText",
-        outgoing.edit_text(
-            message.chat.id, message.message_id, card_text(sub, flow.title if flow else sub.flow_id), card_buttons(sub)
-        ),
+        outgoing.edit_text(message.chat.id, message.message_id, text, card_buttons(sub)),
         now,
     )
     return None
@@ -190,6 +192,10 @@ async def on_message(services: Services, s: AsyncSession, msg: Message, now: dat
     found = CARD_ID.search(reply_to.text or "")
     sub = await _submission(s, int(found.group(1))) if found else None
     if sub is None:
+        return
+    if _command(text) == "tr":
+        by = (msg.from_user.first_name if msg.from_user else None) or "staff"
+        await _answer(s, msg, await on_tr(services, s, sub, text, by, now), now)
         return
     staff_names = (
         tuple(n for n in (msg.from_user.first_name, msg.from_user.last_name, msg.from_user.username) if n)

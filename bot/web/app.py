@@ -14,7 +14,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.web import auth, export, flows_page, security, simulator, staff_admin, stats, submissions
+from bot.web import auth, export, flows_page, security, simulator, staff_admin, stats, submissions, translations
 from bot.web.context import CONTEXT, WebContext, utcnow
 from bot.web.pages import make_environment, render
 from bot.web.ratelimit import LoginLimiter
@@ -41,6 +41,7 @@ def _routes(app: web.Application) -> None:
     r.add_post("/submissions/{id}/tag", submissions.add_tag, name="submission_tag")
     r.add_post("/submissions/{id}/untag", submissions.remove_tag, name="submission_untag")
     r.add_post("/submissions/{id}/note", submissions.save_note, name="submission_note")
+    r.add_post("/submissions/{id}/translation", translations.add_translation, name="submission_translation")
     r.add_get("/stats", stats.stats_page, name="stats")
     r.add_get("/stats/chart/{kind}.svg", stats.chart, name="stats_chart")
     r.add_get("/stats/funnel/{flow}.svg", stats.funnel_chart, name="stats_funnel")

@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from typing import Any
 
 from aiohttp import web
@@ -20,10 +20,12 @@ from bot.web.pages import answer_text
 from storage.submission_query import Filters, iter_submissions
 from storage import staff as staff_repo
 from storage.models import Submission
+from storage.translations import with_translations
 
 BATCH = 500
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, minus the header
 FIXED = ["id", "created_at", "flow", "language", "source", "status", "urgent", "category", "tags", "pseudonym"]
+TRANSLATION = ["translation", "translation_kind", "translation_language"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
@@ -44,10 +46,12 @@ def answer_names(flows: list[Any], flow_filter: str) -> list[str]:
 
 
 def header(names: list[str]) -> list[str]:
-    return FIXED + [f"answer:{n}" for n in names] + ["other_answers"]
+    return FIXED + [f"answer:{n}" for n in names] + ["other_answers"] + TRANSLATION
 
 
-def row_cells(row: Submission, names: list[str]) -> list[str]:
+def row_cells(row: Submission, names: list[str], shown: Sequence[Any] = ()) -> list[str]:
+    """One row's cells; `shown` its translations, the one staff see first (a person's
+    above a machine's) in the translation columns."""
     answers = row.answers if isinstance(row.answers, dict) else {"answer": row.answers}
     other = {k: v for k, v in answers.items() if k not in names}
     cells = [
@@ -63,12 +67,14 @@ def row_cells(row: Submission, names: list[str]) -> list[str]:
         row.participant_pseudonym or "",
         *(answer_text(answers[n]) if n in answers else "" for n in names),
         json.dumps(other, ensure_ascii=False) if other else "",
+        *((shown[0].text, shown[0].kind, shown[0].target) if shown else ("", "", "")),
     ]
     return [safe_cell(c) for c in cells]
 
 
-def filtered_rows(request: web.Request, filters: Filters) -> AsyncIterator[Submission]:
-    return iter_submissions(ctx(request).sessionmaker, filters, BATCH)
+def filtered_rows(request: web.Request, filters: Filters) -> AsyncIterator[tuple[Submission, list[Any]]]:
+    sessionmaker = ctx(request).sessionmaker
+    return with_translations(sessionmaker, iter_submissions(sessionmaker, filters, BATCH), BATCH)
 
 
 async def _audit(request: web.Request, fmt: str, filters: Filters) -> None:
@@ -102,8 +108,8 @@ async def export_csv(request: web.Request) -> web.StreamResponse:
     writer = csv.writer(buffer)
     buffer.write("\ufeff")  # BOM: Excel then reads the file as UTF-8 (Arabic, Dari, ...)
     writer.writerow(header(names))
-    async for row in filtered_rows(request, filters):
-        writer.writerow(row_cells(row, names))
+    async for row, shown in filtered_rows(request, filters):
+        writer.writerow(row_cells(row, names, shown))
         if buffer.tell() > 64_000:
             await response.write(buffer.getvalue().encode())
             buffer.seek(0)
@@ -125,10 +131,10 @@ async def export_xlsx(request: web.Request) -> web.StreamResponse:
     sheet = book.create_sheet("submissions")
     sheet.append(header(names))
     count = 0
-    async for row in filtered_rows(request, filters):
+    async for row, shown in filtered_rows(request, filters):
         if count >= XLSX_MAX_ROWS:
             break
-        sheet.append(row_cells(row, names))
+        sheet.append(row_cells(row, names, shown))
         count += 1
     out = io.BytesIO()
     book.save(out)

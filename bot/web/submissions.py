@@ -25,7 +25,10 @@ from storage.submission_query import (
     page_query,
 )
 from storage import staff as staff_repo
-from storage import submissions
+from storage import submissions, translations
+from bot.dialogue.translations import HUMAN_MAX
+from bot.forwarding.translations import source_language
+from bot.web.translations import direction, targets
 from storage.db import dialect_name
 from storage.models import Submission
 from storage.submissions import STATUSES
@@ -82,6 +85,8 @@ async def list_page(request: web.Request) -> web.StreamResponse:
         dialect = dialect_name(s)
         rows = list((await s.execute(page_query(filters, dialect, after=after, limit=PAGE_SIZE + 1))).scalars())
         total = (await s.execute(count_query(filters, dialect))).scalar_one()
+        shown = await translations.of_submissions(s, [r.id for r in rows[:PAGE_SIZE]])
+        waiting = await translations.untranslated_per_language(s)
     more = len(rows) > PAGE_SIZE
     rows = rows[:PAGE_SIZE]
     next_url = (
@@ -100,6 +105,9 @@ async def list_page(request: web.Request) -> web.StreamResponse:
         next_url=next_url,
         first_url=url_for(request, "submissions", filters.query()) if after else None,
         back=urlencode({**filters.query(), **({"after": after.encode()} if after else {})}),
+        translations=shown,
+        untranslated=waiting,
+        direction=direction,
         **filter_options(request),
     )
 
@@ -116,8 +124,23 @@ async def _get(request: web.Request, s: Any) -> Submission:
 async def detail_page(request: web.Request) -> web.StreamResponse:
     async with ctx(request).sessionmaker() as s:
         row = await _get(request, s)
+        shown = await translations.of_submission(s, row.id)
+        jobs = await translations.jobs_of(s, row.id)
     back = request.query.get("back", "")
-    return render(request, "submission.html", row=row, statuses=STATUSES, back=back, back_url=list_url(request, back))
+    return render(
+        request,
+        "submission.html",
+        row=row,
+        statuses=STATUSES,
+        back=back,
+        back_url=list_url(request, back),
+        translations=shown,
+        jobs=jobs,
+        source=source_language(row),
+        direction=direction,
+        targets=targets(ctx(request).settings),
+        human_max=HUMAN_MAX,
+    )
 
 
 def _detail_url(request: web.Request, row: Submission, back: str) -> str:

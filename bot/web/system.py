@@ -19,7 +19,7 @@ from typing import TYPE_CHECKING, Any
 
 from aiohttp import web
 from prometheus_client import CONTENT_TYPE_LATEST
-from storage import inbox, outbox, sessions
+from storage import inbox, outbox, sessions, translations
 from storage.db import ping
 
 if TYPE_CHECKING:
@@ -53,6 +53,7 @@ async def health(services: Services) -> tuple[bool, dict[str, Any]]:
                             f"the outbox is stuck: its oldest unsent row is {age:.0f}s old and "
                             f"nothing was sent to its chat in the last {PROGRESS_WINDOW:.0f}s"
                         )
+                report["translations"] = await _translations(services, s, now)
         report["database"] = "ok"
         report["inbox"] = {"backlog": pending or 0}
     except Exception as exc:  # refused, gone, timed out, …: the kind is enough
@@ -66,6 +67,25 @@ async def health(services: Services) -> tuple[bool, dict[str, Any]]:
     if problems:
         report["problems"] = problems
     return not problems, report
+
+
+async def _translations(services: Services, s: Any, now: datetime) -> dict[str, Any]:
+    """The machine translation backlog and what the provider answered (a provider that is
+    down delays translations and is reported here; it does not make the process unhealthy)."""
+    count, oldest = await translations.backlog(s)
+    report: dict[str, Any] = {
+        "backlog": count,
+        "oldest_pending_seconds": round((now - oldest).total_seconds(), 1) if oldest else 0.0,
+    }
+    worker = services.runtime.translations
+    if worker is None:
+        report["provider"] = "none (TRANSLATE_URL unset)"
+    elif worker.languages is None or worker.languages_error:
+        report["provider"] = f"not answering: {worker.languages_error or 'not asked yet'}"
+    else:
+        report["provider"] = "ok"
+        report["languages"] = sorted(worker.languages)
+    return report
 
 
 async def _since_progress(s: Any, now: datetime) -> float | None:
@@ -125,6 +145,7 @@ def add_system_routes(app: web.Application, services: Services) -> None:
                         await inbox.pending_count(s),
                         await sessions.active_per_flow_language(s),
                     )
+                    services.metrics.translation_backlog.set((await translations.backlog(s))[0])
         except Exception:
             pass  # the other metrics still help when the database is away
         return web.Response(body=services.metrics.render(), headers={"Content-Type": CONTENT_TYPE_LATEST})

@@ -13,6 +13,7 @@ from alembic import context
 from sqlalchemy.engine import Connection
 
 import storage.staff_models  # noqa: F401 - registers the staff tables on Base.metadata
+import storage.translation_models  # noqa: F401 - registers the translation tables on Base.metadata
 from storage.models import Base
 
 config = context.config

@@ -69,6 +69,18 @@ def test_compose_runs_postgresql_and_two_bots():
         assert bot["depends_on"]["db"]["condition"] == "service_healthy"
 
 
+def test_compose_runs_libretranslate_beside_the_bots_with_its_languages():
+    compose = yaml.safe_load((ROOT / "compose.yaml").read_text())
+    lt = compose["services"]["libretranslate"]
+    assert lt["image"].startswith("libretranslate/libretranslate")
+    assert set(lt["environment"]["LT_LOAD_ONLY"].split(",")) == {"sv", "en", "ar", "fa", "uk"}
+    assert "ports" not in lt, "only the bots reach it"
+    for name in ("bot-1", "bot-2"):
+        bot = compose["services"][name]
+        assert bot["environment"]["TRANSLATE_URL"].endswith("http://libretranslate:5000}")
+        assert "libretranslate" not in bot["depends_on"], "the bots start without it: translations wait"
+
+
 def test_the_build_steps_work_in_a_fresh_virtual_environment():
     result = subprocess.run(
         ["sh", str(ROOT / "scripts" / "docker-build-check")], capture_output=True, text=True, timeout=600

@@ -114,3 +114,21 @@ def test_unreadable_settings_are_named(monkeypatch):
     out = io.StringIO()
     assert doctor_command(out) == 1
     assert "✗ settings: WEB_PORT:" in out.getvalue()
+
+
+async def test_the_translation_server_and_the_languages_it_lacks(fake_bot_api, fake_libretranslate, tmp_path):
+    group = fake_bot_api.new_group("Sammanhacket team")
+    env = base_env(fake_bot_api, tmp_path, STAFF_CHAT_ID=str(group.chat.id), TRANSLATE_URL=fake_libretranslate.url)
+    await ensure_schema(env["DATABASE_URL"])
+    code, out = await doctor(env, tmp_path)
+    assert code == 0, out
+    assert (
+        f"✓ translation: {fake_libretranslate.url} translates en, ar, fa_AF, uk; "
+        "no machine translation for ps, so, ti (staff add those with /tr)"
+    ) in out
+    assert fake_libretranslate.language_requests == 1 and fake_libretranslate.received == []  # it sends no text
+
+    await fake_libretranslate.stop()
+    code, out = await doctor(env, tmp_path)
+    assert code == 0, out  # a warning: translations wait, nothing is lost
+    assert "! translation: LibreTranslate /languages: ClientConnectorError; translations wait until it answers" in out

@@ -98,7 +98,9 @@ async def test_filters_and_what_is_left_out(db_url):
             "tags",
             "pseudonym",
             "answers",
+            "translations",
         }
+        and r["translations"] == []
         for r in everything
     )
     with_tests = json.loads(await export(db_url, include_tests=True))
@@ -110,8 +112,14 @@ async def test_filters_and_what_is_left_out(db_url):
     assert json.loads(await export(db_url, source="nowhere")) == []
 
     table = list(csv.reader(io.StringIO(await export(db_url, "csv", ["hardest"], flow="need"))))
-    assert table[0][-2:] == ["answer:hardest", "other_answers"]
-    assert table[1][-2] == "'=cmd|' /C calc'!A0"  # a spreadsheet formula, defused
+    assert table[0][-5:] == [
+        "answer:hardest",
+        "other_answers",
+        "translation",
+        "translation_kind",
+        "translation_language",
+    ]
+    assert table[1][-5] == "'=cmd|' /C calc'!A0"  # a spreadsheet formula, defused
     assert NOTE not in json.dumps(with_tests) and "Amina" not in json.dumps(with_tests)
 
 

@@ -12,6 +12,7 @@ from alembic.script import ScriptDirectory
 from sqlalchemy import inspect, text
 
 import storage.staff_models  # noqa: F401 - its tables belong to the same metadata
+import storage.translation_models  # noqa: F401 - its tables belong to the same metadata
 from storage.db import make_engine
 from storage.migrate import alembic_config, ensure_schema, newest_revision, upgrade
 from storage.models import Base

@@ -115,6 +115,23 @@ async def test_erase_leaves_nothing_linking(db, delete_submissions):
         assert await s.scalar(select(func.count()).select_from(Answer).where(Answer.participant_id == other.id)) == 1
 
 
+async def test_erasure_takes_the_translated_cards_and_posts_too(db):
+    async with db.sessionmaker.begin() as s:
+        p = await _participant_with_history(s)
+        sub = (await s.scalars(select(Submission).where(Submission.key == "sub-k-amina"))).one()
+        for ref in (f"translation:{sub.id}", f"webhook-translation:{sub.id}", f"translation:{sub.id + 1}"):
+            row = await outbox.enqueue(
+                s, chat_id=None, method="POST", payload={"pseudonym": "Blue Heron 12"}, ref=ref, now=T0
+            )
+            await s.flush()
+            await outbox.mark_sent(s, [(row.id, None)], T0)
+    async with db.sessionmaker.begin() as s:
+        assert await participants.erase(s, p.id, delete_submissions=False)
+    async with db.sessionmaker() as s:
+        left = (await s.scalars(select(Outbox.ref).where(Outbox.ref.like("%translation:%")))).all()
+    assert left == [f"translation:{sub.id + 1}"]  # another submission's stays
+
+
 async def test_export_data_shows_what_is_stored_without_ids(db):
     async with db.sessionmaker.begin() as s:
         p = await _participant_with_history(s)

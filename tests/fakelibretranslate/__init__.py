@@ -1,0 +1,1 @@
+"""A fake LibreTranslate server for tests (see server.py): real HTTP, its documented API."""
