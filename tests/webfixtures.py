@@ -83,9 +83,13 @@ def submission(**overrides: Any) -> Submission:
     return Submission(**values)
 
 
-async def add_staff(sessionmaker: Any, name: str, role: str, password: str = PASSWORD) -> None:
+async def add_staff(
+    sessionmaker: Any, name: str, role: str, password: str = PASSWORD, languages: tuple[str, ...] = ()
+) -> None:
     async with sessionmaker.begin() as s:
-        await staff_repo.add_staff(s, name=name, role=role, password_hash=hash_password(password), now=T0)
+        await staff_repo.add_staff(
+            s, name=name, role=role, password_hash=hash_password(password), now=T0, languages=languages
+        )
 
 
 AR_PO = """\
@@ -147,7 +151,7 @@ async def make_site(tmp_path: Path, url: str | None = None, **settings_values: A
         _env_file=None,
         database_url=url,
         flows_dir=write_test_flows(tmp_path / "flows"),
-        locales_dir=write_test_locales(tmp_path / "locales"),
+        locales_dir=settings_values.pop("locales_dir", None) or write_test_locales(tmp_path / "locales"),
         **settings_values,
     )
     registry = FlowRegistry(settings.flows_dir)
