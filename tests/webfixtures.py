@@ -188,3 +188,13 @@ async def login(client: TestClient, name: str, password: str = PASSWORD):
 
 async def token(client: TestClient, path: str = "/submissions") -> str:
     return csrf_of(await (await client.get(path)).text())
+
+
+def translation_form(page: str, text: tuple[str | None, str]) -> dict[str, str]:
+    """The fields of one text's form on a Translations page (bot/web/translations.py)."""
+    from bot.web.translations import text_anchor
+
+    key = text_anchor(*text)
+    m = re.search(rf'id="{key}".*?name="digest" value="([^"]*)".*?name="show" value="([^"]*)"', page, re.S)
+    assert m, f"{text} is not on the page"
+    return {"csrf_token": csrf_of(page), "key": key, "digest": m.group(1), "show": m.group(2)}

@@ -40,9 +40,13 @@ FILTERS = {
 TARGET_MAX = 128
 
 
-def anchor(t: Text) -> str:
+def text_anchor(context: str | None, msgid: str) -> str:
     """A short, stable id of a text, for links and forms."""
-    return "t-" + hashlib.sha256(f"{t.context}\x04{t.singular}".encode()).hexdigest()[:12]
+    return "t-" + hashlib.sha256(f"{context}\x04{msgid}".encode()).hexdigest()[:12]
+
+
+def anchor(t: Text) -> str:
+    return text_anchor(t.context, t.singular)
 
 
 def _shown(t: Text, show: str) -> bool:

@@ -6,7 +6,6 @@ from __future__ import annotations
 
 import contextlib
 import html as htmllib
-import re
 
 import pytest
 from aiohttp.test_utils import TestClient, TestServer
@@ -15,24 +14,14 @@ from sqlalchemy import select
 
 from bot.i18n import replies
 from bot.i18n.catalogs import po_path
-from bot.web.translations import anchor
 from storage.staff_models import AuditLog
 from tests.dbfixtures import fresh_pg_url
 from tests.i18nfixtures import draft_locales
-from tests.webfixtures import add_staff, csrf_of, login, make_site
+from tests.webfixtures import add_staff, csrf_of, login, make_site, translation_form as entry_form
 
 HELP_BUTTON = ("safeguarding/help/button", "I want to talk to a person from the team")
 TEAM_ASKS = (None, replies.TEAM_ASKS)
 DELETE_YES = (None, replies.DELETE_YES)
-
-
-class _Key:
-    def __init__(self, context, singular):
-        self.context, self.singular = context, singular
-
-
-def key_of(text: tuple[str | None, str]) -> str:
-    return anchor(_Key(*text))  # type: ignore[arg-type]
 
 
 @pytest.fixture(params=["sqlite", "postgresql"])
@@ -54,14 +43,6 @@ async def client_for(site, name: str) -> TestClient:
     r = await login(client, name)
     assert r.status == 303
     return client
-
-
-def entry_form(page: str, text: tuple[str | None, str]) -> dict[str, str]:
-    """The hidden fields of one text's form on the page."""
-    key = key_of(text)
-    m = re.search(rf'id="{key}".*?name="digest" value="([^"]*)".*?name="show" value="([^"]*)"', page, re.S)
-    assert m, f"{text} is not on the page"
-    return {"csrf_token": csrf_of(page), "key": key, "digest": m.group(1), "show": m.group(2)}
 
 
 def entry_of(site, lang: str, text: tuple[str | None, str]):
