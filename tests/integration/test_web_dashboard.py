@@ -282,7 +282,15 @@ async def test_flows_page_shows_status_coverage_and_diagram(site, client):
     html = await (await client.get("/flows")).text()
     assert 'href="/flows/idea"' in html
     assert "broken.yaml" in html and "problem" in html
-    assert "<small>2/6</small>" in html  # Arabic: 2 of the idea flow's 6 texts are translated
+    assert "<small>2/6</small>" in html  # Arabic: 2 of the idea flow's 6 texts are reviewed
+    assert '<small class="missing">4 missing</small>' in html
+    po = site.settings.locales_dir / "ar" / "LC_MESSAGES" / "messages.po"
+    po.write_text(
+        po.read_text() + '\n#, fuzzy\nmsgctxt "idea/idea"\nmsgid "Tell us your idea."\nmsgstr "أخبرنا"\n',
+        encoding="utf-8",
+    )
+    html = await (await client.get("/flows")).text()
+    assert "<small>2/6</small>" in html and '<small class="drafts">1 draft</small>' in html  # a draft is not done
     detail = await (await client.get("/flows/idea")).text()
     assert "<svg" in detail and 'href="#step-thanks"' in detail and "topic · choice" in detail
 
