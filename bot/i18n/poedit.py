@@ -111,13 +111,14 @@ def rewrite_block(
     message: Message,
     *,
     forms: Sequence[str] | None,
-    reviewed_by: str | None,
+    role: str,
+    reviewed: bool,
     note: str | None,
     today: date,
 ) -> list[str]:
-    """The entry's new lines: msgstr replaced by `forms` (when given); reviewed (fuzzy
-    and previous-msgid lines gone, the reviewer's role noted) when `reviewed_by`; a
-    translator comment added when `note`."""
+    """The entry's new lines: msgstr replaced by `forms` (when given); when `reviewed`,
+    the fuzzy flag and previous-msgid lines gone and the reviewer's `role` noted; a
+    translator comment (with the role) added when `note`."""
     comments: list[str] = []  # translator comments first, as Babel writes them
     rest: list[str] = []
     in_msgstr = False
@@ -133,20 +134,20 @@ def rewrite_block(
             continue
         in_msgstr = False
         if line.startswith("# ") or line.rstrip("\r\n") == "#":
-            if not (reviewed_by and line[2:].startswith(REVIEWED)):
+            if not (reviewed and line[2:].startswith(REVIEWED)):
                 comments.append(line)
-        elif reviewed_by and line.startswith("#|"):
+        elif reviewed and line.startswith("#|"):
             continue
-        elif reviewed_by and line.startswith("#,"):
+        elif reviewed and line.startswith("#,"):
             flags = [f.strip() for f in line[2:].split(",") if f.strip() and f.strip() != "fuzzy"]
             if flags:
                 rest.append(f"#, {', '.join(flags)}\n")
         else:
             rest.append(line)
     if note:
-        comments += _comment_lines(f"note ({reviewed_by or 'staff'}, {today.isoformat()}): {note}")
-    if reviewed_by:
-        comments.append(f"# {REVIEWED} {reviewed_by}, {today.isoformat()}\n")
+        comments += _comment_lines(f"note ({role}, {today.isoformat()}): {note}")
+    if reviewed:
+        comments.append(f"# {REVIEWED} {role}, {today.isoformat()}\n")
     if forms is not None:
         rest += _msgstr_lines(message, forms)
     return comments + rest
@@ -183,11 +184,13 @@ def save_entry(
     digest: str,
     *,
     forms: Sequence[str] | None,
-    reviewed_by: str | None,
+    role: str,
+    reviewed: bool = True,
     note: str | None = None,
     today: date | None = None,
 ) -> str:
-    """Write one entry's review into `path`; returns the entry's new digest.
+    """Write one entry's review (or only a comment: `reviewed=False`) into `path`, with
+    the staff member's `role` (never a name); returns the entry's new digest.
 
     Raises EntryNotFound, or EntryChanged when the entry's lines no longer have `digest`.
     Checking what the forms say is the caller's job (bot.i18n.checks)."""
@@ -204,7 +207,8 @@ def save_entry(
             lines[found.start : found.end],
             found.message,
             forms=forms,
-            reviewed_by=reviewed_by,
+            role=role,
+            reviewed=reviewed,
             note=note,
             today=today or date.today(),
         )

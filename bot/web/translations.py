@@ -106,6 +106,7 @@ def _page(
     if problem is not None:
         show = "all"
     locale = Locale.parse(lang)
+    saved = request.query.get("saved", "")
     return render(
         request,
         "translations_lang.html",
@@ -115,11 +116,11 @@ def _page(
         html_lang=lang.replace("_", "-"),
         plural_names=plural_tags(locale),
         summary=status_of(lang, texts),
-        texts=[t for t in texts if _shown(t, show) or (problem and anchor(t) == problem["anchor"])],
+        texts=[t for t in texts if _shown(t, show) or anchor(t) in (saved, problem and problem["anchor"])],
         show=show,
         filters=FILTERS,
         anchor=anchor,
-        saved=request.query.get("saved", ""),
+        saved=saved,
         problem=problem,
     )
 
@@ -189,7 +190,8 @@ async def save(request: web.Request) -> web.StreamResponse:
             t.singular,
             str(form.get("digest", "")),
             forms=None if commenting else forms,
-            reviewed_by=me.role if not commenting else None,
+            role=me.role,
+            reviewed=not commenting,
             note=note,
             today=c.clock().date(),
         )

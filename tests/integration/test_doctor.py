@@ -138,7 +138,7 @@ def test_unreviewed_safety_critical_texts_are_a_warning_until_reviewed(tmp_path)
     assert "Translations page" in finding.fix
     for lang in ("sv", "ti"):
         for t in [t for t in language_texts(template, locales, lang) if t.critical]:
-            save_entry(po_path(locales, lang), lang, t.context, t.singular, t.digest, forms=None, reviewed_by="admin")
+            save_entry(po_path(locales, lang), lang, t.context, t.singular, t.digest, forms=None, role="admin")
     [finding] = check_reviews(s)
     assert finding.level == OK and "every safety-critical text is reviewed" in finding.detail
     assert f"ti {len(critical)}/{len(language_texts(template, locales, 'ti'))}" in finding.detail

@@ -70,6 +70,8 @@ async def test_a_tigrinya_translator_reviews_tigrinya_and_cannot_open_arabic(sit
         reviewed = "ምስ ሓደ ሰብ ካብ ጉጅለ ክዛረብ እደሊ ኢየ"
         r = await c.post("/translations/ti", data={**form, "text": reviewed, "action": "review"}, allow_redirects=False)
         assert r.status == 303 and f"saved={form['key']}" in r.headers["Location"]
+        after = await (await c.get(r.headers["Location"])).text()  # "safety-critical", now reviewed: still shown
+        assert 'role="status">saved' in after and reviewed in after and "state-reviewed" in after
         message = entry_of(site, "ti", HELP_BUTTON)
         assert message.string == reviewed and not message.fuzzy
         assert any(c_.startswith("reviewed: translator, ") for c_ in message.user_comments)
@@ -154,7 +156,7 @@ async def test_a_comment_keeps_the_draft_and_admins_review_arabic_right_to_left(
         assert r.status == 303
         message = entry_of(site, "ar", HELP_BUTTON)
         assert message.fuzzy and message.string != "ignored"
-        assert message.user_comments[0].startswith("note (staff, ") and "Arabic class" in message.user_comments[0]
+        assert message.user_comments[0].startswith("note (admin, ") and "Arabic class" in message.user_comments[0]
         assert await audit(site) == [
             ("ada", "translation_comment", "translation:ar:safeguarding/help/button", "comment")
         ]

@@ -60,7 +60,7 @@ def test_a_reviewed_text_counts_and_leaves_the_critical_list(locales: Path) -> N
     template = read_catalog(template_path(locales))
     before = language_status(template, locales, "ti")
     found = entry(locales, "ti", HELP_BUTTON)
-    save_entry(po_path(locales, "ti"), "ti", *HELP_BUTTON, found.digest, forms=None, reviewed_by="translator")
+    save_entry(po_path(locales, "ti"), "ti", *HELP_BUTTON, found.digest, forms=None, role="translator")
     after = language_status(template, locales, "ti")
     assert (after.reviewed, after.draft) == (before.reviewed + 1, before.draft - 1)
     assert HELP_BUTTON in [t.key for t in before.critical_unreviewed]
@@ -144,7 +144,7 @@ def test_saving_changes_only_the_reviewed_entry(locales: Path) -> None:
     before = path.read_bytes()
     found = entry(locales, "ti", HELP_BUTTON)
     new = "ምስ ሓደ ሰብ ካብ ጉጅለ ክዛረብ እደሊ ኢየ"
-    save_entry(path, "ti", *HELP_BUTTON, found.digest, forms=[new], reviewed_by="translator", today=TODAY)
+    save_entry(path, "ti", *HELP_BUTTON, found.digest, forms=[new], role="translator", today=TODAY)
     after = path.read_bytes()
     old_lines, new_lines = before.decode().splitlines(True), after.decode().splitlines(True)
     # every byte before and after the entry's block is the same
@@ -174,7 +174,7 @@ def test_a_long_text_is_wrapped_as_babel_writes_it_and_a_comment_kept(locales: P
     )
     found = entry(locales, "ps", key)
     long = " ".join(["دا یو اوږد متن دی چې باید په څو کرښو ووېشل شي"] * 4)
-    save_entry(path, "ps", *key, found.digest, forms=[long], reviewed_by="admin", note="Checked  with\nKarim's class")
+    save_entry(path, "ps", *key, found.digest, forms=[long], role="admin", note="Checked  with\nKarim's class")
     with path.open("rb") as fh:
         catalog = read_po(fh, locale="ps")
     message = catalog.get(key[1], context=key[0])
@@ -192,13 +192,13 @@ def test_a_long_text_is_wrapped_as_babel_writes_it_and_a_comment_kept(locales: P
 def test_a_second_save_with_the_old_digest_is_refused_and_changes_nothing(locales: Path) -> None:
     path = po_path(locales, "ti")
     digest = entry(locales, "ti", HELP_BUTTON).digest
-    save_entry(path, "ti", *HELP_BUTTON, digest, forms=["ሓደ"], reviewed_by="translator")
+    save_entry(path, "ti", *HELP_BUTTON, digest, forms=["ሓደ"], role="translator")
     first = path.read_bytes()
     with pytest.raises(EntryChanged):
-        save_entry(path, "ti", *HELP_BUTTON, digest, forms=["ክልተ"], reviewed_by="translator")
+        save_entry(path, "ti", *HELP_BUTTON, digest, forms=["ክልተ"], role="translator")
     assert path.read_bytes() == first
     with pytest.raises(EntryNotFound):
-        save_entry(path, "ti", "no/such", "text", digest, forms=["x"], reviewed_by="translator")
+        save_entry(path, "ti", "no/such", "text", digest, forms=["x"], role="translator")
 
 
 def test_two_reviewers_at_once_one_wins_the_other_is_told(locales: Path) -> None:
@@ -210,7 +210,7 @@ def test_two_reviewers_at_once_one_wins_the_other_is_told(locales: Path) -> None
     def review(text: str) -> None:
         start.wait()
         try:
-            save_entry(path, "ti", *HELP_BUTTON, digest, forms=[text], reviewed_by="translator")
+            save_entry(path, "ti", *HELP_BUTTON, digest, forms=[text], role="translator")
             outcome[text] = "saved"
         except EntryChanged:
             outcome[text] = "told"
@@ -229,8 +229,8 @@ def test_other_entries_of_the_file_can_be_saved_after_one_changed(locales: Path)
     path = po_path(locales, "ti")
     texts = language_texts(read_catalog(template_path(locales)), locales, "ti")
     first, second = texts[0], texts[1]
-    save_entry(path, "ti", first.context, first.singular, first.digest, forms=None, reviewed_by="translator")
-    save_entry(path, "ti", second.context, second.singular, second.digest, forms=None, reviewed_by="translator")
+    save_entry(path, "ti", first.context, first.singular, first.digest, forms=None, role="translator")
+    save_entry(path, "ti", second.context, second.singular, second.digest, forms=None, role="translator")
     states = {t.key: t.state for t in language_texts(read_catalog(template_path(locales)), locales, "ti")}
     assert states[first.key] == states[second.key] == REVIEWED
 
@@ -239,7 +239,7 @@ def test_the_mo_file_is_compiled_beside_the_po(locales: Path) -> None:
     from babel.messages.mofile import read_mo
 
     found = entry(locales, "ti", HELP_BUTTON)
-    save_entry(po_path(locales, "ti"), "ti", *HELP_BUTTON, found.digest, forms=["ሓደ"], reviewed_by="translator")
+    save_entry(po_path(locales, "ti"), "ti", *HELP_BUTTON, found.digest, forms=["ሓደ"], role="translator")
     mo = compile_mo(po_path(locales, "ti"), "ti", use_fuzzy=False)
     with mo.open("rb") as fh:
         compiled = read_mo(fh)
@@ -270,11 +270,11 @@ def test_the_fallback_takes_a_reviewed_text_only_and_a_reviewed_one_wins(locales
     sv = entry(locales, "sv", HELP_BUTTON)
     catalogs = _catalogs(locales, {"ti": "sv:critical"})
     assert catalogs.translator("ti").gettext(HELP_BUTTON[1], HELP_BUTTON[0]) == HELP_BUTTON[1]  # sv is a draft too
-    save_entry(po_path(locales, "sv"), "sv", *HELP_BUTTON, sv.digest, forms=None, reviewed_by="translator")
+    save_entry(po_path(locales, "sv"), "sv", *HELP_BUTTON, sv.digest, forms=None, role="translator")
     catalogs.reload()
     assert catalogs.translator("ti").gettext(HELP_BUTTON[1], HELP_BUTTON[0]) == sv.message.string
     ti = entry(locales, "ti", HELP_BUTTON)
-    save_entry(po_path(locales, "ti"), "ti", *HELP_BUTTON, ti.digest, forms=None, reviewed_by="translator")
+    save_entry(po_path(locales, "ti"), "ti", *HELP_BUTTON, ti.digest, forms=None, role="translator")
     catalogs.reload()
     assert catalogs.translator("ti").gettext(HELP_BUTTON[1], HELP_BUTTON[0]) == ti.message.string
 
