@@ -290,3 +290,21 @@ def test_a_fallback_setting_must_name_a_language() -> None:
     for bad in ({"ti": "en:some"}, {"ti": ""}, {"ti": "ti"}):
         with pytest.raises(ValidationError):
             Settings(_env_file=None, unreviewed_fallback=bad)
+
+
+def test_the_status_command_lists_unreviewed_safety_critical_texts(locales: Path) -> None:
+    import io
+
+    from bot.i18n.cli import print_status
+
+    template = read_catalog(template_path(locales))
+    found = entry(locales, "uk", HELP_BUTTON)
+    save_entry(po_path(locales, "uk"), "uk", *HELP_BUTTON, found.digest, forms=None, role="translator")
+    statuses = [catalog_status(template, read_catalog(po_path(locales, lang), lang), lang) for lang in ("ti", "uk")]
+    out = io.StringIO()
+    print_status(statuses, {}, out)
+    text = out.getvalue()
+    critical = statuses[0].critical_total
+    assert text.splitlines()[1].split()[:6] == ["ti", "0", str(statuses[0].total), "0", "0%", f"0/{critical}"]
+    assert "safety-critical text(s) not reviewed in every language:" in text
+    assert "safeguarding/help/button: 'I want to talk to a person from the team'  (ti)\n" in text  # uk reviewed it
