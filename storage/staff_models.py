@@ -16,7 +16,7 @@ from sqlalchemy.orm import Mapped, mapped_column
 from storage.models import Base, BigID, utcnow
 
 # admin: everything; reviewer: submissions, statistics, exports; translator: the
-# Translations page, for the languages in `languages` only (migration 0007_translator_role)
+# Translations page, for the languages in `languages` only (migration 0008_translator_role)
 ROLES = ("admin", "reviewer", "translator")
 
 

@@ -191,8 +191,8 @@ async def token(client: TestClient, path: str = "/submissions") -> str:
 
 
 def translation_form(page: str, text: tuple[str | None, str]) -> dict[str, str]:
-    """The fields of one text's form on a Translations page (bot/web/translations.py)."""
-    from bot.web.translations import text_anchor
+    """The fields of one text's form on a Translations page (bot/web/text_review.py)."""
+    from bot.web.text_review import text_anchor
 
     key = text_anchor(*text)
     m = re.search(rf'id="{key}".*?name="digest" value="([^"]*)".*?name="show" value="([^"]*)"', page, re.S)

@@ -14,7 +14,7 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.web import auth, export, flows_page, security, simulator, staff_admin, stats, submissions, translations
+from bot.web import auth, export, flows_page, security, simulator, staff_admin, stats, submissions, text_review
 from bot.web.context import CONTEXT, WebContext, utcnow
 from bot.web.pages import make_environment, render
 from bot.web.ratelimit import LoginLimiter
@@ -59,9 +59,9 @@ def _routes(app: web.Application) -> None:
     r.add_post("/staff", staff_admin.add_staff, name="staff_add")
     r.add_post("/staff/{name}/disabled", staff_admin.set_disabled, name="staff_disabled")
     r.add_get("/audit", staff_admin.audit_page, name="audit")
-    r.add_get("/translations", translations.overview, name="translations")
-    r.add_get("/translations/{lang}", translations.language_page, name="translations_lang")
-    r.add_post("/translations/{lang}", translations.save, name="translations_save")
+    r.add_get("/translations", text_review.overview, name="translations")
+    r.add_get("/translations/{lang}", text_review.language_page, name="translations_lang")
+    r.add_post("/translations/{lang}", text_review.save, name="translations_save")
     r.add_static("/static", STATIC, name="static")
 
 

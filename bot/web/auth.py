@@ -31,7 +31,7 @@ from storage import staff as repo
 COOKIE = "sb_session"
 IDLE_TIMEOUT = timedelta(hours=8)
 TOUCH_EVERY = timedelta(minutes=1)
-# A translator sees only the Translations page (bot/web/translations.py), for its languages.
+# A translator sees only the Translations page (bot/web/text_review.py), for its languages.
 ROLE_RANK = {"translator": 0, "reviewer": 1, "admin": 2}
 
 

@@ -8,8 +8,8 @@ On SQLite the constraint can only change by copying the table (batch mode); drop
 the old copy ends every dashboard session (staff_sessions cascade), so staff log in
 again once after this upgrade. PostgreSQL alters the constraint in place.
 
-Revision ID: 0007_translator_role
-Revises: 0006
+Revision ID: 0008_translator_role
+Revises: 0007_translations
 Create Date: 2026-12-03
 """
 
@@ -21,8 +21,8 @@ from typing import Any
 import sqlalchemy as sa
 from alembic import op
 
-revision: str = "0007_translator_role"
-down_revision: str | None = "0006_pseudonym_salt"
+revision: str = "0008_translator_role"
+down_revision: str | None = "0007_translations"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 

@@ -73,7 +73,7 @@ async def overview(request: web.Request) -> web.StreamResponse:
     staff: Staff = request[STAFF]
     languages = _languages(request, staff)
     statuses = await asyncio.to_thread(lambda: [status_of(lang, _texts(request, lang)) for lang in languages])
-    return render(request, "translations.html", statuses=statuses)
+    return render(request, "text_review.html", statuses=statuses)
 
 
 def _language(request: web.Request) -> str | web.StreamResponse:
@@ -109,7 +109,7 @@ def _page(
     saved = request.query.get("saved", "")
     return render(
         request,
-        "translations_lang.html",
+        "text_review_lang.html",
         status=status,
         lang=lang,
         rtl=locale.text_direction == "rtl",
