@@ -7,6 +7,7 @@ Passwords arrive here already hashed; session ids arrive already hashed.
 
 from __future__ import annotations
 
+from collections.abc import Sequence
 from datetime import datetime
 from typing import Any, cast
 
@@ -24,12 +25,22 @@ class StaffNameTaken(Exception):
     """A staff account with this name exists already."""
 
 
-async def add_staff(s: AsyncSession, *, name: str, role: str, password_hash: str, now: datetime) -> StaffUser:
+async def add_staff(
+    s: AsyncSession, *, name: str, role: str, password_hash: str, now: datetime, languages: Sequence[str] = ()
+) -> StaffUser:
+    """A new account; `languages` are the catalog codes a translator may review."""
     if role not in ROLES:
         raise ValueError(f"role must be one of {', '.join(ROLES)}")
     if await staff_by_name(s, name) is not None:
         raise StaffNameTaken(name)
-    user = StaffUser(name=name, role=role, password_hash=password_hash, created_at=now, disabled=False)
+    user = StaffUser(
+        name=name,
+        role=role,
+        password_hash=password_hash,
+        created_at=now,
+        disabled=False,
+        languages=",".join(languages) or None,
+    )
     s.add(user)
     await s.flush()
     return user

@@ -15,12 +15,14 @@ from sqlalchemy.orm import Mapped, mapped_column
 
 from storage.models import Base, BigID, utcnow
 
-ROLES = ("admin", "reviewer")
+# admin: everything; reviewer: submissions, statistics, exports; translator: the
+# Translations page, for the languages in `languages` only (migration 0008_translator_role)
+ROLES = ("admin", "reviewer", "translator")
 
 
 class StaffUser(Base):
     __tablename__ = "staff_users"
-    __table_args__ = (CheckConstraint("role IN ('admin', 'reviewer')", name="role"),)
+    __table_args__ = (CheckConstraint("role IN ('admin', 'reviewer', 'translator')", name="role"),)
 
     id: Mapped[int] = mapped_column(BigID, primary_key=True)
     name: Mapped[str] = mapped_column(String(64), unique=True)
@@ -28,6 +30,11 @@ class StaffUser(Base):
     password_hash: Mapped[str] = mapped_column(String(256))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     disabled: Mapped[bool] = mapped_column(Boolean, default=False)
+    languages: Mapped[str | None] = mapped_column(String(200))  # a translator's codes, comma-separated
+
+    @property
+    def language_list(self) -> tuple[str, ...]:
+        return tuple(code for code in (self.languages or "").split(",") if code)
 
 
 class StaffSession(Base):

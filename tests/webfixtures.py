@@ -100,9 +100,13 @@ async def add_machine_translation(s: Any, submission_id: int, idea: str, source:
     )
 
 
-async def add_staff(sessionmaker: Any, name: str, role: str, password: str = PASSWORD) -> None:
+async def add_staff(
+    sessionmaker: Any, name: str, role: str, password: str = PASSWORD, languages: tuple[str, ...] = ()
+) -> None:
     async with sessionmaker.begin() as s:
-        await staff_repo.add_staff(s, name=name, role=role, password_hash=hash_password(password), now=T0)
+        await staff_repo.add_staff(
+            s, name=name, role=role, password_hash=hash_password(password), now=T0, languages=languages
+        )
 
 
 AR_PO = """\
@@ -164,7 +168,7 @@ async def make_site(tmp_path: Path, url: str | None = None, **settings_values: A
         _env_file=None,
         database_url=url,
         flows_dir=write_test_flows(tmp_path / "flows"),
-        locales_dir=write_test_locales(tmp_path / "locales"),
+        locales_dir=settings_values.pop("locales_dir", None) or write_test_locales(tmp_path / "locales"),
         **settings_values,
     )
     registry = FlowRegistry(settings.flows_dir)
@@ -201,3 +205,13 @@ async def login(client: TestClient, name: str, password: str = PASSWORD):
 
 async def token(client: TestClient, path: str = "/submissions") -> str:
     return csrf_of(await (await client.get(path)).text())
+
+
+def translation_form(page: str, text: tuple[str | None, str]) -> dict[str, str]:
+    """The fields of one text's form on a Translations page (bot/web/text_review.py)."""
+    from bot.web.text_review import text_anchor
+
+    key = text_anchor(*text)
+    m = re.search(rf'id="{key}".*?name="digest" value="([^"]*)".*?name="show" value="([^"]*)"', page, re.S)
+    assert m, f"{text} is not on the page"
+    return {"csrf_token": csrf_of(page), "key": key, "digest": m.group(1), "show": m.group(2)}

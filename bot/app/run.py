@@ -134,6 +134,15 @@ def _on_stop_signal(stop: asyncio.Event, sig: signal.Signals) -> None:
     stop.set()
 
 
+async def _reload_content(services: Services, reason: str) -> list[str]:
+    """A reload after a translation was saved: through the reloader (one at a time, the
+    staff group told of problems) once it runs, else directly."""
+    reloader = services.runtime.reloader
+    if reloader is not None:
+        return await reloader.reload(reason)
+    return await asyncio.to_thread(services.reload_content)
+
+
 def _web_app(services: Services) -> web.Application:
     """/healthz, /metrics, the webhook (added later) and the staff dashboard at /staff/."""
     from bot.web.app import create_web_app
@@ -147,6 +156,7 @@ def _web_app(services: Services) -> web.Application:
         flows_provider=lambda: (services.flows.current, services.flows.problems),
         catalogs_provider=lambda: services.catalogs,
         secret=services.pseudonym_key,
+        reload_content=lambda reason: _reload_content(services, reason),
     )
     app.add_subapp("/staff/", dashboard)
     app[DASHBOARD] = dashboard

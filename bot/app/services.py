@@ -22,7 +22,13 @@ def build_services(settings: Settings) -> Services:
     problems += [str(p) for p in lex_problems]
     if problems or registry.current is None:
         raise StartupError("the flows have problems:\n" + "\n".join(problems or ["no flows found"]))
-    catalogs = Catalogs.load(settings.locales_dir, settings.languages, settings.default_language, settings.show_fuzzy)
+    catalogs = Catalogs.load(
+        settings.locales_dir,
+        settings.languages,
+        settings.default_language,
+        settings.show_fuzzy,
+        settings.unreviewed_fallback,
+    )
     engine = make_engine(settings.database_url)
     return Services(
         settings=settings,

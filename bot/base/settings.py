@@ -48,7 +48,10 @@ class Settings(BaseSettings):
     languages: list[str] = Field(default_factory=lambda: list(LANGUAGES))
     default_language: str = "sv"
     language_names: dict[str, str] = Field(default_factory=lambda: {"fa_AF": "دری"})
-    show_fuzzy: bool = True
+    show_fuzzy: bool = True  # show drafts (texts not yet reviewed); false: the fallback chain instead
+    # Per language, what replaces its drafts: '{"ti": "en"}' (every unreviewed text in
+    # English), '{"ps": "sv:critical"}' (only the safety-critical ones, bot/i18n/critical.py)
+    unreviewed_fallback: dict[str, str] = Field(default_factory=dict)
 
     # Staff
     staff_chat_id: int | None = None
@@ -114,6 +117,17 @@ class Settings(BaseSettings):
         """The languages each submission is translated into, first the main one."""
         second = self.translate_second_target
         return [self.translate_target] + ([second] if second and second != self.translate_target else [])
+
+    @field_validator("unreviewed_fallback")
+    @classmethod
+    def _fallback_form(cls, value: dict[str, str]) -> dict[str, str]:
+        for lang, fallback in value.items():
+            language, _, scope = fallback.partition(":")
+            if not language or language == lang or scope not in ("", "critical"):
+                raise ValueError(
+                    f"{lang}: {fallback!r} should be another language's code, optionally followed by ':critical'"
+                )
+        return value
 
     @field_validator("database_url")
     @classmethod

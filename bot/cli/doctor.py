@@ -352,6 +352,7 @@ def check_content(s: Settings) -> list[Finding]:
         )
     if not broken and not missing:
         found.append(Finding("catalogs", OK, f"{len(languages)} language(s) readable"))
+        found += check_reviews(s)
     return found
 
 
@@ -395,6 +396,39 @@ async def check_translation(s: Settings) -> list[Finding]:
         detail += f"; no machine translation for {', '.join(lacking)} (staff add those with /tr)"
     found.append(Finding("translation", OK, detail))
     return found
+
+
+def check_reviews(s: Settings) -> list[Finding]:
+    """Per enabled language: how much is reviewed; a warning while a safety-critical text is not."""
+    from bot.i18n.catalogs import SOURCE_LANGUAGE
+    from bot.i18n.cli import read_catalog, template_path
+    from bot.i18n.review import language_status
+
+    pot = template_path(s.locales_dir)
+    if not pot.is_file():
+        return [Finding("reviewed texts", WARN, f"{pot} is missing", f"run `{bot_command('i18n extract')}`")]
+    template = read_catalog(pot)
+    statuses = [language_status(template, s.locales_dir, lang) for lang in s.languages if lang != SOURCE_LANGUAGE]
+    summary = ", ".join(f"{st.lang} {st.reviewed}/{st.total}" for st in statuses)
+    unsafe = [st for st in statuses if st.critical_unreviewed]
+    if not unsafe:
+        return [Finding("reviewed texts", OK, f"reviewed: {summary}; every safety-critical text is reviewed")]
+    fallbacks = s.unreviewed_fallback
+    lines = [
+        f"{st.lang}: {len(st.critical_unreviewed)} of {st.critical_total}"
+        + (f" (youth see the {fallbacks[st.lang].split(':')[0]} text instead)" if st.lang in fallbacks else "")
+        for st in unsafe
+    ]
+    return [
+        Finding(
+            "reviewed texts",
+            WARN,
+            f"reviewed: {summary}; safety-critical texts (consent, privacy, crisis help) not reviewed:\n      "
+            + "\n      ".join(lines),
+            "have someone who speaks the language review them on the dashboard's Translations page "
+            "(docs/TRANSLATING.md); meanwhile UNREVIEWED_FALLBACK can show another language's reviewed text",
+        )
+    ]
 
 
 # -- the command ------------------------------------------------------------------------

@@ -98,7 +98,11 @@ def _parser() -> argparse.ArgumentParser:
     _command(i18n_sub, "extract", "collect the bot's strings and the flow texts into locales/messages.pot")
     _command(i18n_sub, "update", "merge messages.pot into every language's messages.po (creates missing ones)")
     _command(i18n_sub, "compile", "write a .mo file beside each .po (optional: the bot reads .po files)")
-    _command(i18n_sub, "status", "per language: translated, fuzzy and missing texts, and placeholder problems")
+    _command(
+        i18n_sub,
+        "status",
+        "per language: reviewed, draft (fuzzy) and missing texts, unreviewed safety-critical texts, placeholders",
+    )
 
     staff = _command(sub, "staff", "staff accounts of the web dashboard")
     staff_sub = staff.add_subparsers(dest="staff_command", required=True, metavar="ACTION")
@@ -106,9 +110,16 @@ def _parser() -> argparse.ArgumentParser:
     _password_options(staff_add)
     staff_add.add_argument(
         "--role",
-        choices=["admin", "reviewer"],
+        choices=["admin", "reviewer", "translator"],
         required=True,
-        help="reviewer: submissions, statistics and exports; admin: also the flows, the simulator and staff accounts",
+        help="reviewer: submissions, statistics and exports; admin: also the flows, the simulator and staff "
+        "accounts; translator: only the Translations page, for --languages",
+    )
+    staff_add.add_argument(
+        "--languages",
+        default="",
+        metavar="CODES",
+        help="a translator's languages, comma-separated catalog codes (e.g. ti or ar,fa_AF)",
     )
     _password_options(_command(staff_sub, "passwd", "set a new password for a staff account"))
 

@@ -1,4 +1,5 @@
-"""`python -m bot staff add NAME --role admin|reviewer` and `staff passwd NAME`:
+"""`python -m bot staff add NAME --role admin|reviewer|translator [--languages ti,ar]` and
+`staff passwd NAME`:
 dashboard accounts from the command line.
 
 The password is asked for twice on a terminal (getpass), or read as one line from
@@ -57,7 +58,7 @@ async def _look_up(url: str, name: str, exists: bool) -> None:
         raise StaffProblem(f"there is no staff account named {name!r} (create it with `staff add`)")
 
 
-async def _add(url: str, name: str, role: str, password_hash: str) -> None:
+async def _add(url: str, name: str, role: str, password_hash: str, languages: list[str]) -> None:
     from storage import staff as repo
     from storage.db import make_engine, make_sessionmaker
     from storage.staff import StaffNameTaken
@@ -66,9 +67,10 @@ async def _add(url: str, name: str, role: str, password_hash: str) -> None:
     try:
         now = datetime.now(UTC)
         async with make_sessionmaker(engine).begin() as s:
-            await repo.add_staff(s, name=name, role=role, password_hash=password_hash, now=now)
+            await repo.add_staff(s, name=name, role=role, password_hash=password_hash, now=now, languages=languages)
+            what = f"{role} ({', '.join(languages)})" if languages else role
             await repo.audit(
-                s, staff_name=None, action="staff_add", target=f"staff:{name}", detail=f"{role} (command line)", now=now
+                s, staff_name=None, action="staff_add", target=f"staff:{name}", detail=f"{what} (command line)", now=now
             )
     except StaffNameTaken:  # made meanwhile, by the dashboard or another command
         raise StaffProblem(f"a staff account named {name!r} exists already") from None
@@ -122,7 +124,16 @@ def staff_command(
             file=stderr,
         )
         return NO_TERMINAL
-    url = database_url or get_settings().database_url
+    settings = get_settings()
+    url = database_url or settings.database_url
+    languages: list[str] = []
+    if adding:
+        from bot.web.auth import translator_languages
+
+        languages, problem = translator_languages(args.role, getattr(args, "languages", ""), list(settings.languages))
+        if problem:
+            print(f"--languages: {problem}", file=stderr)
+            return 1
     try:
         asyncio.run(_look_up(url, name, exists=not adding))
         password = read_password(args, stdin, stderr)
@@ -132,14 +143,15 @@ def staff_command(
             print(problem, file=stderr)
             return 1
         if adding:
-            asyncio.run(_add(url, name, args.role, hash_password(password)))
+            asyncio.run(_add(url, name, args.role, hash_password(password), languages))
         else:
             asyncio.run(_passwd(url, name, hash_password(password)))
     except StaffProblem as exc:
         print(exc, file=stderr)
         return 1
     if adding:
-        print(f"staff account {name!r} ({args.role}) created", file=stderr)
+        what = f"{args.role}: {', '.join(languages)}" if languages else args.role
+        print(f"staff account {name!r} ({what}) created", file=stderr)
     else:
         print(f"new password set for {name!r}; their dashboard sessions have ended", file=stderr)
     return 0

@@ -42,6 +42,8 @@ class Scheduler(Protocol):
 class Reloader(Protocol):
     problems: list[str]
 
+    async def reload(self, reason: str) -> list[str]: ...
+
 
 class Poller(Protocol):
     last_poll_ok: float | None

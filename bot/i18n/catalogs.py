@@ -5,6 +5,12 @@ step). Source strings are English. A string is looked up in the chosen language,
 in the default language (Swedish), then the English source is used; each missing
 string is logged once (context and language only, never the text) and counted.
 
+A draft (an entry marked fuzzy: not yet reviewed by someone who speaks the language) is
+shown when `show_fuzzy` is on, unless the language has a fallback (UNREVIEWED_FALLBACK,
+`DraftFallback`): then its drafts, or only its safety-critical drafts
+(bot/i18n/critical.py), are replaced by the fallback language's reviewed text (the
+English source when that has none).
+
 Plurals follow CLDR's rules from Babel (Arabic has six forms, Ukrainian four); the
 catalogs' `Plural-Forms` header is written from the same rules (`plural_forms_header`).
 Everything about a language comes from Babel's CLDR data or from settings, so adding a
@@ -20,6 +26,7 @@ import string
 import threading
 import unicodedata
 from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -29,6 +36,8 @@ from babel.messages.catalog import Catalog
 from babel.messages.pofile import read_po
 from babel.numbers import format_decimal
 from babel.plural import to_gettext
+
+from bot.i18n.critical import is_critical
 
 log = logging.getLogger(__name__)
 
@@ -56,6 +65,26 @@ PDI = "\u2069"  # POP DIRECTIONAL ISOLATE
 LTR_RUN_RE = re.compile(r"(?<![\w/:.\u2068])/[A-Za-z][A-Za-z0-9_]*|\d+(?:[ \u00a0-]\d+)+")
 
 _Key = tuple[str | None, str]  # (context, msgid)
+
+
+@dataclass(frozen=True)
+class DraftFallback:
+    """What a language shows instead of its unreviewed drafts: `language`'s reviewed text,
+    for every draft or (`only_critical`) for the safety-critical ones only."""
+
+    language: str
+    only_critical: bool = False
+
+    @classmethod
+    def parse(cls, value: str) -> DraftFallback:
+        """`"en"` (every draft) or `"en:critical"` (safety-critical drafts only)."""
+        language, _, scope = value.strip().partition(":")
+        if not language or scope not in ("", "critical"):
+            raise ValueError(f"{value!r} is not a language code, optionally followed by ':critical'")
+        return cls(language, scope == "critical")
+
+    def covers(self, context: str | None, msgid: str) -> bool:
+        return not self.only_critical or is_critical(context, msgid)
 
 
 def po_path(locales_dir: str | Path, lang: str) -> Path:
@@ -164,8 +193,10 @@ def _read_catalog(path: Path, lang: str) -> Catalog | None:
     return None
 
 
-def _entries(catalog: Catalog, show_fuzzy: bool) -> dict[_Key, _String]:
+def _entries(catalog: Catalog, show_fuzzy: bool) -> tuple[dict[_Key, _String], set[_Key]]:
+    """The usable entries, and which of them are drafts (fuzzy)."""
     entries: dict[_Key, _String] = {}
+    drafts: set[_Key] = set()
     for message in catalog:
         string_ = message.string
         if not message.id or string_ is None or not _usable(string_):
@@ -174,7 +205,9 @@ def _entries(catalog: Catalog, show_fuzzy: bool) -> dict[_Key, _String]:
             continue
         singular = message.id[0] if isinstance(message.id, (tuple, list)) else message.id
         entries[(message.context, singular)] = tuple(string_) if isinstance(string_, (tuple, list)) else string_
-    return entries
+        if message.fuzzy:
+            drafts.add((message.context, singular))
+    return entries, drafts
 
 
 class Catalogs:
@@ -186,12 +219,15 @@ class Catalogs:
         languages: list[str],
         default_language: str,
         show_fuzzy: bool,
+        fallbacks: Mapping[str, str] | None = None,
     ) -> None:
         self.locales_dir = Path(locales_dir)
         self.languages = list(dict.fromkeys(languages))
         self.default_language = default_language
         self.show_fuzzy = show_fuzzy
+        self.fallbacks = {lang: DraftFallback.parse(v) for lang, v in (fallbacks or {}).items()}
         self._entries: dict[str, dict[_Key, _String]] = {}
+        self._drafts: dict[str, set[_Key]] = {}
         self._locales: dict[str, Locale] = {}
         self._missing_seen: set[tuple[str, str | None, str]] = set()
         self._lock = threading.Lock()
@@ -203,8 +239,9 @@ class Catalogs:
         languages: Iterable[str],
         default_language: str,
         show_fuzzy: bool = True,
+        fallbacks: Mapping[str, str] | None = None,
     ) -> Catalogs:
-        catalogs = cls(Path(locales_dir), list(languages), default_language, show_fuzzy)
+        catalogs = cls(Path(locales_dir), list(languages), default_language, show_fuzzy, fallbacks)
         catalogs.reload()
         return catalogs
 
@@ -213,7 +250,9 @@ class Catalogs:
 
         A catalog that cannot be read keeps its last good entries."""
         previous: dict[str, dict[_Key, _String]] = getattr(self, "_entries", {})
+        previous_drafts: dict[str, set[_Key]] = getattr(self, "_drafts", {})
         entries: dict[str, dict[_Key, _String]] = {}
+        drafts: dict[str, set[_Key]] = {}
         locales: dict[str, Locale] = {}
         for lang in dict.fromkeys([*self.languages, self.default_language]):
             locale = Locale.parse(lang)
@@ -221,14 +260,16 @@ class Catalogs:
             catalog = _read_catalog(po_path(self.locales_dir, lang), lang)
             if catalog is None:
                 entries[lang] = previous.get(lang, {})
+                drafts[lang] = previous_drafts.get(lang, set())
                 continue
             if catalog.num_plurals != len(plural_tags(locale)):
                 log.warning(
                     "catalog %s has %d plural forms, CLDR has %d", lang, catalog.num_plurals, len(plural_tags(locale))
                 )
-            entries[lang] = _entries(catalog, self.show_fuzzy)
+            entries[lang], drafts[lang] = _entries(catalog, self.show_fuzzy)
         with self._lock:
             self._entries = entries
+            self._drafts = drafts
             self._locales = locales
             self._missing_seen = set()
 
@@ -250,17 +291,38 @@ class Catalogs:
 
     def lookup(self, lang: str, msgid: str, context: str | None) -> _String | None:
         """The entry for `msgid` along the fallback chain lang -> default; None = source."""
+        found = self.resolve(lang, msgid, context)
+        return found[1] if found is not None else None
+
+    def resolve(self, lang: str, msgid: str, context: str | None) -> tuple[str, _String] | None:
+        """(the language it comes from, the entry) for `msgid`; None = the English source.
+
+        A draft the language's DraftFallback covers gives way to the fallback language's
+        reviewed entry."""
         key = (context, msgid)
         entry = self._entries.get(lang, {}).get(key)
         if entry is not None:
-            return entry
+            fallback = self.fallbacks.get(lang)
+            if fallback is not None and key in self._drafts.get(lang, ()) and fallback.covers(context, msgid):
+                return self._reviewed(fallback.language, key)
+            return lang, entry
         self._note_missing(lang, msgid, context)
         if lang != SOURCE_LANGUAGE and lang != self.default_language:
-            return self._entries.get(self.default_language, {}).get(key)
+            entry = self._entries.get(self.default_language, {}).get(key)
+            return (self.default_language, entry) if entry is not None else None
         return None
+
+    def _reviewed(self, lang: str, key: _Key) -> tuple[str, _String] | None:
+        entry = self._entries.get(lang, {}).get(key)
+        if entry is None or key in self._drafts.get(lang, ()):
+            return None
+        return lang, entry
 
     def has(self, lang: str, msgid: str, context: str | None = None) -> bool:
         return (context, msgid) in self._entries.get(lang, {})
+
+    def is_draft(self, lang: str, msgid: str, context: str | None = None) -> bool:
+        return (context, msgid) in self._drafts.get(lang, ())
 
     def _note_missing(self, lang: str, msgid: str, context: str | None) -> None:
         marker = (lang, context, msgid)
@@ -293,10 +355,10 @@ class Translator:
         return self._directional(found or msgid)
 
     def ngettext(self, singular: str, plural: str, n: float, context: str | None = None) -> str:
-        forms = self._catalogs.lookup(self.lang, singular, context)
-        if isinstance(forms, tuple):
-            # the entry may come from the default language: use that language's rules
-            lang = self.lang if self._catalogs.has(self.lang, singular, context) else (self._catalogs.default_language)
+        found = self._catalogs.resolve(self.lang, singular, context)
+        if found is not None and isinstance(found[1], tuple):
+            # the entry may come from another language: use that language's rules
+            lang, forms = found
             index = plural_index(self._catalogs.locale(lang), n)
             if index < len(forms) and forms[index]:
                 return self._directional(forms[index])
@@ -391,10 +453,15 @@ def get_catalogs(settings: Any) -> Catalogs:
         tuple(settings.languages),
         settings.default_language,
         settings.show_fuzzy,
+        tuple(sorted(getattr(settings, "unreviewed_fallback", {}).items())),
     )
     with _cache_lock:
         if key not in _cache:
             _cache[key] = Catalogs.load(
-                settings.locales_dir, settings.languages, settings.default_language, settings.show_fuzzy
+                settings.locales_dir,
+                settings.languages,
+                settings.default_language,
+                settings.show_fuzzy,
+                getattr(settings, "unreviewed_fallback", {}),
             )
         return _cache[key]

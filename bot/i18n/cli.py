@@ -9,27 +9,31 @@
   the source language's filling
 - compile: .po -> .mo, by Babel's own compile command (optional: the bot reads the
   .po files directly)
-- status:  per language, translated / fuzzy / missing counts and placeholder problems
+- status:  per language, reviewed / draft (fuzzy) / missing counts ("done" counts
+  reviewed texts only, bot/i18n/review.py), the safety-critical texts not yet
+  reviewed (listed first), and placeholder problems
 """
 
 from __future__ import annotations
 
 import copy
-import math
 import sys
-from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from collections.abc import Iterable
 from importlib import metadata
 from pathlib import Path
 from typing import TextIO
 
 from babel import Locale
-from babel.messages.catalog import Catalog, Message
+from babel.messages.catalog import Catalog
 from babel.messages.extract import DEFAULT_KEYWORDS, extract_from_dir
 from babel.messages.frontend import CompileCatalog, ExtractMessages, parse_mapping_cfg
 from babel.messages.pofile import read_po, write_po
 
-from bot.i18n.catalogs import DOMAIN, SOURCE_LANGUAGE, display_name, placeholders, plural_forms_header, po_path
+from bot.i18n.catalogs import DOMAIN, SOURCE_LANGUAGE, display_name, plural_forms_header, po_path
+from bot.i18n.checks import msgstr_forms, placeholder_problems
+from bot.i18n.review import LanguageStatus, catalog_status
+
+__all__ = ["catalog_status", "placeholder_problems"]  # also used from here by the tests and doctor
 
 PROJECT = "Sammanbot"
 COMMENT_TAGS = ("TRANSLATORS:",)
@@ -111,7 +115,7 @@ def _fill_source_language(catalog: Catalog) -> None:
     for message in catalog:
         if not message.id:
             continue
-        if message.fuzzy or not any(_strings(message)):
+        if message.fuzzy or not any(msgstr_forms(message)):
             message.string = message.id if isinstance(message.id, str) else tuple(message.id)
             message.flags.discard("fuzzy")
             message.previous_id = []
@@ -140,75 +144,25 @@ def update_catalog(template: Catalog, path: Path, lang: str) -> Catalog:
     return catalog
 
 
-def _strings(message: Message) -> tuple[str, ...]:
-    s = message.string
-    return tuple(s) if isinstance(s, (tuple, list)) else ((s,) if s else ())
-
-
-@dataclass
-class LanguageStatus:
-    lang: str
-    translated: int = 0
-    fuzzy: int = 0
-    missing: int = 0
-    problems: list[str] = field(default_factory=list)
-
-    @property
-    def total(self) -> int:
-        return self.translated + self.fuzzy + self.missing
-
-    @property
-    def percent(self) -> int:
-        """Share of texts with a translation (fuzzy counts), rounded down."""
-        return math.floor(100 * (self.translated + self.fuzzy) / self.total) if self.total else 100
-
-
-def placeholder_problems(message: Message) -> Iterator[str]:
-    """Describe each msgstr whose {placeholders} differ from its msgid."""
-    ids = [message.id] if isinstance(message.id, str) else list(message.id)
-    try:
-        wanted = set().union(*(placeholders(i) for i in ids))
-    except ValueError:
-        return
-    for form, text in enumerate(_strings(message)):
-        if not text:
-            continue
-        try:
-            got = placeholders(text)
-        except ValueError:
-            got = None
-        if got != wanted:
-            where = f"msgstr[{form}]" if not isinstance(message.id, str) else "msgstr"
-            yield (
-                f"{message.context or '-'}: {where} has {sorted(got) if got is not None else 'broken braces'}"
-                f", source has {sorted(wanted)}"
-            )
-
-
-def catalog_status(template: Catalog, catalog: Catalog | None, lang: str) -> LanguageStatus:
-    status = LanguageStatus(lang)
-    for wanted in template:
-        if not wanted.id:
-            continue
-        message = catalog.get(wanted.id, context=wanted.context) if catalog else None
-        if message is None or not any(_strings(message)):
-            status.missing += 1
-            continue
-        if message.fuzzy:
-            status.fuzzy += 1
-        else:
-            status.translated += 1
-        status.problems.extend(placeholder_problems(message))
-    return status
-
-
 def print_status(statuses: Iterable[LanguageStatus], names: dict[str, str], out: TextIO) -> None:
-    out.write(f"{'language':<10}{'translated':>11}{'fuzzy':>7}{'missing':>9}{'done':>6}  name\n")
+    statuses = list(statuses)
+    out.write(f"{'language':<10}{'reviewed':>9}{'draft':>7}{'missing':>9}{'done':>6}{'critical':>10}  name\n")
     problems: list[str] = []
     for s in statuses:
         name = display_name(s.lang, names)
-        out.write(f"{s.lang:<10}{s.translated:>11}{s.fuzzy:>7}{s.missing:>9}{s.percent:>5}%  {name}\n")
+        critical = f"{s.critical_reviewed}/{s.critical_total}"
+        out.write(f"{s.lang:<10}{s.reviewed:>9}{s.draft:>7}{s.missing:>9}{s.percent:>5}%{critical:>10}  {name}\n")
         problems += [f"{s.lang}: {p}" for p in s.problems]
+    out.write('\n"done" counts reviewed texts only; a draft (fuzzy) is shown to youth but nobody has checked it.\n')
+    unreviewed: dict[tuple[str | None, str], list[str]] = {}
+    for s in statuses:
+        for t in s.critical_unreviewed:
+            unreviewed.setdefault(t.key, []).append(s.lang)
+    if unreviewed:
+        out.write(f"\n{len(unreviewed)} safety-critical text(s) not reviewed in every language:\n")
+        for (context, msgid), langs in unreviewed.items():
+            short = msgid if len(msgid) <= 50 else msgid[:49] + "…"
+            out.write(f"  {context or '-'}: {short!r}  ({' '.join(langs)})\n")
     if problems:
         out.write(f"\n{len(problems)} placeholder problem(s):\n")
         out.writelines(p + "\n" for p in problems)

@@ -6,7 +6,7 @@ every link is built from route names, so any prefix works.
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from datetime import datetime
 from pathlib import Path
 from typing import Any
@@ -14,7 +14,18 @@ from typing import Any
 from aiohttp import web
 from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
-from bot.web import auth, export, flows_page, security, simulator, staff_admin, stats, submissions, translations
+from bot.web import (
+    auth,
+    export,
+    flows_page,
+    security,
+    simulator,
+    staff_admin,
+    stats,
+    submissions,
+    text_review,
+    translations,
+)
 from bot.web.context import CONTEXT, WebContext, utcnow
 from bot.web.pages import make_environment, render
 from bot.web.ratelimit import LoginLimiter
@@ -23,7 +34,10 @@ STATIC = Path(__file__).resolve().parent / "static"
 
 
 async def _home(request: web.Request) -> web.StreamResponse:
-    raise web.HTTPSeeOther(str(request.app.router["submissions"].url_for()))
+    """Submissions, or for a translator the Translations page (the only one it may see)."""
+    staff = await auth.current_staff(request)
+    page = "translations" if staff is not None and staff.role == "translator" else "submissions"
+    raise web.HTTPSeeOther(str(request.app.router[page].url_for()))
 
 
 def _routes(app: web.Application) -> None:
@@ -57,6 +71,9 @@ def _routes(app: web.Application) -> None:
     r.add_post("/staff", staff_admin.add_staff, name="staff_add")
     r.add_post("/staff/{name}/disabled", staff_admin.set_disabled, name="staff_disabled")
     r.add_get("/audit", staff_admin.audit_page, name="audit")
+    r.add_get("/translations", text_review.overview, name="translations")
+    r.add_get("/translations/{lang}", text_review.language_page, name="translations_lang")
+    r.add_post("/translations/{lang}", text_review.save, name="translations_save")
     r.add_static("/static", STATIC, name="static")
 
 
@@ -90,13 +107,16 @@ def create_web_app(
     catalogs_provider: Callable[[], Any] | None = None,
     clock: Callable[[], datetime] = utcnow,
     secret: bytes | None = None,
+    reload_content: Callable[[str], Awaitable[list[str]]] | None = None,
 ) -> web.Application:
     """The dashboard app.
 
     `flows_provider()` returns the live `(FlowSet | None, problems)` (e.g. from the
     bot's FlowRegistry); `catalogs_provider()` returns `bot.i18n.catalogs.Catalogs` (default:
     `bot.i18n.catalogs.get_catalogs(settings)`); `clock` is for tests; `secret` keys the
-    login counts (default: the deployment's pseudonym key).
+    login counts (default: the deployment's pseudonym key); `reload_content(reason)` makes
+    the bot use a saved translation at once (bot/app/reload.py; default: the catalogs'
+    own reload).
     """
     if secret is None:
         from bot.privacy.pseudonym import load_or_create_key
@@ -111,6 +131,7 @@ def create_web_app(
         templates=make_environment(),
         limiter=LoginLimiter(clock, secret),
         clock=clock,
+        reload_content=reload_content,
     )
     security.install(app)
     _routes(app)

@@ -31,7 +31,8 @@ from storage import staff as repo
 COOKIE = "sb_session"
 IDLE_TIMEOUT = timedelta(hours=8)
 TOUCH_EVERY = timedelta(minutes=1)
-ROLE_RANK = {"reviewer": 1, "admin": 2}
+# A translator sees only the Translations page (bot/web/text_review.py), for its languages.
+ROLE_RANK = {"translator": 0, "reviewer": 1, "admin": 2}
 
 
 @dataclass(frozen=True)
@@ -44,10 +45,30 @@ class Staff:
     session_hash: str
     csrf_token: str
     simulator: Any
+    languages: tuple[str, ...] = ()  # a translator's languages
 
     @property
     def is_admin(self) -> bool:
         return self.role == "admin"
+
+    def may_translate(self, lang: str) -> bool:
+        """Admins review every language, translators those given to their account."""
+        return self.is_admin or (self.role == "translator" and lang in self.languages)
+
+
+def translator_languages(role: str, given: str, configured: list[str]) -> tuple[list[str], str | None]:
+    """A translator's languages from `ti,ar` (or `ti ar`), and the problem with them, if any.
+    Other roles take none (admins review every language, reviewers none)."""
+    codes = list(dict.fromkeys(c for c in given.replace(",", " ").split() if c))
+    if role != "translator":
+        return [], ("only a translator takes languages" if codes else None)
+    if not codes:
+        return [], "a translator needs at least one language, e.g. ti"
+    unknown = [c for c in codes if c not in configured or c == "en"]
+    if unknown:
+        choices = ", ".join(c for c in configured if c != "en")
+        return [], f"{', '.join(unknown)}: not a language to review here (choose from {choices})"
+    return codes, None
 
 
 def hash_session_id(session_id: str) -> str:
@@ -82,7 +103,9 @@ async def current_staff(request: web.Request) -> Staff | None:
                 session, user = found
                 if now - session.last_seen_at >= TOUCH_EVERY:
                     await repo.touch_session(s, id_hash, now=now, expires_at=now + IDLE_TIMEOUT)
-                staff = Staff(user.id, user.name, user.role, id_hash, session.csrf_token, session.simulator)
+                staff = Staff(
+                    user.id, user.name, user.role, id_hash, session.csrf_token, session.simulator, user.language_list
+                )
     request[STAFF] = staff
     return staff
 
@@ -194,14 +217,14 @@ async def login_submit(request: web.Request) -> web.StreamResponse:
             expires_at=now + IDLE_TIMEOUT,
         )
         await repo.audit(s, staff_name=user.name, action="login", now=now)
-    default = str(request.app.router["submissions"].url_for())
+    default = str(request.app.router["translations" if user.role == "translator" else "submissions"].url_for())
     response = redirect(safe_next(str(form.get("next", "")), default))
     set_cookie(request, response, COOKIE, session_id)
     response.del_cookie(csrf.LOGIN_COOKIE, path="/")
     return response
 
 
-@requires("reviewer")
+@requires("translator")
 async def logout(request: web.Request) -> web.StreamResponse:
     c = ctx(request)
     staff: Staff = request[STAFF]

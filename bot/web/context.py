@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Awaitable, Callable
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from typing import Any
@@ -27,6 +27,7 @@ class WebContext:
     templates: Environment
     limiter: LoginLimiter
     clock: Callable[[], datetime] = utcnow
+    reload_content: Callable[[str], Awaitable[list[str]]] | None = None  # (reason) -> problems
 
     def flowset(self) -> Any:
         """The live FlowSet, or None while no valid set is loaded."""

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from aiohttp import web
 
-from bot.web.auth import Staff, requires
+from bot.web.auth import Staff, requires, translator_languages
 from bot.web.context import STAFF, ctx
 from storage.ids import parse_id
 from bot.web.pages import redirect, render, url_for
@@ -23,7 +23,8 @@ async def staff_page(request: web.Request) -> web.StreamResponse:
 async def _staff_page(request: web.Request, *, error: str | None, status: int) -> web.StreamResponse:
     async with ctx(request).sessionmaker() as s:
         users = await repo.list_staff(s)
-    return render(request, "staff.html", users=users, roles=ROLES, error=error, status=status)
+    languages = [lang for lang in ctx(request).settings.languages if lang != "en"]
+    return render(request, "staff.html", users=users, roles=ROLES, languages=languages, error=error, status=status)
 
 
 @requires("admin")
@@ -32,20 +33,26 @@ async def add_staff(request: web.Request) -> web.StreamResponse:
     me: Staff = request[STAFF]
     form = await request.post()
     name, role, password = str(form.get("name", "")).strip(), str(form.get("role", "")), str(form.get("password", ""))
+    languages, language_problem = translator_languages(
+        role, " ".join(str(v) for v in form.getall("languages", [])), list(c.settings.languages)
+    )
     problem = (
         "the name must be 1-64 characters"
         if not 0 < len(name) <= 64
         else "choose a role"
         if role not in ROLES
-        else password_problem(password)
+        else language_problem or password_problem(password)
     )
     if problem:
         return await _staff_page(request, error=problem, status=400)
     now = c.clock()
+    detail = f"{role} ({', '.join(languages)})" if languages else role
     try:
         async with c.sessionmaker.begin() as s:
-            await repo.add_staff(s, name=name, role=role, password_hash=hash_password(password), now=now)
-            await repo.audit(s, staff_name=me.name, action="staff_add", target=f"staff:{name}", detail=role, now=now)
+            await repo.add_staff(
+                s, name=name, role=role, password_hash=hash_password(password), now=now, languages=languages
+            )
+            await repo.audit(s, staff_name=me.name, action="staff_add", target=f"staff:{name}", detail=detail, now=now)
     except repo.StaffNameTaken:
         return await _staff_page(request, error="that name is taken", status=409)
     return redirect(url_for(request, "staff"))

@@ -132,3 +132,31 @@ async def test_the_translation_server_and_the_languages_it_lacks(fake_bot_api, f
     code, out = await doctor(env, tmp_path)
     assert code == 0, out  # a warning: translations wait, nothing is lost
     assert "! translation: LibreTranslate /languages: ClientConnectorError; translations wait until it answers" in out
+
+
+def test_unreviewed_safety_critical_texts_are_a_warning_until_reviewed(tmp_path):
+    from bot.base.settings import Settings
+    from bot.cli.doctor import WARN, check_reviews
+    from bot.i18n.catalogs import po_path
+    from bot.i18n.cli import read_catalog, template_path
+    from bot.i18n.poedit import save_entry
+    from bot.i18n.review import language_texts
+    from tests.i18nfixtures import draft_locales
+
+    locales = draft_locales(tmp_path / "locales")
+    s = Settings(_env_file=None, locales_dir=locales, languages=["sv", "en", "ti"], unreviewed_fallback={"ti": "en"})
+    template = read_catalog(template_path(locales))
+    critical = [t for t in language_texts(template, locales, "ti") if t.critical]
+    [finding] = check_reviews(s)
+    assert (
+        finding.level == WARN and "safety-critical texts (consent, privacy, crisis help) not reviewed" in finding.detail
+    )
+    assert f"sv: {len(critical)} of {len(critical)}\n" in finding.detail
+    assert f"ti: {len(critical)} of {len(critical)} (youth see the en text instead)" in finding.detail
+    assert "Translations page" in finding.fix
+    for lang in ("sv", "ti"):
+        for t in [t for t in language_texts(template, locales, lang) if t.critical]:
+            save_entry(po_path(locales, lang), lang, t.context, t.singular, t.digest, forms=None, role="admin")
+    [finding] = check_reviews(s)
+    assert finding.level == OK and "every safety-critical text is reviewed" in finding.detail
+    assert f"ti {len(critical)}/{len(language_texts(template, locales, 'ti'))}" in finding.detail

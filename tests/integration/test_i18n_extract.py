@@ -127,7 +127,7 @@ def test_update_creates_and_merges_catalogs(project: Path) -> None:
     sv.get("Which colour do you like?", "demo/colour").string = "Vilken färg gillar du?"
     write_catalog(sv_path, sv)
     status = catalog_status(template, sv, "sv")
-    assert (status.translated, status.fuzzy, status.missing, status.percent) == (1, 0, 8, 11)
+    assert (status.reviewed, status.draft, status.missing, status.percent) == (1, 0, 8, 11)
 
     # the flow's admin rewords the question: the translation survives, marked fuzzy
     flow = project / "flows" / "demo.yaml"
@@ -138,7 +138,7 @@ def test_update_creates_and_merges_catalogs(project: Path) -> None:
     assert moved.fuzzy and moved.string == "Vilken färg gillar du?"
     assert moved.previous_id == ["Which colour do you like?"]
     status = catalog_status(template, sv, "sv")
-    assert (status.translated, status.fuzzy, status.missing) == (0, 1, 8)
+    assert (status.reviewed, status.draft, status.missing, status.percent) == (0, 1, 8, 0)  # a draft is not done
 
 
 def test_status_reports_placeholder_problems(project: Path) -> None:
@@ -152,7 +152,7 @@ def test_status_reports_placeholder_problems(project: Path) -> None:
     out = io.StringIO()
     print_status([catalog_status(template, sv, "sv")], {}, out)
     lines = out.getvalue().splitlines()
-    assert lines[1].split() == ["sv", "2", "0", "7", "22%", "Svenska"]
+    assert lines[1].split() == ["sv", "2", "0", "7", "22%", "0/0", "Svenska"]
     assert "1 placeholder problem(s):" in out.getvalue()
 
 

@@ -44,3 +44,20 @@ def test_staff_add_reads_the_password_from_stdin_and_hashes_it(tmp_path):
     code, out = _run(url, ["staff", "add", "bo", "--role", "reviewer", "--password-stdin"], "short\n")
     assert code == 1 and "at least" in out
     assert asyncio.run(_stored(url, "bo")) is None
+
+
+def test_staff_add_makes_a_translator_for_the_languages_given(tmp_path):
+    url = f"sqlite+aiosqlite:///{tmp_path / 'cli.db'}"
+    argv = ["staff", "add", "tesfay", "--role", "translator", "--password-stdin"]
+    code, out = _run(url, argv, "a long secret pass\n")
+    assert code == 1 and "a translator needs at least one language" in out
+    code, out = _run(url, [*argv, "--languages", "ti,xx"], "a long secret pass\n")
+    assert code == 1 and "xx: not a language to review here" in out
+    code, out = _run(url, [*argv, "--languages", "ti,ar"], "a long secret pass\n")
+    assert code == 0 and "(translator: ti, ar) created" in out
+    user = asyncio.run(_stored(url, "tesfay"))
+    assert user.role == "translator" and user.language_list == ("ti", "ar")
+    code, out = _run(
+        url, ["staff", "add", "rita", "--role", "reviewer", "--languages", "ti", "--password-stdin"], "x\n"
+    )
+    assert code == 1 and "only a translator takes languages" in out
