@@ -9,7 +9,7 @@ from sqlalchemy import delete, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage import outbox
+from storage import outbox, translations
 from storage.models import Answer, Chat, Inbox, Outbox, Participant, Session, Submission
 
 
@@ -109,6 +109,7 @@ async def erase(s: AsyncSession, participant_id: int, *, delete_submissions: boo
     kinds = ("submission", "webhook", "followup", "translation", "webhook-translation")
     refs = [f"{kind}:{sid}" for sid in own for kind in kinds]
     if delete_submissions:
+        await translations.forget_cached(s, own)
         await s.execute(delete(Submission).where(by_pseudonym))
     else:
         await s.execute(update(Submission).where(by_pseudonym).values(participant_pseudonym=None))

@@ -11,7 +11,7 @@ from collections.abc import AsyncIterator, Iterable, Sequence
 from datetime import datetime
 from typing import Any
 
-from sqlalchemy import and_, case, exists, func, select
+from sqlalchemy import and_, case, delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage._upsert import dialect_insert
@@ -130,6 +130,22 @@ async def remember(s: AsyncSession, provider: str, translated: dict[str, str], n
             .on_conflict_do_nothing(index_elements=["key"])
         )
         await s.execute(stmt)
+
+
+async def forget_cached(s: AsyncSession, submission_ids: Sequence[int]) -> None:
+    """Drop the cached machine translations of these submissions' texts, before the
+    submissions are erased: an erased youth's words, even anonymised, stay nowhere (a
+    later identical text is simply translated again)."""
+    if not submission_ids:
+        return
+    rows = await s.scalars(
+        select(Translation.answers).where(Translation.submission_id.in_(submission_ids), Translation.kind == "machine")
+    )
+    texts = {
+        text for answers in rows if isinstance(answers, dict) for text in answers.values() if isinstance(text, str)
+    }
+    if texts:
+        await s.execute(delete(TranslationCache).where(TranslationCache.translated.in_(texts)))
 
 
 async def add(

@@ -8,7 +8,7 @@ import pytest
 from sqlalchemy import func, select
 from sqlalchemy.exc import IntegrityError
 
-from storage import answers, inbox, outbox, participants, sessions, submissions
+from storage import answers, inbox, outbox, participants, sessions, submissions, translations
 from storage.models import Answer, Chat, Inbox, Outbox, Participant, Session, Submission
 from tests.dbfixtures import db, db_url  # noqa: F401
 
@@ -130,6 +130,29 @@ async def test_erasure_takes_the_translated_cards_and_posts_too(db):
     async with db.sessionmaker() as s:
         left = (await s.scalars(select(Outbox.ref).where(Outbox.ref.like("%translation:%")))).all()
     assert left == [f"translation:{sub.id + 1}"]  # another submission's stays
+
+
+async def test_erasing_the_submissions_forgets_their_cached_translations(db):
+    async with db.sessionmaker.begin() as s:
+        p = await _participant_with_history(s)
+        sub = (await s.scalars(select(Submission).where(Submission.key == "sub-k-amina"))).one()
+        mine, other = "[sv→en] more football evenings", "[sv→en] a homework club"
+        await translations.add(
+            s,
+            submission_id=sub.id,
+            kind="machine",
+            provider="libretranslate",
+            source="sv",
+            target="en",
+            text=f"idea: {mine}",
+            answers={"idea": mine},
+            now=T0,
+        )
+        await translations.remember(s, "libretranslate", {"k-mine": mine, "k-other": other}, T0)
+    async with db.sessionmaker.begin() as s:
+        assert await participants.erase(s, p.id, delete_submissions=True)
+    async with db.sessionmaker() as s:
+        assert await translations.cached(s, ["k-mine", "k-other"]) == {"k-other": other}
 
 
 async def test_export_data_shows_what_is_stored_without_ids(db):
