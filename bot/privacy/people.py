@@ -20,6 +20,7 @@ from functools import lru_cache
 from . import relations as rel
 from .lexicon import GREETING_SELF, GREETINGS, STOPWORDS
 from .names_lexicon import ZWNJ, key, lexicon
+from .open_context import HERE, OPEN_FILLERS, OPEN_SELF, SELF_ARABIC, SELF_PRONOUNS, open_name, open_relation, open_somali_relation
 from .span import NAME, Span
 from .textfold import Folded, fold_str
 
@@ -268,7 +269,9 @@ _ARABIC_CLITIC = ("و", "ب", "ل")
 _ETHIOPIC_SUFFIXES = ("ውን", "ን", "ዶ")
 _PERSIAN_SUFFIXES = frozenset(key(w) for w in ("ام", "ای", "است", "اند", "ها", "های", "را", "یم", "مان", "ش"))
 
-STRONG, WEAK, LEXICAL = 3, 2, 1  # how much a context says: the name follows / probably / if known
+# how much a context says: the name follows / an unknown word there is a name unless it is
+# an ordinary word (open_context) / probably / if known
+STRONG, OPEN, WEAK, LEXICAL = 4, 3, 2, 1
 
 
 def _pattern(patterns: tuple[str, ...]) -> str:
@@ -281,6 +284,7 @@ def _literal(phrases: tuple[str, ...]) -> str:
 
 
 _RELATIONS = _pattern(tuple(p for ps in rel.RELATIONS.values() for p in ps))
+_RELATION_WORD = re.compile(_RELATIONS)
 _CONTEXT = re.compile(
     rf"(?<![\w/])(?:(?P<naming>{_pattern(rel.NAMING)})|(?P<sign>{_pattern(rel.SIGN_OFFS)})"
     rf"|(?P<title>{_pattern(rel.TITLES)})|(?P<self>{_pattern(rel.SELF_BEFORE_NAME)})"
@@ -405,7 +409,9 @@ def _accepts(tok: Token, mode: int) -> bool:
     kind = _kind_of(tok)
     if mode == STRONG:
         return True
-    if mode == WEAK:
+    if mode == OPEN and kind is None and (not tok.cased or tok.text.islower()):
+        return open_name(tok.key) and _RELATION_WORD.fullmatch(tok.key) is None
+    if mode in (WEAK, OPEN):
         return kind in (GIVEN, SURNAME, COMMON) or (tok.cased and tok.upper and kind != NAMED_ONLY)
     if mode == LEXICAL:
         return kind in (GIVEN, SURNAME)
@@ -453,6 +459,14 @@ def _first_at(tokens: list[Token], pos: int) -> int:
     return lo
 
 
+def _clause_follows(text: str, tokens: list[Token], i: int) -> bool:
+    """After token i: the end, a comma, or a word with «و» (a new clause: «وعمري»)."""
+    if i + 1 >= len(tokens):
+        return not re.search(r"[^\W\d_]", text[tokens[i].end :])
+    gap = text[tokens[i].end : tokens[i + 1].start]
+    return bool(_ENDS_CLAUSE.search(gap)) or (gap.isspace() and tokens[i + 1].key.startswith("و"))
+
+
 def _mark_contexts(text: str, folded: Folded, tokens: list[Token]) -> _Marks:
     marks = _Marks(len(tokens))
     if not tokens:
@@ -468,7 +482,13 @@ def _mark_contexts(text: str, folded: Folded, tokens: list[Token]) -> _Marks:
                 continue  # Swedish "har" (has) folds like "här" (here)
             i = _first_at(tokens, start) - 1
             if i >= 0 and text[tokens[i].end : start].isspace():
-                marks.set(i, _BACKWARD_MODE[kind])
+                mode = _BACKWARD_MODE[kind]
+                cue = folded.text[m.start() : m.end()]
+                if (i == 0 and cue in HERE) or (
+                    i >= 1 and tokens[i - 1].key in SELF_PRONOUNS and text[tokens[i - 1].end : tokens[i].start].isspace()
+                ):
+                    mode = max(mode, OPEN)  # «من X هستم», «زه X یم», «ኣነ X እየ», "man X hastam", «X هون»
+                marks.set(i, mode)
             continue
         i = _first_at(tokens, end)
         skipped = 0
@@ -479,7 +499,17 @@ def _mark_contexts(text: str, folded: Folded, tokens: list[Token]) -> _Marks:
         gap = text[end : tokens[i].start] if not skipped else text[tokens[i - 1].end : tokens[i].start]
         if not _GAP_FORWARD.fullmatch(gap):
             continue
-        marks.set(i, _FORWARD_MODE[kind])
+        mode = _FORWARD_MODE[kind]
+        if kind == "rel" and all(t.key in OPEN_FILLERS for t in tokens[i - skipped : i]):
+            context = folded.text[m.start() : m.end()]
+            tok = tokens[i]
+            if open_relation(context) if not tok.cased else open_somali_relation(context):
+                mode = OPEN
+        elif kind == "self" and folded.text[m.start() : m.end()] in OPEN_SELF:
+            mode = OPEN
+        elif kind == "self" and folded.text[m.start() : m.end()] in SELF_ARABIC and _clause_follows(text, tokens, i):
+            mode = OPEN
+        marks.set(i, mode)
         if (
             kind == "sign"
             and _ENDS_CLAUSE.search(gap)
