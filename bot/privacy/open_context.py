@@ -9,7 +9,9 @@ preposition, an adverb: `_COMMON`), or has the shape of one (Arabic «ال…»,
 «می…» verbs, a second relation word).
 
 `open_relation(context)` says whether a matched relation context opens the next word;
-`open_name(key)` whether a word there is a name. Keys are folded as `names_lexicon.key`.
+`open_name(key)` whether a word there is a name; `follows_name(key)` whether the word
+after it confirms that (an unknown word is taken only then: «أخي يلعب كرة» keeps
+«يلعب», «اخوي زياد بالمدرسة» loses «زياد»). Keys are folded as `names_lexicon.key`.
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from __future__ import annotations
 import re
 
 from .names_lexicon import key
+from .lexicon import STOPWORDS
 from .relations import RELATIONS
 from .textfold import fold_str
 
@@ -61,6 +64,7 @@ _COMMON_WORDS = """
 صار صارت بالمدرسة بالمدرسه بالبيت بسوريا بالعراق بالسويد بتركيا بالمانيا بالمانيه يلي اللي
 الي الذي التي بعدو بعدها وين فين دايما دائما كتير كثير شوي شوية يحب تحب بيحب بتحب يريد تريد
 بيشتغل بتشتغل بيدرس بتدرس بيسكن بتسكن يعرف تعرف بيعرف بتعرف مات ماتت توفي توفيت معي معنا
+ابن بنت ولد خايف خايفة زهقان زهقانة مشتاق مشتاقة
 انا انت انتي هو هي هم نحن اخوي اختي صاحبي صاحبتي صديقي صديقتي عمي خالي امي ابي
 کلان خورد کوچک بزرگ بزرگم کوچکم خوب بد مریض خسته خوش خوشحال ناراحت مهربان جان عزیز
 خسته تنها آماده اماده گفت گفته گفتش میگه میگوید میخواد میخواهد میره میرود میاد میاید آمد امد رفت است هست نیست
@@ -77,6 +81,7 @@ kaliya aad aad ah yahay tahay joogaa jooga yimid timid tagay tagtay dhashay dhal
 ከኣ ድማ እውን ውን እዩ እያ ኣሎ ኣላ የለን ይነብር ትነብር ይመሃር ትመሃር ይሰርሕ ትሰርሕ በሊ ኢሉ ኢላ
 ከምኡ ከምኡውን ኣነ ንሱ ንሳ ንሕና ንስኻ ንስኺ ሎሚ ትማሊ ጽባሕ ኣዝዩ ብዙሕ ለዋህ ሕያዋይ ሕያወይቲ ጽኑዕ ተሪር ደስ
 ቁጽሪ ስልኪ ኣድራሻ ስም ስሙ ስማ ገዛ ትምህርቲ ስራሕ ዕድመ ዕድሚኡ ዕድሚኣ
+ساكن ساكنة جاية جاي رح صار صارت بدو بدها ما قالت قال عم كمان هون هنا امروز ديروز ډېر ډير ሕጂ ምሳይ ምሳና
 يوم عمره عمرها اسمه اسمها زال زالا زالت زلت تبدأ يبدأ رقم رقمه عنوان عنوانه تلفون تلفونه
 بيت بيته ايميل شغل شغله بالصف بالجامعة بالشغل
 شماره شمارهاش نمبر آدرس آدرسش دارم داره داریم دارد دارند دوست کار کارش سن سنش
@@ -85,11 +90,16 @@ lambarka nambarka cinwaanka guriga taleefanka kubadda fasalka dugsiga xafiiska s
 cusub hore dambe dhow fog gaaban dheer arday ardey qof wiil gabar nin naag reer
 """
 _COMMON = frozenset(key(w) for w in _COMMON_WORDS.split())
-# Shapes of ordinary words: Arabic «ال…» (the …), «بال…», «و…» (and …: the next clause),
-# spoken Arabic verbs («بيشتغل», «راحوا»),
+_STOP = frozenset(key(w) for w in STOPWORDS)
+_OBJECT_MARKERS = frozenset(key(w) for w in ("را", "رو"))
+# Shapes of ordinary words: Arabic «ال…» (the …), «بال…», «عال…» (to the …),
+# spoken Arabic verbs («بيشتغل», «راحوا»), Arabic and Tigrinya present-tense verbs
+# («ينتظر», «ይምሃር»: a name with these first letters is in the lexicon or missed),
 # Persian «می…»/«نمی…» verbs (the joiner is gone from keys).
 _COMMON_SHAPE = re.compile(
-    fold_str(r"^(?:ال|بال|وال|لل|فال|و)|^(?:نمي|مي)(?:خوا|گ|کن|ش|تو|دا)|^(?:بي|بت|بن)..{4,}|..وا$")
+    fold_str(
+        r"^(?:ال|بال|وال|لل|فال|عال|عل)|^(?:نمي|مي)(?:خوا|گ|کن|ش|تو|دا)|^(?:بي|بت|بن)..{4,}|..وا$|^ي...|^[تن]..+(?:ون|ان|وا)$|^ይ.."
+    )
 )
 
 
@@ -111,6 +121,10 @@ OPEN_FILLERS = frozenset(
         *("yar", "weyn", "ዓባይ", "ንእሽቶ", "kayga", "dayda", "sayga"),
     )
 )
+# "from" after a name: «X هستم از هرات», «أنا X من حلب», «X یم له کندهار», «X እየ ካብ …»
+FROM = frozenset(key(w) for w in ("از", "من", "له", "ካብ", "from", "ka", "az"))
+# "with" before the first of two names: «با X و …», «مع X و …», «ምስ X …»
+WITH = frozenset(key(w) for w in ("با", "مع", "ምስ", "with"))
 # "… here" opening a message: «X هون، …»
 HERE = frozenset(fold_str(w) for w in ("هنا", "هون"))
 # Somali "I am …": an unknown lower-case word after it is a name.
@@ -125,6 +139,17 @@ def open_somali_relation(context: str) -> bool:
     return _SOMALI_RELATION.fullmatch(context) is not None and _OPEN_LATIN.fullmatch(context) is not None
 
 
+def follows_name(k: str) -> bool:
+    """Can the word with key `k` follow a name that a relation word introduced? The
+    ordinary words that follow a relation word follow its name too («صديقي X قال»,
+    «برادرم X در …», «ሓወይ X ኣብ …»), and so do «بال…» and «و…» («X بالمدرسة», «X وانا»)."""
+    if k in _OBJECT_MARKERS:
+        return False  # «برادرم فوتبال را …»: «را» follows an object
+    return k in _COMMON or k in _STOP or (k.startswith(("بال", "و", "ب")) and len(k) >= 4)
+
+
 def open_name(k: str) -> bool:
     """Is the word with key `k`, right after an opening relation word, a name?"""
+    if k.startswith("و") and (k[1:] in _COMMON or _COMMON_SHAPE.search(k[1:]) or k[1:] in _STOP):
+        return False  # «وعمري», «والمدرسة»: "and …"
     return len(k) >= 2 and k not in _COMMON and not _COMMON_SHAPE.search(k)
