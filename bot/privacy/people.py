@@ -576,6 +576,13 @@ def _mark_contexts(text: str, folded: Folded, tokens: list[Token]) -> _Marks:
                 text, tokens, i
             ):
                 mode = OPEN
+        elif (
+            kind == "sign"
+            and not tokens[i].cased
+            and len(tokens) - i <= 2
+            and not re.search(r"[^\W\d_]", text[tokens[-1].end :])
+        ):
+            mode = OPEN  # «مننه X», «شكرا كتير X», «مرسی X جان»: an unknown last word signs
         elif kind == "self" and folded.text[m.start() : m.end()] in OPEN_SELF:
             mode = OPEN
         elif kind == "self" and folded.text[m.start() : m.end()] in SELF_ARABIC and _clause_follows(text, tokens, i):

@@ -154,7 +154,7 @@ NAMED_BEFORE: tuple[str, ...] = (r"نام دارد|نام داره|نوميږي|
 SIGN_OFFS: tuple[str, ...] = (
     r"mvh|med vänlig hälsning|vänliga hälsningar|hälsningar|hälsning|kram|/",
     r"best wishes|best regards|kind regards|regards|cheers|thanks|thank you|love from",
-    r"مع تحياتي|تحياتي|شكرا|مع الشکر|با احترام|تشکر|با تشکر|مننه|ستاسو ملګري",
+    r"مع تحياتي|تحياتي|شكرا كتير|شكرا كثيرا|شكرا|مع الشکر|با احترام|تشکر|با تشکر|مرسی|ممنون|مننه|ستاسو ملګري",
     r"mahadsanid|ምስ ሰላምታ|የቐንየለይ|з повагою|дякую|до зустрічі",
 )
 
