@@ -25,8 +25,8 @@ CLEAN_ALTERED_MAX = 0.01
 # floors are what it scored when it was first measured, rounded down, so it cannot slip.
 HELDOUT_FLOOR = {"NAME": 0.93, "ADDRESS": 0.97, "POSTCODE": 0.97}
 # The second held-out part (tests/corpus/heldout2.yaml, the issue-16 follow-up): the same,
-# measured once after the follow-up's rule changes.
-HELDOUT2_FLOOR = {"NAME": 0.0, "ADDRESS": 0.97, "POSTCODE": 0.97}
+# measured once after the follow-up's rule changes (NAME 0.816, before them 0.793).
+HELDOUT2_FLOOR = {"NAME": 0.81, "ADDRESS": 0.97, "POSTCODE": 0.97}
 HELDOUT2_CLEAN_MAX = 0.05
 
 CORPORA = score_module.project_corpora(CORPUS)
