@@ -11,7 +11,7 @@ preposition, an adverb: `_COMMON`), or has the shape of one (Arabic «ال…»,
 `open_relation(context)` says whether a matched relation context opens the next word;
 `open_name(key)` whether a word there is a name; `follows_name(key)` whether the word
 after it confirms that (an unknown word is taken only then: «أخي يلعب كرة» keeps
-«يلعب», «اخوي زياد بالمدرسة» loses «زياد»). Keys are folded as `names_lexicon.key`.
+«يلعب», «اخوي جوان بالمدرسة» loses «جوان»). Keys are folded as `names_lexicon.key`.
 """
 
 from __future__ import annotations
