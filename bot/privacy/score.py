@@ -4,7 +4,7 @@ many harmless sentences it alters.
 A labelled sentence marks every identifying span as `[[LABEL:text]]` (see
 tests/corpus/identifying.yaml); a clean corpus maps a language to harmless sentences.
 `python -m bot anonymize --score` prints the tables for the project's corpora, the
-held-out part separately. The finder functions are parameters so the benchmark can
+held-out parts (heldout.yaml, heldout2.yaml) separately. The finder functions are parameters so the benchmark can
 score another version of the anonymiser with the same code.
 """
 
