@@ -2,7 +2,7 @@
 `python -m bench.anonymiser [--out bench/RESULTS.md] [--baseline REF]`.
 
 Both versions score the project's corpora (tests/corpus: the tuning part and the
-held-out part separately, see bot/privacy/score.py) and anonymise every sentence of
+held-out parts separately, see bot/privacy/score.py) and anonymise every sentence of
 them `--repeat` times; the figure is the best time per 1,000 sentences. The baseline's
 bot/privacy is taken from git (`git archive REF bot/privacy`) and imported under another
 package name. The section it writes replaces the one between the markers in --out.

@@ -20,6 +20,19 @@ from functools import lru_cache
 from . import relations as rel
 from .lexicon import GREETING_SELF, GREETINGS, STOPWORDS
 from .names_lexicon import ZWNJ, key, lexicon
+from .open_context import (
+    FROM,
+    HERE,
+    follows_name,
+    OPEN_FILLERS,
+    WITH,
+    OPEN_SELF,
+    SELF_ARABIC,
+    SELF_PRONOUNS,
+    open_name,
+    open_relation,
+    open_somali_relation,
+)
 from .span import NAME, Span
 from .textfold import Folded, fold_str
 
@@ -268,7 +281,9 @@ _ARABIC_CLITIC = ("و", "ب", "ل")
 _ETHIOPIC_SUFFIXES = ("ውን", "ን", "ዶ")
 _PERSIAN_SUFFIXES = frozenset(key(w) for w in ("ام", "ای", "است", "اند", "ها", "های", "را", "یم", "مان", "ش"))
 
-STRONG, WEAK, LEXICAL = 3, 2, 1  # how much a context says: the name follows / probably / if known
+# how much a context says: the name follows / an unknown word there is a name unless it is
+# an ordinary word (open_context) / probably / if known
+STRONG, OPEN, WEAK, LEXICAL = 4, 3, 2, 1
 
 
 def _pattern(patterns: tuple[str, ...]) -> str:
@@ -281,6 +296,7 @@ def _literal(phrases: tuple[str, ...]) -> str:
 
 
 _RELATIONS = _pattern(tuple(p for ps in rel.RELATIONS.values() for p in ps))
+_RELATION_WORD = re.compile(_RELATIONS)
 _CONTEXT = re.compile(
     rf"(?<![\w/])(?:(?P<naming>{_pattern(rel.NAMING)})|(?P<sign>{_pattern(rel.SIGN_OFFS)})"
     rf"|(?P<title>{_pattern(rel.TITLES)})|(?P<self>{_pattern(rel.SELF_BEFORE_NAME)})"
@@ -398,6 +414,11 @@ def _clitic(tok: Token) -> bool:
     )
 
 
+def _and_relation(k: str) -> bool:
+    """«وصديقي», «واخوي»: "and my friend", the next relation, not a name."""
+    return k.startswith("و") and _RELATION_WORD.fullmatch(k[1:]) is not None
+
+
 def _accepts(tok: Token, mode: int) -> bool:
     """Is `tok` a name where a context of strength `mode` stands before or after it?"""
     if tok.key in _STOP or tok.key in _NOT_NAMES or tok.key in _FILLERS:
@@ -405,7 +426,9 @@ def _accepts(tok: Token, mode: int) -> bool:
     kind = _kind_of(tok)
     if mode == STRONG:
         return True
-    if mode == WEAK:
+    if mode == OPEN and kind is None and (not tok.cased or tok.text.islower()):
+        return open_name(tok.key) and _RELATION_WORD.fullmatch(tok.key) is None and not _and_relation(tok.key)
+    if mode in (WEAK, OPEN):
         return kind in (GIVEN, SURNAME, COMMON) or (tok.cased and tok.upper and kind != NAMED_ONLY)
     if mode == LEXICAL:
         return kind in (GIVEN, SURNAME)
@@ -453,6 +476,64 @@ def _first_at(tokens: list[Token], pos: int) -> int:
     return lo
 
 
+def _from_follows(text: str, folded: Folded, end: int) -> bool:
+    """After a "… هستم" cue: the end, punctuation, or "from" («X هستم از هرات»)."""
+    rest = folded.text[end:].lstrip()
+    if not rest or not (rest[0].isalpha()):
+        return True
+    word = re.match(r"[^\W\d_]+", rest)
+    return word is not None and word.group() in FROM
+
+
+def _with_unknown(tokens: list[Token], i: int) -> bool:
+    """«با X و [name]», «مع X و [name]», «ምስ X ን …»: X, unknown and without capitals,
+    goes with a name after "with"."""
+    tok = tokens[i]
+    return (
+        i >= 1
+        and tokens[i - 1].key in WITH
+        and (not tok.cased or tok.text.islower())
+        and _kind_of(tok) is None
+        and open_name(tok.key)
+        and _RELATION_WORD.fullmatch(tok.key) is None
+        and tok.key not in _STOP
+    )
+
+
+def _with_pairs(text: str, tokens: list[Token]) -> list[Span]:
+    """«مع X وY»: after "with", an unknown X joined by a clitic «و» to a name Y, even one
+    that is also a word («وحسن»): both are names."""
+    spans = []
+    for i in range(1, len(tokens) - 1):
+        x, y = tokens[i], tokens[i + 1]
+        if (
+            _with_unknown(tokens, i)
+            and not y.cased
+            and y.key.startswith("و")
+            and _kind(y.key[1:], False, False, y.text[1:]) is not None
+            and _SOFT_GAP.fullmatch(text, x.end, y.start)
+        ):
+            spans += [Span(x.start, x.end, NAME), Span(y.start + 1, y.end, NAME)]
+    return spans
+
+
+def _name_ends(text: str, tokens: list[Token], i: int) -> bool:
+    """After token i: the end, punctuation, or a word that follows a name (`follows_name`)."""
+    if i + 1 >= len(tokens):
+        return True
+    gap = text[tokens[i].end : tokens[i + 1].start]
+    return bool(re.search(r"[^\s\u200c]", gap)) or follows_name(tokens[i + 1].key)
+
+
+def _clause_follows(text: str, tokens: list[Token], i: int) -> bool:
+    """After token i: the end, a comma, or a word with «و» (a new clause: «وعمري»)."""
+    if i + 1 >= len(tokens):
+        return not re.search(r"[^\W\d_]", text[tokens[i].end :])
+    gap = text[tokens[i].end : tokens[i + 1].start]
+    nxt = tokens[i + 1].key
+    return bool(_ENDS_CLAUSE.search(gap)) or (gap.isspace() and (nxt.startswith("و") or nxt in FROM))
+
+
 def _mark_contexts(text: str, folded: Folded, tokens: list[Token]) -> _Marks:
     marks = _Marks(len(tokens))
     if not tokens:
@@ -468,7 +549,15 @@ def _mark_contexts(text: str, folded: Folded, tokens: list[Token]) -> _Marks:
                 continue  # Swedish "har" (has) folds like "här" (here)
             i = _first_at(tokens, start) - 1
             if i >= 0 and text[tokens[i].end : start].isspace():
-                marks.set(i, _BACKWARD_MODE[kind])
+                mode = _BACKWARD_MODE[kind]
+                cue = folded.text[m.start() : m.end()]
+                if (i == 0 and (cue in HERE or _from_follows(text, folded, m.end()))) or (
+                    i >= 1
+                    and tokens[i - 1].key in SELF_PRONOUNS
+                    and text[tokens[i - 1].end : tokens[i].start].isspace()
+                ):
+                    mode = max(mode, OPEN)  # «من X هستم», «زه X یم», «ኣነ X እየ», "man X hastam", «X هون»
+                marks.set(i, mode)
             continue
         i = _first_at(tokens, end)
         skipped = 0
@@ -479,7 +568,26 @@ def _mark_contexts(text: str, folded: Folded, tokens: list[Token]) -> _Marks:
         gap = text[end : tokens[i].start] if not skipped else text[tokens[i - 1].end : tokens[i].start]
         if not _GAP_FORWARD.fullmatch(gap):
             continue
-        marks.set(i, _FORWARD_MODE[kind])
+        mode = _FORWARD_MODE[kind]
+        if kind == "rel" and all(t.key in OPEN_FILLERS for t in tokens[i - skipped : i]):
+            context = folded.text[m.start() : m.end()]
+            tok = tokens[i]
+            if (open_relation(context) if not tok.cased else open_somali_relation(context)) and _name_ends(
+                text, tokens, i
+            ):
+                mode = OPEN
+        elif (
+            kind == "sign"
+            and not tokens[i].cased
+            and len(tokens) - i <= 2
+            and not re.search(r"[^\W\d_]", text[tokens[-1].end :])
+        ):
+            mode = OPEN  # «مننه X», «شكرا كتير X», «مرسی X جان»: an unknown last word signs
+        elif kind == "self" and folded.text[m.start() : m.end()] in OPEN_SELF:
+            mode = OPEN
+        elif kind == "self" and folded.text[m.start() : m.end()] in SELF_ARABIC and _clause_follows(text, tokens, i):
+            mode = OPEN
+        marks.set(i, mode)
         if (
             kind == "sign"
             and _ENDS_CLAUSE.search(gap)
@@ -565,7 +673,7 @@ def find_people(text: str, folded: Folded) -> list[Span]:
         if (
             i >= 2
             and tokens[i - 1].key in _AND
-            and _kind_of(tokens[i - 2]) in (GIVEN, SURNAME, COMMON)
+            and (_kind_of(tokens[i - 2]) in (GIVEN, SURNAME, COMMON) or _with_unknown(tokens, i - 2))
             and (not spans or spans[-1].end <= tokens[i - 2].start)
         ):
             spans.append(Span(_start(tokens[i - 2]), tokens[i - 2].end, NAME))
@@ -574,4 +682,4 @@ def find_people(text: str, folded: Folded) -> list[Span]:
         if j + 1 < len(tokens) and tokens[j].key in _AND:
             marks.set(j + 1, WEAK)
         i = j
-    return spans
+    return spans + _with_pairs(text, tokens)

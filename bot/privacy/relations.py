@@ -47,12 +47,14 @@ RELATIONS: dict[str, tuple[str, ...]] = {
         r"neighbou?r|lawyer|interpreter|thanks to|greetings from|met|talked to|ask|call",
     ),
     "ar": (
+        r"(?:ال)?موظف(?:ه)? (?:ال)?سوسيال",
         r"(?:و)?(?:ال)?(?:صديق|صاحب|زميل|جار|معلم|مدرس|استاذ|مدرب|مشرف|مرشد|موظف|طبيب|دكتور|مدير|مسوول)"
         r"(?:ه|تي|ي|نا|تنا|ها|تها|ه)?",
         r"(?:و)?(?:اخي|اختي|اخوي|اخويا|امي|ماما|ابي|بابا|ابوي|والدي|والدتي|عمي|عمتي|خالي|خالتي)",
         r"(?:ابن|بنت) (?:عمي|خالي|عمتي|خالتي)|جدي|جدتي|زوجي|زوجتي|خطيبي|خطيبتي",
         r"(?:ال)?(?:اخصايي|اخصاييه) (?:ال)?اجتماعي(?:ه)?|(?:ال)?وصي|(?:ال)?محامي(?:ه)?|(?:ال)?مترجم(?:ه)?",
         r"مع تحياتي|تحياتي|تكلمت مع|(?:ال)?دکتور(?:ه)?",
+        r"(?:ال)?سوسيال|(?:ال)?مرشد(?:ه)?|(?:ال)?مشرف(?:ه)?",
     ),
     "fa_AF": (
         r"(?:دوست|رفيق|برادر|خواهر|مادر|پدر|کاکا|کاکاي|ماما|مامای|خاله|عمه|معلم|استاد|مدير|مسوول|مسئول"
@@ -142,7 +144,7 @@ THIS_IS: tuple[str, ...] = (r"det är|det e|this is|it's|it is|це|ini|waa", r"
 
 # The writer about themself, name before: "Karim här!", "احمد هستم", "ሰናይት እየ".
 NAME_BEFORE: tuple[str, ...] = (
-    r"här|here|halkan|هنا|هستم|استم|هستوم|یم|يم|ام|اوم|እየ|ኢየ|baan ahay|ayaan ahay|ahay",
+    r"här|here|halkan|هنا|هون|هستم|استم|هستوم|یم|يم|ام|اوم|እየ|ኢየ|baan ahay|ayaan ahay|ahay",
     r"hastam|hastom|astam|yam|eye|iye",
 )
 # A name stands before these: "Hassan nomegam", "يوهانا نام دارد", "ሄኖክ ይበሃል".
@@ -152,7 +154,7 @@ NAMED_BEFORE: tuple[str, ...] = (r"نام دارد|نام داره|نوميږي|
 SIGN_OFFS: tuple[str, ...] = (
     r"mvh|med vänlig hälsning|vänliga hälsningar|hälsningar|hälsning|kram|/",
     r"best wishes|best regards|kind regards|regards|cheers|thanks|thank you|love from",
-    r"مع تحياتي|تحياتي|شكرا|مع الشکر|با احترام|تشکر|با تشکر|مننه|ستاسو ملګري",
+    r"مع تحياتي|تحياتي|شكرا كتير|شكرا كثيرا|شكرا|مع الشکر|با احترام|تشکر|با تشکر|مرسی|ممنون|مننه|ستاسو ملګري",
     r"mahadsanid|ምስ ሰላምታ|የቐንየለይ|з повагою|дякую|до зустрічі",
 )
 
@@ -180,6 +182,27 @@ FILLERS: tuple[str, ...] = (
     "kayga waa",
     "kaygu waa",
     "dayda",
+    # possessives and adjectives between a relation word and the name: «الوصي تبعنا …»,
+    # «اخوي الكبير …», «برادر کلانم …», "walaalkay yar …", «ሓወይ ዓባይ …»
+    "تبعي",
+    "تبعنا",
+    "تبعتي",
+    "تبعتنا",
+    "تبعو",
+    "الكبير",
+    "الصغير",
+    "الكبيرة",
+    "الصغيرة",
+    "الكبرى",
+    "الصغرى",
+    "کلانم",
+    "خوردم",
+    "کوچکم",
+    "بزرگم",
+    "yar",
+    "weyn",
+    "ዓባይ",
+    "ንእሽቶ",
     "sayga",
     "waxay",
     "wuxuu",

@@ -4,7 +4,7 @@ many harmless sentences it alters.
 A labelled sentence marks every identifying span as `[[LABEL:text]]` (see
 tests/corpus/identifying.yaml); a clean corpus maps a language to harmless sentences.
 `python -m bot anonymize --score` prints the tables for the project's corpora, the
-held-out part separately. The finder functions are parameters so the benchmark can
+held-out parts (heldout.yaml, heldout2.yaml) separately. The finder functions are parameters so the benchmark can
 score another version of the anonymiser with the same code.
 """
 
@@ -166,15 +166,17 @@ def table(s: Score) -> str:
 
 
 def project_corpora(corpus: Path = CORPUS) -> dict[str, tuple[list[Item], dict[str, list[str]]]]:
-    """The project's corpora: the tuning part and the held-out part, separately."""
-    heldout = corpus / "heldout.yaml"
-    return {
+    """The project's corpora: the tuning part and the two held-out parts, separately."""
+    parts = {
         "corpus (tuning)": (
             load_labelled(corpus / "identifying.yaml"),
             load_clean((corpus / "ordinary.yaml", None), (corpus / "clean.yaml", None)),
         ),
-        "held out": (load_labelled(heldout, "identifying"), load_clean((heldout, "clean"))),
     }
+    for title, name in (("held out", "heldout.yaml"), ("held out 2", "heldout2.yaml")):
+        heldout = corpus / name
+        parts[title] = (load_labelled(heldout, "identifying"), load_clean((heldout, "clean")))
+    return parts
 
 
 def score_command(out: TextIO, *, misses: bool = False, corpus: Path = CORPUS) -> int:

@@ -24,10 +24,15 @@ CLEAN_ALTERED_MAX = 0.01
 # The held-out part (tests/corpus/heldout.yaml) was never used to tune the rules; its
 # floors are what it scored when it was first measured, rounded down, so it cannot slip.
 HELDOUT_FLOOR = {"NAME": 0.93, "ADDRESS": 0.97, "POSTCODE": 0.97}
+# The second held-out part (tests/corpus/heldout2.yaml, the issue-16 follow-up): the same,
+# measured once after the follow-up's rule changes (NAME 0.816, before them 0.793).
+HELDOUT2_FLOOR = {"NAME": 0.81, "ADDRESS": 0.97, "POSTCODE": 0.97}
+HELDOUT2_CLEAN_MAX = 0.05
 
 CORPORA = score_module.project_corpora(CORPUS)
 LABELLED, CLEAN = CORPORA["corpus (tuning)"]
 HELDOUT, HELDOUT_CLEAN = CORPORA["held out"]
+HELDOUT2, HELDOUT2_CLEAN = CORPORA["held out 2"]
 ORDINARY = yaml.safe_load((CORPUS / "ordinary.yaml").read_text(encoding="utf-8"))
 
 
@@ -40,7 +45,8 @@ def _score(items, clean, capsys, title):
 
 def test_corpora_are_big_enough_and_cover_every_language():
     assert len(LABELLED) >= 500
-    assert {i.lang for i in LABELLED} == set(LANGS) == {i.lang for i in HELDOUT}
+    assert {i.lang for i in LABELLED} == set(LANGS) == {i.lang for i in HELDOUT} == {i.lang for i in HELDOUT2}
+    assert set(HELDOUT2_CLEAN) == set(LANGS)
     assert sum(len(v) for v in ORDINARY.values()) >= 200
     assert set(ORDINARY) == set(LANGS) == set(CLEAN) == set(HELDOUT_CLEAN)
     assert all(len(ORDINARY[lang]) >= 25 for lang in LANGS)
@@ -69,13 +75,21 @@ def test_clean_sentences_are_left_alone(capsys):
     assert s.clean_rate() <= CLEAN_ALTERED_MAX, "\n".join(s.misses)
 
 
-def test_held_out_corpus(capsys):
-    s = _score(HELDOUT, HELDOUT_CLEAN, capsys, "Held out (never used to tune):")
-    for label, floor in HELDOUT_FLOOR.items():
+@pytest.mark.parametrize(
+    ("items", "clean", "floors", "clean_max", "title"),
+    [
+        (HELDOUT, HELDOUT_CLEAN, HELDOUT_FLOOR, 0.05, "Held out (never used to tune):"),
+        (HELDOUT2, HELDOUT2_CLEAN, HELDOUT2_FLOOR, HELDOUT2_CLEAN_MAX, "Held out 2 (never used to tune):"),
+    ],
+    ids=["heldout", "heldout2"],
+)
+def test_held_out_corpus(items, clean, floors, clean_max, title, capsys):
+    s = _score(items, clean, capsys, title)
+    for label, floor in floors.items():
         assert s.recall(label) >= floor, f"{label}: {s.recall(label):.3f}"
     for label in PERFECT:
         assert s.recall(label) == 1.0, label
-    assert s.clean_rate() <= 0.05
+    assert s.clean_rate() <= clean_max
 
 
 # --- the sender's own names ----------------------------------------------------------
@@ -250,6 +264,29 @@ def test_a_phone_number_anywhere_is_removed(before, after, tail):
         ("اسمي أمل", "اسمي [NAME]"),
         ("تواصل معي على تيليغرام", None),  # «على» folds like «علي»
         ("Polisen har numret 114 14", None),  # "har" folds like "här"
+        # an unknown name after a possessive relation word, where the next word confirms it
+        ("اخوي جوان بالمدرسة", "اخوي [NAME] بالمدرسة"),
+        ("برادرم کامبیز در مکتب است", "برادرم [NAME] در مکتب است"),
+        ("زما ملګری شیرزمان هم دلته دی", "زما ملګری [NAME] هم دلته دی"),
+        ("walaalkay cigaal wuxuu joogaa Kenya", "walaalkay [NAME] wuxuu joogaa Kenya"),
+        ("ሓወይ ኣፍሮም ኣብ ሊብያ ኣሎ", "ሓወይ [NAME] ኣብ ሊብያ ኣሎ"),
+        # …and not where the word after it is no name's follower, or it is an ordinary word
+        ("أخي يلعب كرة القدم", "أخي يلعب كرة القدم"),
+        ("برادرم فوتبال را دوست دارد", "برادرم فوتبال را دوست دارد"),
+        ("اخوي الكبير بالمدرسة", "اخوي الكبير بالمدرسة"),
+        ("أخي وصديقي في المدرسة", "أخي وصديقي في المدرسة"),
+        ("walaalkay wuu xanuunsan yahay", "walaalkay wuu xanuunsan yahay"),
+        ("min bror läser i Lund", "min bror läser i Lund"),
+        # the writer's own unknown name between "I" and "am", or before "am … from"
+        ("من کامبیز هستم", "من [NAME] هستم"),
+        ("کامبیز هستم از هرات", "[NAME] هستم از هرات"),
+        ("خسته هستم از کار", "خسته هستم از کار"),
+        ("أنا جوان من حلب", "أنا [NAME] من حلب"),
+        ("أنا تعبان من الشغل", "أنا تعبان من الشغل"),
+        ("waxaan ahay cigaal", "waxaan ahay [NAME]"),
+        # "with X and [name]"
+        ("رفتم با کامبیز و شیرزاد", "رفتم با [NAME] و [NAME]"),
+        ("رفتم با مادرم و خواهرم", "رفتم با مادرم و خواهرم"),
     ],
 )
 def test_other_peoples_names(text, expected):
