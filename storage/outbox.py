@@ -30,6 +30,7 @@ class Priority(IntEnum):
     INTERACTIVE = 0  # answers to what a youth just wrote
     STAFF = 1  # the staff group, webhooks, admin answers, the bot's commands
     BACKGROUND = 2  # reminders and other messages nobody is waiting for
+    CAMPAIGN = 3  # polls and campaigns: after everything else (storage/campaigns.py)
 
 
 async def enqueue(

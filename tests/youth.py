@@ -136,11 +136,12 @@ def staff_group(fake):
     return fake.new_group("Sammanhacket team", members=[lead]), lead
 
 
-async def onboard(y: Youth, language: str = "English", age: str = "16–17") -> None:
+async def onboard(y: Youth, language: str = "English", age: str = "16–17", *, contact: bool = False) -> None:
     await y.start()
     await y.press(language)
     await y.press(age)
     await y.press(0)  # "Yes": agree
+    await y.press(0 if contact else 1)  # may the team write first? (the contact opt-in)
 
 
 async def count(services, model, *where) -> int:

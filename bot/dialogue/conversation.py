@@ -210,6 +210,11 @@ class Conversation:
         elif e.field == "consent":
             p.consent = bool(e.value)
             p.consent_at = self.now if p.consent else None
+            if not p.consent:  # no consent, no contact: the one needs the other
+                p.contact, p.contact_at = False, None
+        elif e.field == "contact":
+            p.contact = bool(e.value)
+            p.contact_at = self.now if p.contact else None
 
     # -- replies ----------------------------------------------------------------------
     async def reply_events(self, events: Sequence[ev.Event]) -> None:

@@ -14,6 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.base.aio import wait_any
 from bot.dialogue.services import Services
+from bot.telegram.campaigns import queue_turns
 from storage import answers, inbox, outbox, participants, sessions
 
 log = logging.getLogger(__name__)
@@ -42,6 +43,8 @@ class Scheduler:
         while not stop.is_set():
             try:
                 if await self.queue_ticks(_now()):
+                    self.on_new()
+                if await queue_turns(self.services, _now()):
                     self.on_new()
                 await self.purge_daily(_now())
                 await self.gauge()

@@ -1,0 +1,46 @@
+"""The campaign step of the scheduler's round: due campaigns are expanded into
+recipients (the schedule lives in the database), and each queued recipient whose youth
+is not mid-flow gets a turn row in the inbox under their chat, handled in order with the
+chat's updates like a reminder's tick (bot/dialogue/campaign.py takes the turn).
+
+A few turns per round (`batch`): the inbox takes the oldest update id first and turn rows
+have negative ids, so a small batch keeps youth's own updates from waiting behind a
+campaign. A turn row lost or handled while the youth was busy is offered again after
+`again_after`; the recipient's state, changed in the turn's transaction, keeps it once.
+"""
+
+from __future__ import annotations
+
+import logging
+from datetime import datetime, timedelta
+
+from bot.dialogue.services import Services
+from storage import campaigns, inbox, participants
+
+log = logging.getLogger(__name__)
+
+TURN_BASE = 1 << 62  # turn rows: -(TURN_BASE + recipient id * TURN_ROWS + ms mod TURN_ROWS)
+TURN_ROWS = 1 << 20
+
+
+def turn_update_id(recipient_id: int, now: datetime) -> int:
+    return -(TURN_BASE + recipient_id * TURN_ROWS + int(now.timestamp() * 1000) % TURN_ROWS)
+
+
+async def queue_turns(
+    services: Services, now: datetime, *, batch: int = 50, again_after: timedelta = timedelta(seconds=30)
+) -> int:
+    """One round: expand what is due, queue the next turns, close finished campaigns."""
+    queued = 0
+    async with services.sessionmaker() as s, s.begin():
+        for campaign_id in await campaigns.expand_due(s, now):
+            log.info("campaign %d: sending", campaign_id)
+        turns = []
+        for recipient_id, participant_id in await campaigns.offer(s, now, batch, again_after=again_after):
+            chat_id = await participants.chat_id_of(s, participant_id)
+            if chat_id is not None:
+                turns.append((turn_update_id(recipient_id, now), chat_id, {"_campaign": {"recipient": recipient_id}}))
+        queued = await inbox.add_updates(s, turns, now=now)
+        for campaign_id in await campaigns.finish_done(s, now):
+            log.info("campaign %d: done", campaign_id)
+    return queued
