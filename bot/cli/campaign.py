@@ -1,0 +1,146 @@
+"""`python -m bot campaign create|list|send|pause|resume|cancel|results`: campaigns from
+the command line, for teams without the dashboard.
+
+`create` checks everything before it writes (the flow exists, the languages are
+configured, the schedule is not in the past, the audience is not empty) and writes in
+one transaction: a refused campaign leaves nothing behind. Every create, send, pause,
+resume and cancel is in the audit log. Exit 0 on success, 1 with the reason on stderr.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import sys
+from datetime import UTC, datetime
+from typing import Any, TextIO
+
+
+class CampaignProblem(Exception):
+    """Why the command cannot do what was asked; said on stderr, exit 1."""
+
+
+def add_parser(sub: Any, command: Any) -> None:
+    """The `campaign` command and its actions (`command` is bot/cli/main.py's `_command`)."""
+    campaign = command(sub, "campaign", "polls and campaigns to opted-in youth")
+    actions = campaign.add_subparsers(dest="campaign_command", required=True, metavar="ACTION")
+    create = command(actions, "create", "create a campaign (a draft, or scheduled with --at)")
+    create.add_argument("--name", required=True, help="what staff call it")
+    create.add_argument("--flow", required=True, help="the flow id it starts (e.g. poll_homework_club)")
+    create.add_argument("--language", action="append", default=[], help="only youth with this language (repeatable)")
+    create.add_argument("--age-band", action="append", default=[], help="only this age band, e.g. age_16_17")
+    create.add_argument("--source", action="append", default=[], help="only this deep-link source tag")
+    create.add_argument("--took-part", default="", help="only youth who took part in this flow")
+    create.add_argument("--submitted-days", type=int, default=0, help="only youth who submitted in the last N days")
+    create.add_argument("--at", default="", help="send at this time (ISO 8601, e.g. 2026-12-24T10:00+01:00)")
+    create.add_argument("--by", default="command line", help="the staff member, for the audit log")
+    command(actions, "list", "the campaigns, newest first")
+    for name, help in (
+        ("send", "send now"),
+        ("pause", "pause sending"),
+        ("resume", "resume a paused campaign"),
+        ("cancel", "cancel; nothing more is sent"),
+        ("results", "recipients per language: queued, started, skipped, answered"),
+    ):
+        command(actions, name, help).add_argument("id", type=int, help="the campaign's number (see `list`)")
+
+
+def _when(text: str, now: datetime) -> datetime | None:
+    if not text:
+        return None
+    try:
+        at = datetime.fromisoformat(text)
+    except ValueError:
+        raise CampaignProblem(f"--at {text!r} is not a time like 2026-12-24T10:00+01:00") from None
+    if at.tzinfo is None:
+        raise CampaignProblem(f"--at {text!r} has no time zone; add one, e.g. +01:00 or Z")
+    if at < now:
+        raise CampaignProblem(f"--at {text!r} is in the past")
+    return at.astimezone(UTC)
+
+
+def audience_of(args: argparse.Namespace, settings: Any, flow_ids: list[str]) -> dict[str, Any]:
+    """The audience filters; CampaignProblem for a language or flow that does not exist."""
+    for lang in args.language:
+        if lang not in settings.languages:
+            raise CampaignProblem(f"unknown language {lang!r} (languages: {', '.join(settings.languages)})")
+    if args.took_part and args.took_part not in flow_ids:
+        raise CampaignProblem(f"--took-part: there is no flow {args.took_part!r} (flows: {', '.join(flow_ids)})")
+    if args.submitted_days < 0:
+        raise CampaignProblem("--submitted-days must be 0 (no filter) or more")
+    return {
+        "languages": args.language,
+        "age_bands": args.age_band,
+        "sources": args.source,
+        "took_part": args.took_part,
+        "submitted_days": args.submitted_days,
+    }
+
+
+async def _run(url: str, args: argparse.Namespace, settings: Any, out: TextIO) -> None:
+    from bot.engine.load import load_flows
+    from storage import campaigns, staff
+    from storage.db import make_engine, make_sessionmaker
+    from storage.migrate import ensure_schema
+
+    now = datetime.now(UTC)
+    engine = make_engine(url)
+    try:
+        await ensure_schema(engine)
+        async with make_sessionmaker(engine).begin() as s:
+            action = args.campaign_command
+            if action == "create":
+                flowset, _ = load_flows(settings.flows_dir)
+                flow_ids = sorted(flowset.flows) if flowset else []
+                if args.flow not in flow_ids:
+                    raise CampaignProblem(f"there is no flow {args.flow!r} (flows: {', '.join(flow_ids)})")
+                audience = audience_of(args, settings, flow_ids)
+                at = _when(args.at, now)
+                size = await campaigns.audience_size(s, audience, now)
+                if size == 0:
+                    raise CampaignProblem("the audience is empty: no youth who said yes to being contacted match it")
+                c = await campaigns.create(
+                    s,
+                    name=args.name,
+                    flow_id=args.flow,
+                    audience=audience,
+                    scheduled_at=at,
+                    created_by=args.by,
+                    now=now,
+                )
+                await staff.audit(s, staff_name=args.by, action="campaign_create", target=f"campaign:{c.id}", now=now)
+                print(f"campaign {c.id} ({c.status}): {size} recipients now", file=out)
+            elif action == "list":
+                for c in await campaigns.all_campaigns(s):
+                    when = c.scheduled_at.isoformat(timespec="minutes") if c.scheduled_at else "-"
+                    print(f"{c.id}\t{c.status}\t{c.flow_id}\t{when}\t{c.name}", file=out)
+            elif action == "results":
+                if await campaigns.get(s, args.id) is None:
+                    raise CampaignProblem(f"there is no campaign {args.id}")
+                for lang, n in sorted((await campaigns.progress(s, args.id)).items()):
+                    print(f"{lang}\t" + "\t".join(f"{k} {v}" for k, v in n.items()), file=out)
+            else:
+                before = await campaigns.get(s, args.id)
+                if before is None:
+                    raise CampaignProblem(f"there is no campaign {args.id}")
+                after = await campaigns.move(s, args.id, action, now)
+                if after is None:
+                    raise CampaignProblem(f"campaign {args.id} is {before.status}: it cannot {action}")
+                await staff.audit(
+                    s, staff_name=None, action=f"campaign_{action}", target=f"campaign:{args.id}", now=now
+                )
+                print(f"campaign {args.id}: {after.status}", file=out)
+    finally:
+        await engine.dispose()
+
+
+def campaign_command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:
+    from bot.base.settings import get_settings
+
+    settings = get_settings()
+    try:
+        asyncio.run(_run(settings.database_url, args, settings, out or sys.stdout))
+    except CampaignProblem as exc:
+        print(exc, file=err or sys.stderr)
+        return 1
+    return 0
