@@ -4,7 +4,7 @@ is not mid-flow gets a turn row in the inbox under their chat, handled in order 
 chat's updates like a reminder's tick (bot/dialogue/campaign.py takes the turn).
 
 A few turns per round (`batch`): the inbox takes the oldest update id first and turn rows
-have negative ids, so a small batch keeps youth's own updates from waiting behind a
+have negative ids, so a batch at a time keeps youth's own updates from waiting behind a
 campaign. A turn row lost or handled while the youth was busy is offered again after
 `again_after`; the recipient's state, changed in the turn's transaction, keeps it once.
 """
@@ -21,6 +21,7 @@ log = logging.getLogger(__name__)
 
 TURN_BASE = 1 << 62  # turn rows: -(TURN_BASE + recipient id * TURN_ROWS + ms mod TURN_ROWS)
 TURN_ROWS = 1 << 20
+BATCH = 100  # turns per round
 
 
 def turn_update_id(recipient_id: int, now: datetime) -> int:
@@ -28,7 +29,7 @@ def turn_update_id(recipient_id: int, now: datetime) -> int:
 
 
 async def queue_turns(
-    services: Services, now: datetime, *, batch: int = 50, again_after: timedelta = timedelta(seconds=30)
+    services: Services, now: datetime, *, batch: int = BATCH, again_after: timedelta = timedelta(seconds=30)
 ) -> int:
     """One round: expand what is due, queue the next turns, close finished campaigns."""
     queued = 0
