@@ -38,3 +38,9 @@ SLOW_DOWN = N_(
     "You are sending a lot of messages very quickly. I am reading them all, but I will "
     "only answer your newest one until you slow down a little."
 )
+
+# "What happened to your idea" (bot/dialogue/idea_news.py); {flow} is the flow's title
+NEWS_SHORTLISTED = N_("Good news about your idea ({flow}): the team has picked it to work on further. 🌟")
+NEWS_REVIEWED = N_("The team has read your idea ({flow}).")
+NEWS_CHANGED = N_("There is news about your idea ({flow}).")
+NEWS_NOTE = N_("The team writes: {note}")
