@@ -53,7 +53,9 @@ async def opted_in_youth(url: str, fake, n: int) -> list[int]:
                 for u in users
             ]
             ids = (await s.execute(insert(Participant).returning(Participant.id), rows)).scalars().all()
-            await s.execute(insert(Chat), [dict(participant_id=p, chat_id=u.id) for p, u in zip(ids, users)])
+            await s.execute(
+                insert(Chat), [dict(participant_id=p, chat_id=u.id) for p, u in zip(ids, users, strict=True)]
+            )
             c = await campaigns.create(
                 s,
                 name="Homework club",
