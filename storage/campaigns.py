@@ -17,7 +17,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, insert, literal, or_, 
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from storage.models import Campaign, CampaignRecipient, Participant, Session, StepVisit, Submission
+from storage.models import Campaign, CampaignRecipient, Chat, Participant, Session, StepVisit, Submission
 
 AUDIENCE_KEYS = ("languages", "age_bands", "sources", "took_part", "submitted_days")
 # what a staff member may do in which state
@@ -39,11 +39,20 @@ class CampaignInfo:
     scheduled_at: datetime | None
     created_at: datetime
     finished_at: datetime | None
+    results_sent_at: datetime | None
 
 
 def _info(c: Campaign) -> CampaignInfo:
     return CampaignInfo(
-        c.id, c.name, c.flow_id, c.status, dict(c.audience), c.scheduled_at, c.created_at, c.finished_at
+        c.id,
+        c.name,
+        c.flow_id,
+        c.status,
+        dict(c.audience),
+        c.scheduled_at,
+        c.created_at,
+        c.finished_at,
+        c.results_sent_at,
     )
 
 
@@ -281,3 +290,44 @@ async def progress(s: AsyncSession, campaign_id: int) -> dict[str, dict[str, int
     for language, n in answers.all():
         out.setdefault(language, {"queued": 0, "started": 0, "skipped": 0, "answered": 0})["answered"] = int(n)
     return out
+
+
+async def answers_of(s: AsyncSession, campaign_id: int) -> list[dict[str, Any]]:
+    """The anonymised answers of the campaign's flow its recipients sent after their start."""
+    stmt = (
+        select(Submission.answers)
+        .join(Participant, Participant.pseudonym == Submission.participant_pseudonym)
+        .join(CampaignRecipient, CampaignRecipient.participant_id == Participant.id)
+        .join(Campaign, Campaign.id == CampaignRecipient.campaign_id)
+        .where(
+            Campaign.id == campaign_id,
+            CampaignRecipient.status == "started",
+            Submission.flow_id == Campaign.flow_id,
+            Submission.created_at >= CampaignRecipient.started_at,
+        )
+    )
+    return [dict(a or {}) for a in (await s.scalars(stmt)).all()]
+
+
+async def results_audience(s: AsyncSession, campaign_id: int, *, everyone: bool) -> list[tuple[int, str]]:
+    """(chat id, language) of who gets the results: those who took part (or every
+    reachable youth), reachable now."""
+    stmt = select(Chat.chat_id, Participant.language).join(Participant, Participant.id == Chat.participant_id)
+    if everyone:
+        stmt = stmt.where(reachable())
+    else:
+        took_part = select(CampaignRecipient.participant_id).where(
+            CampaignRecipient.campaign_id == campaign_id, CampaignRecipient.status == "started"
+        )
+        stmt = stmt.where(reachable(), Participant.id.in_(took_part))
+    return [(int(c), str(lang)) for c, lang in (await s.execute(stmt.order_by(Chat.chat_id))).all()]
+
+
+async def mark_results_sent(s: AsyncSession, campaign_id: int, now: datetime) -> bool:
+    """Once per campaign, and only once it is done; False otherwise."""
+    result = await s.execute(
+        update(Campaign)
+        .where(Campaign.id == campaign_id, Campaign.status == "done", Campaign.results_sent_at.is_(None))
+        .values(results_sent_at=now, updated_at=now)
+    )
+    return cast(CursorResult[Any], result).rowcount == 1

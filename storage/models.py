@@ -339,6 +339,7 @@ class Campaign(Base):
     scheduled_at: Mapped[datetime | None]
     expanded_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]
+    results_sent_at: Mapped[datetime | None]  # the results went back to the youth (once)
     created_by: Mapped[str | None] = mapped_column(String(64))  # the staff member, never a youth
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow)

@@ -40,9 +40,12 @@ def add_parser(sub: Any, command: Any) -> None:
         ("pause", "pause sending"),
         ("resume", "resume a paused campaign"),
         ("cancel", "cancel; nothing more is sent"),
-        ("results", "recipients per language: queued, started, skipped, answered"),
     ):
         command(actions, name, help).add_argument("id", type=int, help="the campaign's number (see `list`)")
+    results = command(actions, "results", "per language: queued, started, skipped, answered; the poll's counts")
+    results.add_argument("id", type=int, help="the campaign's number (see `list`)")
+    results.add_argument("--send", action="store_true", help="send the results to the youth who took part (once)")
+    results.add_argument("--everyone", action="store_true", help="with --send: to every youth who said yes to contact")
 
 
 def _when(text: str, now: datetime) -> datetime | None:
@@ -115,10 +118,7 @@ async def _run(url: str, args: argparse.Namespace, settings: Any, out: TextIO) -
                     when = c.scheduled_at.isoformat(timespec="minutes") if c.scheduled_at else "-"
                     print(f"{c.id}\t{c.status}\t{c.flow_id}\t{when}\t{c.name}", file=out)
             elif action == "results":
-                if await campaigns.get(s, args.id) is None:
-                    raise CampaignProblem(f"there is no campaign {args.id}")
-                for lang, n in sorted((await campaigns.progress(s, args.id)).items()):
-                    print(f"{lang}\t" + "\t".join(f"{k} {v}" for k, v in n.items()), file=out)
+                await _results(s, args, settings, now, out)
             else:
                 before = await campaigns.get(s, args.id)
                 if before is None:
@@ -132,6 +132,33 @@ async def _run(url: str, args: argparse.Namespace, settings: Any, out: TextIO) -
                 print(f"campaign {args.id}: {after.status}", file=out)
     finally:
         await engine.dispose()
+
+
+async def _results(s: Any, args: argparse.Namespace, settings: Any, now: datetime, out: TextIO) -> None:
+    from bot.dialogue.poll_results import ResultsRefused, campaign_tally, send_results
+    from bot.engine.load import load_flows
+    from bot.i18n.catalogs import get_catalogs
+    from storage import campaigns, staff
+
+    if await campaigns.get(s, args.id) is None:
+        raise CampaignProblem(f"there is no campaign {args.id}")
+    for lang, counts in sorted((await campaigns.progress(s, args.id)).items()):
+        print(f"{lang}\t" + "\t".join(f"{k} {v}" for k, v in counts.items()), file=out)
+    flowset, _ = load_flows(settings.flows_dir)
+    t = await campaign_tally(s, flowset, args.id)
+    if t is not None:
+        for choice, answered in t.counts.items():
+            print(f"{t.step.save}={choice}\t{answered}", file=out)
+    if args.send:
+        try:
+            n = await send_results(s, get_catalogs(settings), flowset, args.id, everyone=args.everyone, now=now)
+        except ResultsRefused as exc:
+            raise CampaignProblem(str(exc)) from None
+        who = "every youth who said yes to contact" if args.everyone else "who took part"
+        await staff.audit(
+            s, staff_name=None, action="campaign_results", target=f"campaign:{args.id}", detail=who, now=now
+        )
+        print(f"results queued for {n} youth ({who})", file=out)
 
 
 def campaign_command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:

@@ -69,6 +69,8 @@ async def test_refusals_leave_nothing_and_moves_are_audited(db_url, tmp_path):
     again = run("send", "1")
     assert again.returncode == 1 and "campaign 1 is cancelled: it cannot send" in again.stderr
     assert run("results", "1").returncode == 0 and "1\tcancelled\tpoll_homework_club" in run("list").stdout
+    early = run("results", "1", "--send")
+    assert early.returncode == 1 and "campaign 1 is cancelled: results go out once it is done" in early.stderr
     actions = [a.action for a in await rows(db_url, AuditLog)]
     assert actions == [
         "campaign_create",

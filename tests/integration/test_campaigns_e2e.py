@@ -9,6 +9,9 @@ from datetime import UTC, datetime, timedelta
 
 from sqlalchemy import select
 
+import pytest
+
+from bot.dialogue.poll_results import ResultsRefused, send_results
 from bot.telegram.campaigns import queue_turns
 from storage import campaigns
 from storage.models import CampaignRecipient, Outbox
@@ -98,4 +101,25 @@ async def test_a_poll_reaches_exactly_the_opted_in_audience_waits_and_is_counted
             assert sum(wanted in t for t in y.texts()) == 1, lang  # exactly once
         async with services.sessionmaker() as s:
             assert (await campaigns.get(s, c.id)).status == "done"
+
+        # results back to those who took part, in their languages
+        async with services.sessionmaker() as s, s.begin():
+            assert (
+                await send_results(s, services.catalogs, services.flowset, c.id, everyone=False, now=datetime.now(UTC))
+                == 3
+            )
+            with pytest.raises(ResultsRefused, match="were sent already"):
+                await send_results(s, services.catalogs, services.flowset, c.id, everyone=False, now=datetime.now(UTC))
+        await settle(services)
+        for y, lang in ((amal, "ar"), (senait, "ti"), (busy, "uk")):
+            tr = services.translator(lang)
+            line = tr.format(
+                "{label}: {percent}% ({count})",
+                label=tr.gettext("👍 Yes", "poll_homework_club/would_go/yes"),
+                percent=tr.format_number(100),
+                count=tr.format_number(1),
+            )
+            assert line in y.last.text, (lang, y.last.text)
+        for y in (stopper, quiet, other):
+            assert "👍" not in y.last.text
         assert fake_bot_api.rejected == []

@@ -46,6 +46,7 @@ def upgrade() -> None:
         sa.Column("scheduled_at", TS, nullable=True),
         sa.Column("expanded_at", TS, nullable=True),
         sa.Column("finished_at", TS, nullable=True),
+        sa.Column("results_sent_at", TS, nullable=True),
         sa.Column("created_by", sa.String(64), nullable=True),
         sa.Column("created_at", TS, nullable=False),
         sa.Column("updated_at", TS, nullable=False),
