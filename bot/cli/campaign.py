@@ -48,39 +48,8 @@ def add_parser(sub: Any, command: Any) -> None:
     results.add_argument("--everyone", action="store_true", help="with --send: to every youth who said yes to contact")
 
 
-def _when(text: str, now: datetime) -> datetime | None:
-    if not text:
-        return None
-    try:
-        at = datetime.fromisoformat(text)
-    except ValueError:
-        raise CampaignProblem(f"--at {text!r} is not a time like 2026-12-24T10:00+01:00") from None
-    if at.tzinfo is None:
-        raise CampaignProblem(f"--at {text!r} has no time zone; add one, e.g. +01:00 or Z")
-    if at < now:
-        raise CampaignProblem(f"--at {text!r} is in the past")
-    return at.astimezone(UTC)
-
-
-def audience_of(args: argparse.Namespace, settings: Any, flow_ids: list[str]) -> dict[str, Any]:
-    """The audience filters; CampaignProblem for a language or flow that does not exist."""
-    for lang in args.language:
-        if lang not in settings.languages:
-            raise CampaignProblem(f"unknown language {lang!r} (languages: {', '.join(settings.languages)})")
-    if args.took_part and args.took_part not in flow_ids:
-        raise CampaignProblem(f"--took-part: there is no flow {args.took_part!r} (flows: {', '.join(flow_ids)})")
-    if args.submitted_days < 0:
-        raise CampaignProblem("--submitted-days must be 0 (no filter) or more")
-    return {
-        "languages": args.language,
-        "age_bands": args.age_band,
-        "sources": args.source,
-        "took_part": args.took_part,
-        "submitted_days": args.submitted_days,
-    }
-
-
 async def _run(url: str, args: argparse.Namespace, settings: Any, out: TextIO) -> None:
+    from bot.dialogue import campaign_rules as rules
     from bot.engine.load import load_flows
     from storage import campaigns, staff
     from storage.db import make_engine, make_sessionmaker
@@ -95,13 +64,22 @@ async def _run(url: str, args: argparse.Namespace, settings: Any, out: TextIO) -
             if action == "create":
                 flowset, _ = load_flows(settings.flows_dir)
                 flow_ids = sorted(flowset.flows) if flowset else []
-                if args.flow not in flow_ids:
-                    raise CampaignProblem(f"there is no flow {args.flow!r} (flows: {', '.join(flow_ids)})")
-                audience = audience_of(args, settings, flow_ids)
-                at = _when(args.at, now)
-                size = await campaigns.audience_size(s, audience, now)
-                if size == 0:
-                    raise CampaignProblem("the audience is empty: no youth who said yes to being contacted match it")
+                try:
+                    rules.check_flow(args.flow, flow_ids)
+                    audience = rules.audience(
+                        languages=args.language,
+                        age_bands=args.age_band,
+                        sources=args.source,
+                        took_part=args.took_part,
+                        submitted_days=args.submitted_days,
+                        configured=list(settings.languages),
+                        flow_ids=flow_ids,
+                    )
+                    at = rules.parse_when(args.at, now)
+                    size = await campaigns.audience_size(s, audience, now)
+                    rules.check_size(size)
+                except rules.CampaignRefused as exc:
+                    raise CampaignProblem(str(exc)) from None
                 c = await campaigns.create(
                     s,
                     name=args.name,

@@ -344,7 +344,7 @@ async def test_works_mounted_under_a_prefix(site):
 
 
 PUBLIC = {"home", "login", "login_submit", "logout"}
-SAMPLE = {"id": "1", "kind": "topic", "flow": "idea", "name": "rita"}
+SAMPLE = {"id": "1", "kind": "topic", "flow": "idea", "name": "rita", "action": "send"}
 
 
 def guarded_routes(app):
