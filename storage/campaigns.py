@@ -17,6 +17,7 @@ from sqlalchemy import ColumnElement, and_, exists, func, insert, literal, or_, 
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from storage import staff
 from storage.models import Campaign, CampaignRecipient, Chat, Participant, Session, StepVisit, Submission
 
 AUDIENCE_KEYS = ("languages", "age_bands", "sources", "took_part", "submitted_days")
@@ -98,7 +99,8 @@ async def create(
     created_by: str | None,
     now: datetime,
 ) -> CampaignInfo:
-    """A new campaign: scheduled when it has a time, else a draft (sent with `move(…, "send")`)."""
+    """A new campaign: scheduled when it has a time, else a draft (sent with `move(…, "send")`).
+    In the audit log under `created_by`."""
     row = Campaign(
         name=name,
         flow_id=flow_id,
@@ -111,6 +113,7 @@ async def create(
     )
     s.add(row)
     await s.flush()
+    await staff.audit(s, staff_name=created_by, action="campaign_create", target=f"campaign:{row.id}", now=now)
     return _info(row)
 
 
@@ -124,8 +127,11 @@ async def all_campaigns(s: AsyncSession) -> list[CampaignInfo]:
     return [_info(r) for r in rows]
 
 
-async def move(s: AsyncSession, campaign_id: int, action: str, now: datetime) -> CampaignInfo | None:
-    """send / pause / resume / cancel; None when the campaign is not in a state that allows it."""
+async def move(
+    s: AsyncSession, campaign_id: int, action: str, now: datetime, *, by: str | None = None
+) -> CampaignInfo | None:
+    """send / pause / resume / cancel (in the audit log under `by`); None when the
+    campaign is not in a state that allows it."""
     row = await s.get(Campaign, campaign_id, with_for_update=True)
     if row is None or row.status not in MOVES[action]:
         return None
@@ -139,6 +145,7 @@ async def move(s: AsyncSession, campaign_id: int, action: str, now: datetime) ->
         row.status, row.finished_at = "cancelled", now
     row.updated_at = now
     await s.flush()
+    await staff.audit(s, staff_name=by, action=f"campaign_{action}", target=f"campaign:{campaign_id}", now=now)
     return _info(row)
 
 

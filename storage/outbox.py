@@ -100,6 +100,12 @@ async def has_due(s: AsyncSession, now: datetime, priority: Priority) -> bool:
     return bool(await s.scalar(stmt))
 
 
+async def pending_of(s: AsyncSession, priority: Priority, limit: int) -> int:
+    """Pending rows of `priority`, counted up to `limit` (enough to say "that many or more")."""
+    rows = select(Outbox.id).where(Outbox.status == "pending", Outbox.priority == priority).limit(limit)
+    return int(await s.scalar(select(func.count()).select_from(rows.subquery())) or 0)
+
+
 async def mark_sent(s: AsyncSession, sent: list[tuple[int, Any]], now: datetime) -> None:
     """Mark rows sent, given (id, result) pairs, in one statement; rows owed to a youth
     who has erased themselves meanwhile are deleted instead."""

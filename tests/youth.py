@@ -148,3 +148,14 @@ async def count(services, model, *where) -> int:
     """Rows of `model` in the bot's database that match `where`."""
     async with services.sessionmaker() as s:
         return await s.scalar(select(func.count()).select_from(model).where(*where))
+
+
+async def opted_in(fake, services, *people: tuple[str, str, str], contact: bool = True) -> list[Youth]:
+    """Youth onboarded in their language who said yes (or no) to being contacted:
+    (first name, Telegram language code, the language button's label) each."""
+    out = []
+    for name, code, label in people:
+        y = Youth.new(fake, services, first_name=name, language_code=code)
+        await onboard(y, label, contact=contact)
+        out.append(y)
+    return out

@@ -33,7 +33,6 @@ def add_parser(sub: Any, command: Any) -> None:
     create.add_argument("--took-part", default="", help="only youth who took part in this flow")
     create.add_argument("--submitted-days", type=int, default=0, help="only youth who submitted in the last N days")
     create.add_argument("--at", default="", help="send at this time (ISO 8601, e.g. 2026-12-24T10:00+01:00)")
-    create.add_argument("--by", default="command line", help="the staff member, for the audit log")
     command(actions, "list", "the campaigns, newest first")
     for name, help in (
         ("send", "send now"),
@@ -46,12 +45,14 @@ def add_parser(sub: Any, command: Any) -> None:
     results.add_argument("id", type=int, help="the campaign's number (see `list`)")
     results.add_argument("--send", action="store_true", help="send the results to the youth who took part (once)")
     results.add_argument("--everyone", action="store_true", help="with --send: to every youth who said yes to contact")
+    for parser in actions.choices.values():
+        parser.add_argument("--by", default="command line", help="the staff member, for the audit log")
 
 
 async def _run(url: str, args: argparse.Namespace, settings: Any, out: TextIO) -> None:
     from bot.dialogue import campaign_rules as rules
     from bot.engine.load import load_flows
-    from storage import campaigns, staff
+    from storage import campaigns
     from storage.db import make_engine, make_sessionmaker
     from storage.migrate import ensure_schema
 
@@ -89,7 +90,6 @@ async def _run(url: str, args: argparse.Namespace, settings: Any, out: TextIO) -
                     created_by=args.by,
                     now=now,
                 )
-                await staff.audit(s, staff_name=args.by, action="campaign_create", target=f"campaign:{c.id}", now=now)
                 print(f"campaign {c.id} ({c.status}): {size} recipients now", file=out)
             elif action == "list":
                 for c in await campaigns.all_campaigns(s):
@@ -101,12 +101,9 @@ async def _run(url: str, args: argparse.Namespace, settings: Any, out: TextIO) -
                 before = await campaigns.get(s, args.id)
                 if before is None:
                     raise CampaignProblem(f"there is no campaign {args.id}")
-                after = await campaigns.move(s, args.id, action, now)
+                after = await campaigns.move(s, args.id, action, now, by=args.by)
                 if after is None:
                     raise CampaignProblem(f"campaign {args.id} is {before.status}: it cannot {action}")
-                await staff.audit(
-                    s, staff_name=None, action=f"campaign_{action}", target=f"campaign:{args.id}", now=now
-                )
                 print(f"campaign {args.id}: {after.status}", file=out)
     finally:
         await engine.dispose()
@@ -116,7 +113,7 @@ async def _results(s: Any, args: argparse.Namespace, settings: Any, now: datetim
     from bot.dialogue.poll_results import ResultsRefused, campaign_tally, send_results
     from bot.engine.load import load_flows
     from bot.i18n.catalogs import get_catalogs
-    from storage import campaigns, staff
+    from storage import campaigns
 
     if await campaigns.get(s, args.id) is None:
         raise CampaignProblem(f"there is no campaign {args.id}")
@@ -129,14 +126,12 @@ async def _results(s: Any, args: argparse.Namespace, settings: Any, now: datetim
             print(f"{t.step.save}={choice}\t{answered}", file=out)
     if args.send:
         try:
-            n = await send_results(s, get_catalogs(settings), flowset, args.id, everyone=args.everyone, now=now)
+            n = await send_results(
+                s, get_catalogs(settings), flowset, args.id, everyone=args.everyone, now=now, by=args.by
+            )
         except ResultsRefused as exc:
             raise CampaignProblem(str(exc)) from None
-        who = "every youth who said yes to contact" if args.everyone else "who took part"
-        await staff.audit(
-            s, staff_name=None, action="campaign_results", target=f"campaign:{args.id}", detail=who, now=now
-        )
-        print(f"results queued for {n} youth ({who})", file=out)
+        print(f"results queued for {n} youth", file=out)
 
 
 def campaign_command(args: argparse.Namespace, out: TextIO | None = None, err: TextIO | None = None) -> int:

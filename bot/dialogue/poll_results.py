@@ -19,7 +19,7 @@ from bot.dialogue import outgoing
 from bot.engine import model as m
 from bot.engine.texts_of import choice_context, step_context
 from bot.i18n import replies
-from storage import campaigns, outbox
+from storage import campaigns, outbox, staff
 from storage.outbox import Priority
 
 
@@ -74,10 +74,18 @@ async def campaign_tally(s: AsyncSession, flowset: Any, campaign_id: int) -> Tal
 
 
 async def send_results(
-    s: AsyncSession, catalogs: Any, flowset: Any, campaign_id: int, *, everyone: bool, now: datetime
+    s: AsyncSession,
+    catalogs: Any,
+    flowset: Any,
+    campaign_id: int,
+    *,
+    everyone: bool,
+    now: datetime,
+    by: str | None = None,
 ) -> int:
-    """Queue the results for each youth in their language; how many youth. ResultsRefused
-    when the campaign is unknown, not done, already sent, or has no poll question."""
+    """Queue the results for each youth in their language (in the audit log under `by`);
+    how many youth. ResultsRefused when the campaign is unknown, not done, already sent,
+    or has no poll question."""
     c = await campaigns.get(s, campaign_id)
     if c is None:
         raise ResultsRefused(f"there is no campaign {campaign_id}")
@@ -98,4 +106,13 @@ async def send_results(
             await outbox.enqueue(
                 s, chat_id=chat_id, method="sendMessage", payload=payload, priority=Priority.CAMPAIGN, now=now
             )
+    who = "every youth who said yes to contact" if everyone else "who took part"
+    await staff.audit(
+        s,
+        staff_name=by,
+        action="campaign_results",
+        target=f"campaign:{campaign_id}",
+        detail=f"{who}: {len(youth)}",
+        now=now,
+    )
     return len(youth)

@@ -14,7 +14,7 @@ from datetime import UTC, datetime, timedelta
 
 from bot.base.aio import wait_any
 from bot.dialogue.services import Services
-from bot.telegram.campaigns import BATCH, queue_turns
+from bot.telegram.campaigns import queue_turns
 from storage import answers, inbox, leases, outbox, participants, sessions
 
 log = logging.getLogger(__name__)
@@ -22,7 +22,7 @@ log = logging.getLogger(__name__)
 # Tick rows get negative update ids, -(session id * TICK_ROWS + milliseconds mod TICK_ROWS),
 # so they never collide with Telegram's and two ticks of one session differ.
 TICK_ROWS = 1 << 32
-CAMPAIGN_EVERY = 0.2  # seconds between rounds while a campaign has turns to hand out
+CAMPAIGN_EVERY = 0.5  # seconds between rounds while a campaign goes out
 
 
 def _now() -> datetime:
@@ -63,14 +63,14 @@ class Scheduler:
                 await self.campaign_lead.release()
 
     async def campaign_step(self, now: datetime) -> bool:
-        """The campaign step, in the process that leads campaigns; True when a full batch went."""
+        """The campaign step, in the process that leads campaigns; True while one goes out."""
         lead = self.campaign_lead
         if not await (lead.renew(now=now) if lead.held else lead.try_acquire(now=now)):
             return False
-        queued = await queue_turns(self.services, now)
+        queued, going_out = await queue_turns(self.services, now)
         if queued:
             self.on_new()
-        return queued >= BATCH
+        return going_out
 
     async def queue_ticks(self, now: datetime, limit: int = 500) -> int:
         queued = 0

@@ -20,7 +20,6 @@ from bot.web.context import STAFF, ctx
 from bot.web.ids import parse_id
 from bot.web.pages import redirect, render, url_for
 from storage import campaigns
-from storage import staff as staff_repo
 
 ACTIONS = ("send", "pause", "resume", "cancel")
 
@@ -146,9 +145,6 @@ async def create(request: web.Request) -> web.StreamResponse:
             created_by=me.name,
             now=now,
         )
-        await staff_repo.audit(
-            s, staff_name=me.name, action="campaign_create", target=f"campaign:{made.id}", detail=f"{size}", now=now
-        )
     return redirect(url_for(request, "campaign", id=made.id))
 
 
@@ -188,13 +184,10 @@ async def move(request: web.Request) -> web.StreamResponse:
         before = await campaigns.get(s, campaign_id)
         if before is None:
             raise web.HTTPNotFound()
-        if await campaigns.move(s, campaign_id, action, now) is None:
+        if await campaigns.move(s, campaign_id, action, now, by=me.name) is None:
             raise web.HTTPBadRequest(
                 text=f"Bad request: campaign {campaign_id} is {before.status}: it cannot {action}."
             )
-        await staff_repo.audit(
-            s, staff_name=me.name, action=f"campaign_{action}", target=f"campaign:{campaign_id}", now=now
-        )
     return redirect(url_for(request, "campaign", id=campaign_id))
 
 
@@ -207,16 +200,7 @@ async def results(request: web.Request) -> web.StreamResponse:
     now = c.clock()
     try:
         async with c.sessionmaker.begin() as s:
-            n = await send_results(s, c.catalogs(), c.flowset(), campaign_id, everyone=everyone, now=now)
-            who = "every youth who said yes to contact" if everyone else "who took part"
-            await staff_repo.audit(
-                s,
-                staff_name=me.name,
-                action="campaign_results",
-                target=f"campaign:{campaign_id}",
-                detail=f"{who}: {n}",
-                now=now,
-            )
+            await send_results(s, c.catalogs(), c.flowset(), campaign_id, everyone=everyone, now=now, by=me.name)
     except ResultsRefused as exc:
         raise web.HTTPBadRequest(text=f"Bad request: {exc}.") from None
     return redirect(url_for(request, "campaign", id=campaign_id))

@@ -14,7 +14,7 @@ from playwright.async_api import expect
 from tests.botfixtures import bot_settings, running_bot
 from tests.browser.chromium import ARTIFACTS, chromium, needs_chromium
 from tests.webfixtures import PASSWORD, add_staff
-from tests.youth import Youth, onboard, settle, staff_group
+from tests.youth import opted_in, settle, staff_group
 
 pytestmark = needs_chromium
 
@@ -34,12 +34,9 @@ async def test_compose_preview_target_send_watch_and_results(fake_bot_api, tmp_p
     async with running_bot(settings) as services:
         await add_staff(services.sessionmaker, "ada", "admin")
         await add_staff(services.sessionmaker, "rita", "reviewer")
-        amal = Youth.new(fake_bot_api, services, first_name="Amal", language_code="ar")
-        await onboard(amal, "العربية", contact=True)
-        senait = Youth.new(fake_bot_api, services, first_name="Senait", language_code="ti")
-        await onboard(senait, "ትግርኛ", contact=True)
-        erik = Youth.new(fake_bot_api, services, first_name="Erik", language_code="sv")
-        await onboard(erik, "Svenska", contact=True)
+        amal, senait, erik = await opted_in(
+            fake_bot_api, services, ("Amal", "ar", "العربية"), ("Senait", "ti", "ትግርኛ"), ("Erik", "sv", "Svenska")
+        )
         base = f"http://127.0.0.1:{settings.web_port}/staff"
         tag = "phone" if viewport["width"] < 500 else "desktop"
         async with chromium() as browser:

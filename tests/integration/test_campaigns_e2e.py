@@ -17,7 +17,7 @@ from storage import campaigns
 from storage.models import CampaignRecipient, Outbox
 from storage.outbox import Priority
 from tests.botfixtures import bot_settings, running_bot
-from tests.youth import Youth, onboard, settle, staff_group
+from tests.youth import Youth, opted_in, settle, staff_group
 
 QUESTION = ("Would you go?", "poll_homework_club/would_go")
 
@@ -38,18 +38,16 @@ def asked(y: Youth, services, lang: str) -> bool:
 async def test_a_poll_reaches_exactly_the_opted_in_audience_waits_and_is_counted(fake_bot_api, db_url, tmp_path):
     group, _ = staff_group(fake_bot_api)
     async with running_bot(bot_settings(fake_bot_api, db_url, tmp_path, staff_chat_id=group.id)) as services:
-        amal = Youth.new(fake_bot_api, services, first_name="Amal", language_code="ar")
-        await onboard(amal, "العربية", contact=True)
-        senait = Youth.new(fake_bot_api, services, first_name="Senait", language_code="ti")
-        await onboard(senait, "ትግርኛ", contact=True)
-        busy = Youth.new(fake_bot_api, services, first_name="Olena", language_code="uk")
-        await onboard(busy, "Українська", contact=True)
-        stopper = Youth.new(fake_bot_api, services, first_name="Hadi", language_code="ar")
-        await onboard(stopper, "العربية", contact=True)
-        quiet = Youth.new(fake_bot_api, services, first_name="Saba", language_code="ti")
-        await onboard(quiet, "ትግርኛ", contact=False)  # did not say yes: never written to
-        other = Youth.new(fake_bot_api, services, first_name="Erik", language_code="sv")
-        await onboard(other, "Svenska", contact=True)  # not in the audience's languages
+        amal, senait, busy, stopper, other = await opted_in(
+            fake_bot_api,
+            services,
+            ("Amal", "ar", "العربية"),
+            ("Senait", "ti", "ትግርኛ"),
+            ("Olena", "uk", "Українська"),
+            ("Hadi", "ar", "العربية"),
+            ("Erik", "sv", "Svenska"),  # not in the audience's languages
+        )
+        (quiet,) = await opted_in(fake_bot_api, services, ("Saba", "ti", "ትግርኛ"), contact=False)  # said no
 
         uk = services.translator("uk")
         await busy.press(uk.gettext("Share an idea", "share_idea/title"))  # mid-flow when the poll comes

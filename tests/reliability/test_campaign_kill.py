@@ -9,66 +9,17 @@ from __future__ import annotations
 
 import os
 from collections import Counter
-from datetime import UTC, datetime
 
-from sqlalchemy import func, insert, select
+from sqlalchemy import func, select
 
 from bot.telegram.client import SEND_CONCURRENCY
-from storage import campaigns
-from storage.db import make_engine, make_sessionmaker
-from storage.migrate import ensure_schema
-from storage.models import Campaign, CampaignRecipient, Chat, Participant
+from storage.models import Campaign, CampaignRecipient
 from tests.botprocess import BotProcess, db_handle  # noqa: F401 (db_handle: fixture)
+from tests.campaignseed import QUESTION, opted_in_youth
 from tests.reliability.helpers import wait_until
 from tests.youth import settle
 
 N = int(os.environ.get("CAMPAIGN_KILL_YOUTH", 2000))
-QUESTION = "Would you go?"
-
-
-async def opted_in_youth(url: str, fake, n: int) -> list[int]:
-    """n invented youth who consented and said yes to being contacted (rows written directly)."""
-    users = [fake.new_user(first_name=f"Poll{i}", language_code="en") for i in range(n)]
-    now = datetime.now(UTC)
-    await ensure_schema(url)
-    engine = make_engine(url)
-    try:
-        async with make_sessionmaker(engine).begin() as s:
-            rows = [
-                dict(
-                    key=f"k{u.id}",
-                    pseudonym=f"p{u.id}",
-                    salt=None,
-                    language="en",
-                    consent=True,
-                    consent_at=now,
-                    contact=True,
-                    contact_at=now,
-                    created_at=now,
-                    updated_at=now,
-                    last_seen_at=now,
-                    stopped=False,
-                    is_test=False,
-                )
-                for u in users
-            ]
-            ids = (await s.execute(insert(Participant).returning(Participant.id), rows)).scalars().all()
-            await s.execute(
-                insert(Chat), [dict(participant_id=p, chat_id=u.id) for p, u in zip(ids, users, strict=True)]
-            )
-            c = await campaigns.create(
-                s,
-                name="Homework club",
-                flow_id="poll_homework_club",
-                audience={},
-                scheduled_at=None,
-                created_by="ada",
-                now=now,
-            )
-            await campaigns.move(s, c.id, "send", now)
-    finally:
-        await engine.dispose()
-    return [u.id for u in users]
 
 
 async def test_sigkill_mid_campaign_resumes_and_takes_each_turn_once(fake_bot_api, pg_url, tmp_path, db_handle):
