@@ -14,7 +14,7 @@ import pytest
 from bot.dialogue.poll_results import ResultsRefused, send_results
 from bot.telegram.campaigns import queue_turns
 from storage import campaigns
-from storage.models import CampaignRecipient, Outbox
+from storage.models import CampaignRecipient, Outbox, Participant
 from storage.outbox import Priority
 from tests.botfixtures import bot_settings, running_bot
 from tests.youth import Youth, opted_in, settle, staff_group
@@ -121,3 +121,35 @@ async def test_a_poll_reaches_exactly_the_opted_in_audience_waits_and_is_counted
         for y in (stopper, quiet, other):
             assert "👍" not in y.last.text
         assert fake_bot_api.rejected == []
+
+
+async def test_a_youth_who_blocked_the_bot_is_marked_and_skipped_after(fake_bot_api, db_url, tmp_path):
+    group, _ = staff_group(fake_bot_api)
+    async with running_bot(bot_settings(fake_bot_api, db_url, tmp_path, staff_chat_id=group.id)) as services:
+        amal, senait = await opted_in(fake_bot_api, services, ("Amal", "ar", "العربية"), ("Senait", "ti", "ትግርኛ"))
+        fake_bot_api.faults.block_user(senait.user)
+        ids = []
+        for name in ("First poll", "Second poll"):
+            async with services.sessionmaker() as s, s.begin():
+                c = await campaigns.create(
+                    s,
+                    name=name,
+                    flow_id="poll_homework_club",
+                    audience={},
+                    scheduled_at=None,
+                    created_by="ada",
+                    now=datetime.now(UTC),
+                )
+                await campaigns.move(s, c.id, "send", datetime.now(UTC))
+                ids.append(c.id)
+            await a_round(services)  # the first poll's 403 marks Senait as stopped ...
+            await amal.press(0)  # (Amal answers, so the second poll finds her between flows)
+            await amal.press(0)
+        async with services.sessionmaker() as s:
+            first, second = [await campaigns.progress(s, i) for i in ids]
+            stopped = await s.scalar(select(Participant.stopped).where(Participant.language == "ti"))
+        assert stopped is True
+        assert first["ti"]["started"] == 1  # tried once: Telegram said 403
+        assert "ti" not in second  # ... and is left out of the next one
+        assert second["ar"]["started"] == 1
+        assert [r for r in fake_bot_api.rejected if "403" not in str(r)] == []
