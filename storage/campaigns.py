@@ -172,9 +172,10 @@ async def expand_due(s: AsyncSession, now: datetime) -> list[int]:
         if cast(CursorResult[Any], result).rowcount != 1:
             continue
         audience = await s.scalar(select(Campaign.audience).where(Campaign.id == campaign_id))
-        chosen = select(
-            literal(campaign_id), Participant.id, Participant.language, literal("queued"), literal(now)
-        ).where(audience_filter(dict(audience or {}), now))
+        at = literal(now, type_=CampaignRecipient.__table__.c.created_at.type)  # stored as the model stores it
+        chosen = select(literal(campaign_id), Participant.id, Participant.language, literal("queued"), at).where(
+            audience_filter(dict(audience or {}), now)
+        )
         await s.execute(
             insert(CampaignRecipient).from_select(
                 ["campaign_id", "participant_id", "language", "status", "created_at"], chosen
