@@ -5,8 +5,8 @@ later, separate from consent. `campaigns` holds a poll's flow, audience filters,
 and schedule; `campaign_recipients` one row per youth per campaign (unique: nothing is
 sent twice).
 
-Revision ID: 0007_campaigns
-Revises: 0006_pseudonym_salt
+Revision ID: 0009_campaigns
+Revises: 0008_translator_role
 Create Date: 2026-12-03
 """
 
@@ -18,8 +18,8 @@ import sqlalchemy as sa
 from alembic import op
 from sqlalchemy.dialects import postgresql
 
-revision: str = "0007_campaigns"
-down_revision: str | None = "0006_pseudonym_salt"
+revision: str = "0009_campaigns"
+down_revision: str | None = "0008_translator_role"
 branch_labels: str | Sequence[str] | None = None
 depends_on: str | Sequence[str] | None = None
 
