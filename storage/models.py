@@ -100,7 +100,7 @@ class Participant(Base):
     consent: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_at: Mapped[datetime | None]
     # may the team contact them later (polls, news about the ideas): a yes/no of its own
-    # beside consent, with the time it was given (migration 0007)
+    # beside consent, with the time it was given (migration 0009)
     contact: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
     contact_at: Mapped[datetime | None]
     age_band: Mapped[str | None] = mapped_column(String(16))

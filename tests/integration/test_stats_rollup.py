@@ -258,7 +258,7 @@ async def test_migration_back_fills_rows_written_before_it(db):
     await _assert_counts_exact(db)
 
 
-# participants as they were before migration 0006 (salt) and 0007 (contact)
+# participants as they were before migration 0006 (salt) and 0009 (contact)
 OLD_PARTICIPANTS = sa.table(
     "participants",
     *(
