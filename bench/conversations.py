@@ -18,7 +18,7 @@ from typing import Any
 
 IDEA = "A homework club in the library after school, with volunteers who speak many languages."
 # "Share an idea" from /start, as in tests/integration/test_app_process.py.
-SHARE_IDEA = ["/start", "English", "16–17", "Yes", "Share an idea", "School", IDEA, "Me", "Done", "Yes"]
+SHARE_IDEA = ["/start", "English", "16–17", "Yes", "No", "Share an idea", "School", IDEA, "Me", "Done", "Yes"]
 BUTTONS = frozenset(SHARE_IDEA) - {IDEA, "/start"}
 STEP_TIMEOUT = 300.0
 

@@ -27,6 +27,8 @@ FULL = dict(
     repeat=3,
     mem_youth=100,
     think=1.0,
+    campaign=10_000,
+    campaign_chat=50,
 )
 SMOKE = dict(
     youth=5,
@@ -38,8 +40,10 @@ SMOKE = dict(
     repeat=1,
     mem_youth=3,
     think=0.01,
+    campaign=30,
+    campaign_chat=3,
 )
-ALL = ("load", "burst", "memory", "dashboard", "startup")
+ALL = ("load", "burst", "campaign", "memory", "dashboard", "startup")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -53,6 +57,8 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
     )
     p.add_argument("--burst", type=int, help="youth pressing /start in the burst (full: 10000)")
     p.add_argument("--burst-window", type=float, help="seconds over which the burst arrives (full: 60)")
+    p.add_argument("--campaign", type=int, help="recipients of the campaign sent while youth chat (full: 10000)")
+    p.add_argument("--campaign-chat", type=int, help="youth chatting while the campaign goes out (full: 50)")
     p.add_argument("--participants", type=int, help="stored participants+sessions for memory (full: 100000)")
     p.add_argument("--submissions", type=int, help="stored submissions for the dashboard (full: 1000000)")
     p.add_argument("--flows", type=int, help="flow files for the reload timing (50)")
@@ -182,6 +188,46 @@ async def measure(args: argparse.Namespace, workdir: Path) -> Results:
             note=f"{b.reminders_sent}/{b.reminders} reminders sent in all",
         )
         row.met = b.reminders_before_last_answer <= max(1, b.reminders // 10)
+
+    if "campaign" in only:
+        from bench import campaign
+        from bench.burst import CONFIGURED_RATE
+        from bench.conversations import Thinking
+
+        print(
+            f"[campaign] {args.campaign} recipients while {args.campaign_chat} youth chat, limits enforced", flush=True
+        )
+        c = await campaign.run_campaign(args.campaign, args.campaign_chat, workdir, Thinking().scaled(args.think))
+        sec = f"campaign ({c.recipients} recipients, {c.chatting} youth chatting)"
+        row = r.add(
+            sec,
+            "messages sent per second while it went out",
+            c.send_rate,
+            "msg/s",
+            CONFIGURED_RATE,
+            "configured limit",
+            "≥ 95% of limit",
+            note=f"{c.reached}/{c.recipients} reached",
+        )
+        row.met = (row.ratio or 0) >= 0.95 and c.reached == c.recipients
+        row = r.add(sec, "429s received (campaign run)", c.count_429, "", target="0")
+        row.met = c.count_429 == 0
+        row = r.add(
+            sec,
+            "chatting youth's answer time p99",
+            c.with_campaign.p99_ms,
+            "ms",
+            c.without.p99_ms,
+            "same youth, no campaign",
+            "≤ 1.5× without",
+        )
+        row.met = row.ratio is not None and row.ratio <= 1.5
+        r.notes.append(
+            "Campaign: the poll goes to every recipient through the outbox at the lowest priority "
+            "(storage.outbox.Priority.CAMPAIGN) while the chatting youth go through Share an idea at "
+            "Telegram's limits (the fake answers 429 beyond them); the same chatting youth run once "
+            "without the campaign in the same run, as the baseline."
+        )
 
     if "memory" in only:
         print(f"[memory] {args.participants} stored participants and sessions", flush=True)

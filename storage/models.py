@@ -22,7 +22,9 @@ from sqlalchemy import (
     String,
     Text,
     TypeDecorator,
+    UniqueConstraint,
     cast,
+    false,
     func,
     text,
 )
@@ -97,6 +99,10 @@ class Participant(Base):
     language: Mapped[str] = mapped_column(String(16))
     consent: Mapped[bool] = mapped_column(Boolean, default=False)
     consent_at: Mapped[datetime | None]
+    # may the team contact them later (polls, news about the ideas): a yes/no of its own
+    # beside consent, with the time it was given (migration 0009)
+    contact: Mapped[bool] = mapped_column(Boolean, default=False, server_default=false())
+    contact_at: Mapped[datetime | None]
     age_band: Mapped[str | None] = mapped_column(String(16))
     source: Mapped[str | None] = mapped_column(String(64))
     created_at: Mapped[datetime] = mapped_column(default=utcnow)
@@ -308,3 +314,57 @@ class Lease(Base):
     name: Mapped[str] = mapped_column(String(64), primary_key=True)
     holder: Mapped[str] = mapped_column(String(128))
     expires_at: Mapped[datetime]
+
+
+CAMPAIGN_STATES = ("draft", "scheduled", "sending", "paused", "done", "cancelled")
+RECIPIENT_STATES = ("queued", "started", "skipped")
+
+
+class Campaign(Base):
+    """A poll or prototype test: a flow started with the opted-in youth of an audience.
+
+    `audience` holds the filters as plain JSON (languages, age_bands, sources,
+    took_part: a flow id, submitted_days); `scheduled_at` is when it is due (the
+    schedule lives here, not in memory); `expanded_at` when its recipients were listed.
+    """
+
+    __tablename__ = "campaigns"
+    __table_args__ = (CheckConstraint(_statuses(*CAMPAIGN_STATES), name="status"),)
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    name: Mapped[str] = mapped_column(String(120))
+    flow_id: Mapped[str] = mapped_column(String(64))
+    status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
+    audience: Mapped[dict[str, Any]]
+    scheduled_at: Mapped[datetime | None]
+    expanded_at: Mapped[datetime | None]
+    finished_at: Mapped[datetime | None]
+    results_sent_at: Mapped[datetime | None]  # the results went back to the youth (once)
+    created_by: Mapped[str | None] = mapped_column(String(64))  # the staff member, never a youth
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    updated_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
+class CampaignRecipient(Base):
+    """One youth of one campaign: unique, so nobody is sent a campaign twice.
+
+    `status`: queued (waiting, also while the youth is mid-flow), started (the flow was
+    started with them), skipped (stopped, blocked or no longer opted in when their turn came).
+    """
+
+    __tablename__ = "campaign_recipients"
+    __table_args__ = (
+        CheckConstraint(_statuses(*RECIPIENT_STATES), name="status"),
+        Index("ix_campaign_recipients_campaign_id_status", "campaign_id", "status"),
+        UniqueConstraint("campaign_id", "participant_id", name="uq_campaign_recipients_campaign_id_participant_id"),
+    )
+
+    id: Mapped[int] = mapped_column(BigID, primary_key=True)
+    campaign_id: Mapped[int] = mapped_column(BigID, ForeignKey("campaigns.id", ondelete="CASCADE"))
+    # erasure (/delete) takes the row with the participant
+    participant_id: Mapped[int] = mapped_column(BigID, ForeignKey("participants.id", ondelete="CASCADE"), index=True)
+    language: Mapped[str] = mapped_column(String(16))
+    status: Mapped[str] = mapped_column(String(16), default="queued")
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+    offered_at: Mapped[datetime | None]  # when its start was last put in the inbox
+    started_at: Mapped[datetime | None]

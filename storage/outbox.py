@@ -30,6 +30,7 @@ class Priority(IntEnum):
     INTERACTIVE = 0  # answers to what a youth just wrote
     STAFF = 1  # the staff group, webhooks, admin answers, the bot's commands
     BACKGROUND = 2  # reminders and other messages nobody is waiting for
+    CAMPAIGN = 3  # polls and campaigns: after everything else (storage/campaigns.py)
 
 
 async def enqueue(
@@ -97,6 +98,12 @@ async def has_due(s: AsyncSession, now: datetime, priority: Priority) -> bool:
         exists().where(Outbox.status == "pending", Outbox.priority == priority, Outbox.next_attempt_at <= now)
     )
     return bool(await s.scalar(stmt))
+
+
+async def pending_of(s: AsyncSession, priority: Priority, limit: int) -> int:
+    """Pending rows of `priority`, counted up to `limit` (enough to say "that many or more")."""
+    rows = select(Outbox.id).where(Outbox.status == "pending", Outbox.priority == priority).limit(limit)
+    return int(await s.scalar(select(func.count()).select_from(rows.subquery())) or 0)
 
 
 async def mark_sent(s: AsyncSession, sent: list[tuple[int, Any]], now: datetime) -> None:

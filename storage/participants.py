@@ -165,6 +165,8 @@ async def export_data(s: AsyncSession, participant_id: int) -> dict[str, Any]:
             "language": p.language,
             "consent": p.consent,
             "consent_at": _iso(p.consent_at),
+            "contact": p.contact,
+            "contact_at": _iso(p.contact_at),
             "age_band": p.age_band,
             "source": p.source,
             "created_at": _iso(p.created_at),

@@ -83,7 +83,19 @@ def tmp_cwd(env: dict[str, str]) -> str:
 
 async def through_share_idea(y: Youth, steps: list[str] | None = None) -> None:
     """Each youth goes at their own pace: act, wait for their own next question."""
-    for action in steps or ["start", "English", "16–17", "Yes", "Share an idea", "School", IDEA, "Me", "Done", "Yes"]:
+    for action in steps or [
+        "start",
+        "English",
+        "16–17",
+        "Yes",
+        "No",
+        "Share an idea",
+        "School",
+        IDEA,
+        "Me",
+        "Done",
+        "Yes",
+    ]:
         if action == "start":
             await y.step(y.user.send_command("/start"))
         elif action == IDEA:

@@ -136,14 +136,26 @@ def staff_group(fake):
     return fake.new_group("Sammanhacket team", members=[lead]), lead
 
 
-async def onboard(y: Youth, language: str = "English", age: str = "16–17") -> None:
+async def onboard(y: Youth, language: str = "English", age: str = "16–17", *, contact: bool = False) -> None:
     await y.start()
     await y.press(language)
     await y.press(age)
     await y.press(0)  # "Yes": agree
+    await y.press(0 if contact else 1)  # may the team write first? (the contact opt-in)
 
 
 async def count(services, model, *where) -> int:
     """Rows of `model` in the bot's database that match `where`."""
     async with services.sessionmaker() as s:
         return await s.scalar(select(func.count()).select_from(model).where(*where))
+
+
+async def opted_in(fake, services, *people: tuple[str, str, str], contact: bool = True) -> list[Youth]:
+    """Youth onboarded in their language who said yes (or no) to being contacted:
+    (first name, Telegram language code, the language button's label) each."""
+    out = []
+    for name, code, label in people:
+        y = Youth.new(fake, services, first_name=name, language_code=code)
+        await onboard(y, label, contact=contact)
+        out.append(y)
+    return out

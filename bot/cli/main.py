@@ -129,6 +129,10 @@ def _parser() -> argparse.ArgumentParser:
 
     _command(sub, "doctor", "check the settings, token, database, staff chat, flows and catalogs; say what to fix")
 
+    from bot.cli.campaign import add_parser as add_campaign_parser
+
+    add_campaign_parser(sub, _command)
+
     _command(sub, "demo", "fill a fresh database (DATABASE_URL) with invented youth and submissions")
 
     export = _command(sub, "export", "export the anonymised submissions (CSV or JSON)")
@@ -280,6 +284,10 @@ def _dispatch(args: argparse.Namespace) -> int:
         from bot.cli.doctor import doctor_command
 
         return doctor_command()
+    if args.command == "campaign":
+        from bot.cli.campaign import campaign_command
+
+        return campaign_command(args)
     if args.command == "demo":
         from bot.cli.demo import demo_command
 

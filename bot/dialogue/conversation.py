@@ -202,14 +202,7 @@ class Conversation:
         await store_answer(self.s, self.participant.id, self.row.id if self.row else None, e, self.now)
 
     def _set_profile(self, e: ev.SetProfile) -> None:
-        p = self.participant
-        if e.field == "language" and isinstance(e.value, str):
-            p.language = e.value
-        elif e.field == "age_band":
-            p.age_band = str(e.value) if e.value is not None else None
-        elif e.field == "consent":
-            p.consent = bool(e.value)
-            p.consent_at = self.now if p.consent else None
+        set_profile(self.participant, e.field, e.value, self.now)
 
     # -- replies ----------------------------------------------------------------------
     async def reply_events(self, events: Sequence[ev.Event]) -> None:
@@ -273,6 +266,22 @@ class Conversation:
             now=self.now,
             row=self.row,
         )
+
+
+def set_profile(p: Participant, name: str, value: Any, now: datetime) -> None:
+    """An engine SetProfile on the participant (the conversation's and the demo loader's)."""
+    if name == "language" and isinstance(value, str):
+        p.language = value
+    elif name == "age_band":
+        p.age_band = str(value) if value is not None else None
+    elif name == "consent":
+        p.consent = bool(value)
+        p.consent_at = now if p.consent else None
+        if not p.consent:  # no consent, no contact: the one needs the other
+            p.contact, p.contact_at = False, None
+    elif name == "contact":
+        p.contact = bool(value)
+        p.contact_at = now if p.contact else None
 
 
 async def store_answer(

@@ -55,6 +55,10 @@ async def send_mydata(conv: Conversation) -> None:
         lines.append(tr.format(replies.MYDATA_AGE, age_band=_age_band(conv, p["age_band"])))
     if p.get("consent_at"):
         lines.append(tr.format(replies.MYDATA_CONSENT, when=p["consent_at"][:10]))
+        if p.get("contact_at"):
+            lines.append(tr.format(replies.MYDATA_CONTACT, when=p["contact_at"][:10]))
+        else:
+            lines.append(tr.gettext(replies.MYDATA_NO_CONTACT))
     shown = [a for a in data.get("answers", []) if a.get("value") is not None]
     for a in shown:
         flow = conv.services.flowset.get(a.get("flow_id") or "")

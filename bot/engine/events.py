@@ -77,7 +77,7 @@ class SaveAnswer(Event):
 
 @dataclass(frozen=True)
 class SetProfile(Event):
-    field: str  # language | age_band | consent
+    field: str  # language | age_band | consent | contact
     value: Any
 
 

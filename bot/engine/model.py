@@ -163,7 +163,7 @@ class NumberStep(_Saves):
 class YesNoStep(_Saves):
     type: Literal["yesno"]
     text: TextValue
-    profile: Literal["consent"] | None = None
+    profile: Literal["consent", "contact"] | None = None
     next: Next
 
 

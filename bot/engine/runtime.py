@@ -262,6 +262,8 @@ class _Run:
         if profile == "consent" and not skipped:
             self.s.consent = bool(value)
             self.emit(ev.SetProfile("consent", bool(value)))
+        if profile == "contact" and not skipped and self.storing():
+            self.emit(ev.SetProfile("contact", bool(value)))
         if isinstance(step, m.LanguageStep):
             if isinstance(value, str):  # skipped: the language it started in stays
                 self.s.lang = value

@@ -22,6 +22,8 @@ MYDATA_NOTHING = N_("We have not saved anything about you.")
 MYDATA_LANGUAGE = N_("Language: {language}")
 MYDATA_AGE = N_("Age group: {age_band}")
 MYDATA_CONSENT = N_("You agreed to take part: {when}")
+MYDATA_CONTACT = N_("You said we may write to you later: {when}")
+MYDATA_NO_CONTACT = N_("We may not write to you first (change it in /menu → Settings).")
 MYDATA_ANSWER = N_("{question}: {answer}")
 MYDATA_FOOTER = N_("Write /delete to delete all of it.")
 HELP_INTRO = N_(
@@ -37,3 +39,14 @@ SLOW_DOWN = N_(
     "You are sending a lot of messages very quickly. I am reading them all, but I will "
     "only answer your newest one until you slow down a little."
 )
+
+# "What happened to your idea" (bot/dialogue/idea_news.py); {flow} is the flow's title
+NEWS_SHORTLISTED = N_("Good news about your idea ({flow}): the team has picked it to work on further. 🌟")
+NEWS_REVIEWED = N_("The team has read your idea ({flow}).")
+NEWS_CHANGED = N_("There is news about your idea ({flow}).")
+NEWS_NOTE = N_("The team writes: {note}")
+
+# A poll's results, sent back to the youth (bot/dialogue/poll_results.py)
+RESULTS_HEADER = N_("Here is what young people answered to “{question}” ({count} answers):")
+RESULTS_LINE = N_("{label}: {percent}% ({count})")
+RESULTS_THANKS = N_("Thank you for taking part! The team uses your answers to decide what to build next.")

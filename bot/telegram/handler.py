@@ -18,7 +18,7 @@ from telegram import CallbackQuery, ChatMemberUpdated, Message, Update
 from bot import engine
 from bot.i18n import texts
 from bot.dialogue.services import Services
-from bot.dialogue import outgoing, youth
+from bot.dialogue import campaign, outgoing, youth
 from bot.telegram import press_answers, staff
 from bot.dialogue.conversation import Conversation, Sender
 from storage import outbox
@@ -61,6 +61,9 @@ class UpdateHandler:
         payload = row.payload or {}
         if "_tick" in payload:
             await self._tick(s, payload["_tick"], row.chat_key)
+            return
+        if "_campaign" in payload:
+            await campaign.take_turn(self.services, s, int(payload["_campaign"]["recipient"]), row.chat_key, _now())
             return
         update = Update.de_json(payload, self.bot)  # raises on what PTB cannot parse
         now = _now()

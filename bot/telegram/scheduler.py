@@ -14,13 +14,15 @@ from datetime import UTC, datetime, timedelta
 
 from bot.base.aio import wait_any
 from bot.dialogue.services import Services
-from storage import answers, inbox, outbox, participants, sessions
+from bot.telegram.campaigns import queue_turns
+from storage import answers, inbox, leases, outbox, participants, sessions
 
 log = logging.getLogger(__name__)
 
 # Tick rows get negative update ids, -(session id * TICK_ROWS + milliseconds mod TICK_ROWS),
 # so they never collide with Telegram's and two ticks of one session differ.
 TICK_ROWS = 1 << 32
+CAMPAIGN_EVERY = 0.5  # seconds between rounds while a campaign goes out
 
 
 def _now() -> datetime:
@@ -37,19 +39,38 @@ class Scheduler:
         self.on_new = on_new
         self.every = every
         self._last_purge: datetime | None = None
+        # campaigns go out from one process of a deployment (bot/telegram/campaigns.py)
+        self.campaign_lead = leases.Leader(services.db, "campaigns", ttl=30.0)
 
     async def run(self, stop: asyncio.Event) -> None:
-        while not stop.is_set():
-            try:
-                if await self.queue_ticks(_now()):
-                    self.on_new()
-                await self.purge_daily(_now())
-                await self.gauge()
-            except asyncio.CancelledError:
-                raise
-            except Exception as exc:
-                log.warning("scheduler round failed (%s); retrying", type(exc).__name__)
-            await wait_any(stop, timeout=self.every)
+        try:
+            while not stop.is_set():
+                busy = False
+                try:
+                    if await self.queue_ticks(_now()):
+                        self.on_new()
+                    busy = await self.campaign_step(_now())
+                    await self.purge_daily(_now())
+                    await self.gauge()
+                except asyncio.CancelledError:
+                    raise
+                except Exception as exc:
+                    log.warning("scheduler round failed (%s); retrying", type(exc).__name__)
+                # a campaign with more turns to hand out comes back soon
+                await wait_any(stop, timeout=CAMPAIGN_EVERY if busy else self.every)
+        finally:
+            if self.campaign_lead.held:
+                await self.campaign_lead.release()
+
+    async def campaign_step(self, now: datetime) -> bool:
+        """The campaign step, in the process that leads campaigns; True while one goes out."""
+        lead = self.campaign_lead
+        if not await (lead.renew(now=now) if lead.held else lead.try_acquire(now=now)):
+            return False
+        queued, going_out = await queue_turns(self.services, now)
+        if queued:
+            self.on_new()
+        return going_out
 
     async def queue_ticks(self, now: datetime, limit: int = 500) -> int:
         queued = 0

@@ -40,6 +40,7 @@ from bot.dialogue.services import Services
 from bot.telegram import chat_members, flow_upload, press_answers
 from bot.dialogue import outgoing
 from bot.dialogue.followup import ask_youth
+from bot.dialogue.idea_news import tell_author
 from bot.dialogue.translations import card_block_of
 from bot.telegram.staff_translate import on_tr
 from bot.telegram.press_answers import Answer
@@ -115,6 +116,7 @@ async def _press(
     if sub is None:
         return OUT_OF_DATE
     await submissions.set_status(s, sub, parsed[1], by=(cq.from_user.first_name or "staff")[:64], now=now)
+    await tell_author(s, services.catalogs, services.flowset, sub, parsed[1], "", now)
     flow = services.flowset.get(sub.flow_id)
     text = card_text(sub, flow.title if flow else sub.flow_id, await card_block_of(s, sub.id))
     await _enqueue(

@@ -16,6 +16,7 @@ from sqlalchemy.ext.asyncio import AsyncSession, async_sessionmaker
 
 from bot.web import (
     auth,
+    campaigns,
     export,
     flows_page,
     security,
@@ -59,6 +60,11 @@ def _routes(app: web.Application) -> None:
     r.add_get("/stats", stats.stats_page, name="stats")
     r.add_get("/stats/chart/{kind}.svg", stats.chart, name="stats_chart")
     r.add_get("/stats/funnel/{flow}.svg", stats.funnel_chart, name="stats_funnel")
+    r.add_get("/campaigns", campaigns.campaigns_page, name="campaigns")
+    r.add_post("/campaigns", campaigns.create, name="campaign_create")
+    r.add_get("/campaigns/{id}", campaigns.campaign_page, name="campaign")
+    r.add_post("/campaigns/{id}/results", campaigns.results, name="campaign_results")
+    r.add_post("/campaigns/{id}/{action}", campaigns.move, name="campaign_move")
     r.add_get("/flows", flows_page.flows_page, name="flows")
     r.add_get("/flows/{flow}", flows_page.flow_page, name="flow")
     r.add_get("/simulator", simulator.page, name="simulator")

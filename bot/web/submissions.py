@@ -11,6 +11,7 @@ from urllib.parse import parse_qsl, urlencode
 
 from aiohttp import web
 
+from bot.dialogue.idea_news import NOTE_MAX, tell_author
 from bot.web.auth import Staff, requires
 from bot.web.context import STAFF, ctx
 from storage.ids import parse_id
@@ -188,17 +189,23 @@ async def set_status(request: web.Request) -> web.StreamResponse:
     status = str(form.get("status", ""))
     if status not in STATUSES:
         raise web.HTTPBadRequest(text="Bad request: unknown status.")
+    note = str(form.get("note", "")).strip()
+    if len(note) > NOTE_MAX:
+        raise web.HTTPBadRequest(text=f"Bad request: the note to the author is longer than {NOTE_MAX} characters.")
     now = c.clock()
     async with c.sessionmaker.begin() as s:
         row = await _get(request, s)
         before = row.status
         await submissions.set_status(s, row, status, by=staff.name, now=now)
+        await tell_author(s, c.catalogs(), c.flowset(), row, status, note, now)
         await staff_repo.audit(
             s,
             staff_name=staff.name,
             action="status",
             target=f"submission:{row.id}",
-            detail=f"{before} -> {status}",
+            # the note may quote the idea: only its length is kept; whether anyone was
+            # written to is not said (it would tell staff something about the author)
+            detail=f"{before} -> {status}" + (f", a note of {len(note)} characters" if note else ""),
             now=now,
         )
     return redirect(_detail_url(request, row, str(form.get("back", ""))))

@@ -61,6 +61,10 @@ def _expected_onboarding_funnel() -> list[list[str]]:
         ["Which language do you want to use?", str(len(YOUTH))],
         ["How old are you?", str(len(asked_age))],
         ["Is this OK for you?", str(len(asked_consent))],
+        [
+            "May we send you a message later, with new questions or news about the ideas?",
+            str(sum(y.consent is True for y in asked_consent)),
+        ],
     ]
 
 

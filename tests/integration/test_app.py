@@ -53,7 +53,8 @@ async def test_every_shipped_flow(fake_bot_api, db_url, tmp_path, mode):
         await cira.start("workshop-malmo")
         await cira.press("English")
         await cira.press("18–21")
-        await cira.press(0)  # agreed: the workshop's flow starts by itself after onboarding
+        await cira.press(0)  # agreed
+        await cira.press("No")  # no contact later: the workshop's flow starts by itself after onboarding
         await cira.press("Great")
         await cira.write("2")
         await cira.write("The food was good and I met new friends.")

@@ -47,7 +47,9 @@ async def test_sigkill_mid_conversation_loses_and_duplicates_nothing(fake_bot_ap
         Youth.new(fake_bot_api, db, first_name=f"Kid{i}", language_code="en")
         for i in range(int(os.environ.get("SIGKILL_YOUTH", 50)))
     ]
-    await asyncio.gather(*(through_share_idea(y, ["start", "English", "16–17", "Yes", "Share an idea"]) for y in youth))
+    await asyncio.gather(
+        *(through_share_idea(y, ["start", "English", "16–17", "Yes", "No", "Share an idea"]) for y in youth)
+    )
     # Everyone presses "School" and writes their idea; the bot dies in the middle of it.
     for y in youth:
         await y.user.press("School")

@@ -19,6 +19,8 @@ MEASURES = [
     "messages sent per second",
     "429s received",
     "time until every youth answered",
+    "messages sent per second while it went out",
+    "chatting youth's answer time p99",
     "idle RSS",
     "peak RSS",
     "submissions list",

@@ -121,10 +121,12 @@ async def test_onboarding_funnel_counts_the_questions_each_youth_reached(demo):
     left_at_language = sum(not y.picks_language for y in YOUTH)
     left_at_age = sum(y.picks_language and y.age is None for y in YOUTH)
     under_13 = sum(y.age == "under_13" for y in YOUTH)
+    agreed = sum(y.picks_language and y.age not in (None, "under_13") and y.consent is True for y in YOUTH)
     expected = [
         ("Which language do you want to use?", len(YOUTH)),
         ("How old are you?", len(YOUTH) - left_at_language),
         ("Is this OK for you?", len(YOUTH) - left_at_language - left_at_age - under_13),
+        ("May we send you a message later, with new questions or news about the ideas?", agreed),
     ]
     html = await (await client.get("/stats")).text()
     section = html.split('id="funnel-onboarding"')[1].split("</section>")[0]

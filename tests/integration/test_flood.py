@@ -117,7 +117,7 @@ async def test_another_youth_goes_on_while_a_flood_is_handled(fake_bot_api, tmp_
         for i in range(2 * FLOOD):
             await flooder.user.send_text(f"one more message, number {i}")
         other = Youth.new(fake_bot_api, services, first_name="Selam", language_code="en")
-        await through_share_idea(other, ["start", "English", "16–17", "Yes", "Share an idea"])
+        await through_share_idea(other, ["start", "English", "16–17", "Yes", "No", "Share an idea"])
         # her five answers came while the flood was still being worked through
         assert await _count(services, Inbox, Inbox.chat_key == flooder.user.id, Inbox.status == "pending") > 0
         assert "What is your idea about?" in other.question.text

@@ -80,6 +80,7 @@ async def onboard(y: Youth, name: str) -> None:
     await y.step(y.user.press(name))
     await y.step(y.user.press(AGE_16_17))
     await y.step(y.user.press(YES))
+    await y.step(y.user.press(NO))  # the contact opt-in
 
 
 async def every_flow(y: Youth, name: str, menu: list[str]) -> None:

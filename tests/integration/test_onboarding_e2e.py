@@ -50,7 +50,8 @@ async def test_menu_during_onboarding_waits_until_it_is_finished(fake_bot_api, t
         consent = y.question
         replies = await y.command("/menu")
         assert replies[-1].text == f"{kind}\n{consent.text.splitlines()[-1]}"
-        await y.press(0)  # agree: onboarding is finished
+        await y.press(0)  # agree
+        await y.press(1)  # no contact later: onboarding is finished
         replies = await y.command("/menu")
         assert any("💡" in label for label in replies[-1].labels)  # now the menu
         await y.press("💡")

@@ -88,7 +88,7 @@ async def test_sighup_reloads_a_running_process(fake_bot_api, content):
     await bot.start()
     try:
         bot.proc.send_signal(signal.SIGHUP)
-        await wait_for_log(bot.log, "reload (SIGHUP): 5 flows and the catalogs are live")
+        await wait_for_log(bot.log, "reload (SIGHUP): 7 flows and the catalogs are live")
 
         break_flow(content / "flows")
         bot.proc.send_signal(signal.SIGHUP)

@@ -16,7 +16,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 # Inputs per flow; numbers press the numbered buttons.
 SCRIPTS = {
-    "onboarding": ["3", "1", "/quit"],  # (English from --lang) 16-17, Yes -> menu
+    "onboarding": ["3", "1", "2", "/quit"],  # (English from --lang) 16-17, Yes, no contact -> menu
     "share_idea": ["2", "Study buddies for new students", "1", "6", "1"],
     "need": ["4", "/skip", "A summer job", "2"],
     "workshop_feedback": ["1", "oops", "1", "Loved it"],
@@ -90,7 +90,7 @@ def test_help_and_stop_work_in_the_terminal(words):
 def test_menu_during_onboarding_waits_for_it_to_finish():
     from bot.i18n import texts
 
-    out = run_chat("en", ["/menu", "3", "1", "/menu"])
+    out = run_chat("en", ["/menu", "3", "1", "2", "/menu"])
     first, rest = out.split(texts.FINISH_ONBOARDING_FIRST, 1)
     assert "Share an idea" not in first and rest.lstrip().startswith("How old are you?")
     assert "profile consent = True" in rest and rest.count("Share an idea") == 2  # then the menu works

@@ -41,4 +41,5 @@ async def test_funnel_counts_age_and_consent_reached_before_anything_is_stored(f
             ("Which language do you want to use?", 6),
             ("How old are you?", 6),
             ("Is this OK for you?", 5),
+            ("May we send you a message later, with new questions or news about the ideas?", 5),
         ]

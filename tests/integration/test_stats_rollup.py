@@ -12,6 +12,7 @@ from __future__ import annotations
 from datetime import timedelta
 
 from alembic import command
+import sqlalchemy as sa
 from sqlalchemy import delete, func, insert, select, update
 
 from storage.stats_queries import KINDS, live_counts_query, reach_query, rollup_counts_query
@@ -257,10 +258,31 @@ async def test_migration_back_fills_rows_written_before_it(db):
     await _assert_counts_exact(db)
 
 
+# participants as they were before migration 0006 (salt) and 0009 (contact)
+OLD_PARTICIPANTS = sa.table(
+    "participants",
+    *(
+        sa.column(name, Participant.__table__.c[name].type)
+        for name in (
+            "id",
+            "key",
+            "pseudonym",
+            "language",
+            "consent",
+            "created_at",
+            "updated_at",
+            "last_seen_at",
+            "stopped",
+            "is_test",
+        )
+    ),
+)
+
+
 async def _person_before_salt(s, n: int) -> Participant:
     """A participant row as written before migration 0006 added its salt column."""
     row = await s.execute(
-        insert(Participant.__table__)
+        insert(OLD_PARTICIPANTS)
         .values(
             key=f"k{n}",
             pseudonym=f"Quiet Fox {n}",
@@ -272,7 +294,7 @@ async def _person_before_salt(s, n: int) -> Participant:
             stopped=False,
             is_test=False,
         )
-        .returning(Participant.__table__.c.id)
+        .returning(OLD_PARTICIPANTS.c.id)
     )
     return Participant(id=row.scalar_one())
 

@@ -352,7 +352,7 @@ async def test_works_mounted_under_a_prefix(site):
 
 
 PUBLIC = {"home", "login", "login_submit", "logout"}
-SAMPLE = {"id": "1", "kind": "topic", "flow": "idea", "name": "rita", "lang": "ti"}
+SAMPLE = {"id": "1", "kind": "topic", "flow": "idea", "name": "rita", "lang": "ti", "action": "send"}
 
 
 def guarded_routes(app):

@@ -21,7 +21,7 @@ from tests.youth import Youth, settle
 
 N_DEPLOYMENT_YOUTH = int(os.environ.get("DEPLOYMENT_YOUTH", 300))
 N_KILL_YOUTH = int(os.environ.get("WORKER_KILL_YOUTH", 20))
-SHARE_AN_IDEA = ["start", "English", "16–17", "Yes", "Share an idea", "School", IDEA, "Me", "Done", "Yes"]
+SHARE_AN_IDEA = ["start", "English", "16–17", "Yes", "No", "Share an idea", "School", IDEA, "Me", "Done", "Yes"]
 
 
 async def _sample_holders(db, stop: asyncio.Event, seen: list[int]) -> None:
@@ -95,7 +95,7 @@ async def test_sigkill_of_the_sending_worker_loses_and_duplicates_nothing(fake_b
     try:
         youth = [Youth.new(fake_bot_api, db, first_name=f"Made{i}Up", language_code="en") for i in range(N_KILL_YOUTH)]
         await asyncio.gather(
-            *(through_share_idea(y, ["start", "English", "16–17", "Yes", "Share an idea"]) for y in youth)
+            *(through_share_idea(y, ["start", "English", "16–17", "Yes", "No", "Share an idea"]) for y in youth)
         )
         victim = await deployment.sender_pid(db.sessionmaker)
         sends_before = len(deployment.sends)

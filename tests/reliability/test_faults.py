@@ -22,7 +22,7 @@ from tests.botprocess import IDEA, through_share_idea
 from tests.webfixtures import PASSWORD, add_staff, csrf_of
 from tests.youth import Youth, settle
 
-TO_THE_IDEA = ["start", "English", "16–17", "Yes", "Share an idea", "School"]
+TO_THE_IDEA = ["start", "English", "16–17", "Yes", "No", "Share an idea", "School"]
 TO_THE_END = [IDEA, "Me", "Done", "Yes"]
 
 

@@ -49,7 +49,7 @@ async def test_no_identifier_or_secret_in_logs_errors_or_pages(fake_bot_api, pg_
     db = db_handle(pg_url)
     try:
         youth = Youth.new(fake_bot_api, db, first_name=FIRST, last_name=LAST, username=USERNAME, language_code="en")
-        await walk(youth, ["start", "English", "16–17", "Yes", "Share an idea", "School"], IDEA_WITH_PII)
+        await walk(youth, ["start", "English", "16–17", "Yes", "No", "Share an idea", "School"], IDEA_WITH_PII)
         await youth.step(youth.user.send_contact(PHONE))
         await walk(youth, [IDEA_WITH_PII, "Me", "Done", "Yes"], IDEA_WITH_PII)
         await youth.step(youth.user.send_command("/mydata"))

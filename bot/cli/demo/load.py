@@ -22,7 +22,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot import engine
 from bot.cli.demo.youth import Review, Run, Youth
-from bot.dialogue.conversation import store_answer
+from bot.dialogue.conversation import set_profile, store_answer
 from bot.engine import events as ev
 from bot.engine import model as m
 from bot.forwarding.submit import anonymize_answers
@@ -104,13 +104,7 @@ class Talk:
         await self.run(lambda fs: engine.resume(fs, session, inp, now=self.now))
 
     def _profile(self, name: str, value: Any) -> None:
-        p = self.participant
-        if name == "language":
-            p.language = str(value)
-        elif name == "age_band":
-            p.age_band = None if value is None else str(value)
-        elif name == "consent":
-            p.consent, p.consent_at = bool(value), (self.now if value else None)
+        set_profile(self.participant, name, value, self.now)
 
     async def _save_answer(self, e: ev.SaveAnswer) -> None:
         await store_answer(self.s, self.participant.id, self.row.id if self.row else None, e, self.now)

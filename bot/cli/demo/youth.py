@@ -39,12 +39,14 @@ class Youth:
     days_ago: float
     age: str | None = "age_16_17"  # None: leaves at the age question
     consent: bool | None = True  # None: leaves at the consent question
+    contact: bool = True  # after consent: may the team write first?
     runs: tuple[Run, ...] = ()
     picks_language: bool = True  # False: leaves at the language question
     onboarding: dict[str, Any] = field(init=False)
 
     def __post_init__(self) -> None:
-        answers = {k: v for k, v in (("age_band", self.age), ("consent", self.consent)) if v is not None}
+        given = (("age_band", self.age), ("consent", self.consent), ("contact", self.contact))
+        answers = {k: v for k, v in given if v is not None}
         object.__setattr__(self, "onboarding", answers)
 
 

@@ -1,0 +1,118 @@
+"""A poll's results back to the youth: counts and percentages of its first choice
+question, one text per language, queued for those who took part (or for every youth who
+said yes to being contacted), once per campaign and only after it is done.
+
+The counts come from the anonymised submissions of the campaign's recipients; the texts
+(question, labels) from the catalogs, as the youth saw them. No chart image yet: text only.
+"""
+
+from __future__ import annotations
+
+from collections import Counter
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any
+
+from sqlalchemy.ext.asyncio import AsyncSession
+
+from bot.dialogue import outgoing
+from bot.engine import model as m
+from bot.engine.texts_of import choice_context, step_context
+from bot.i18n import replies
+from storage import campaigns, outbox, staff
+from storage.outbox import Priority
+
+
+class ResultsRefused(Exception):
+    """Why the results cannot go out (said to staff as it is)."""
+
+
+@dataclass(frozen=True)
+class Tally:
+    flow_id: str
+    step: m.ChoiceStep
+    counts: dict[str, int]  # choice id -> answers, in the question's order
+    total: int
+
+
+def poll_question(flow: Any) -> m.ChoiceStep | None:
+    """The flow's first choice question that saves its answer (the poll's question)."""
+    for step in flow.steps.values():
+        if isinstance(step, m.ChoiceStep) and step.save:
+            return step
+    return None
+
+
+def tally(flow: Any, answers: list[dict[str, Any]]) -> Tally | None:
+    step = poll_question(flow)
+    if step is None or step.save is None:
+        return None
+    seen = Counter(a.get(step.save) for a in answers)
+    counts = {c.id: seen.get(c.id, 0) for c in step.choices}
+    return Tally(flow.id, step, counts, sum(counts.values()))
+
+
+def results_text(tr: Any, t: Tally) -> str:
+    lines = t.step.lines()
+    question = tr.gettext(lines[-1], step_context(t.flow_id, t.step.id)) if lines else t.step.id
+    out = [tr.format(replies.RESULTS_HEADER, question=question, count=tr.format_number(t.total))]
+    for choice in t.step.choices:
+        n = t.counts[choice.id]
+        percent = round(100 * n / t.total) if t.total else 0
+        label = tr.gettext(choice.label, choice_context(t.flow_id, t.step.id, choice.id))
+        out.append(
+            tr.format(replies.RESULTS_LINE, label=label, percent=tr.format_number(percent), count=tr.format_number(n))
+        )
+    out += ["", tr.gettext(replies.RESULTS_THANKS)]
+    return "\n".join(out)
+
+
+async def campaign_tally(s: AsyncSession, flowset: Any, campaign_id: int) -> Tally | None:
+    c = await campaigns.get(s, campaign_id)
+    flow = flowset.get(c.flow_id) if c is not None and flowset is not None else None
+    return tally(flow, await campaigns.answers_of(s, campaign_id)) if flow is not None else None
+
+
+async def send_results(
+    s: AsyncSession,
+    catalogs: Any,
+    flowset: Any,
+    campaign_id: int,
+    *,
+    everyone: bool,
+    now: datetime,
+    by: str | None = None,
+) -> int:
+    """Queue the results for each youth in their language (in the audit log under `by`);
+    how many youth. ResultsRefused when the campaign is unknown, not done, already sent,
+    or has no poll question."""
+    c = await campaigns.get(s, campaign_id)
+    if c is None:
+        raise ResultsRefused(f"there is no campaign {campaign_id}")
+    t = await campaign_tally(s, flowset, campaign_id)
+    if t is None:
+        raise ResultsRefused(f"campaign {campaign_id}'s flow {c.flow_id!r} has no choice question to count")
+    if c.results_sent_at is not None:
+        raise ResultsRefused(
+            f"the results of campaign {campaign_id} were sent already ({c.results_sent_at:%Y-%m-%d %H:%M})"
+        )
+    if not await campaigns.mark_results_sent(s, campaign_id, now):
+        raise ResultsRefused(f"campaign {campaign_id} is {c.status}: results go out once it is done")
+    texts: dict[str, str] = {}
+    youth = await campaigns.results_audience(s, campaign_id, everyone=everyone)
+    for chat_id, lang in youth:
+        text = texts.get(lang) or texts.setdefault(lang, results_text(catalogs.translator(lang), t))
+        for payload in outgoing.send_message(chat_id, text):
+            await outbox.enqueue(
+                s, chat_id=chat_id, method="sendMessage", payload=payload, priority=Priority.CAMPAIGN, now=now
+            )
+    who = "every youth who said yes to contact" if everyone else "who took part"
+    await staff.audit(
+        s,
+        staff_name=by,
+        action="campaign_results",
+        target=f"campaign:{campaign_id}",
+        detail=f"{who}: {len(youth)}",
+        now=now,
+    )
+    return len(youth)
