@@ -182,7 +182,7 @@ async def test_followup_question_and_answer_through_machine_translation(
 ):
     from bot.i18n import replies
     from bot.i18n.catalogs import language_choices
-    from tests.integration.test_languages_e2e import AGE_16_17, DONE, ME, SCHOOL, YES
+    from tests.integration.test_languages_e2e import AGE_16_17, DONE, ME, NO, SCHOOL, YES
 
     group, lead = staff_group(fake_bot_api)
     s = settings(fake_bot_api, fake_libretranslate, db_url, tmp_path, group)
@@ -191,7 +191,7 @@ async def test_followup_question_and_answer_through_machine_translation(
         layla = Youth.new(fake_bot_api, services, first_name="Layla", language_code="ar")
         await layla.command("/start")
         await layla.press(dict(language_choices(s))["ar"])
-        for press in (AGE_16_17, YES, menu.index("share_idea"), SCHOOL):
+        for press in (AGE_16_17, YES, NO, menu.index("share_idea"), SCHOOL):  # NO: not contacted first
             await layla.press(press)
         await layla.write("ملعب كرة قدم للبنات")
         for press in (ME, DONE, YES):  # YES: the team may ask a follow-up question
