@@ -24,10 +24,25 @@ ROOT = Path(__file__).resolve().parent.parent
 STAFF_CHAT_ID = -100_555_000_111
 
 
-def free_port() -> int:
+def free_port(count: int = 1) -> int:
+    """A port that was free a moment ago, with the `count - 1` ports above it free too
+    (`run --workers N` binds N ports in a row; another test may hold any of them)."""
+    for _ in range(100):
+        with socket.socket() as s:
+            s.bind(("127.0.0.1", 0))
+            base = s.getsockname()[1]
+        if base + count <= 65536 and all(port_free(port) for port in range(base + 1, base + count)):
+            return base
+    raise RuntimeError(f"no {count} free ports in a row")
+
+
+def port_free(port: int) -> bool:
     with socket.socket() as s:
-        s.bind(("127.0.0.1", 0))
-        return s.getsockname()[1]
+        try:
+            s.bind(("127.0.0.1", port))
+        except OSError:
+            return False
+    return True
 
 
 def bot_settings(fake: Any, db_url: str, tmp_path: Path, **overrides: Any) -> Settings:

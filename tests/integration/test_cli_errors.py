@@ -57,7 +57,7 @@ def closed_port() -> int:
 
 
 def assert_every_command_says(url: str, tmp_path, where: str, what: str, fix: str) -> None:
-    env = cli_env(tmp_path, DATABASE_URL=url, WEB_PORT=str(free_port()))
+    env = cli_env(tmp_path, DATABASE_URL=url, WEB_PORT=str(free_port(2)))
     line = f"Sammanbot cannot use the database {where}: {what}. Fix: {fix}.\n"
     for argv, stdin in DATABASE_COMMANDS:
         done = command(argv, env, tmp_path, stdin=stdin)
@@ -124,7 +124,7 @@ async def test_postgres_and_postgresql_urls_work_for_every_command(pg_url, tmp_p
     async_url = make_url(pg_url)
     plain = async_url.set(drivername="postgres").render_as_string(hide_password=False)
     shown = async_url.render_as_string(hide_password=True)
-    env = cli_env(tmp_path, DATABASE_URL=plain, WEB_PORT=str(free_port()))
+    env = cli_env(tmp_path, DATABASE_URL=plain, WEB_PORT=str(free_port(2)))
 
     done = command(["db", "upgrade"], env, tmp_path)
     assert (done.returncode, done.stdout, done.stderr) == (
@@ -187,7 +187,7 @@ def test_database_urls_are_mapped_to_the_async_drivers_in_the_settings(given, us
     ],
 )
 def test_a_token_not_of_telegrams_form_is_refused_at_start(token, tmp_path):
-    env = cli_env(tmp_path, TELEGRAM_BOT_TOKEN=token, WEB_PORT=str(free_port()))
+    env = cli_env(tmp_path, TELEGRAM_BOT_TOKEN=token, WEB_PORT=str(free_port(2)))
     done = command(["run"], env, tmp_path)
     assert (done.returncode, done.stdout, done.stderr) == (1, "", f"Sammanbot cannot start: {TOKEN_HINT}\n")
     assert not (tmp_path / "var" / "bot.db").exists()  # refused before anything was set up
@@ -209,7 +209,7 @@ def test_a_pasted_token_is_trimmed_and_an_empty_one_is_unset():
 
 async def test_without_network_the_bot_says_once_what_to_check(tmp_path):
     api = f"http://127.0.0.1:{closed_port()}"
-    env = cli_env(tmp_path, TELEGRAM_BOT_TOKEN=GOOD_FORM_TOKEN, TELEGRAM_API_URL=api, WEB_PORT=str(free_port()))
+    env = cli_env(tmp_path, TELEGRAM_BOT_TOKEN=GOOD_FORM_TOKEN, TELEGRAM_API_URL=api, WEB_PORT=str(free_port(2)))
     bot = await Running.start(["run"], env, tmp_path)
     await bot.wait_for("Bot API still not reachable", count=2)
     assert await bot.stop() == 0, bot.output

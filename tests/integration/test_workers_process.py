@@ -157,7 +157,7 @@ class _SupervisorOnly:
 
 async def test_restarts_of_a_crashing_worker_back_off_with_one_traceback_each(pg_url, tmp_path):
     # The supervisor's preflight finds the database; every worker crashes at start on it.
-    port = free_port()
+    port = free_port(2)
     async with _SupervisorOnly(pg_url) as door:
         env = dict(
             os.environ,

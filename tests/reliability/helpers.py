@@ -32,7 +32,7 @@ from sqlalchemy import func, select, text
 
 from storage.leases import lock_key
 from storage.models import Answer, Inbox, Outbox, Submission
-from tests.botfixtures import free_port
+from tests.botfixtures import free_port, port_free
 from tests.fakebotapi.updates import WebhookDelivery
 from tests.botprocess import BotProcess, tmp_cwd
 
@@ -230,17 +230,6 @@ class Proxy:
         return web.Response(status=502, text="no backend")
 
 
-def _port_free(port: int) -> bool:
-    import socket
-
-    with socket.socket() as s:
-        try:
-            s.bind(("127.0.0.1", port))
-        except OSError:
-            return False
-    return True
-
-
 def pid_of_peer(port: int, pids: list[int]) -> int | None:
     """Which of `pids` owns the local TCP port `port` (read from /proc)."""
     inodes: set[str] = set()
@@ -398,8 +387,8 @@ class Deployment:
         self.fake = fake
         self.workers = workers
         self.process = BotProcess(fake, db_url, tmp_path, staff_chat_id)  # env and log file
-        while not all(_port_free(self.process.port + i) for i in range(workers)):
-            self.process.port = free_port()
+        if not all(port_free(self.process.port + i) for i in range(workers)):
+            self.process.port = free_port(workers)
         self.process.env["WEB_PORT"] = str(self.process.port)
         self.ports = [self.process.port + i for i in range(workers)]
         self.balancer = Proxy([f"http://127.0.0.1:{p}" for p in self.ports])
