@@ -51,3 +51,14 @@ async def serving(app: web.Application, engine: Any = None) -> AsyncIterator[str
         await srv.close()
         if engine is not None:
             await engine.dispose()
+
+
+async def log_in(page: Any, name: str, lands_on: str, password: str | None = None) -> None:
+    """Fill the login form the page shows and wait for the page it leads to (`lands_on`,
+    a path such as "submissions")."""
+    from tests.webfixtures import PASSWORD
+
+    await page.fill("input[name=name]", name)
+    await page.fill("input[name=password]", password or PASSWORD)
+    await page.click("button:has-text('Log in')")
+    await page.wait_for_url(f"**/{lands_on}")

@@ -12,19 +12,16 @@ import pytest
 from playwright.async_api import expect
 
 from tests.botfixtures import bot_settings, running_bot
-from tests.browser.chromium import ARTIFACTS, chromium, needs_chromium
-from tests.webfixtures import PASSWORD, add_staff
+from tests.browser.chromium import ARTIFACTS, chromium, log_in, needs_chromium
+from tests.webfixtures import add_staff
 from tests.youth import opted_in, settle, staff_group
 
 pytestmark = needs_chromium
 
 
-async def log_in(page, base: str, name: str) -> None:
+async def log_in_at_campaigns(page, base: str, name: str) -> None:
     await page.goto(f"{base}/campaigns")
-    await page.fill("input[name=name]", name)
-    await page.fill("input[name=password]", PASSWORD)
-    await page.click("button:has-text('Log in')")
-    await page.wait_for_url("**/campaigns")
+    await log_in(page, name, "campaigns")
 
 
 @pytest.mark.parametrize("viewport", [{"width": 390, "height": 844}, {"width": 1280, "height": 900}])
@@ -41,7 +38,7 @@ async def test_compose_preview_target_send_watch_and_results(fake_bot_api, tmp_p
         tag = "phone" if viewport["width"] < 500 else "desktop"
         async with chromium() as browser:
             page = await (await browser.new_context(viewport=viewport)).new_page()
-            await log_in(page, base, "ada")
+            await log_in_at_campaigns(page, base, "ada")
             await page.fill("input[name=name]", "Homework club")
             await page.select_option("select[name=flow]", "poll_homework_club")
             await page.check("input[name=language][value=ar]")
@@ -79,7 +76,7 @@ async def test_compose_preview_target_send_watch_and_results(fake_bot_api, tmp_p
             assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")
 
             reviewer = await (await browser.new_context(viewport=viewport)).new_page()
-            await log_in(reviewer, base, "rita")
+            await log_in_at_campaigns(reviewer, base, "rita")
             await reviewer.click("a:has-text('Homework club')")
             assert "👍 Yes" in await reviewer.inner_text("#results")
             assert await reviewer.locator("button:has-text('Send')").count() == 0

@@ -12,8 +12,8 @@ import io
 from pathlib import Path
 
 import pytest
-from tests.browser.chromium import ARTIFACTS, chromium, needs_chromium, serving
-from tests.webfixtures import PASSWORD, add_staff, make_site, submission
+from tests.browser.chromium import ARTIFACTS, chromium, log_in, needs_chromium, serving
+from tests.webfixtures import add_staff, make_site, submission
 
 ARABIC_IDEA = "نريد ملعب كرة قدم قريب من السكن"
 
@@ -65,10 +65,7 @@ async def direction(locator) -> str:
 async def test_review_export_flows_and_simulator_in_a_browser(server, page):
     await page.goto(f"{server}/submissions")
     assert "/login" in page.url
-    await page.fill("input[name=name]", "ada")
-    await page.fill("input[name=password]", PASSWORD)
-    await page.click("button:has-text('Log in')")
-    await page.wait_for_url("**/submissions")
+    await log_in(page, "ada", "submissions")
     await shot(page, "01-submissions-phone")
     assert await page.evaluate("document.documentElement.scrollWidth <= window.innerWidth")  # fits a phone
     assert "urgent" in (await page.locator("li.sub").first.inner_text())

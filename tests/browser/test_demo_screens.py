@@ -13,10 +13,9 @@ import re
 import pytest
 
 from bot.cli.demo.youth import YOUTH
-from tests.browser.chromium import ARTIFACTS, chromium, needs_chromium, serving
+from tests.browser.chromium import ARTIFACTS, chromium, log_in, needs_chromium, serving
 from tests.demosite import ROOT, make_demo_site
 from tests.demosite import raw_ids
-from tests.webfixtures import PASSWORD
 
 pytestmark = needs_chromium
 WIDTHS = (1280, 390)
@@ -87,10 +86,7 @@ async def test_demo_dashboard_at_desktop_and_phone_width(server, browser, width)
     assert got.status == 200 and got.headers["content-type"].startswith("image/svg+xml")
     assert (await got.body()).lstrip().startswith(b"<svg")
 
-    await page.fill("input[name=name]", "ada")
-    await page.fill("input[name=password]", PASSWORD)
-    await page.click("button:has-text('Log in')")
-    await page.wait_for_url("**/submissions")
+    await log_in(page, "ada", "submissions")
     pages = {
         "2-submissions": None,
         "3-submission": "a:has-text('#') >> nth=3",

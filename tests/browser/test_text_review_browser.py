@@ -10,9 +10,9 @@ import pytest
 from babel.messages.pofile import read_po
 
 from bot.i18n.catalogs import po_path
-from tests.browser.chromium import ARTIFACTS, chromium, needs_chromium, serving
+from tests.browser.chromium import ARTIFACTS, chromium, log_in, needs_chromium, serving
 from tests.i18nfixtures import draft_locales
-from tests.webfixtures import PASSWORD, add_staff, make_site
+from tests.webfixtures import add_staff, make_site
 
 pytestmark = needs_chromium
 
@@ -35,10 +35,7 @@ async def test_an_arabic_translator_reviews_on_a_phone(server):
     async with chromium() as browser:
         page = await (await browser.new_context(viewport={"width": 390, "height": 844})).new_page()
         await page.goto(f"{url}/login")
-        await page.fill("input[name=name]", "layla")
-        await page.fill("input[name=password]", PASSWORD)
-        await page.click("button:has-text('Log in')")
-        await page.wait_for_url("**/translations")
+        await log_in(page, "layla", "translations")
         await page.click("a[href='/translations/ar']")
         await page.wait_for_url("**/translations/ar")
         await page.screenshot(path=str(ARTIFACTS / "translations-ar-phone.png"), full_page=True)

@@ -7,8 +7,8 @@ from __future__ import annotations
 
 import pytest
 
-from tests.browser.chromium import ARTIFACTS, chromium, needs_chromium, serving
-from tests.webfixtures import PASSWORD, add_machine_translation, add_staff, make_site, submission
+from tests.browser.chromium import ARTIFACTS, chromium, log_in, needs_chromium, serving
+from tests.webfixtures import add_machine_translation, add_staff, make_site, submission
 
 ARABIC_IDEA = "نريد ملعب كرة قدم قريب من السكن للبنات والأولاد"
 MACHINE = "idea: Vi vill ha en fotbollsplan nära boendet för flickor och pojkar"
@@ -40,10 +40,7 @@ async def test_original_and_translation_side_by_side_arabic_right_to_left(server
     async with chromium() as browser:
         page = await (await browser.new_context(viewport={"width": 1280, "height": 900})).new_page()
         await page.goto(f"{url}/login")
-        await page.fill("input[name=name]", "rita")
-        await page.fill("input[name=password]", PASSWORD)
-        await page.click("button:has-text('Log in')")
-        await page.wait_for_url("**/submissions")
+        await log_in(page, "rita", "submissions")
         listed = page.locator("p.preview.translated span[dir]")
         assert await listed.inner_text() == MACHINE and await direction(listed) == "ltr"
 
