@@ -272,6 +272,60 @@ async def send_document(api: FakeBotApi, params: dict[str, Any], chat: Chat | No
     return _store(api, chat, message)
 
 
+def _image_size(data: bytes) -> tuple[int, int]:
+    """Width and height of an uploaded PNG (read from its IHDR chunk) or JPEG (its SOF
+    marker); Telegram refuses what it cannot process as an image."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if data[:2] == b"\xff\xd8":
+        i = 2
+        while i + 9 < len(data) and data[i] == 0xFF:
+            marker, length = data[i + 1], int.from_bytes(data[i + 2 : i + 4], "big")
+            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+                return int.from_bytes(data[i + 7 : i + 9], "big"), int.from_bytes(data[i + 5 : i + 7], "big")
+            i += 2 + length
+    raise bad_request("IMAGE_PROCESS_FAILED")
+
+
+@handles("sendPhoto")
+async def send_photo(api: FakeBotApi, params: dict[str, Any], chat: Chat | None) -> Any:
+    """An uploaded photo (or a file_id of one sent before): at most 10 MB, width + height
+    at most 10000, a side ratio of at most 20, as the Bot API documents for sendPhoto."""
+    chat = _require_chat(chat)
+    photo = params["photo"]
+    if isinstance(photo, str):
+        stored = api.files.get(photo)
+        if stored is None:
+            raise bad_request("wrong file identifier/HTTP URL specified")
+    else:
+        if not photo.data:
+            raise bad_request("file must be non-empty")
+        if len(photo.data) > 10 * 1024 * 1024:
+            raise bad_request("PHOTO_INVALID_DIMENSIONS")
+        stored = api.files.add(photo.data, "photos", photo.filename)
+    width, height = _image_size(stored.data)
+    if width + height > 10000 or max(width, height) > 20 * max(min(width, height), 1):
+        raise bad_request("PHOTO_INVALID_DIMENSIONS")
+    size = {
+        "file_id": stored.file_id,
+        "file_unique_id": stored.file_unique_id,
+        "width": width,
+        "height": height,
+        "file_size": len(stored.data),
+    }
+    message = BotMessage(
+        chat.id,
+        chat.new_message_id(),
+        api.now(),
+        kind="photo",
+        photo=[size],
+        caption=_caption(params),
+        reply_markup=_markup(params),
+        reply_to_message_id=_reply_to(chat, params),
+    )
+    return _store(api, chat, message)
+
+
 @handles("editMessageText")
 async def edit_message_text(api: FakeBotApi, params: dict[str, Any], chat: Chat | None) -> Any:
     message = _editable(chat, params)

@@ -34,9 +34,7 @@ async def _finish_and_check(what: str, db, fake, chats: list[int]) -> None:
     assert sent_twice <= SEND_CONCURRENCY  # only what was in flight at the failure
 
 
-async def test_two_workers_send_one_campaign_through_a_sigkill_of_the_sender(
-    fake_bot_api, pg_url, tmp_path, db_handle
-):
+async def test_two_workers_send_one_campaign_through_a_sigkill_of_the_sender(fake_bot_api, pg_url, tmp_path, db_handle):
     group = fake_bot_api.new_group("Sammanhacket team")
     chats = await opted_in_youth(pg_url, fake_bot_api, N)
     deployment = Deployment(fake_bot_api, pg_url, tmp_path, group.chat.id, workers=2)
