@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import base64
 from datetime import datetime
 from enum import IntEnum
 from typing import Any, cast
@@ -22,6 +23,23 @@ ERASED_REF = "erased"  # the ref of rows still owed for a youth who erased thems
 # all, it is delivered and marked sent.
 COALESCED_REF = "coalesced"
 SUPERSEDED_REF = "superseded"
+
+
+# A file to upload rides in the JSON payload as {UPLOAD: base64, "filename": name}; the
+# sender turns it into a multipart upload. For small files only (a results chart is ~2 kB).
+UPLOAD = "upload_base64"
+
+
+def upload(data: bytes, filename: str) -> dict[str, str]:
+    """A payload value that is uploaded as a file with the call."""
+    return {UPLOAD: base64.b64encode(data).decode("ascii"), "filename": filename}
+
+
+def uploaded(value: Any) -> tuple[bytes, str] | None:
+    """(bytes, filename) of a payload value made by `upload`, else None."""
+    if isinstance(value, dict) and isinstance(value.get(UPLOAD), str):
+        return base64.b64decode(value[UPLOAD]), str(value.get("filename") or "file")
+    return None
 
 
 class Priority(IntEnum):

@@ -1,18 +1,20 @@
 """Many invented youth who consented and said yes to being contacted, written straight to
 the database (with a user each in the fake Bot API), and a poll campaign to all of them
-sent now: for the campaign reliability test and the campaign benchmark."""
+sent now: for the campaign reliability tests and the campaign benchmark; and what the tests
+count afterwards (turns taken, polls received)."""
 
 from __future__ import annotations
 
+from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
-from sqlalchemy import insert
+from sqlalchemy import insert, select
 
 from storage import campaigns
 from storage.db import make_engine, make_sessionmaker
 from storage.migrate import ensure_schema
-from storage.models import Chat, Participant
+from storage.models import Campaign, CampaignRecipient, Chat, Participant
 
 POLL = "poll_homework_club"
 QUESTION = "Would you go?"  # the poll's question, as English youth see it
@@ -55,3 +57,20 @@ async def opted_in_youth(url: str, fake: Any, n: int, *, prefix: str = "Poll") -
     finally:
         await engine.dispose()
     return [u.id for u in users]
+
+
+async def turns_taken(sessionmaker: Any) -> Counter[int]:
+    """Participant id -> how many campaign turns were started for them."""
+    async with sessionmaker() as s:
+        ids = await s.scalars(select(CampaignRecipient.participant_id).where(CampaignRecipient.status == "started"))
+        return Counter(ids.all())
+
+
+def polls_received(fake: Any) -> Counter[int]:
+    """Chat id -> how many times the poll's question was sent there."""
+    return Counter(p["chat_id"] for p in fake.calls_to("sendMessage") if QUESTION in (p.get("text") or ""))
+
+
+async def campaign_done(sessionmaker: Any) -> bool:
+    async with sessionmaker() as s:
+        return await s.scalar(select(Campaign.status)) == "done"

@@ -1,4 +1,4 @@
-"""Bot API payloads for what we say: plain text (split at Telegram's limit) and
+"""Bot API payloads for what we say: plain text (split at Telegram's limit), photos and
 inline keyboards.
 
 Messages are sent without parse_mode, so nothing a youth or an admin wrote can be
@@ -51,3 +51,8 @@ def edit_text(chat_id: int, message_id: int, text: str, buttons: Buttons = ()) -
     if any(buttons):
         payload["reply_markup"] = keyboard(buttons)
     return payload
+
+
+def send_photo(chat_id: int, photo: dict[str, str]) -> dict[str, Any]:
+    """A sendPhoto payload; `photo` is a file carried in the payload (storage.outbox.upload)."""
+    return {"chat_id": chat_id, "photo": photo}

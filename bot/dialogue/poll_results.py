@@ -3,7 +3,9 @@ question, one text per language, queued for those who took part (or for every yo
 said yes to being contacted), once per campaign and only after it is done.
 
 The counts come from the anonymised submissions of the campaign's recipients; the texts
-(question, labels) from the catalogs, as the youth saw them. No chart image yet: text only.
+(question, labels) from the catalogs, as the youth saw them. The text numbers the choices;
+a bar chart PNG with the same numbers (bot/dialogue/poll_chart.py) follows it, sent with
+sendPhoto through the outbox (the file rides in the payload, storage.outbox.upload).
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.dialogue import outgoing
+from bot.dialogue.poll_chart import chart_png, percentages
 from bot.engine import model as m
 from bot.engine.texts_of import choice_context, step_context
 from bot.i18n import replies
@@ -56,13 +59,13 @@ def results_text(tr: Any, t: Tally) -> str:
     lines = t.step.lines()
     question = tr.gettext(lines[-1], step_context(t.flow_id, t.step.id)) if lines else t.step.id
     out = [tr.format(replies.RESULTS_HEADER, question=question, count=tr.format_number(t.total))]
-    for choice in t.step.choices:
-        n = t.counts[choice.id]
-        percent = round(100 * n / t.total) if t.total else 0
+    counts = [t.counts[choice.id] for choice in t.step.choices]
+    for number, (choice, n, percent) in enumerate(zip(t.step.choices, counts, percentages(counts), strict=True), 1):
         label = tr.gettext(choice.label, choice_context(t.flow_id, t.step.id, choice.id))
-        out.append(
-            tr.format(replies.RESULTS_LINE, label=label, percent=tr.format_number(percent), count=tr.format_number(n))
+        line = tr.format(
+            replies.RESULTS_LINE, label=label, percent=tr.format_number(percent), count=tr.format_number(n)
         )
+        out.append(f"{number}. {line}")  # the number of its bar in the chart
     out += ["", tr.gettext(replies.RESULTS_THANKS)]
     return "\n".join(out)
 
@@ -100,11 +103,13 @@ async def send_results(
         raise ResultsRefused(f"campaign {campaign_id} is {c.status}: results go out once it is done")
     texts: dict[str, str] = {}
     youth = await campaigns.results_audience(s, campaign_id, everyone=everyone)
+    chart = outbox.upload(chart_png([t.counts[choice.id] for choice in t.step.choices]), "results.png")
     for chat_id, lang in youth:
         text = texts.get(lang) or texts.setdefault(lang, results_text(catalogs.translator(lang), t))
-        for payload in outgoing.send_message(chat_id, text):
+        calls = [("sendMessage", p) for p in outgoing.send_message(chat_id, text)]
+        for method, payload in [*calls, ("sendPhoto", outgoing.send_photo(chat_id, chart))]:
             await outbox.enqueue(
-                s, chat_id=chat_id, method="sendMessage", payload=payload, priority=Priority.CAMPAIGN, now=now
+                s, chat_id=chat_id, method=method, payload=payload, priority=Priority.CAMPAIGN, now=now
             )
     who = "every youth who said yes to contact" if everyone else "who took part"
     await staff.audit(

@@ -23,6 +23,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
+from telegram import InputFile
 
 from bot.base.aio import wait_any
 from bot.telegram.client import Outcome, classify
@@ -267,12 +268,19 @@ def _jsonable(result: Any) -> Any:
     return to_dict() if callable(to_dict) else str(result)
 
 
+def _as_upload(value: Any) -> Any:
+    """A file carried in the payload (storage.outbox.upload) as PTB's InputFile."""
+    file = outbox.uploaded(value)
+    return InputFile(file[0], filename=file[1]) if file is not None else value
+
+
 def telegram_transport(bot: Any) -> Transport:
     """Outbox rows to the Bot API, as generic calls (bot.telegram.client.configure_ptb
     silences PTB's advice to use its typed methods)."""
 
     async def send(row: Any) -> Any:
-        result = await bot.do_api_request(row.method, api_kwargs=dict(row.payload or {}))
+        kwargs = {key: _as_upload(value) for key, value in (row.payload or {}).items()}
+        result = await bot.do_api_request(row.method, api_kwargs=kwargs)
         # Keep only what we need later (ids), never the echoed text.
         if isinstance(result, dict) and "message_id" in result:
             return {"message_id": result["message_id"]}

@@ -82,5 +82,6 @@ async def test_compose_preview_target_send_watch_and_results(fake_bot_api, tmp_p
             assert await reviewer.locator("button:has-text('Send')").count() == 0
             assert await reviewer.locator("form[action$='/campaigns']").count() == 0  # no compose form
         await settle(services)
-        assert any("50" in t for t in amal.texts()[-1:])  # the results reached the youth
+        *_, results, chart = amal.user.messages
+        assert "50" in results.text and chart.kind == "photo"  # the results and their chart reached the youth
         assert fake_bot_api.rejected == []

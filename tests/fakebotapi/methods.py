@@ -237,39 +237,75 @@ async def send_message(api: FakeBotApi, params: dict[str, Any], chat: Chat | Non
     return _store(api, chat, message)
 
 
-@handles("sendDocument")
-async def send_document(api: FakeBotApi, params: dict[str, Any], chat: Chat | None) -> Any:
-    chat = _require_chat(chat)
-    document = params["document"]
-    if isinstance(document, str):
-        stored = api.files.get(document)
+def _file_of(api: FakeBotApi, value: Any, folder: str) -> Any:
+    """The stored file a send names: a file_id of one sent before, or a new upload."""
+    if isinstance(value, str):
+        stored = api.files.get(value)
         if stored is None:
             raise bad_request("wrong file identifier/HTTP URL specified")
-        name = stored.file_path.rsplit("/", 1)[-1]
-        mime = "application/octet-stream"
-    else:
-        if not document.data:
-            raise bad_request("file must be non-empty")
-        stored = api.files.add(document.data, "documents", document.filename)
-        name, mime = document.filename, document.content_type
-    info = {
-        "file_id": stored.file_id,
-        "file_unique_id": stored.file_unique_id,
-        "file_name": name,
-        "mime_type": mime,
-        "file_size": len(stored.data),
-    }
+        return stored
+    if not value.data:
+        raise bad_request("file must be non-empty")
+    return api.files.add(value.data, folder, value.filename)
+
+
+def _ids(stored: Any) -> dict[str, str]:
+    return {"file_id": stored.file_id, "file_unique_id": stored.file_unique_id}
+
+
+def _send_file(api: FakeBotApi, chat: Chat, params: dict[str, Any], **attachment: Any) -> dict[str, Any]:
+    """Store a sent file message (`attachment`: its kind and its document or photo)."""
     message = BotMessage(
         chat.id,
         chat.new_message_id(),
         api.now(),
-        kind="document",
-        document=info,
         caption=_caption(params),
         reply_markup=_markup(params),
         reply_to_message_id=_reply_to(chat, params),
+        **attachment,
     )
     return _store(api, chat, message)
+
+
+@handles("sendDocument")
+async def send_document(api: FakeBotApi, params: dict[str, Any], chat: Chat | None) -> Any:
+    chat = _require_chat(chat)
+    document = params["document"]
+    stored = _file_of(api, document, "documents")
+    if isinstance(document, str):
+        name, mime = stored.file_path.rsplit("/", 1)[-1], "application/octet-stream"
+    else:
+        name, mime = document.filename, document.content_type
+    info = {**_ids(stored), "file_name": name, "mime_type": mime, "file_size": len(stored.data)}
+    return _send_file(api, chat, params, kind="document", document=info)
+
+
+def _image_size(data: bytes) -> tuple[int, int]:
+    """Width and height of an uploaded PNG (read from its IHDR chunk) or JPEG (its SOF
+    marker); Telegram refuses what it cannot process as an image."""
+    if data[:8] == b"\x89PNG\r\n\x1a\n" and data[12:16] == b"IHDR":
+        return int.from_bytes(data[16:20], "big"), int.from_bytes(data[20:24], "big")
+    if data[:2] == b"\xff\xd8":
+        i = 2
+        while i + 9 < len(data) and data[i] == 0xFF:
+            marker, length = data[i + 1], int.from_bytes(data[i + 2 : i + 4], "big")
+            if 0xC0 <= marker <= 0xCF and marker not in (0xC4, 0xC8, 0xCC):
+                return int.from_bytes(data[i + 7 : i + 9], "big"), int.from_bytes(data[i + 5 : i + 7], "big")
+            i += 2 + length
+    raise bad_request("IMAGE_PROCESS_FAILED")
+
+
+@handles("sendPhoto")
+async def send_photo(api: FakeBotApi, params: dict[str, Any], chat: Chat | None) -> Any:
+    """An uploaded photo (or a file_id of one sent before): at most 10 MB, width + height
+    at most 10000, a side ratio of at most 20, as the Bot API documents for sendPhoto."""
+    chat = _require_chat(chat)
+    stored = _file_of(api, params["photo"], "photos")
+    width, height = _image_size(stored.data)
+    if len(stored.data) > 10 * 1024 * 1024 or width + height > 10000 or max(width, height) > 20 * min(width, height):
+        raise bad_request("PHOTO_INVALID_DIMENSIONS")
+    size = {**_ids(stored), "width": width, "height": height, "file_size": len(stored.data)}
+    return _send_file(api, chat, params, kind="photo", photo=[size])
 
 
 @handles("editMessageText")

@@ -24,6 +24,7 @@ class BotMessage:
     caption: str | None = None
     reply_markup: dict[str, Any] | None = None
     document: dict[str, Any] | None = None
+    photo: list[dict[str, Any]] | None = None  # PhotoSize objects, as Telegram returns them
     reply_to_message_id: int | None = None
     edited: bool = False  # on snapshots from wait_for_reply: this event was an edit
     edit_count: int = 0
@@ -69,6 +70,8 @@ class BotMessage:
             msg["caption"] = self.caption
         if self.document is not None:
             msg["document"] = self.document
+        if self.photo is not None:
+            msg["photo"] = self.photo
         if self.keyboard:
             msg["reply_markup"] = {"inline_keyboard": self.keyboard}
         return msg

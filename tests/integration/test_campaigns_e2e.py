@@ -1,7 +1,8 @@
 """A poll campaign end to end over the fake Bot API, on SQLite and PostgreSQL: it reaches
 exactly the targeted, opted-in youth in their languages (Arabic and Tigrinya among them),
 waits for a youth in the middle of another flow, skips one who said /stop, is answered
-and counted, and nobody gets it twice. Invented people only."""
+and counted, and nobody gets it twice; the results go back once, as a numbered text and
+then a bar chart photo whose bars match the counts. Invented people only."""
 
 from __future__ import annotations
 
@@ -17,6 +18,7 @@ from storage import campaigns
 from storage.models import CampaignRecipient, Outbox, Participant
 from storage.outbox import Priority
 from tests.botfixtures import bot_settings, running_bot
+from tests.chartread import bar_heights
 from tests.youth import Youth, opted_in, settle, staff_group
 
 QUESTION = ("Would you go?", "poll_homework_club/would_go")
@@ -117,9 +119,13 @@ async def test_a_poll_reaches_exactly_the_opted_in_audience_waits_and_is_counted
                 percent=tr.format_number(100),
                 count=tr.format_number(1),
             )
-            assert line in y.last.text, (lang, y.last.text)
+            *_, results, chart = y.user.messages
+            assert f"1. {line}" in results.text, (lang, results.text)  # numbered as its bar
+            assert chart.kind == "photo" and chart.text is None, lang  # the chart after the text
+            yes, maybe, no = bar_heights(fake_bot_api.files.get(chart.photo[0]["file_id"]).data, 3)
+            assert yes > 100 and maybe == no == 0, lang  # all said yes (choices: yes, maybe, no)
         for y in (stopper, quiet, other):
-            assert "👍" not in y.last.text
+            assert all("👍" not in t for t in y.texts()) and all(m.kind != "photo" for m in y.user.messages)
         assert fake_bot_api.rejected == []
 
 

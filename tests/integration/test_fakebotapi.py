@@ -465,3 +465,18 @@ def test_the_spec_is_the_projects_own_copy_with_its_licence():
         text = path.read_text(encoding="utf-8")
         outside = "/".join(("..", "shared")), '"' + "shared" + '"'
         assert not any(o in text for o in outside), f"{path} reads outside the clone"
+
+
+async def test_photos_are_uploaded_measured_and_refused_when_not_images(bot, fake_bot_api):  # noqa: F811
+    from bot.dialogue.poll_chart import HEIGHT, WIDTH, chart_png
+
+    youth = fake_bot_api.new_user(first_name="Invented", language_code="en")
+    png = chart_png([2, 1])
+    sent = await bot.send_photo(youth.id, png, filename="results.png")
+    (size,) = sent.photo
+    assert (size.width, size.height) == (WIDTH, HEIGHT) and youth.last_message.kind == "photo"
+    assert fake_bot_api.files.get(size.file_id).data == png
+    again = await bot.send_photo(youth.id, size.file_id)  # by file_id, as Telegram allows
+    assert again.photo[0].file_unique_id == size.file_unique_id
+    with pytest.raises(BadRequest, match="Image_process_failed"):
+        await bot.send_photo(youth.id, b"not an image", filename="results.png")

@@ -8,14 +8,10 @@ idempotency key), so "sent twice" is at most the sender's in-flight window. Inve
 from __future__ import annotations
 
 import os
-from collections import Counter
-
-from sqlalchemy import func, select
 
 from bot.telegram.client import SEND_CONCURRENCY
-from storage.models import Campaign, CampaignRecipient
 from tests.botprocess import BotProcess, db_handle  # noqa: F401 (db_handle: fixture)
-from tests.campaignseed import QUESTION, opted_in_youth
+from tests.campaignseed import campaign_done, opted_in_youth, polls_received, turns_taken
 from tests.reliability.helpers import wait_until
 from tests.youth import settle
 
@@ -28,39 +24,19 @@ async def test_sigkill_mid_campaign_resumes_and_takes_each_turn_once(fake_bot_ap
     bot = BotProcess(fake_bot_api, pg_url, tmp_path, group.chat.id)
     db = db_handle(pg_url)
 
-    async def started() -> int:
-        async with db.sessionmaker() as s:
-            return int(
-                await s.scalar(
-                    select(func.count()).select_from(CampaignRecipient).where(CampaignRecipient.status == "started")
-                )
-                or 0
-            )
-
-    def polls() -> int:
-        return sum(QUESTION in (p.get("text") or "") for p in fake_bot_api.calls_to("sendMessage"))
-
     await bot.start()
-    await wait_until(lambda: polls() >= N // 4, 300, "a quarter of the campaign sent")
+    await wait_until(lambda: polls_received(fake_bot_api).total() >= N // 4, 300, "a quarter of the campaign sent")
     bot.kill()
-    at_kill_started, at_kill_sent = await started(), polls()
+    at_kill_started = (await turns_taken(db.sessionmaker)).total()
+    at_kill_sent = polls_received(fake_bot_api).total()
     await bot.start()
 
-    async def done() -> bool:
-        async with db.sessionmaker() as s:
-            return await s.scalar(select(Campaign.status)) == "done"
-
-    await wait_until(done, 300, "the campaign to be done")
+    await wait_until(lambda: campaign_done(db.sessionmaker), 300, "the campaign to be done")
     await settle(db, timeout=300)
     assert await bot.stop() == 0
 
-    async with db.sessionmaker() as s:
-        per_youth = Counter(
-            (
-                await s.scalars(select(CampaignRecipient.participant_id).where(CampaignRecipient.status == "started"))
-            ).all()
-        )
-    received = Counter(p["chat_id"] for p in fake_bot_api.calls_to("sendMessage") if QUESTION in (p.get("text") or ""))
+    per_youth = await turns_taken(db.sessionmaker)
+    received = polls_received(fake_bot_api)
     sent_twice = sum(n - 1 for n in received.values())
     print(
         f"\n[reliability] SIGKILL mid-campaign ({N} recipients): started at the kill {at_kill_started}, "
