@@ -1,13 +1,14 @@
-"""A youth in distress gets help at once: helplines in their language, a button to
-reach a person, and an urgent card for the staff that says which category matched,
-never who it is or what they wrote."""
+"""A youth in distress gets help at once: helplines in their language, when a person
+from the team is there (bot.dialogue.staffed), a button to reach a person, and an
+urgent card for the staff that says which category matched, never who it is or what
+they wrote."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.i18n import replies
 from bot.dialogue.forward import deliver
+from bot.dialogue.staffed import talk_reply, team_line
 from bot.forwarding.submit import submission_key
 from storage import submissions
 
@@ -18,13 +19,14 @@ TALK_DATA = "h:p"
 
 
 async def send_help(conv: Conversation) -> None:
-    """The warm message, the helplines and the 'talk to a person' button."""
+    """The warm message, the helplines, when the team is there and the 'talk to a person' button."""
     lexicon = conv.services.lexicon
     if lexicon is None:
         return
     tr = conv.tr
     *body, (button_context, button_msgid, _) = lexicon.help_contexts()
     lines = [tr.gettext(msgid, context) for context, msgid, _ in body]
+    lines.append(team_line(tr, conv.services.settings, conv.services.clock()))
     await conv.send("\n\n".join(lines), [[(tr.gettext(button_msgid, button_context), TALK_DATA)]])
 
 
@@ -35,7 +37,7 @@ async def alert(conv: Conversation, match: Any) -> None:
 
 
 async def talk_to_person(conv: Conversation) -> None:
-    await conv.say(replies.TALK_REQUESTED)
+    await conv.send(talk_reply(conv.tr, conv.services.settings, conv.services.clock()))
     await _urgent(conv, category="asked for a person", reason="button")
 
 
