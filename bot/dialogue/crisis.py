@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING, Any
 
 from bot.dialogue.forward import deliver
 from bot.dialogue.staffed import talk_reply, team_line
+from bot.dialogue.urgency import raise_recent
 from bot.forwarding.submit import submission_key
 from storage import submissions
 
@@ -37,8 +38,10 @@ async def alert(conv: Conversation, match: Any) -> None:
 
 
 async def talk_to_person(conv: Conversation) -> None:
+    """The honest reply; the youth's recent urgent card raised, or else a new one."""
     await conv.send(talk_reply(conv.tr, conv.services.settings, conv.services.clock()))
-    await _urgent(conv, category="asked for a person", reason="button")
+    if not await raise_recent(conv):
+        await _urgent(conv, category="asked for a person", reason="button")
 
 
 async def _urgent(conv: Conversation, *, category: str, reason: str) -> None:

@@ -16,6 +16,8 @@ STATUSES = {
     "archived": "🗄 Archive",
 }
 STATUS_WORDS = {"new": "new", "reviewed": "reviewed ✅", "shortlisted": "shortlisted ⭐", "archived": "archived 🗄"}
+RAISED = "⚠️ ASKED TO TALK TO SOMEONE NOW"  # an urgent card's head once the youth pressed for a person
+ASKED = "asked"  # that answers key (storage.submissions.ASKED: forwarding imports no storage)
 CARD_MAX = 4000  # below Telegram's 4096 characters per message
 SHORT_VALUE_MIN = 40
 
@@ -44,6 +46,8 @@ def shorten(text: str, limit: int) -> str:
 
 def _compose(sub: Any, flow_title: str, answers: dict[str, str], translated: str) -> str:
     head = f"🔴 URGENT — {sub.category or 'safeguarding'}" if sub.urgent else f"💡 {flow_title}"
+    if sub.urgent and (sub.answers or {}).get(ASKED):
+        head += f" — {RAISED}"
     meta = [sub.participant_pseudonym or "(erased)", sub.language]
     if sub.detected_language and sub.detected_language != sub.language:
         meta.append(f"writes {sub.detected_language}")

@@ -98,9 +98,12 @@ async def test_separate_safeguarding_chat_and_talk_to_a_person(fake_bot_api, tmp
         _, button = help_texts(services, "en")
         replies = await y._after(y.user.press_on(help_message, button))  # the menu came again below it
         assert replies[-1].text.startswith(services.translator("en").gettext(TALK_SENT))
-        cards = urgent_cards(guard)
-        assert len(cards) == 2 and "asked for a person" in cards[1].text
-        for card in cards:
+        await settle(services)
+        cards = urgent_cards(guard)  # the press raised the card it had (no second card)
+        assert len(cards) == 1 and "ASKED TO TALK TO SOMEONE NOW" in cards[0].text and "abuse" in cards[0].text
+        alerts = [m for m in guard.messages if (m.text or "").startswith("⚠️ ASKED TO TALK")]
+        assert len(alerts) == 1 and alerts[0].text.endswith(cards[0].text.rsplit("\n", 1)[1])  # "#id"
+        for card in cards + alerts:
             assert_anonymous(card, written, "stepdad", str(y.user.id))
         assert group.messages == []
         assert fake_bot_api.rejected == [] and fake_bot_api.unanswered_callbacks == []
