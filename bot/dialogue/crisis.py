@@ -1,7 +1,7 @@
 """A youth in distress gets help at once: helplines in their language, when a person
 from the team is there (bot.dialogue.staffed), a button to reach a person, and an
-urgent card for the staff that says which category matched, never who it is or what
-they wrote."""
+urgent card for the staff that says which category matched and what was written,
+anonymised (bot.dialogue.written), never who it is."""
 
 from __future__ import annotations
 
@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING, Any
 from bot.dialogue.forward import deliver
 from bot.dialogue.staffed import talk_reply, team_line
 from bot.dialogue.urgency import raise_recent
+from bot.dialogue.written import written_answers
 from bot.forwarding.submit import submission_key
 from storage import submissions
 
@@ -31,10 +32,11 @@ async def send_help(conv: Conversation) -> None:
     await conv.send("\n\n".join(lines), [[(tr.gettext(button_msgid, button_context), TALK_DATA)]])
 
 
-async def alert(conv: Conversation, match: Any) -> None:
+async def alert(conv: Conversation, match: Any, written: str) -> None:
     conv.services.metrics.safeguarding.labels(category=match.category).inc()
     await send_help(conv)
-    await _urgent(conv, category=match.category, reason="crisis words")
+    shown = await written_answers(conv, written)
+    await _urgent(conv, category=match.category, reason="crisis words", shown=shown)
 
 
 async def talk_to_person(conv: Conversation) -> None:
@@ -44,7 +46,7 @@ async def talk_to_person(conv: Conversation) -> None:
         await _urgent(conv, category="asked for a person", reason="button")
 
 
-async def _urgent(conv: Conversation, *, category: str, reason: str) -> None:
+async def _urgent(conv: Conversation, *, category: str, reason: str, shown: dict[str, Any] | None = None) -> None:
     settings = conv.services.settings
     p = conv.participant
     sub = await submissions.add(
@@ -54,7 +56,7 @@ async def _urgent(conv: Conversation, *, category: str, reason: str) -> None:
         flow_id=(conv.session.flow if conv.session else None) or "safeguarding",
         language=conv.lang,
         source=p.source,
-        answers={"alert": reason},
+        answers={"alert": reason, **(shown or {})},
         urgent=True,
         category=category,
         now=conv.now,

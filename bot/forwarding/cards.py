@@ -25,7 +25,7 @@ SHORT_VALUE_MIN = 40
 def card_text(sub: Any, flow_title: str, translated: str = "") -> str:
     """The card; `translated` is its translations' block (forwarding/translations.py
     `card_block`), shown under the answers."""
-    answers = {name: _show(value) for name, value in (sub.answers or {}).items()}
+    answers = {name: _show(value) for name, value in _ordered(sub)}
     text = _compose(sub, flow_title, answers, translated)
     if len(text) > CARD_MAX:
         parts = len(answers) + (1 if translated else 0)
@@ -72,6 +72,23 @@ def parse_card_data(data: str) -> tuple[int, str] | None:
     if len(parts) != 3 or parts[0] != "s" or not parts[1].isdigit() or parts[2] not in STATUSES:
         return None
     return int(parts[1]), parts[2]
+
+
+def _ordered(sub: Any) -> list[tuple[str, Any]]:
+    """The answers in the card's order. An urgent card's (bot.dialogue.written) in the
+    order things happened: the alert, `earlier 1` …, then `written`, whatever order the
+    database keeps JSON keys in (PostgreSQL's JSONB sorts them)."""
+    items = list((sub.answers or {}).items())
+    if not sub.urgent:
+        return items
+    rank = {"alert": 0, "written": 1000, ASKED: 1001}
+
+    def key(item: tuple[str, Any]) -> int:
+        name = item[0]
+        number = name.removeprefix("earlier ")
+        return rank.get(name, int(number) if number.isdigit() else 999)
+
+    return sorted(items, key=key)
 
 
 def _show(value: Any) -> str:
