@@ -22,7 +22,7 @@ from bot.i18n import replies
 from bot.forwarding.webhook import IDEMPOTENCY_HEADER, SIGNATURE_HEADER
 from storage.models import Submission
 from tests.botfixtures import bot_settings, free_port, running_bot
-from tests.youth import Youth, onboard, settle
+from tests.youth import Youth, settle, share_idea
 
 SECRET = "test-webhook-secret-not-real"
 
@@ -87,15 +87,6 @@ def card_of(group: Any, flow_title: str) -> Any:
     cards = [m for m in group.messages if (m.text or "").startswith(f"💡 {flow_title}")]
     assert len(cards) == 1, [m.text for m in group.messages]
     return cards[0]
-
-
-async def share_idea(y: Youth, idea: str) -> None:
-    await onboard(y)
-    await y.press("Share an idea")
-    await y.press("School")
-    await y.write(idea)
-    await y.press("My friends")
-    await y.press("Done")
 
 
 async def submission(services: Any, flow_id: str) -> Submission:

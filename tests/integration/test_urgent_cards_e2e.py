@@ -7,7 +7,7 @@ is set and not in the staff group. All people are invented."""
 from __future__ import annotations
 
 from tests.botfixtures import bot_settings, running_bot
-from tests.youth import Youth, onboard, settle, staff_group
+from tests.youth import Youth, settle, share_idea, staff_group
 
 FIRST, LAST, USERNAME = "Rahwa", "Gebremedhin", "rahwa_fika"
 IDEA = "A homework club on Tuesdays, Rahwa can help, write to rahwa.g@example.org"
@@ -21,12 +21,7 @@ async def test_the_urgent_card_shows_what_was_written_anonymised(fake_bot_api, t
     settings = bot_settings(fake_bot_api, db_url, tmp_path, staff_chat_id=group.id, safeguarding_chat_id=guard.id)
     async with running_bot(settings) as services:
         y = Youth.new(fake_bot_api, services, first_name=FIRST, last_name=LAST, username=USERNAME, language_code="en")
-        await onboard(y)
-        await y.press("Share an idea")
-        await y.press("School")
-        await y.write(IDEA)
-        await y.press("Me")
-        await y.press("Done")
+        await share_idea(y, IDEA)
         await y.write(DISTRESS)
         await settle(services)
     [card] = [m for m in guard.messages if (m.text or "").startswith("🔴 URGENT")]
