@@ -42,5 +42,5 @@ async def _redraw(conv: Conversation, sub: Any) -> None:
         text = card_text(sub, title_of(conv.services.flowset, sub.flow_id), await card_block_of(conv.s, sub.id))
         edit = outgoing.edit_text(chat, message_id, text, card_buttons(sub))
         await conv.call("editMessageText", edit, chat_id=chat, priority=Priority.STAFF, ref=ref)
-    for payload in outgoing.send_message(chat, f"{RAISED}\n#{sub.id}"):
+    for payload in outgoing.send_message(chat, f"{RAISED}\n#{sub.id}", protect=True):
         await conv.call("sendMessage", payload, chat_id=chat, priority=Priority.STAFF, ref=ref)

@@ -233,6 +233,7 @@ async def send_message(api: FakeBotApi, params: dict[str, Any], chat: Chat | Non
         entities=entities,
         reply_markup=_markup(params),
         reply_to_message_id=_reply_to(chat, params),
+        protected=bool(params.get("protect_content")),
     )
     return _store(api, chat, message)
 

@@ -26,6 +26,7 @@ class BotMessage:
     document: dict[str, Any] | None = None
     reply_to_message_id: int | None = None
     edited: bool = False  # on snapshots from wait_for_reply: this event was an edit
+    protected: bool = False  # sent with protect_content: cannot be forwarded or saved
     edit_count: int = 0
     deleted: bool = False
 
@@ -71,6 +72,8 @@ class BotMessage:
             msg["document"] = self.document
         if self.keyboard:
             msg["reply_markup"] = {"inline_keyboard": self.keyboard}
+        if self.protected:
+            msg["has_protected_content"] = True
         return msg
 
     def to_json(self) -> dict[str, Any]:

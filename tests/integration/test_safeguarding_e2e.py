@@ -103,6 +103,7 @@ async def test_separate_safeguarding_chat_and_talk_to_a_person(fake_bot_api, tmp
         cards = urgent_cards(guard)  # the press raised the card it had (no second card)
         assert len(cards) == 1 and "ASKED TO TALK TO SOMEONE NOW" in cards[0].text and "abuse" in cards[0].text
         alerts = [m for m in guard.messages if (m.text or "").startswith("⚠️ ASKED TO TALK")]
+        assert cards[0].protected and alerts[0].protected
         assert len(alerts) == 1 and alerts[0].text.endswith(cards[0].text.rsplit("\n", 1)[1])  # "#id"
         for card in cards + alerts:
             assert_anonymous(card, str(y.user.id))

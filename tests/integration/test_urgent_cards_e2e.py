@@ -26,6 +26,7 @@ async def test_the_urgent_card_shows_what_was_written_anonymised(fake_bot_api, t
         await settle(services)
     [card] = [m for m in guard.messages if (m.text or "").startswith("🔴 URGENT")]
     text = card.text
+    assert card.protected  # sent with protect_content
     assert "written: " in text and "I have pills and I will take them tonight" in text
     assert "earlier " in text and "homework club on Tuesdays" in text  # the answer before it
     assert text.index("homework club") < text.index("I have pills")
