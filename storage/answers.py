@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import update
+from sqlalchemy import select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -56,3 +56,16 @@ async def purge_raw(
         stmt = stmt.where(Answer.participant_id == participant_id)
     stmt = stmt.values(value=None, purged_at=now or utcnow()).execution_options(synchronize_session=False)
     return cast(CursorResult[Any], await s.execute(stmt)).rowcount
+
+
+async def recent_texts(s: AsyncSession, participant_id: int, limit: int) -> list[tuple[str, str, str]]:
+    """(flow id, answer name, text) of the participant's last `limit` written answers
+    still kept (not skipped, not purged), oldest first."""
+    rows = await s.execute(
+        select(Answer.flow_id, Answer.name, Answer.value)
+        .where(Answer.participant_id == participant_id, Answer.skipped.is_(False), Answer.purged_at.is_(None))
+        .order_by(Answer.created_at.desc(), Answer.id.desc())
+        .limit(limit * 3)  # choices (lists, numbers) are read past: only text is shown
+    )
+    texts = [(flow, name, value) for flow, name, value in rows.all() if isinstance(value, str) and value.strip()]
+    return texts[:limit][::-1]

@@ -124,6 +124,41 @@ async def set_status(
     return result.rowcount
 
 
+ASKED = "asked"  # the answers key an urgent submission gets when the youth asks for a person now
+
+
+async def latest_urgent(s: AsyncSession, participant_pseudonym: str | None, since: datetime) -> Submission | None:
+    """The participant's newest urgent submission still new since `since` (None: none)."""
+    if participant_pseudonym is None:
+        return None
+    return cast(
+        Submission | None,
+        await s.scalar(
+            select(Submission)
+            .where(
+                Submission.urgent.is_(True),
+                Submission.participant_pseudonym == participant_pseudonym,
+                Submission.status == "new",
+                Submission.created_at >= since,
+            )
+            .order_by(Submission.id.desc())
+            .limit(1)
+        ),
+    )
+
+
+async def mark_asked(s: AsyncSession, sub: Submission, asked: str, now: datetime) -> bool:
+    """Record on an urgent submission that the youth asked for a person now; False when
+    it already says so (a second press raises nothing more)."""
+    answers = dict(sub.answers or {})
+    if answers.get(ASKED):
+        return False
+    answers[ASKED] = asked
+    sub.answers, sub.updated_at = answers, now
+    await s.flush()
+    return True
+
+
 async def check_readable(s: AsyncSession) -> None:
     """Raise the database's own error when the submissions table cannot be read."""
     await s.execute(select(Submission.id).limit(1))

@@ -144,6 +144,16 @@ async def onboard(y: Youth, language: str = "English", age: str = "16–17", *, 
     await y.press(0 if contact else 1)  # may the team write first? (the contact opt-in)
 
 
+async def share_idea(y: Youth, idea: str) -> None:
+    """Onboarded, up to the idea flow's last question, `idea` written on the way."""
+    await onboard(y)
+    await y.press("Share an idea")
+    await y.press("School")
+    await y.write(idea)
+    await y.press("My friends")
+    await y.press("Done")
+
+
 async def count(services, model, *where) -> int:
     """Rows of `model` in the bot's database that match `where`."""
     async with services.sessionmaker() as s:

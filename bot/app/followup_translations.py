@@ -83,7 +83,7 @@ async def _one(services: Services, translator: MachineTranslator, followup_id: i
                 await ask(conv, replies.TEAM_ASKS_MACHINE, question=translated, original=row.text)
         elif translated is not None:
             body = f"🌐 {row.source}→{row.target} · machine ({translator.name}):\n{translated}\n#{sub.id}"
-            for payload in outgoing.send_message(row.staff_chat, body):
+            for payload in outgoing.send_message(row.staff_chat, body, protect=True):
                 payload["reply_parameters"] = {"message_id": row.card, "allow_sending_without_reply": True}
                 await outbox.enqueue(
                     s,

@@ -9,6 +9,7 @@ a deadline, exit 0.
 
 from __future__ import annotations
 
+from bot.app.profile import publish_profile, telegram_language
 from bot.base.invocation import bot_command
 
 import asyncio
@@ -242,6 +243,7 @@ async def _serve_bot(services: Services, stop: asyncio.Event, ready: asyncio.Eve
     services.runtime.translations = translator
 
     await _publish_commands(services)
+    await publish_profile(services)
     app = _web_app(services)
     intake_stop = asyncio.Event()
     tasks: list[asyncio.Task] = []
@@ -354,10 +356,6 @@ async def _initialize(bot: Any, stop: asyncio.Event, api_url: str) -> bool:
     return False
 
 
-def _telegram_language(code: str) -> str:
-    return code.split("_", 1)[0].lower()
-
-
 async def _publish_commands(services: Services) -> None:
     """setMyCommands in every language, through the outbox (so it is retried)."""
     from datetime import UTC, datetime
@@ -371,7 +369,7 @@ async def _publish_commands(services: Services) -> None:
             ]
             payload: dict[str, Any] = {"commands": commands}
             if lang is not None:
-                payload["language_code"] = _telegram_language(lang)
+                payload["language_code"] = telegram_language(lang)
             await outbox.enqueue(
                 s, chat_id=None, method="setMyCommands", payload=payload, priority=Priority.STAFF, now=now
             )

@@ -6,11 +6,15 @@ Every setting is documented in the README; keep the two in step.
 from __future__ import annotations
 
 import re
+from datetime import date
 from functools import lru_cache
 from pathlib import Path
 
 from pydantic import Field, IPvAnyNetwork, SecretStr, ValidationError, field_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
+from zoneinfo import ZoneInfo, ZoneInfoNotFoundError
+
+from bot.base.staffed_hours import StaffedHours, parse_hours
 
 LANGUAGES = ["sv", "en", "ar", "fa_AF", "ps", "so", "ti", "uk"]
 # 112 emergency, 116 111 BRIS, 90101 Mind (suicide line), 1177 health care advice,
@@ -59,6 +63,12 @@ class Settings(BaseSettings):
     forward_webhook_url: str | None = None
     forward_webhook_secret: SecretStr | None = None
     forward_abandoned: bool = False
+
+    # When a person from the team reads messages (what youth are told; docs/handoff.md)
+    staffed_hours: str = "mon-fri 09:00-17:00"  # e.g. "mon-fri 09:00-17:00; sat 10:00-14:00"; empty: no set times
+    staffed_time_zone: str = "Europe/Stockholm"
+    staffed_closed_dates: list[date] = Field(default_factory=list)  # e.g. '["2026-12-24", "2026-12-25"]'
+    staffed_answer_minutes: int = Field(default=60, gt=0)  # inside the hours, youth are told "within …"
 
     # Machine translation of what reaches the team (a LibreTranslate server; unset: none,
     # only people translate). Only anonymised text is sent.
@@ -128,6 +138,28 @@ class Settings(BaseSettings):
                     f"{lang}: {fallback!r} should be another language's code, optionally followed by ':critical'"
                 )
         return value
+
+    @field_validator("staffed_hours")
+    @classmethod
+    def _hours_readable(cls, value: str) -> str:
+        parse_hours(value)  # raises what is wrong
+        return value
+
+    @field_validator("staffed_time_zone")
+    @classmethod
+    def _known_zone(cls, value: str) -> str:
+        try:
+            ZoneInfo(value)
+        except (ZoneInfoNotFoundError, ValueError):
+            raise ValueError(f"'{value}' is not a time zone name like Europe/Stockholm") from None
+        return value
+
+    @property
+    def staffed(self) -> StaffedHours:
+        """The team's staffed hours, closed dates taken out."""
+        return StaffedHours(
+            parse_hours(self.staffed_hours), ZoneInfo(self.staffed_time_zone), frozenset(self.staffed_closed_dates)
+        )
 
     @field_validator("database_url")
     @classmethod

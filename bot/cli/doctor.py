@@ -352,8 +352,34 @@ def check_content(s: Settings) -> list[Finding]:
         )
     if not broken and not missing:
         found.append(Finding("catalogs", OK, f"{len(languages)} language(s) readable"))
+        found.append(check_profile(s, languages))
         found += check_reviews(s)
     return found
+
+
+def check_profile(s: Settings, languages: list[str]) -> Finding:
+    """The bot's Telegram description and short description translated in every catalog
+    (bot.i18n.profile): a youth must not see English before pressing Start."""
+    from bot.i18n.catalogs import Catalogs
+    from bot.i18n.profile import TEXTS
+
+    catalogs = Catalogs.load(s.locales_dir, languages, s.default_language, s.show_fuzzy)
+    lacking = sorted(
+        {
+            lang
+            for lang in languages
+            for msgid in TEXTS.values()
+            if not catalogs.has(lang, msgid) or (lang != "en" and catalogs.translator(lang).gettext(msgid) == msgid)
+        }
+    )
+    if lacking:
+        return Finding(
+            "bot profile",
+            WARN,
+            "the description or short description is not translated for " + ", ".join(lacking),
+            "translate them in those catalogs (bot/i18n/profile.py's texts; docs/TRANSLATING.md)",
+        )
+    return Finding("bot profile", OK, f"description and short description in {len(languages)} language(s)")
 
 
 # -- machine translation ----------------------------------------------------------------

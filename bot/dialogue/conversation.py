@@ -216,8 +216,8 @@ class Conversation:
     async def say(self, msgid: str, buttons: outgoing.Buttons = (), **params: Any) -> None:
         await self.send(self.tr.format(msgid, **params), buttons)
 
-    async def send(self, text: str, buttons: outgoing.Buttons = ()) -> None:
-        for payload in outgoing.send_message(self.sender.chat_id, text, buttons):
+    async def send(self, text: str, buttons: outgoing.Buttons = (), *, protect: bool = False) -> None:
+        for payload in outgoing.send_message(self.sender.chat_id, text, buttons, protect=protect):
             await self.call("sendMessage", payload)
 
     async def call(

@@ -1,13 +1,16 @@
-"""A youth in distress gets help at once: helplines in their language, a button to
-reach a person, and an urgent card for the staff that says which category matched,
-never who it is or what they wrote."""
+"""A youth in distress gets help at once: helplines in their language, when a person
+from the team is there (bot.dialogue.staffed), a button to reach a person, and an
+urgent card for the staff that says which category matched and what was written,
+anonymised (bot.dialogue.written), never who it is."""
 
 from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
-from bot.i18n import replies
 from bot.dialogue.forward import deliver
+from bot.dialogue.staffed import talk_reply, team_line
+from bot.dialogue.urgency import raise_recent
+from bot.dialogue.written import written_answers
 from bot.forwarding.submit import submission_key
 from storage import submissions
 
@@ -18,28 +21,32 @@ TALK_DATA = "h:p"
 
 
 async def send_help(conv: Conversation) -> None:
-    """The warm message, the helplines and the 'talk to a person' button."""
+    """The warm message, the helplines, when the team is there and the 'talk to a person' button."""
     lexicon = conv.services.lexicon
     if lexicon is None:
         return
     tr = conv.tr
     *body, (button_context, button_msgid, _) = lexicon.help_contexts()
     lines = [tr.gettext(msgid, context) for context, msgid, _ in body]
+    lines.append(team_line(tr, conv.services.settings, conv.services.clock()))
     await conv.send("\n\n".join(lines), [[(tr.gettext(button_msgid, button_context), TALK_DATA)]])
 
 
-async def alert(conv: Conversation, match: Any) -> None:
+async def alert(conv: Conversation, match: Any, written: str) -> None:
     conv.services.metrics.safeguarding.labels(category=match.category).inc()
     await send_help(conv)
-    await _urgent(conv, category=match.category, reason="crisis words")
+    shown = await written_answers(conv, written)
+    await _urgent(conv, category=match.category, reason="crisis words", shown=shown)
 
 
 async def talk_to_person(conv: Conversation) -> None:
-    await conv.say(replies.TALK_REQUESTED)
-    await _urgent(conv, category="asked for a person", reason="button")
+    """The honest reply; the youth's recent urgent card raised, or else a new one."""
+    await conv.send(talk_reply(conv.tr, conv.services.settings, conv.services.clock()))
+    if not await raise_recent(conv):
+        await _urgent(conv, category="asked for a person", reason="button")
 
 
-async def _urgent(conv: Conversation, *, category: str, reason: str) -> None:
+async def _urgent(conv: Conversation, *, category: str, reason: str, shown: dict[str, Any] | None = None) -> None:
     settings = conv.services.settings
     p = conv.participant
     sub = await submissions.add(
@@ -49,7 +56,7 @@ async def _urgent(conv: Conversation, *, category: str, reason: str) -> None:
         flow_id=(conv.session.flow if conv.session else None) or "safeguarding",
         language=conv.lang,
         source=p.source,
-        answers={"alert": reason},
+        answers={"alert": reason, **(shown or {})},
         urgent=True,
         category=category,
         now=conv.now,

@@ -85,8 +85,8 @@ async def youth_of(services: Services, s: AsyncSession, sub: Submission, now: da
 
 async def ask(conv: Conversation, msgid: str, **params: str) -> None:
     """The team's question and how to answer it."""
-    await conv.say(msgid, (), **params)
-    await conv.say(replies.TEAM_ASKS_HINT)
+    await conv.send(conv.tr.format(msgid, **params), protect=True)  # the team's words: not forwardable
+    await conv.send(conv.tr.gettext(replies.TEAM_ASKS_HINT), protect=True)
 
 
 def machine_followup(services: Services, lang: str) -> bool:
@@ -116,7 +116,7 @@ async def followup_answer(conv: Conversation, text: str) -> bool:
         return False
     clean = shorten(anonymize(text, names=conv.sender.names), ANSWER_MAX)
     body = f"↩️ {conv.participant.pseudonym}:\n{clean}\n#{pending.submission}"
-    for payload in outgoing.send_message(pending.chat, body):
+    for payload in outgoing.send_message(pending.chat, body, protect=True):
         payload["reply_parameters"] = {"message_id": pending.card, "allow_sending_without_reply": True}
         await conv.call(
             "sendMessage", payload, chat_id=pending.chat, priority=Priority.STAFF, ref=f"followup:{pending.submission}"

@@ -62,7 +62,7 @@ async def deliver(conv: Conversation, sub: Any, *, chat_id: int | None = None) -
         sub, title, staff_chat=staff_chat, webhook_url=settings.forward_webhook_url, translated=translated
     ):
         if isinstance(d, StaffCard):
-            for payload in outgoing.send_message(d.chat_id, d.text, d.buttons):
+            for payload in outgoing.send_message(d.chat_id, d.text, d.buttons, protect=True):
                 await conv.call("sendMessage", payload, chat_id=d.chat_id, priority=Priority.STAFF, ref=d.ref)
         else:
             await conv.call("POST", d.body, chat_id=None, priority=Priority.STAFF, ref=d.ref, target="webhook")

@@ -37,10 +37,13 @@ def keyboard(buttons: Buttons) -> dict[str, Any]:
     }
 
 
-def send_message(chat_id: int, text: str, buttons: Buttons = ()) -> list[dict[str, Any]]:
-    """sendMessage payloads; a keyboard goes on the last piece of a long text."""
+def send_message(chat_id: int, text: str, buttons: Buttons = (), *, protect: bool = False) -> list[dict[str, Any]]:
+    """sendMessage payloads; a keyboard goes on the last piece of a long text. `protect`:
+    Telegram's protect_content (staff cards, the team's words to a youth: not forwardable)."""
     pieces = split_text(text)
     payloads: list[dict[str, Any]] = [{"chat_id": chat_id, "text": p} for p in pieces]
+    for payload in payloads if protect else ():
+        payload["protect_content"] = True
     if any(buttons):
         payloads[-1]["reply_markup"] = keyboard(buttons)
     return payloads

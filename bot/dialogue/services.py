@@ -9,7 +9,8 @@ from __future__ import annotations
 
 import asyncio
 from dataclasses import dataclass, field
-from datetime import datetime
+from collections.abc import Callable
+from datetime import UTC, datetime
 from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
@@ -22,6 +23,10 @@ from bot.safeguarding import Lexicon, load_lexicon
 from bot.base.settings import Settings
 
 LEXICON_FILE = "safeguarding.yaml"
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
 
 
 # What the adapters read of the running parts, described here so that this layer needs
@@ -94,6 +99,7 @@ class Services:
     metrics: Metrics = field(default_factory=Metrics)
     bot_username: str | None = None
     runtime: Runtime = field(default_factory=Runtime)
+    clock: Callable[[], datetime] = utcnow  # what staffed hours are judged by (tests set another)
 
     @property
     def flowset(self) -> FlowSet:

@@ -84,7 +84,7 @@ async def redraw_card(s: Any, sub: Any, title: str, now: datetime) -> str:
         text = card_text(sub, title, block)
         method, payload = "editMessageText", outgoing.edit_text(chat_id, message_id, text, card_buttons(sub))
     else:
-        method, payload = "sendMessage", outgoing.send_message(chat_id, f"{block}\n#{sub.id}")[0]
+        method, payload = "sendMessage", outgoing.send_message(chat_id, f"{block}\n#{sub.id}", protect=True)[0]
     await outbox.enqueue(
         s,
         chat_id=chat_id,

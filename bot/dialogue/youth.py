@@ -50,7 +50,7 @@ async def text(conv: Conversation, written: str) -> None:
         return
     match = lexicon.match(written) if lexicon is not None else None
     if match is not None:
-        await crisis.alert(conv, match)
+        await crisis.alert(conv, match, written)
     if await followup.followup_answer(conv, written):
         return
     if match is None:

@@ -16,6 +16,8 @@ STATUSES = {
     "archived": "🗄 Archive",
 }
 STATUS_WORDS = {"new": "new", "reviewed": "reviewed ✅", "shortlisted": "shortlisted ⭐", "archived": "archived 🗄"}
+RAISED = "⚠️ ASKED TO TALK TO SOMEONE NOW"  # an urgent card's head once the youth pressed for a person
+ASKED = "asked"  # that answers key (storage.submissions.ASKED: forwarding imports no storage)
 CARD_MAX = 4000  # below Telegram's 4096 characters per message
 SHORT_VALUE_MIN = 40
 
@@ -23,7 +25,7 @@ SHORT_VALUE_MIN = 40
 def card_text(sub: Any, flow_title: str, translated: str = "") -> str:
     """The card; `translated` is its translations' block (forwarding/translations.py
     `card_block`), shown under the answers."""
-    answers = {name: _show(value) for name, value in (sub.answers or {}).items()}
+    answers = {name: _show(value) for name, value in _ordered(sub)}
     text = _compose(sub, flow_title, answers, translated)
     if len(text) > CARD_MAX:
         parts = len(answers) + (1 if translated else 0)
@@ -44,6 +46,8 @@ def shorten(text: str, limit: int) -> str:
 
 def _compose(sub: Any, flow_title: str, answers: dict[str, str], translated: str) -> str:
     head = f"🔴 URGENT — {sub.category or 'safeguarding'}" if sub.urgent else f"💡 {flow_title}"
+    if sub.urgent and (sub.answers or {}).get(ASKED):
+        head += f" — {RAISED}"
     meta = [sub.participant_pseudonym or "(erased)", sub.language]
     if sub.detected_language and sub.detected_language != sub.language:
         meta.append(f"writes {sub.detected_language}")
@@ -68,6 +72,23 @@ def parse_card_data(data: str) -> tuple[int, str] | None:
     if len(parts) != 3 or parts[0] != "s" or not parts[1].isdigit() or parts[2] not in STATUSES:
         return None
     return int(parts[1]), parts[2]
+
+
+def _ordered(sub: Any) -> list[tuple[str, Any]]:
+    """The answers in the card's order. An urgent card's (bot.dialogue.written) in the
+    order things happened: the alert, `earlier 1` …, then `written`, whatever order the
+    database keeps JSON keys in (PostgreSQL's JSONB sorts them)."""
+    items = list((sub.answers or {}).items())
+    if not sub.urgent:
+        return items
+    rank = {"alert": 0, "written": 1000, ASKED: 1001}
+
+    def key(item: tuple[str, Any]) -> int:
+        name = item[0]
+        number = name.removeprefix("earlier ")
+        return rank.get(name, int(number) if number.isdigit() else 999)
+
+    return sorted(items, key=key)
 
 
 def _show(value: Any) -> str:

@@ -30,7 +30,6 @@ HELP_INTRO = N_(
     "I am Sammanbot. I ask you about your ideas and needs and send them to the "
     "Sammanhacket team, without your name. Write /menu to start."
 )
-TALK_REQUESTED = N_("Thank you. Someone from the team will write to you here soon.")
 TEAM_ASKS = N_("The team asks: {question}")
 TEAM_ASKS_MACHINE = N_("The team asks (machine-translated): {question}\n\nWhat they wrote: {original}")
 TEAM_ASKS_HINT = N_("Write your answer here. The team will not see your name.")

@@ -233,6 +233,7 @@ async def send_message(api: FakeBotApi, params: dict[str, Any], chat: Chat | Non
         entities=entities,
         reply_markup=_markup(params),
         reply_to_message_id=_reply_to(chat, params),
+        protected=bool(params.get("protect_content")),
     )
     return _store(api, chat, message)
 
@@ -400,6 +401,41 @@ async def set_my_commands(api: FakeBotApi, params: dict[str, Any], chat: Chat | 
             raise bad_request("BOT_COMMAND_DESCRIPTION_INVALID")
     api.commands[_commands_key(api, params)] = commands
     return True
+
+
+def _language(params: dict[str, Any]) -> str:
+    language = params.get("language_code", "")
+    if language and not re.fullmatch(r"[a-z]{2}", language):
+        raise bad_request("invalid language code specified")
+    return str(language)
+
+
+def _set_description(api: FakeBotApi, params: dict[str, Any], field: str, limit: int) -> bool:
+    text = params.get(field, "")
+    if len(text) > limit:
+        raise bad_request(f"{field.upper()}_INVALID")  # Telegram: 0-{limit} characters
+    api.descriptions[(field, _language(params))] = text
+    return True
+
+
+@handles("setMyDescription")
+async def set_my_description(api: FakeBotApi, params: dict[str, Any], chat: Chat | None) -> Any:
+    return _set_description(api, params, "description", 512)
+
+
+@handles("setMyShortDescription")
+async def set_my_short_description(api: FakeBotApi, params: dict[str, Any], chat: Chat | None) -> Any:
+    return _set_description(api, params, "short_description", 120)
+
+
+@handles("getMyDescription")
+async def get_my_description(api: FakeBotApi, params: dict[str, Any], chat: Chat | None) -> Any:
+    return {"description": api.descriptions.get(("description", _language(params)), "")}
+
+
+@handles("getMyShortDescription")
+async def get_my_short_description(api: FakeBotApi, params: dict[str, Any], chat: Chat | None) -> Any:
+    return {"short_description": api.descriptions.get(("short_description", _language(params)), "")}
 
 
 @handles("getMyCommands")

@@ -60,6 +60,7 @@ class FakeBotApi:
         self.groups: dict[int, SimGroup] = {}
         self.pending_callbacks: set[str] = set()
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
+        self.descriptions: dict[tuple[str, str], str] = {}  # (method's field, language code) -> text
         self.webhook: WebhookDelivery | None = None
         self.webhook_settings: dict[str, Any] = {}
         self.calls: list[tuple[str, dict[str, Any], float]] = []

@@ -27,6 +27,7 @@ class BotMessage:
     photo: list[dict[str, Any]] | None = None  # PhotoSize objects, as Telegram returns them
     reply_to_message_id: int | None = None
     edited: bool = False  # on snapshots from wait_for_reply: this event was an edit
+    protected: bool = False  # sent with protect_content: cannot be forwarded or saved
     edit_count: int = 0
     deleted: bool = False
 
@@ -74,6 +75,8 @@ class BotMessage:
             msg["photo"] = self.photo
         if self.keyboard:
             msg["reply_markup"] = {"inline_keyboard": self.keyboard}
+        if self.protected:
+            msg["has_protected_content"] = True
         return msg
 
     def to_json(self) -> dict[str, Any]:

@@ -41,7 +41,7 @@ async def test_a_good_set_up_passes(fake_bot_api, tmp_path):
     assert code == 0, out
     assert "✓ token: the bot is @sammanbot_test_bot" in out
     assert "✓ staff chat: the bot is member of “Sammanhacket team” and may write there" in out
-    assert "✓ database:" in out and "✓ flows:" in out and "✓ catalogs:" in out
+    assert "✓ database:" in out and "✓ flows:" in out and "✓ catalogs:" in out and "✓ bot profile:" in out
     assert "✗" not in out and "All good" in out
     assert fake_bot_api.calls_per_method().keys() <= {"getMe", "getChat", "getChatMember"}  # it sends nothing
 

@@ -22,7 +22,7 @@ from bot.i18n import replies
 from bot.forwarding.webhook import IDEMPOTENCY_HEADER, SIGNATURE_HEADER
 from storage.models import Submission
 from tests.botfixtures import bot_settings, free_port, running_bot
-from tests.youth import Youth, onboard, settle
+from tests.youth import Youth, settle, share_idea
 
 SECRET = "test-webhook-secret-not-real"
 
@@ -89,15 +89,6 @@ def card_of(group: Any, flow_title: str) -> Any:
     return cards[0]
 
 
-async def share_idea(y: Youth, idea: str) -> None:
-    await onboard(y)
-    await y.press("Share an idea")
-    await y.press("School")
-    await y.write(idea)
-    await y.press("My friends")
-    await y.press("Done")
-
-
 async def submission(services: Any, flow_id: str) -> Submission:
     async with services.sessionmaker() as s:
         return (await s.scalars(select(Submission).where(Submission.flow_id == flow_id))).one()
@@ -117,6 +108,8 @@ async def test_idea_reaches_team_once_signed_and_followup_round_trip(fake_bot_ap
         sub = await submission(services, "share_idea")
         card = card_of(group, "Share an idea")
         assert card.text.endswith(f"\n#{sub.id}") and sub.participant_pseudonym in card.text
+        assert card.protected  # protect_content: the card cannot be forwarded out of the group
+        assert not any(m.protected for m in amina.user.messages)  # the bot's own words to youth can be
         # the receiver took it once, after refusing twice; signed, with its idempotency key
         assert len(receiver.posts) == 3 and len(receiver.taken) == 1
         post = receiver.taken[0]
@@ -137,6 +130,7 @@ async def test_idea_reaches_team_once_signed_and_followup_round_trip(fake_bot_ap
         asked = amina.texts()[-2:]
         assert asked[0].startswith("The team asks: Which library do you mean?") and "Stina" not in asked[0]
         assert asked[1] == services.translator("en").gettext(replies.TEAM_ASKS_HINT)
+        assert all(m.protected for m in amina.user.messages[-2:])  # the relay's words to the youth
         assert group.messages[-1].text.startswith("Sent to the youth")
 
         # the youth's answer goes back as a reply to the card, anonymised
@@ -144,7 +138,7 @@ async def test_idea_reaches_team_once_signed_and_followup_round_trip(fake_bot_ap
         back = group.messages[-1]
         assert back.reply_to_message_id == card.message_id
         assert back.text.startswith(f"↩️ {sub.participant_pseudonym}:") and "big library" in back.text
-        assert "Amina" not in back.text and "0701234567" not in back.text
+        assert "Amina" not in back.text and "0701234567" not in back.text and back.protected
         assert amina.last.text == services.translator("en").gettext(replies.FOLLOWUP_SENT)
 
         # the next text is a normal conversation again, not another answer

@@ -1,6 +1,6 @@
 """End to end, issue "Safeguarding": a distress message mid-flow gets the helplines in
-the same update, the staff one urgent card (which says what kind of crisis, never who
-or what they wrote), and the flow goes on; the 'talk to a person' button; /help and
+the same update, the staff one urgent card (which says what kind of crisis and what was
+written, anonymised, never who), and the flow goes on; the 'talk to a person' button; /help and
 the safe word at any moment; helplines in Arabic and Dari. All people are invented.
 """
 
@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from bot.i18n.replies import TALK_REQUESTED
+from bot.i18n.staffed import TALK_SENT
 from bot.dialogue.crisis import TALK_DATA
 from tests.botfixtures import bot_settings, running_bot
 from tests.youth import Youth, onboard, settle, staff_group
@@ -24,7 +24,8 @@ def sqlite(tmp_path) -> str:
 
 
 def help_texts(services: Any, lang: str) -> tuple[str, str]:
-    """(the help message, its button's label) as the translator gives them for `lang`."""
+    """(the help message without its closing line about the team's hours, its button's
+    label) as the translator gives them for `lang`."""
     tr = services.translator(lang)
     *body, (button_context, button_msgid, _) = services.lexicon.help_contexts()
     return "\n\n".join(tr.gettext(msgid, context) for context, msgid, _ in body), tr.gettext(
@@ -35,7 +36,7 @@ def help_texts(services: Any, lang: str) -> tuple[str, str]:
 def helps(messages: list[Any], services: Any, lang: str = "en") -> list[Any]:
     """The help messages among `messages`, checked to carry the 'talk to a person' button."""
     text, button = help_texts(services, lang)
-    found = [m for m in messages if m.text == text]
+    found = [m for m in messages if (m.text or "").startswith(text)]
     assert all(m.labels == [button] and m.keyboard[0][0]["callback_data"] == TALK_DATA for m in found)
     return found
 
@@ -67,7 +68,8 @@ async def test_distress_mid_flow_helps_at_once_alerts_once_and_goes_on(fake_bot_
         assert "Who would your idea help?" in replies[-1].text  # and the flow went on
         cards = urgent_cards(group)
         assert len(cards) == 1 and "self_harm" in cards[0].text
-        assert_anonymous(cards[0], DISTRESS, "nobody at the camp")
+        assert f"written: {DISTRESS}" in cards[0].text  # what set it off, anonymised (no name in it)
+        assert_anonymous(cards[0])
 
         await y.press("Me")
         await y.press("Done")
@@ -96,11 +98,16 @@ async def test_separate_safeguarding_chat_and_talk_to_a_person(fake_bot_api, tmp
 
         _, button = help_texts(services, "en")
         replies = await y._after(y.user.press_on(help_message, button))  # the menu came again below it
-        assert replies[-1].text == services.translator("en").gettext(TALK_REQUESTED)
-        cards = urgent_cards(guard)
-        assert len(cards) == 2 and "asked for a person" in cards[1].text
-        for card in cards:
-            assert_anonymous(card, written, "stepdad", str(y.user.id))
+        assert replies[-1].text.startswith(services.translator("en").gettext(TALK_SENT))
+        await settle(services)
+        cards = urgent_cards(guard)  # the press raised the card it had (no second card)
+        assert len(cards) == 1 and "ASKED TO TALK TO SOMEONE NOW" in cards[0].text and "abuse" in cards[0].text
+        alerts = [m for m in guard.messages if (m.text or "").startswith("⚠️ ASKED TO TALK")]
+        assert cards[0].protected and alerts[0].protected
+        assert len(alerts) == 1 and alerts[0].text.endswith(cards[0].text.rsplit("\n", 1)[1])  # "#id"
+        for card in cards + alerts:
+            assert_anonymous(card, str(y.user.id))
+        assert f"written: {written}" in cards[0].text
         assert group.messages == []
         assert fake_bot_api.rejected == [] and fake_bot_api.unanswered_callbacks == []
 
@@ -153,7 +160,7 @@ async def test_helplines_in_arabic_and_dari(fake_bot_api, tmp_path):
             assert len(urgent_cards(group)) == before + 1
             card = urgent_cards(group)[-1]
             assert "self_harm" in card.text and f"· {lang}" in card.text
-            assert distress not in card.text and first not in card.text
+            assert f"written: {distress}" in card.text and first not in card.text
         assert fake_bot_api.rejected == []
 
 

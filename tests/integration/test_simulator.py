@@ -76,7 +76,8 @@ def test_crisis_words_get_the_helplines_and_the_question_again(lang, words):
     assert f"{words(lang, texts.AFTER_HELP)}\n{age}" in after  # the open question, asked gently
     for wrong in (words(lang, texts.REASONS["use_buttons"]), texts.REASONS["use_buttons"]):
         assert wrong not in out
-    assert "🔴 URGENT — self_harm" in out and DISTRESS[lang] not in out  # the team's card, anonymous
+    card = out.split("🔴 URGENT — self_harm", 1)[1]  # the team's card: what was written (no name in it)
+    assert f"written: {DISTRESS[lang]}" in card
 
 
 def test_help_and_stop_work_in_the_terminal(words):

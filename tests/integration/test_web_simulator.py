@@ -5,7 +5,7 @@ team's card is shown, and nothing stays in the database. All texts are invented.
 from __future__ import annotations
 
 from bot.dialogue.crisis import TALK_DATA
-from bot.i18n.replies import TALK_REQUESTED
+from bot.i18n.staffed import TALK_SENT
 
 from pathlib import Path
 
@@ -92,7 +92,7 @@ async def test_crisis_words_in_the_web_simulator(site):
     talk = ar.gettext(_button[1], _button[0])
     await client.post("/simulator/press", data={"csrf_token": t, "data": TALK_DATA, "label": talk})
     html = await (await client.get("/simulator")).text()
-    assert str(escape(ar.gettext(TALK_REQUESTED))) in html
+    assert str(escape(ar.gettext(TALK_SENT))) in html
 
     await client.post("/simulator/command", data={"csrf_token": t, "name": "help"})
     html = await (await client.get("/simulator")).text()

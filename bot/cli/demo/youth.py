@@ -30,7 +30,7 @@ class Run:
     flow: str
     answers: dict[str, Any]  # answer name -> value (None: skipped); the youth leaves where one is missing
     review: Review | None = None
-    talk_button: bool = False  # after the help answer, presses "talk to a person from the team"
+    talk_button: bool = False  # after the help answer, presses "I want to talk to someone now"
 
 
 @dataclass(frozen=True)

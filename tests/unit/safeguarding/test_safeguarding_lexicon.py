@@ -50,7 +50,7 @@ def test_help_strings_with_stable_contexts_and_lines() -> None:
     numbers = " ".join(h.text for h in lexicon.help.helplines)
     for number in ("116 111", "112", "90101", "1177"):
         assert number in numbers
-    assert lexicon.help.button_label == "I want to talk to a person from the team"
+    assert lexicon.help.button_label == "I want to talk to someone now"
     assert lexicon.help.text.startswith("Thank you for telling me.")
 
 

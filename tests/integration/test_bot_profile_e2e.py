@@ -1,0 +1,44 @@
+"""End to end, issue #23 "Telegram's own surfaces": at start-up the bot sets its
+description and short description in every language (and the default) through the
+outbox, over the fake Bot API, in each language's own words (no English in their place);
+`doctor` checks the catalogs have them."""
+
+from __future__ import annotations
+
+import shutil
+
+from bot.app.profile import telegram_language
+from bot.base.settings import LANGUAGES, Settings
+from bot.cli.doctor import OK, WARN, check_profile
+from bot.i18n.profile import DESCRIPTION, SHORT_DESCRIPTION
+from tests.botfixtures import ROOT, bot_settings, running_bot, sqlite_url
+from tests.youth import settle
+
+
+async def test_descriptions_are_set_in_every_language(fake_bot_api, tmp_path):
+    async with running_bot(bot_settings(fake_bot_api, sqlite_url(tmp_path), tmp_path)) as services:
+        await settle(services)
+    got = fake_bot_api.descriptions
+    for lang in LANGUAGES:
+        code = telegram_language(lang)
+        description, short = got[("description", code)], got[("short_description", code)]
+        assert "116 111" in description and "116 111" in short
+        if lang != "en":
+            assert description != DESCRIPTION and short != SHORT_DESCRIPTION, lang
+    assert got[("description", "")] == got[("description", "sv")]  # no language: the default one
+    assert fake_bot_api.rejected == []
+
+
+def test_doctor_finds_a_catalog_without_the_descriptions(tmp_path):
+    settings = Settings(_env_file=None, locales_dir=ROOT / "locales")
+    assert check_profile(settings, list(LANGUAGES)).level == OK
+    locales = tmp_path / "locales"
+    shutil.copytree(ROOT / "locales", locales)
+    po = locales / "so" / "LC_MESSAGES" / "messages.po"
+    text = po.read_text(encoding="utf-8")
+    msgid = f'msgid "{SHORT_DESCRIPTION}"\n'
+    start = text.index(msgid) + len(msgid)
+    end = text.index("\n", start)
+    po.write_text(text[:start] + 'msgstr ""' + text[end:], encoding="utf-8")  # the Somali one untranslated
+    finding = check_profile(settings.model_copy(update={"locales_dir": locales}), list(LANGUAGES))
+    assert finding.level == WARN and "not translated for so" in finding.detail
