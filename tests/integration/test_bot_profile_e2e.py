@@ -11,6 +11,7 @@ from bot.app.profile import telegram_language
 from bot.base.settings import LANGUAGES, Settings
 from bot.cli.doctor import OK, WARN, check_profile
 from bot.i18n.profile import DESCRIPTION, SHORT_DESCRIPTION
+from bot.i18n.cli import read_catalog, write_catalog
 from tests.botfixtures import ROOT, bot_settings, running_bot, sqlite_url
 from tests.youth import settle
 
@@ -35,10 +36,8 @@ def test_doctor_finds_a_catalog_without_the_descriptions(tmp_path):
     locales = tmp_path / "locales"
     shutil.copytree(ROOT / "locales", locales)
     po = locales / "so" / "LC_MESSAGES" / "messages.po"
-    text = po.read_text(encoding="utf-8")
-    msgid = f'msgid "{SHORT_DESCRIPTION}"\n'
-    start = text.index(msgid) + len(msgid)
-    end = text.index("\n", start)
-    po.write_text(text[:start] + 'msgstr ""' + text[end:], encoding="utf-8")  # the Somali one untranslated
+    catalog = read_catalog(po, "so")
+    catalog[SHORT_DESCRIPTION].string = ""  # the Somali one untranslated
+    write_catalog(po, catalog)
     finding = check_profile(settings.model_copy(update={"locales_dir": locales}), list(LANGUAGES))
     assert finding.level == WARN and "not translated for so" in finding.detail

@@ -22,7 +22,7 @@ from bot.i18n.poedit import EntryChanged, EntryNotFound, compile_mo, locate_all,
 from tests.i18nfixtures import draft_locales
 from bot.i18n.review import DRAFT, REVIEWED, catalog_status, language_status, language_texts
 
-HELP_BUTTON = ("safeguarding/help/button", "I want to talk to a person from the team")
+HELP_BUTTON = ("safeguarding/help/button", "I want to talk to someone now")
 TODAY = date(2026, 12, 3)
 
 
@@ -307,4 +307,4 @@ def test_the_status_command_lists_unreviewed_safety_critical_texts(locales: Path
     critical = statuses[0].critical_total
     assert text.splitlines()[1].split()[:6] == ["ti", "0", str(statuses[0].total), "0", "0%", f"0/{critical}"]
     assert "safety-critical text(s) not reviewed in every language:" in text
-    assert "safeguarding/help/button: 'I want to talk to a person from the team'  (ti)\n" in text  # uk reviewed it
+    assert "safeguarding/help/button: 'I want to talk to someone now'  (ti)\n" in text  # uk reviewed it
