@@ -7,7 +7,7 @@ from datetime import datetime
 from enum import IntEnum
 from typing import Any, cast
 
-from sqlalchemy import Table, and_, bindparam, delete, exists, func, or_, select, update
+from sqlalchemy import Table, and_, bindparam, case, delete, exists, func, or_, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 from sqlalchemy.orm import aliased
@@ -23,6 +23,21 @@ ERASED_REF = "erased"  # the ref of rows still owed for a youth who erased thems
 # all, it is delivered and marked sent.
 COALESCED_REF = "coalesced"
 SUPERSEDED_REF = "superseded"
+# Edits of a message in a youth's chat (the old question's keyboard removed, "→ choice",
+# a toggle redrawn) carry the ref EDIT_REF + message id and form a lane of their own per
+# message, apart from the chat's order: after every other row of their priority (a
+# youth's next question goes before anyone's edit), in order per message, and only the
+# newest pending edit of a message is sent; the older ones are then SUPERSEDED.
+EDIT_REF = "edit:"
+
+
+def edit_ref(message_id: int) -> str:
+    """The ref of an edit of this message (in the row's chat)."""
+    return f"{EDIT_REF}{message_id}"
+
+
+def is_edit(ref: str | None) -> bool:
+    return ref is not None and ref.startswith(EDIT_REF)
 
 
 # A file to upload rides in the JSON payload as {UPLOAD: base64, "filename": name}; the
@@ -80,34 +95,65 @@ async def enqueue(
     return row
 
 
+def _is_edit_row(table: Any = Outbox) -> Any:
+    return table.ref.like(f"{EDIT_REF}%")
+
+
 async def due_heads(
     s: AsyncSession, now: datetime, limit: int, *, hold: tuple[Priority, datetime] | None = None
 ) -> list[Outbox]:
-    """Rows to send now: per chat only its oldest pending row, and only if it is due.
+    """Rows to send now: per chat only its oldest pending row, and only if it is due;
+    per edited message only its newest pending edit (EDIT_REF), after the other rows of
+    its priority.
 
     Rows without a chat (webhook targets) do not wait for each other. `hold` =
     (priority, since) leaves out heads of that priority or above created after `since`,
     unless rows of a more urgent priority wait behind them in their chat.
     """
+    pending = Outbox.status == "pending"
     heads = (
         select(func.min(Outbox.id))
-        .where(Outbox.status == "pending", Outbox.chat_id.is_not(None))
+        .where(pending, Outbox.chat_id.is_not(None), or_(Outbox.ref.is_(None), ~_is_edit_row()))
         .group_by(Outbox.chat_id)
     )
+    newest_edits = select(func.max(Outbox.id)).where(pending, _is_edit_row()).group_by(Outbox.chat_id, Outbox.ref)
     conditions = [
-        Outbox.status == "pending",
+        pending,
         Outbox.next_attempt_at <= now,
-        or_(Outbox.chat_id.is_(None), Outbox.id.in_(heads)),
+        or_(Outbox.chat_id.is_(None), Outbox.id.in_(heads), Outbox.id.in_(newest_edits)),
     ]
     if hold is not None:
         priority, since = hold
         behind = aliased(Outbox)
         urgent_behind = exists().where(
-            behind.status == "pending", behind.chat_id == Outbox.chat_id, behind.priority < priority
+            behind.status == "pending",
+            behind.chat_id == Outbox.chat_id,
+            behind.priority < priority,
+            or_(behind.ref.is_(None), ~_is_edit_row(behind)),
         )
         conditions.append(or_(Outbox.priority < priority, Outbox.created_at <= since, urgent_behind))
-    stmt = select(Outbox).where(*conditions).order_by(Outbox.priority, Outbox.id).limit(limit)
+    edits_last = case((_is_edit_row(), 1), else_=0)
+    stmt = select(Outbox).where(*conditions).order_by(Outbox.priority, edits_last, Outbox.id).limit(limit)
     return list((await s.scalars(stmt)).all())
+
+
+async def supersede_edits(s: AsyncSession, done: list[tuple[int | None, str, int]]) -> None:
+    """After the edit `row_id` of a message was sent (or failed for good), set aside the
+    older pending edits of that message, given (chat id, ref, row id) triples: the newer
+    one already shows what they would."""
+    table = cast(Table, Outbox.__table__)
+    stmt = (
+        update(table)
+        .where(
+            table.c.status == "pending",
+            table.c.chat_id == bindparam("edit_chat"),
+            table.c.ref == bindparam("edit_ref"),
+            table.c.id < bindparam("edit_id"),
+        )
+        .values(status="failed", ref=SUPERSEDED_REF, payload={}, last_error="superseded by a newer edit")
+    )
+    if done:
+        await s.execute(stmt, [{"edit_chat": c, "edit_ref": r, "edit_id": i} for c, r, i in done])
 
 
 async def has_due(s: AsyncSession, now: datetime, priority: Priority) -> bool:

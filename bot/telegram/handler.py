@@ -131,7 +131,9 @@ class UpdateHandler:
         if pressed.redrawn and message is not None:
             for out in pressed.redrawn:  # a multiple-choice toggle: the same question, redrawn
                 await conv.call(
-                    "editMessageText", outgoing.edit_text(message.chat.id, message.message_id, out.text, out.buttons)
+                    "editMessageText",
+                    outgoing.edit_text(message.chat.id, message.message_id, out.text, out.buttons),
+                    ref=outbox.edit_ref(message.message_id),
                 )
         elif pressed.chosen:
             await self._edit_chosen(conv, message, data)  # so no old keyboard stays live
@@ -143,7 +145,9 @@ class UpdateHandler:
             return
         label = _label_of(message, data)
         text = message.text + (f"\n\n→ {label}" if label else "")
-        await conv.call("editMessageText", outgoing.edit_text(message.chat.id, message.message_id, text))
+        # an edit of its own lane: after every youth's next question, coalesced per message
+        edit = outgoing.edit_text(message.chat.id, message.message_id, text)
+        await conv.call("editMessageText", edit, ref=outbox.edit_ref(message.message_id))
 
     # -- membership and ticks --------------------------------------------------------------
     async def _membership(self, s: AsyncSession, change: ChatMemberUpdated, now: datetime) -> None:

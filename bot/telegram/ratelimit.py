@@ -64,6 +64,11 @@ class TokenBucket:
         self.take(now)
         self.in_flight -= 1
 
+    def free(self, now: float, keep: float) -> bool:
+        """Whether one more send may start now and still leave `keep` tokens."""
+        self._refill(now)
+        return self.tokens - self.in_flight - keep >= 1 - EPSILON
+
     def idle(self, now: float) -> bool:
         return not self.in_flight and self.delay(now) == 0 and self.tokens >= self.burst
 
@@ -91,6 +96,8 @@ class Pacer:
         self._chats: dict[int, TokenBucket] = {}
         self._clock = clock
         self.waited_s = 0.0  # total pacing delay, reported apart from handling time
+        self._waiting = 0  # sends waiting in `slot` for their turn
+        self._waiting_in: dict[int, int] = {}  # ... per chat
 
     def _bucket(self, chat_id: int) -> TokenBucket:
         bucket = self._chats.get(chat_id)
@@ -114,7 +121,35 @@ class Pacer:
             for bucket in held:
                 bucket.finish(now)
 
+    def spare(self, chat_id: int | None, *, queued: int = 0) -> bool:
+        """Whether a send that may wait (a cosmetic edit) can go now without taking a
+        token a more urgent one needs: nothing waits in `slot`, `queued` sends about to
+        ask for a slot come first, a tenth of the global bucket stays free, and the chat
+        keeps a token for its next question (when its burst allows more than one)."""
+        if self._waiting or (chat_id is not None and self._waiting_in.get(chat_id)):
+            return False
+        now = self._clock()
+        if not self._global.free(now, queued + self._global.burst / 10):
+            return False
+        if chat_id is None:
+            return True
+        bucket = self._bucket(chat_id)
+        return bucket.free(now, 1.0 if bucket.burst >= 2 else 0.0)
+
     async def _start(self, chat_id: int | None) -> list[TokenBucket]:
+        self._waiting += 1
+        if chat_id is not None:
+            self._waiting_in[chat_id] = self._waiting_in.get(chat_id, 0) + 1
+        try:
+            return await self._wait_turn(chat_id)
+        finally:
+            self._waiting -= 1
+            if chat_id is not None:
+                left = self._waiting_in.pop(chat_id) - 1
+                if left:
+                    self._waiting_in[chat_id] = left
+
+    async def _wait_turn(self, chat_id: int | None) -> list[TokenBucket]:
         while True:
             # No await between looking and taking, so no lock is needed.
             now = self._clock()

@@ -10,6 +10,11 @@ from Telegram is unhandled in the inbox or an interactive row is due in the outb
 signal is read from the database, since the inbox may be handled by other processes.
 A reminder waits at most REMINDER_HOLD, and never when an answer waits behind it in its
 chat (it goes first, to keep the chat's order).
+
+Edits of a youth's message (storage.outbox.EDIT_REF: the old question's keyboard
+removed, "→ choice") are cosmetic: they go after every youth's questions, only when the
+pacer has spare capacity (Pacer.spare), one at a time per message and only the newest
+pending one per message; once it is sent the older ones are set aside.
 """
 
 from __future__ import annotations
@@ -38,6 +43,7 @@ Transport = Callable[[Any], Awaitable[Any]]  # outbox row -> result (raises on f
 
 # Calls that are not chat messages: they do not count against a chat's message rate.
 UNPACED = frozenset({"answerCallbackQuery", "sendChatAction", "leaveChat", "getChatMember"})
+RETRIED = ("retry_after", "transient", "fatal")  # outcomes after which a row goes again
 LEASE = "sender"
 DRAIN_SECONDS = 5.0
 # Reminders go a day after a youth went quiet, so a few more minutes under load cost
@@ -75,6 +81,7 @@ class Sender:
         self._leader = leases.Leader(engine, LEASE, self.holder, lease_ttl)
         self._renewed = 0.0
         self._inflight: dict[int, asyncio.Task] = {}  # outbox row id -> its delivery
+        self._edits: set[tuple[int | None, str | None]] = set()  # (chat, ref) of edits in flight
         self._finished: list[tuple[Any, Outcome | None, Any]] = []
         self._settled_last = 0
 
@@ -145,11 +152,18 @@ class Sender:
             if any(row.priority >= Priority.BACKGROUND for row in rows) and await _youth_waiting(s, now):
                 rows = await outbox.due_heads(s, now, limit, hold=(Priority.BACKGROUND, now - REMINDER_HOLD))
         started = 0
+        chats: set[int | None] = set()  # chats of rows started now, not yet in the pacer
         for row in rows:
             if row.id in self._inflight:
                 continue
             if started >= room:
                 break
+            if outbox.is_edit(row.ref):
+                lane = (row.chat_id, row.ref)
+                if lane in self._edits or row.chat_id in chats or not self.pacer.spare(row.chat_id, queued=started):
+                    continue
+                self._edits.add(lane)
+            chats.add(row.chat_id)
             self._inflight[row.id] = asyncio.create_task(self._deliver(row))
             started += 1
         return settled + started
@@ -188,17 +202,26 @@ class Sender:
                 for row, outcome, _result in done:
                     if outcome is not None and outcome.kind != "done":
                         await self._settle_failure(s, row, outcome, now)
+                await outbox.supersede_edits(
+                    s,
+                    [
+                        (row.chat_id, row.ref, row.id)
+                        for row, outcome, _ in done
+                        if outbox.is_edit(row.ref) and (outcome is None or outcome.kind not in RETRIED)
+                    ],
+                )
         except BaseException:
             self._finished = done + self._finished  # delivered: write it down next round
             raise
         for row, _, _ in done:
             self._inflight.pop(row.id, None)
+            self._edits.discard((row.chat_id, row.ref))
         self._settled_last = len(done)
         return len(done)
 
     async def _settle_failure(self, s: Any, row: Any, outcome: Outcome, now: datetime) -> None:
         row = await s.merge(row, load=False)  # ours alone while in flight: no need to re-read
-        if outcome.kind in ("retry_after", "transient", "fatal"):
+        if outcome.kind in RETRIED:
             delay = outcome.delay or min(2 ** min(row.attempts, 8), 300)
             await outbox.mark_retry(s, row, now + timedelta(seconds=delay), outcome.reason)
         elif outcome.kind == "blocked":
@@ -234,6 +257,7 @@ class Sender:
             task.cancel()
         await asyncio.gather(*self._inflight.values(), return_exceptions=True)
         self._inflight.clear()
+        self._edits.clear()
         self._finished.clear()
 
     async def _resign(self) -> None:

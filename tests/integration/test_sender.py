@@ -115,3 +115,48 @@ async def test_the_bots_own_ticks_do_not_hold_reminders(db):
             await _queue(s, QUIET, Priority.BACKGROUND)
         await _flush(sender)
         assert telegram.sent == [QUIET]
+
+
+class Recording:
+    """Records (chat, text) of each send, in the order they reached 'Telegram'."""
+
+    def __init__(self) -> None:
+        self.sent: list[tuple[int, str]] = []
+
+    async def __call__(self, row) -> dict:
+        self.sent.append((row.chat_id, row.payload["text"]))
+        return {"message_id": len(self.sent)}
+
+
+async def test_every_youths_question_goes_before_cosmetic_edits_and_edits_coalesce(db):
+    chats = [1001, 1002, 1003, 1004, 1005]  # invented youth
+    async with db.sessionmaker.begin() as s:
+        for chat in chats:  # each youth answered: the old question's edit, then the next question
+            for text, ref in (("→ yes", outbox.edit_ref(7)), ("next question", None)):
+                await outbox.enqueue(
+                    s, chat_id=chat, method="sendMessage", payload={"text": text}, ref=ref, now=datetime.now(UTC)
+                )
+        for text in ("toggled", "toggled twice"):  # the first chat's message 8 redrawn twice
+            await outbox.enqueue(
+                s,
+                chat_id=chats[0],
+                method="sendMessage",
+                payload={"text": text},
+                ref=outbox.edit_ref(8),
+                now=datetime.now(UTC),
+            )
+    telegram = Recording()
+    # room for the five questions at once, not for the edits as well
+    pacer = Pacer(global_per_s=5, per_chat_per_s=1, per_chat_burst=3, group_per_min=20)
+    sender = Sender(db.engine, db.sessionmaker, {"telegram": telegram}, pacer)
+    try:
+        await _flush(sender)
+    finally:
+        stopped = asyncio.Event()
+        stopped.set()
+        await sender.run(stopped)
+    texts = [text for _, text in telegram.sent]
+    assert texts[:5] == ["next question"] * 5
+    assert sorted(texts[5:]) == ["toggled twice"] + ["→ yes"] * 5  # "toggled" was superseded
+    async with db.sessionmaker() as s:
+        assert await outbox.backlog(s) == (0, None)

@@ -117,3 +117,40 @@ async def test_purge_sent_deletes_only_old_sent_rows(db):
     async with db.sessionmaker() as s:
         left = await s.scalars(select(outbox.Outbox.id).order_by(outbox.Outbox.id))
         assert left.all() == [recent.id, failed.id]
+
+
+async def test_edits_go_after_every_chats_questions_newest_per_message_only(db):
+    edit_of_7, edit_of_8 = outbox.edit_ref(7), outbox.edit_ref(8)
+    async with db.sessionmaker.begin() as s:
+        old = await _enqueue(s, 100, "question 7, → yes", ref=edit_of_7)  # queued before the question
+        question = await _enqueue(s, 100, "question 8")
+        other = await _enqueue(s, 200, "another youth's question")
+        newer = await _enqueue(s, 100, "question 7, → no", ref=edit_of_7)
+        eight = await _enqueue(s, 100, "question 8, redrawn", ref=edit_of_8)
+        card = await _enqueue(s, -1001, "staff card", priority=1)
+    async with db.sessionmaker.begin() as s:
+        heads = [h.id for h in await outbox.due_heads(s, T0, 10)]
+        # the question is not held back by the older edit; edits after every question,
+        # and of message 7 only the newest
+        assert heads == [question.id, other.id, newer.id, eight.id, card.id]
+        await outbox.mark_sent(s, [(newer.id, {"message_id": 7})], T0)
+        await outbox.supersede_edits(s, [(100, edit_of_7, newer.id)])
+    async with db.sessionmaker.begin() as s:
+        heads = [h.id for h in await outbox.due_heads(s, T0, 10)]
+        assert old.id not in heads and eight.id in heads  # the older edit is set aside
+        set_aside = await s.get(outbox.Outbox, old.id)
+        assert (set_aside.status, set_aside.ref, set_aside.payload) == ("failed", outbox.SUPERSEDED_REF, {})
+
+
+async def test_an_edit_waiting_for_retry_keeps_the_newer_one_back_until_it_is_due(db):
+    ref = outbox.edit_ref(7)
+    async with db.sessionmaker.begin() as s:
+        first = await _enqueue(s, 100, "→ yes", ref=ref)
+        await outbox.mark_retry(s, first, T0 + timedelta(seconds=30), "429 retry_after=30")
+        second = await _enqueue(s, 100, "→ no", ref=ref)
+    async with db.sessionmaker.begin() as s:
+        # the newest pending edit of a message is its head; the older one never goes after it
+        assert [h.id for h in await outbox.due_heads(s, T0, 10)] == [second.id]
+        await outbox.mark_sent(s, [(second.id, {"message_id": 7})], T0)
+        await outbox.supersede_edits(s, [(100, ref, second.id)])
+        assert await outbox.due_heads(s, T0 + timedelta(seconds=30), 10) == []
