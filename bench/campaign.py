@@ -41,7 +41,7 @@ class CampaignResult:
     without: ChatRun
 
 
-async def _chatting(fake: FakeBotApi, n: int, thinking: Thinking, prefix: str) -> tuple[list[Trace], int]:
+async def chatting(fake: FakeBotApi, n: int, thinking: Thinking, prefix: str) -> tuple[list[Trace], int]:
     users = [fake.new_user(first_name=f"{prefix}{i}", language_code="en") for i in range(n)]
     traces = [Trace(u.id) for u in users]
     since = len(fake.calls)
@@ -63,7 +63,7 @@ async def _run(n_recipients: int, n_chat: int, workdir: Path, thinking: Thinking
         try:
             proc.start()
             await wait_polling(fake, proc)
-            traces, since = await _chatting(fake, n_chat, thinking, f"Chat{tag}")
+            traces, since = await chatting(fake, n_chat, thinking, f"Chat{tag}")
             if n_recipients:
                 deadline = time.monotonic() + max(300.0, 4 * n_recipients / CONFIGURED_RATE)
                 while time.monotonic() < deadline:

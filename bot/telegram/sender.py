@@ -13,7 +13,8 @@ chat (it goes first, to keep the chat's order).
 
 Edits of a youth's message (storage.outbox.EDIT_REF: the old question's keyboard
 removed, "→ choice") are cosmetic: they go after every youth's questions, only when the
-pacer has spare capacity (Pacer.spare), one at a time per message and only the newest
+pacer has spare capacity (Pacer.spare; a toggle redrawn with its buttons is the answer
+to a press and is not held back), one at a time per message and only the newest
 pending one per message; once it is sent the older ones are set aside.
 """
 
@@ -160,7 +161,11 @@ class Sender:
                 break
             if outbox.is_edit(row.ref):
                 lane = (row.chat_id, row.ref)
-                if lane in self._edits or row.chat_id in chats or not self.pacer.spare(row.chat_id, queued=started):
+                if (
+                    lane in self._edits
+                    or row.chat_id in chats
+                    or (_cosmetic(row) and not self.pacer.spare(row.chat_id, queued=started))
+                ):
                     continue
                 self._edits.add(lane)
             chats.add(row.chat_id)
@@ -270,6 +275,12 @@ class Sender:
 
     async def _pause(self, stop: asyncio.Event, seconds: float) -> None:
         await wait_any(stop, self.wake, timeout=seconds)
+
+
+def _cosmetic(row: Any) -> bool:
+    """An edit that leaves no buttons: nobody waits for it (a toggle redrawn with its
+    buttons is the answer to a press, so it is not held back for spare capacity)."""
+    return "reply_markup" not in (row.payload or {})
 
 
 async def _youth_waiting(s: Any, now: datetime) -> bool:

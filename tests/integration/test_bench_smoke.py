@@ -16,6 +16,8 @@ MEASURES = [
     "CPU per Bot API call",
     "answer time p50",
     "answer time p99",
+    "answer → next question p50",
+    "answer → next question p99",
     "messages sent per second",
     "429s received",
     "time until every youth answered",
