@@ -104,7 +104,7 @@ async def due_heads(
 ) -> list[Outbox]:
     """Rows to send now: per chat only its oldest pending row, and only if it is due;
     per edited message only its newest pending edit (EDIT_REF), after the other rows of
-    its priority.
+    its priority, newest first.
 
     Rows without a chat (webhook targets) do not wait for each other. `hold` =
     (priority, since) leaves out heads of that priority or above created after `since`,
@@ -132,8 +132,12 @@ async def due_heads(
             or_(behind.ref.is_(None), ~_is_edit_row(behind)),
         )
         conditions.append(or_(Outbox.priority < priority, Outbox.created_at <= since, urgent_behind))
+    # Edits newest first: a toggle just redrawn must not wait for the limit behind a
+    # backlog of cosmetic edits (held while youth keep the pacer busy); order per
+    # message is kept by the lane, not by this.
     edits_last = case((_is_edit_row(), 1), else_=0)
-    stmt = select(Outbox).where(*conditions).order_by(Outbox.priority, edits_last, Outbox.id).limit(limit)
+    order = case((_is_edit_row(), -Outbox.id), else_=Outbox.id)
+    stmt = select(Outbox).where(*conditions).order_by(Outbox.priority, edits_last, order).limit(limit)
     return list((await s.scalars(stmt)).all())
 
 

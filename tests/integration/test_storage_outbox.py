@@ -131,8 +131,8 @@ async def test_edits_go_after_every_chats_questions_newest_per_message_only(db):
     async with db.sessionmaker.begin() as s:
         heads = [h.id for h in await outbox.due_heads(s, T0, 10)]
         # the question is not held back by the older edit; edits after every question,
-        # and of message 7 only the newest
-        assert heads == [question.id, other.id, newer.id, eight.id, card.id]
+        # newest first, and of message 7 only the newest
+        assert heads == [question.id, other.id, eight.id, newer.id, card.id]
         await outbox.mark_sent(s, [(newer.id, {"message_id": 7})], T0)
         await outbox.supersede_edits(s, [(100, edit_of_7, newer.id)])
     async with db.sessionmaker.begin() as s:
