@@ -70,8 +70,12 @@ async def finish(
     return None
 
 
-async def realert_round(services: Services, now: datetime) -> int:
-    """Re-alert and escalate the unclaimed urgent cards that are due; how many alerts."""
+async def realert_round(services: Services, now: datetime, *, queued_at: datetime | None = None) -> int:
+    """Re-alert and escalate the unclaimed urgent cards that are due; how many alerts.
+
+    `now` is the services' clock (the cards' ages; tests move it); `queued_at` the real
+    time the alerts are queued at, which the sender's pacing compares with its own."""
+    queued_at = queued_at or now
     settings = services.settings
     wait = settings.urgent_realert_minutes * 60
     out_of_hours = not settings.staffed.is_open(now)
@@ -79,7 +83,15 @@ async def realert_round(services: Services, now: datetime) -> int:
     webhook = settings.escalation_webhook and settings.forward_webhook_url
     sent = 0
     async with services.sessionmaker() as s, s.begin():
-        for sub in await urgent.unclaimed(s, now):
+        _dbg = await urgent.unclaimed(s, now)
+        print(
+            "DBG round",
+            now,
+            out_of_hours,
+            [(x.id, x.created_at, x.realerted_at, x.escalated_at) for x in _dbg],
+            flush=True,
+        )
+        for sub in _dbg:
             age = (now - sub.created_at).total_seconds()
             minutes = int(age // 60)
             head = f"⏰ Nobody has taken this urgent card yet ({minutes} min) — 🔴 {sub.category or 'safeguarding'}"
@@ -93,7 +105,7 @@ async def realert_round(services: Services, now: datetime) -> int:
                                 "message_id": message_id,
                                 "allow_sending_without_reply": True,
                             }
-                        await _queue(s, chat, "sendMessage", payload, now, f"realert:{sub.id}")
+                        await _queue(s, chat, "sendMessage", payload, queued_at, f"realert:{sub.id}")
                     sent += 1
             due = out_of_hours or age >= wait
             if (
@@ -106,7 +118,7 @@ async def realert_round(services: Services, now: datetime) -> int:
                     when = "out of the staffed hours" if out_of_hours else f"after {minutes} min"
                     text = f"{head}\nUnclaimed urgent card #{sub.id} in the team's chat, {when}."
                     for payload in outgoing.send_message(escalate_to, text, protect=True):
-                        await _queue(s, escalate_to, "sendMessage", payload, now, f"escalate:{sub.id}")
+                        await _queue(s, escalate_to, "sendMessage", payload, queued_at, f"escalate:{sub.id}")
                 if webhook:
                     body = {
                         "event": "urgent.unclaimed",
@@ -116,7 +128,7 @@ async def realert_round(services: Services, now: datetime) -> int:
                         "out_of_hours": out_of_hours,
                         "created_at": sub.created_at.isoformat(),
                     }
-                    await _queue(s, None, "POST", body, now, f"escalate:{sub.id}", target="webhook")
+                    await _queue(s, None, "POST", body, queued_at, f"escalate:{sub.id}", target="webhook")
                 sent += 1
                 log.info("urgent card %d escalated", sub.id)
         services.metrics.urgent_open.set(await urgent.open_count(s))

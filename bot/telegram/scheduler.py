@@ -84,7 +84,7 @@ class Scheduler:
         lead = self.urgent_lead
         if not await (lead.renew(now=now) if lead.held else lead.try_acquire(now=now)):
             return 0
-        return await realert_round(self.services, clock_now)
+        return await realert_round(self.services, clock_now, queued_at=now)
 
     async def queue_ticks(self, now: datetime, limit: int = 500) -> int:
         queued = 0
