@@ -197,6 +197,13 @@ class Submission(Base):
     created_at: Mapped[datetime] = mapped_column(default=utcnow, index=True)
     updated_at: Mapped[datetime] = mapped_column(default=utcnow, onupdate=utcnow)
     is_test: Mapped[bool] = mapped_column(Boolean, default=False)
+    # an urgent card's hand-off (storage/urgent.py, migration 0010): a staff label, never an id
+    claimed_by: Mapped[str | None] = mapped_column(String(64))
+    claimed_at: Mapped[datetime | None]
+    done_at: Mapped[datetime | None]
+    done_note: Mapped[str | None] = mapped_column(Text)
+    realerted_at: Mapped[datetime | None]
+    escalated_at: Mapped[datetime | None]
 
 
 # Free-text search (`text_search`) on PostgreSQL: trigrams of exactly this expression.

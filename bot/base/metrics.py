@@ -44,6 +44,13 @@ class Metrics:
         self.missing_translations = Gauge(
             "sammanbot_missing_translations", "Strings shown in a fallback language", registry=r
         )
+        self.urgent_open = Gauge("sammanbot_urgent_open", "Urgent cards nobody has taken yet", registry=r)
+        self.urgent_time_to_claim = Histogram(
+            "sammanbot_urgent_time_to_claim_seconds",
+            "From an urgent card to its claim",
+            buckets=(60, 300, 600, 1800, 3600, 4 * 3600, 12 * 3600, 86400, 3 * 86400),
+            registry=r,
+        )
         self.safeguarding = Counter("sammanbot_safeguarding_alerts_total", "Crisis messages", ["category"], registry=r)
         self.reloads = Counter(
             "sammanbot_content_reloads_total", "Reloads of flows and catalogs", ["outcome"], registry=r

@@ -60,6 +60,9 @@ class Settings(BaseSettings):
     # Staff
     staff_chat_id: int | None = None
     safeguarding_chat_id: int | None = None
+    urgent_realert_minutes: int = Field(default=10, gt=0)  # an unclaimed urgent card is re-alerted once after this
+    escalation_chat_id: int | None = None  # a second chat told of an unclaimed urgent card (at once out of hours)
+    escalation_webhook: bool = False  # and/or the signed webhook (FORWARD_WEBHOOK_URL): event "urgent.unclaimed"
     forward_webhook_url: str | None = None
     forward_webhook_secret: SecretStr | None = None
     forward_abandoned: bool = False

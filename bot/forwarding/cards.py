@@ -17,6 +17,8 @@ STATUSES = {
 }
 STATUS_WORDS = {"new": "new", "reviewed": "reviewed ✅", "shortlisted": "shortlisted ⭐", "archived": "archived 🗄"}
 RAISED = "⚠️ ASKED TO TALK TO SOMEONE NOW"  # an urgent card's head once the youth pressed for a person
+CLAIM, DONE = "claim", "done"  # an urgent card's hand-off buttons (storage/urgent.py)
+HAND_OFF = {CLAIM: "🙋 I'll take this", DONE: "✔️ Done"}
 ASKED = "asked"  # that answers key (storage.submissions.ASKED: forwarding imports no storage)
 CARD_MAX = 4000  # below Telegram's 4096 characters per message
 SHORT_VALUE_MIN = 40
@@ -59,17 +61,32 @@ def _compose(sub: Any, flow_title: str, answers: dict[str, str], translated: str
         lines += ["", translated]
     status = STATUS_WORDS.get(sub.status, sub.status)
     lines += ["", f"Status: {status}" + (f" (by {sub.status_by})" if sub.status_by else "")]
+    lines += _hand_off(sub)
     lines.append(f"#{sub.id}")
     return "\n".join(lines)
 
 
+def _hand_off(sub: Any) -> list[str]:
+    """An urgent card's owner and done line ("taken by …")."""
+    if not sub.urgent or not getattr(sub, "claimed_by", None):
+        return []
+    lines = [f"🙋 Taken by {sub.claimed_by}"]
+    if getattr(sub, "done_at", None):
+        lines.append("✔️ Done" + (f": {sub.done_note}" if sub.done_note else ""))
+    return lines
+
+
 def card_buttons(sub: Any) -> list[list[tuple[str, str]]]:
-    return [[(label, f"s:{sub.id}:{status}") for status, label in STATUSES.items()]]
+    rows = [[(label, f"s:{sub.id}:{status}") for status, label in STATUSES.items()]]
+    if sub.urgent and not getattr(sub, "done_at", None):
+        action = DONE if getattr(sub, "claimed_by", None) else CLAIM
+        rows.insert(0, [(HAND_OFF[action], f"s:{sub.id}:{action}")])
+    return rows
 
 
 def parse_card_data(data: str) -> tuple[int, str] | None:
     parts = data.split(":")
-    if len(parts) != 3 or parts[0] != "s" or not parts[1].isdigit() or parts[2] not in STATUSES:
+    if len(parts) != 3 or parts[0] != "s" or not parts[1].isdigit() or parts[2] not in (*STATUSES, *HAND_OFF):
         return None
     return int(parts[1]), parts[2]
 

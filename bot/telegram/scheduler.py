@@ -13,6 +13,7 @@ from collections.abc import Callable
 from datetime import UTC, datetime, timedelta
 
 from bot.base.aio import wait_any
+from bot.dialogue.hand_off import realert_round
 from bot.dialogue.services import Services
 from bot.telegram.campaigns import queue_turns
 from storage import answers, inbox, leases, outbox, participants, sessions
@@ -41,6 +42,8 @@ class Scheduler:
         self._last_purge: datetime | None = None
         # campaigns go out from one process of a deployment (bot/telegram/campaigns.py)
         self.campaign_lead = leases.Leader(services.db, "campaigns", ttl=30.0)
+        # unclaimed urgent cards are re-alerted from one process (the marks make it once anyway)
+        self.urgent_lead = leases.Leader(services.db, "urgent-realerts", ttl=30.0)
 
     async def run(self, stop: asyncio.Event) -> None:
         try:
@@ -50,6 +53,8 @@ class Scheduler:
                     if await self.queue_ticks(_now()):
                         self.on_new()
                     busy = await self.campaign_step(_now())
+                    if await self.urgent_step(_now(), self.services.clock()) and self.services.runtime.sender:
+                        self.services.runtime.sender.poke()
                     await self.purge_daily(_now())
                     await self.gauge()
                 except asyncio.CancelledError:
@@ -59,8 +64,9 @@ class Scheduler:
                 # a campaign with more turns to hand out comes back soon
                 await wait_any(stop, timeout=CAMPAIGN_EVERY if busy else self.every)
         finally:
-            if self.campaign_lead.held:
-                await self.campaign_lead.release()
+            for lead in (self.campaign_lead, self.urgent_lead):
+                if lead.held:
+                    await lead.release()
 
     async def campaign_step(self, now: datetime) -> bool:
         """The campaign step, in the process that leads campaigns; True while one goes out."""
@@ -71,6 +77,14 @@ class Scheduler:
         if queued:
             self.on_new()
         return going_out
+
+    async def urgent_step(self, now: datetime, clock_now: datetime) -> int:
+        """Re-alerts of unclaimed urgent cards, in the process holding the lease; the
+        lease runs on real time, the cards' ages on the services' clock (tests move it)."""
+        lead = self.urgent_lead
+        if not await (lead.renew(now=now) if lead.held else lead.try_acquire(now=now)):
+            return 0
+        return await realert_round(self.services, clock_now, queued_at=now)
 
     async def queue_ticks(self, now: datetime, limit: int = 500) -> int:
         queued = 0

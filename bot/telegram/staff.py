@@ -34,11 +34,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from telegram import CallbackQuery, Message
 
 from bot.i18n import texts
-from bot.forwarding.cards import card_buttons, card_text, parse_card_data
+from bot.forwarding.cards import CLAIM, HAND_OFF, card_buttons, card_text, parse_card_data
 from bot.privacy.anonymizer import anonymize
 from bot.dialogue.services import Services
 from bot.telegram import chat_members, flow_upload, press_answers
-from bot.dialogue import outgoing
+from bot.dialogue import hand_off, outgoing
 from bot.dialogue.followup import ask_youth
 from bot.dialogue.idea_news import tell_author
 from bot.dialogue.translations import card_block_of
@@ -58,6 +58,7 @@ NOT_THIS_CARD = "This button does not belong to this card."
 NOT_A_MEMBER = "Only members of the team's group can review submissions."
 COULD_NOT_CHECK = "I could not check that you are in this group. Please try again."
 PRESS_AGAIN = "Please press the button again."
+DONE_NOTED = "Marked done."
 
 
 class _Later(Enum):
@@ -115,8 +116,18 @@ async def _press(
     sub = await _submission(s, parsed[0])
     if sub is None:
         return OUT_OF_DATE
-    await submissions.set_status(s, sub, parsed[1], by=(cq.from_user.first_name or "staff")[:64], now=now)
-    await tell_author(s, services.catalogs, services.flowset, sub, parsed[1], "", now)
+    by = (cq.from_user.first_name or "staff")[:64]  # a label for the card, never the id
+    if parsed[1] in HAND_OFF:
+        if parsed[1] == CLAIM:
+            notice = await hand_off.take(services, s, sub.id, by, now)
+        else:
+            notice = await hand_off.finish(services, s, sub.id, by, None, now)
+        if notice is not None:
+            return notice
+        await s.refresh(sub)
+    else:
+        await submissions.set_status(s, sub, parsed[1], by=by, now=now)
+        await tell_author(s, services.catalogs, services.flowset, sub, parsed[1], "", now)
     flow = services.flowset.get(sub.flow_id)
     text = card_text(sub, flow.title if flow else sub.flow_id, await card_block_of(s, sub.id))
     await _enqueue(
@@ -195,9 +206,17 @@ async def on_message(services: Services, s: AsyncSession, msg: Message, now: dat
     sub = await _submission(s, int(found.group(1))) if found else None
     if sub is None:
         return
+    by = (msg.from_user.first_name if msg.from_user else None) or "staff"
     if _command(text) == "tr":
-        by = (msg.from_user.first_name if msg.from_user else None) or "staff"
         await _answer(s, msg, await on_tr(services, s, sub, text, by, now), now)
+        return
+    if _command(text) == "done":  # `/done <optional note>` as a reply to an urgent card
+        note = text.split(None, 1)[1].strip() if len(text.split(None, 1)) > 1 else None
+        notice = await hand_off.finish(services, s, sub.id, by[:64], note, now)
+        if notice is None:
+            await s.refresh(sub)
+            await hand_off.redraw(services, s, sub, now)
+        await _answer(s, msg, notice or DONE_NOTED, now)
         return
     staff_names = (
         tuple(n for n in (msg.from_user.first_name, msg.from_user.last_name, msg.from_user.username) if n)
