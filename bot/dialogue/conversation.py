@@ -26,6 +26,7 @@ from bot.i18n.catalogs import Translator, negotiate
 from bot.i18n.langdetect import detect_language
 from bot.privacy.pseudonym import lookup_keys, new_identity
 from bot.dialogue.render import render
+from bot.dialogue.promise import with_promise
 from bot.dialogue.services import Services
 from bot.dialogue import outgoing
 from bot.dialogue.state import Front, dump, load
@@ -207,7 +208,7 @@ class Conversation:
     # -- replies ----------------------------------------------------------------------
     async def reply_events(self, events: Sequence[ev.Event]) -> None:
         # A stale press is answered by the callback's notice, not by a new message.
-        shown = [e for e in events if not isinstance(e, ev.Stale)]
+        shown = with_promise(self.services.flowset, [e for e in events if not isinstance(e, ev.Stale)])
         for message in render(shown, self.tr, language_names=self.services.settings.language_names):
             if getattr(message, "edit_of", None):
                 continue  # edits are made by the callback handler, which knows the message

@@ -13,12 +13,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from bot import engine
-from bot.i18n import replies, texts
+from bot.i18n import promise, replies, texts
 from bot.engine import events as ev
 from bot.engine.inputs import parse_callback
 from bot.dialogue.render import OutMessage, render
 from bot.dialogue import crisis
 from bot.dialogue import followup, own_data
+from bot.dialogue.promise import promise_events
 from bot.dialogue.conversation import Conversation
 
 COMMANDS = tuple(texts.COMMANDS)  # a youth's commands (Telegram's command menu shows them)
@@ -69,7 +70,7 @@ async def command(conv: Conversation, line: str) -> None:
     elif name in ("menu", "language"):
         await conv.resume(engine.Command(name))
     elif name == "help":
-        await conv.say(replies.HELP_INTRO)
+        await conv.send(conv.tr.gettext(replies.HELP_INTRO) + "\n\n" + conv.tr.gettext(promise.HELP_HINT))
         await crisis.send_help(conv)
     elif name == "stop":
         conv.participant.stopped = True
@@ -86,6 +87,8 @@ async def command(conv: Conversation, line: str) -> None:
         )
     elif name == "mydata":
         await own_data.send_mydata(conv)
+    elif name == "privacy":
+        await conv.reply_events(promise_events())
     elif name in FLOW_COMMANDS and conv.active:
         await conv.resume(engine.Command(name))
     else:

@@ -11,7 +11,7 @@ context and everything below it. A bot string is critical by its msgid.
 
 from __future__ import annotations
 
-from bot.i18n import replies, texts
+from bot.i18n import promise, replies, texts
 
 # Flow steps (message contexts) whose texts are critical, with all their choices.
 CRITICAL_CONTEXTS = (
@@ -32,6 +32,9 @@ CRITICAL_MSGIDS = frozenset(
         replies.DELETE_CONFIRM,
         replies.DELETED,
         replies.TEAM_ASKS_HINT,
+        *promise.LINES,
+        promise.HELP_HINT,
+        texts.COMMANDS["privacy"],
     }
 )
 

@@ -72,6 +72,7 @@ COMMANDS = {
     "stop": N_("Stop messages from this bot"),
     "delete": N_("Delete everything you have told us"),
     "mydata": N_("See what we have saved about you"),
+    "privacy": N_("What we keep and who reads it"),
 }
 
 
