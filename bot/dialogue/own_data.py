@@ -63,6 +63,8 @@ async def send_mydata(conv: Conversation) -> None:
     for a in shown:
         flow = conv.services.flowset.get(a.get("flow_id") or "")
         step = flow.steps.get(a.get("step_id") or "") if flow else None
+        if getattr(step, "profile", None) == "contact":
+            continue  # the contact line above tells it, as it is now (Settings may change it)
         flow_id = flow.id if flow else ""
         question = _question(conv, flow_id, step, a.get("name", ""))
         answer = _answer(conv, flow_id, step, a["value"])

@@ -16,5 +16,6 @@ def test_mydata_in_swedish_shows_names_and_labels_not_codes():
     assert "Är det okej för dig?: Ja" in shown
     assert "Fritid" in shown
     assert "Du sa att vi får skriva till dig senare: 20" in shown  # the contact opt-in, with its day
+    assert "Får vi skicka" not in shown and shown.count(": Ja") == 1, shown  # told once, by its line
     for raw in ("age_16_17", "True", "consent:", "free_time", "topic:", ": sv"):
         assert raw not in shown, (raw, shown)
