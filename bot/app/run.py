@@ -158,6 +158,7 @@ def _web_app(services: Services) -> web.Application:
         catalogs_provider=lambda: services.catalogs,
         secret=services.pseudonym_key,
         reload_content=lambda reason: _reload_content(services, reason),
+        metrics=services.metrics,
     )
     app.add_subapp("/staff/", dashboard)
     app[DASHBOARD] = dashboard

@@ -35,32 +35,33 @@ async def _queue(
     )
 
 
-async def redraw(services: Services, s: AsyncSession, sub: Any, now: datetime) -> None:
+async def redraw(flowset: Any, s: AsyncSession, sub: Any, now: datetime) -> None:
     """Edit the card where it was sent (nothing when it is not sent yet)."""
     state, chat_id, message_id = await translations.card_message(s, sub.id)
     if state != "sent" or chat_id is None or message_id is None:
         return
-    text = card_text(sub, title_of(services.flowset, sub.flow_id), await card_block_of(s, sub.id))
+    text = card_text(sub, title_of(flowset, sub.flow_id), await card_block_of(s, sub.id))
     edit = outgoing.edit_text(chat_id, message_id, text, card_buttons(sub))
     await _queue(s, chat_id, "editMessageText", edit, now, f"hand-off:{sub.id}")
 
 
-async def take(services: Services, s: AsyncSession, submission_id: int, by: str, now: datetime) -> str | None:
-    """Claim the card for `by`; None when taken, else why not (for the presser)."""
+async def take(s: AsyncSession, submission_id: int, by: str, now: datetime, metrics: Any = None) -> str | None:
+    """Claim the card for `by`; None when taken, else why not (for the presser). From
+    Telegram or the dashboard; `metrics` (bot.base.metrics) counts the time to claim."""
     won, owner = await urgent.claim(s, submission_id, by, now)
     if not won:
         return TAKEN.format(owner=owner) if owner else NOT_URGENT
     sub = await submissions.get(s, submission_id)
     assert sub is not None
     await s.refresh(sub)
-    services.metrics.urgent_time_to_claim.observe(max(0.0, (now - sub.created_at).total_seconds()))
+    if metrics is not None:
+        metrics.urgent_time_to_claim.observe(max(0.0, (now - sub.created_at).total_seconds()))
     await staff.audit(s, staff_name=by, action="urgent.claim", target=f"submission:{submission_id}", now=now)
     return None
 
 
-async def finish(
-    services: Services, s: AsyncSession, submission_id: int, by: str, note: str | None, now: datetime
-) -> str | None:
+async def finish(s: AsyncSession, submission_id: int, by: str, note: str | None, now: datetime) -> str | None:
+    """Mark the card done (with an optional note); None when done, else why not."""
     if not await urgent.done(s, submission_id, by, note, now):
         return NOT_URGENT
     detail = "with a note" if note else None  # the note itself stays on the card

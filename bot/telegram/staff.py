@@ -119,9 +119,9 @@ async def _press(
     by = (cq.from_user.first_name or "staff")[:64]  # a label for the card, never the id
     if parsed[1] in HAND_OFF:
         if parsed[1] == CLAIM:
-            notice = await hand_off.take(services, s, sub.id, by, now)
+            notice = await hand_off.take(s, sub.id, by, now, services.metrics)
         else:
-            notice = await hand_off.finish(services, s, sub.id, by, None, now)
+            notice = await hand_off.finish(s, sub.id, by, None, now)
         if notice is not None:
             return notice
         await s.refresh(sub)
@@ -212,10 +212,10 @@ async def on_message(services: Services, s: AsyncSession, msg: Message, now: dat
         return
     if _command(text) == "done":  # `/done <optional note>` as a reply to an urgent card
         note = text.split(None, 1)[1].strip() if len(text.split(None, 1)) > 1 else None
-        notice = await hand_off.finish(services, s, sub.id, by[:64], note, now)
+        notice = await hand_off.finish(s, sub.id, by[:64], note, now)
         if notice is None:
             await s.refresh(sub)
-            await hand_off.redraw(services, s, sub, now)
+            await hand_off.redraw(services.flowset, s, sub, now)
         await _answer(s, msg, notice or DONE_NOTED, now)
         return
     staff_names = (

@@ -26,6 +26,7 @@ from bot.web import (
     submissions,
     text_review,
     translations,
+    urgent,
 )
 from bot.web.context import CONTEXT, WebContext, utcnow
 from bot.web.pages import make_environment, render
@@ -65,6 +66,8 @@ def _routes(app: web.Application) -> None:
     r.add_get("/campaigns/{id}", campaigns.campaign_page, name="campaign")
     r.add_post("/campaigns/{id}/results", campaigns.results, name="campaign_results")
     r.add_post("/campaigns/{id}/{action}", campaigns.move, name="campaign_move")
+    r.add_get("/urgent", urgent.urgent_page, name="urgent")
+    r.add_post("/urgent/{id}/{action}", urgent.hand_off, name="urgent_hand_off")
     r.add_get("/flows", flows_page.flows_page, name="flows")
     r.add_get("/flows/{flow}", flows_page.flow_page, name="flow")
     r.add_get("/simulator", simulator.page, name="simulator")
@@ -114,6 +117,7 @@ def create_web_app(
     clock: Callable[[], datetime] = utcnow,
     secret: bytes | None = None,
     reload_content: Callable[[str], Awaitable[list[str]]] | None = None,
+    metrics: Any = None,
 ) -> web.Application:
     """The dashboard app.
 
@@ -122,7 +126,7 @@ def create_web_app(
     `bot.i18n.catalogs.get_catalogs(settings)`); `clock` is for tests; `secret` keys the
     login counts (default: the deployment's pseudonym key); `reload_content(reason)` makes
     the bot use a saved translation at once (bot/app/reload.py; default: the catalogs'
-    own reload).
+    own reload); `metrics` counts what the dashboard does that /metrics shows (a claim).
     """
     if secret is None:
         from bot.privacy.pseudonym import load_or_create_key
@@ -138,6 +142,7 @@ def create_web_app(
         limiter=LoginLimiter(clock, secret),
         clock=clock,
         reload_content=reload_content,
+        metrics=metrics,
     )
     security.install(app)
     _routes(app)

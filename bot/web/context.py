@@ -28,6 +28,7 @@ class WebContext:
     limiter: LoginLimiter
     clock: Callable[[], datetime] = utcnow
     reload_content: Callable[[str], Awaitable[list[str]]] | None = None  # (reason) -> problems
+    metrics: Any = None  # the process's bot.base.metrics.Metrics, when the bot runs beside the dashboard
 
     def flowset(self) -> Any:
         """The live FlowSet, or None while no valid set is loaded."""
