@@ -438,6 +438,36 @@ async def get_my_short_description(api: FakeBotApi, params: dict[str, Any], chat
     return {"short_description": api.descriptions.get(("short_description", _language(params)), "")}
 
 
+@handles("setMyName")
+async def set_my_name(api: FakeBotApi, params: dict[str, Any], chat: Chat | None) -> Any:
+    return _set_description(api, params, "name", 64)
+
+
+@handles("getMyName")
+async def get_my_name(api: FakeBotApi, params: dict[str, Any], chat: Chat | None) -> Any:
+    return {"name": api.descriptions.get(("name", _language(params)), api.bot_user.get("first_name", ""))}
+
+
+_MENU_BUTTONS = {"commands": set(), "default": set(), "web_app": {"text", "web_app"}}
+
+
+@handles("setChatMenuButton")
+async def set_chat_menu_button(api: FakeBotApi, params: dict[str, Any], chat: Chat | None) -> Any:
+    button = params.get("menu_button") or {"type": "default"}
+    kind = button.get("type")
+    if kind not in _MENU_BUTTONS or not _MENU_BUTTONS[kind] <= set(button):
+        raise bad_request("can't parse menu button")  # MenuButton: commands, web_app or default
+    if "chat_id" in params and chat is None:
+        raise bad_request("chat not found")
+    api.menu_buttons[params.get("chat_id")] = button
+    return True
+
+
+@handles("getChatMenuButton")
+async def get_chat_menu_button(api: FakeBotApi, params: dict[str, Any], chat: Chat | None) -> Any:
+    return api.menu_buttons.get(params.get("chat_id"), api.menu_buttons.get(None, {"type": "default"}))
+
+
 @handles("getMyCommands")
 async def get_my_commands(api: FakeBotApi, params: dict[str, Any], chat: Chat | None) -> Any:
     return api.commands.get(_commands_key(api, params), [])

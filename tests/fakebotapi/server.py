@@ -61,6 +61,7 @@ class FakeBotApi:
         self.pending_callbacks: set[str] = set()
         self.commands: dict[tuple[str, str], list[dict[str, Any]]] = {}
         self.descriptions: dict[tuple[str, str], str] = {}  # (method's field, language code) -> text
+        self.menu_buttons: dict[int | None, dict[str, Any]] = {}  # chat id (None: every private chat) -> MenuButton
         self.webhook: WebhookDelivery | None = None
         self.webhook_settings: dict[str, Any] = {}
         self.calls: list[tuple[str, dict[str, Any], float]] = []

@@ -1,6 +1,7 @@
 """End to end, issue #23 "Telegram's own surfaces": at start-up the bot sets its
 description and short description in every language (and the default) through the
-outbox, over the fake Bot API, in each language's own words (no English in their place);
+outbox, over the fake Bot API, in each language's own words (no English in their place),
+the name where a language writes it in its own script, and the menu button (the commands);
 `doctor` checks the catalogs have them."""
 
 from __future__ import annotations
@@ -27,6 +28,12 @@ async def test_descriptions_are_set_in_every_language(fake_bot_api, tmp_path):
         if lang != "en":
             assert description != DESCRIPTION and short != SHORT_DESCRIPTION, lang
     assert got[("description", "")] == got[("description", "sv")]  # no language: the default one
+    # the name where a language writes it in its own script, the default name without one
+    names = {code: name for (field, code), name in got.items() if field == "name"}
+    assert names[""] == "Sammanbot"
+    assert set(names) == {"", "ar", "fa", "ps", "ti", "uk"}, names  # sv, en, so keep the default
+    assert names["uk"] == "Самманбот" and all(name != "Sammanbot" for code, name in names.items() if code)
+    assert fake_bot_api.menu_buttons == {None: {"type": "commands"}}  # the menu button opens the commands
     assert fake_bot_api.rejected == []
 
 
