@@ -323,6 +323,17 @@ class Lease(Base):
     expires_at: Mapped[datetime]
 
 
+class ForumTopic(Base):
+    """The topic a kind of staff message goes to in a forum group (bot/telegram/topics.py)."""
+
+    __tablename__ = "forum_topics"
+
+    chat_id: Mapped[int] = mapped_column(BigInteger, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(32), primary_key=True)
+    thread_id: Mapped[int] = mapped_column(BigInteger)
+    created_at: Mapped[datetime] = mapped_column(default=utcnow)
+
+
 CAMPAIGN_STATES = ("draft", "scheduled", "sending", "paused", "done", "cancelled")
 RECIPIENT_STATES = ("queued", "started", "skipped")
 

@@ -36,6 +36,7 @@ from bot.telegram.intake import ALLOWED_UPDATES, BotApiOutage, Poller
 from bot.telegram.ratelimit import Pacer
 from bot.telegram.scheduler import Scheduler
 from bot.telegram.sender import Sender, telegram_transport
+from bot.telegram.topics import ForumTopics
 from bot.telegram.webhook import WebhookEndpoint, webhook_path, webhook_secret
 from bot.app.webhook import webhook_transport
 from bot.app.translations import from_settings as translation_worker
@@ -221,7 +222,7 @@ async def _serve_bot(services: Services, stop: asyncio.Event, ready: asyncio.Eve
     services.runtime.bot = bot
     pacer = Pacer(s.rate_global_per_s, s.rate_per_chat_per_s, s.rate_per_chat_burst, s.rate_group_per_min)
     http = aiohttp.ClientSession()
-    transports: dict[str, Any] = {"telegram": telegram_transport(bot)}
+    transports: dict[str, Any] = {"telegram": telegram_transport(bot, ForumTopics(bot, services.sessionmaker))}
     if s.forward_webhook_url:
         secret = s.forward_webhook_secret.get_secret_value().encode() if s.forward_webhook_secret else None
         transports["webhook"] = webhook_transport(s.forward_webhook_url, secret, http)

@@ -16,6 +16,7 @@ from datetime import datetime
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.forwarding import topics
 from bot.dialogue import outgoing
 from bot.dialogue.conversation import Conversation, Sender
 from bot.dialogue.services import Services
@@ -117,6 +118,7 @@ async def followup_answer(conv: Conversation, text: str) -> bool:
     clean = shorten(anonymize(text, names=conv.sender.names), ANSWER_MAX)
     body = f"↩️ {conv.participant.pseudonym}:\n{clean}\n#{pending.submission}"
     for payload in outgoing.send_message(pending.chat, body, protect=True):
+        topics.mark(payload, topics.FOLLOWUPS)
         payload["reply_parameters"] = {"message_id": pending.card, "allow_sending_without_reply": True}
         await conv.call(
             "sendMessage", payload, chat_id=pending.chat, priority=Priority.STAFF, ref=f"followup:{pending.submission}"

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING, Any
 
+from bot.forwarding import topics
 from bot.dialogue import outgoing, translations
 from bot.engine import events as ev
 from bot.forwarding.submit import (
@@ -63,6 +64,7 @@ async def deliver(conv: Conversation, sub: Any, *, chat_id: int | None = None) -
     ):
         if isinstance(d, StaffCard):
             for payload in outgoing.send_message(d.chat_id, d.text, d.buttons, protect=True):
+                topics.mark(payload, topics.of_submission(sub))
                 await conv.call("sendMessage", payload, chat_id=d.chat_id, priority=Priority.STAFF, ref=d.ref)
         else:
             await conv.call("POST", d.body, chat_id=None, priority=Priority.STAFF, ref=d.ref, target="webhook")

@@ -14,6 +14,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.forwarding import topics
 from bot.dialogue import outgoing
 from bot.dialogue.services import Services
 from bot.dialogue.translations import card_block_of, title_of
@@ -101,6 +102,7 @@ async def realert_round(services: Services, now: datetime, *, queued_at: datetim
                 chat = chat_id or settings.safeguarding_chat_id or settings.staff_chat_id
                 if chat is not None:
                     for payload in outgoing.send_message(chat, f"{head}\n#{sub.id}", protect=True):
+                        topics.mark(payload, topics.URGENT)
                         if message_id is not None:
                             payload["reply_parameters"] = {
                                 "message_id": message_id,
@@ -119,6 +121,7 @@ async def realert_round(services: Services, now: datetime, *, queued_at: datetim
                     when = "out of the staffed hours" if out_of_hours else f"after {minutes} min"
                     text = f"{head}\nUnclaimed urgent card #{sub.id} in the team's chat, {when}."
                     for payload in outgoing.send_message(escalate_to, text, protect=True):
+                        topics.mark(payload, topics.URGENT)
                         await _queue(s, escalate_to, "sendMessage", payload, queued_at, f"escalate:{sub.id}")
                 if webhook:
                     body = {

@@ -8,6 +8,7 @@ from __future__ import annotations
 from datetime import timedelta
 from typing import TYPE_CHECKING, Any
 
+from bot.forwarding import topics
 from bot.dialogue import outgoing
 from bot.dialogue.translations import card_block_of, title_of
 from bot.forwarding.cards import RAISED, card_buttons, card_text
@@ -43,4 +44,5 @@ async def _redraw(conv: Conversation, sub: Any) -> None:
         edit = outgoing.edit_text(chat, message_id, text, card_buttons(sub))
         await conv.call("editMessageText", edit, chat_id=chat, priority=Priority.STAFF, ref=ref)
     for payload in outgoing.send_message(chat, f"{RAISED}\n#{sub.id}", protect=True):
+        topics.mark(payload, topics.URGENT)
         await conv.call("sendMessage", payload, chat_id=chat, priority=Priority.STAFF, ref=ref)

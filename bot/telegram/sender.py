@@ -34,6 +34,8 @@ from telegram import InputFile
 from bot.base.aio import wait_any
 from bot.telegram.client import Outcome, classify
 from bot.telegram.ratelimit import Pacer
+from bot.telegram.topics import ForumTopics, thread_gone
+from bot.forwarding.topics import TOPIC
 from storage import inbox, leases, outbox, participants
 from storage.outbox import Priority
 from storage.db import reading
@@ -309,13 +311,28 @@ def _as_upload(value: Any) -> Any:
     return InputFile(file[0], filename=file[1]) if file is not None else value
 
 
-def telegram_transport(bot: Any) -> Transport:
+def telegram_transport(bot: Any, topics: ForumTopics | None = None) -> Transport:
     """Outbox rows to the Bot API, as generic calls (bot.telegram.client.configure_ptb
-    silences PTB's advice to use its typed methods)."""
+    silences PTB's advice to use its typed methods); a row marked with a forum topic goes
+    to that topic when its chat is a forum (bot/telegram/topics.py)."""
 
     async def send(row: Any) -> Any:
         kwargs = {key: _as_upload(value) for key, value in (row.payload or {}).items()}
-        result = await bot.do_api_request(row.method, api_kwargs=kwargs)
+        kind = kwargs.pop(TOPIC, None)
+        thread = await topics.thread(row.chat_id, kind) if topics and kind and row.chat_id else None
+        if thread is not None:
+            kwargs["message_thread_id"] = thread
+        try:
+            result = await bot.do_api_request(row.method, api_kwargs=kwargs)
+        except Exception as exc:
+            if topics is None or thread is None or not thread_gone(exc):
+                raise
+            await topics.gone(row.chat_id, kind, thread)  # deleted in Telegram: a new one, once
+            kwargs.pop("message_thread_id")
+            thread = await topics.thread(row.chat_id, kind)
+            if thread is not None:
+                kwargs["message_thread_id"] = thread
+            result = await bot.do_api_request(row.method, api_kwargs=kwargs)
         # Keep only what we need later (ids), never the echoed text.
         if isinstance(result, dict) and "message_id" in result:
             return {"message_id": result["message_id"]}

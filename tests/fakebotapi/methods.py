@@ -234,8 +234,32 @@ async def send_message(api: FakeBotApi, params: dict[str, Any], chat: Chat | Non
         reply_markup=_markup(params),
         reply_to_message_id=_reply_to(chat, params),
         protected=bool(params.get("protect_content")),
+        thread_id=_thread(chat, params),
     )
     return _store(api, chat, message)
+
+
+def _thread(chat: Chat, params: dict[str, Any]) -> int | None:
+    """The forum topic a send names (message_thread_id), which must exist."""
+    thread = params.get("message_thread_id")
+    if thread is None:
+        return None
+    if not chat.api.get("is_forum") or thread not in chat.topics:
+        raise bad_request("message thread not found")
+    return int(thread)
+
+
+@handles("createForumTopic")
+async def create_forum_topic(api: FakeBotApi, params: dict[str, Any], chat: Chat | None) -> Any:
+    chat = _require_chat(chat)
+    if not chat.api.get("is_forum"):
+        raise bad_request("the chat is not a forum")
+    name = params["name"]
+    if not 1 <= len(name) <= 128:
+        raise bad_request("TOPIC_TITLE_EMPTY" if not name else "TOPIC_TITLE_TOO_LONG")
+    thread = chat.new_message_id()  # Telegram: the id of the topic's service message
+    chat.topics[thread] = name
+    return {"message_thread_id": thread, "name": name, "icon_color": params.get("icon_color", 7322096)}
 
 
 def _file_of(api: FakeBotApi, value: Any, folder: str) -> Any:

@@ -127,11 +127,20 @@ class FakeBotApi:
         return user
 
     def new_group(
-        self, title: str, members: Iterable[SimUser] = (), admins: Iterable[SimUser] = (), kind: str = "group"
+        self,
+        title: str,
+        members: Iterable[SimUser] = (),
+        admins: Iterable[SimUser] = (),
+        kind: str = "group",
+        forum: bool = False,
     ) -> SimGroup:
+        """A group; `forum`: a supergroup with topics (is_forum, createForumTopic)."""
+        kind = "supergroup" if forum else kind
         n = next(self._group_ids)
         chat_id = -(1_000_000_000_000 + n) if kind == "supergroup" else -(4_000_000_000 + n)
         group = SimGroup(self, chat_id, title, kind)
+        if forum:
+            group.chat.api["is_forum"] = True
         for user in members:
             group.add_member(user)
         for user in admins:

@@ -28,6 +28,7 @@ class BotMessage:
     reply_to_message_id: int | None = None
     edited: bool = False  # on snapshots from wait_for_reply: this event was an edit
     protected: bool = False  # sent with protect_content: cannot be forwarded or saved
+    thread_id: int | None = None  # the forum topic it was sent to (message_thread_id)
     edit_count: int = 0
     deleted: bool = False
 
@@ -77,6 +78,8 @@ class BotMessage:
             msg["reply_markup"] = {"inline_keyboard": self.keyboard}
         if self.protected:
             msg["has_protected_content"] = True
+        if self.thread_id is not None:
+            msg |= {"message_thread_id": self.thread_id, "is_topic_message": True}
         return msg
 
     def to_json(self) -> dict[str, Any]:
@@ -99,6 +102,7 @@ class Chat:
         self.messages: dict[int, dict[str, Any]] = {}  # the users' messages, as Bot API objects
         self.bot_messages: list[BotMessage] = []
         self.actions: list[str] = []  # sendChatAction actions, in order
+        self.topics: dict[int, str] = {}  # a forum's topics: message_thread_id -> name
         self._next_message_id = 1
         self._events: list[BotMessage] = []
         self._consumed = 0
