@@ -101,6 +101,18 @@ def cpu_seconds(pid: int) -> float:
     return (utime + stime + cutime + cstime) / CLK_TCK
 
 
+def tree_cpu_seconds(pid: int) -> float:
+    """cpu_seconds of a process and of its live descendants (`--workers N` children)."""
+    total = cpu_seconds(pid)
+    for task in Path(f"/proc/{pid}/task").iterdir():
+        for child in (task / "children").read_text().split():
+            try:
+                total += tree_cpu_seconds(int(child))
+            except FileNotFoundError:  # gone meanwhile: its time went to our cutime
+                pass
+    return total
+
+
 def memory_mb(pid: int) -> dict[str, float]:
     """VmRSS (now) and VmHWM (peak RSS) in MiB."""
     out = {}

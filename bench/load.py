@@ -28,6 +28,7 @@ from bench.common import (
     cpu_seconds,
     database,
     running_echo,
+    tree_cpu_seconds,
     percentile,
     wait_polling,
     wait_quiet,
@@ -89,12 +90,17 @@ async def run_echo(n_youth: int, messages: int, workdir: Path, thinking: Thinkin
         await fake.stop()
 
 
-async def run_sammanbot(kind: str, n_youth: int, workdir: Path, thinking: Thinking) -> LoadResult:
+async def run_sammanbot(kind: str, n_youth: int, workdir: Path, thinking: Thinking, workers: int = 1) -> LoadResult:
+    """The bot (`--workers N` when more than one) under N youth; CPU of all its processes."""
     fake = FakeBotApi()
     await fake.start()
     group = fake.new_group("Sammanhacket team")
     async with database(kind, workdir) as url:
-        proc = bot_proc(fake, url, workdir / f"bot-{kind}", staff_chat_id=group.chat.id, extra=NO_PACING)
+        proc = bot_proc(
+            fake, url, workdir / f"bot-{kind}-{n_youth}-{workers}", staff_chat_id=group.chat.id, extra=NO_PACING
+        )
+        if workers > 1:
+            proc.argv += ["--workers", str(workers)]
         try:
             proc.start()
             await wait_polling(fake, proc)
@@ -103,7 +109,7 @@ async def run_sammanbot(kind: str, n_youth: int, workdir: Path, thinking: Thinki
             traces = [Trace(u.id) for u in users]
             since = len(fake.calls)
             spy = _profiler(proc.pid, workdir / f"profile-{kind}.txt")
-            cpu0, t0 = cpu_seconds(proc.pid), time.monotonic()
+            cpu0, t0 = tree_cpu_seconds(proc.pid), time.monotonic()
             await asyncio.gather(
                 *(
                     share_idea(u, t, pause=thinking.pauses(i))
@@ -111,7 +117,7 @@ async def run_sammanbot(kind: str, n_youth: int, workdir: Path, thinking: Thinki
                 )
             )
             await wait_quiet(fake, 1.5)  # staff cards and the last edits
-            cpu1, wall = cpu_seconds(proc.pid), time.monotonic() - t0
+            cpu1, wall = tree_cpu_seconds(proc.pid), time.monotonic() - t0
             if spy is not None:
                 spy.send_signal(signal.SIGINT)
                 await asyncio.to_thread(spy.wait, 60)

@@ -30,6 +30,7 @@ FULL = dict(
     campaign=10_000,
     campaign_chat=50,
     paced=(20, 40),
+    scales=(100, 500, 2_000, 5_000),
 )
 SMOKE = dict(
     youth=5,
@@ -44,8 +45,9 @@ SMOKE = dict(
     campaign=30,
     campaign_chat=3,
     paced=(3,),
+    scales=(3,),
 )
-ALL = ("load", "pacing", "burst", "campaign", "memory", "dashboard", "startup")
+ALL = ("load", "pacing", "scaling", "burst", "campaign", "memory", "dashboard", "startup")
 
 
 def parse(argv: list[str] | None) -> argparse.Namespace:
@@ -61,6 +63,11 @@ def parse(argv: list[str] | None) -> argparse.Namespace:
         "--paced",
         type=lambda v: tuple(int(n) for n in v.split(",")),
         help="youth per shipped-pacing run, comma list (full: 20,40)",
+    )
+    p.add_argument(
+        "--scales",
+        type=lambda v: tuple(int(n) for n in v.split(",")),
+        help="youth in conversation for the scaling table, comma list (full: 100,500,2000,5000)",
     )
     p.add_argument("--burst", type=int, help="youth pressing /start in the burst (full: 10000)")
     p.add_argument("--burst-window", type=float, help="seconds over which the burst arrives (full: 60)")
@@ -177,6 +184,24 @@ async def measure(args: argparse.Namespace, workdir: Path) -> Results:
             "pause 1.5–2.5 s before each action. Answer → next question = youth's update queued at "
             "the fake → the next sendMessage (or a toggle's redraw) to that chat; cosmetic edits go "
             "after every youth's questions."
+        )
+
+    if "scaling" in only:
+        from bench.conversations import Thinking
+
+        variants = [("sqlite", 1)] + ([("postgresql", 1), ("postgresql", 2)] if "postgresql" in kinds else [])
+        for n in args.scales:
+            for kind, workers in variants:
+                name = f"{kind}, {workers} process{'es' if workers > 1 else ''}"
+                print(f"[scaling] {n} youth in conversation, {name}", flush=True)
+                res = await load.run_sammanbot(kind, n, workdir, Thinking().scaled(args.think), workers)
+                sec = f"scaling ({n} youth in conversation)"
+                r.add(sec, f"answer time p99 ({name})", res.p(99), "ms", note=f"{res.updates} updates")
+                r.add(sec, f"CPU per handled update ({name})", res.cpu_per_update_ms, "ms")
+        r.notes.append(
+            "Scaling: the load run's workload (youth pausing as people do, pacing raised) at each "
+            "number of youth in conversation, on SQLite, on PostgreSQL with one process and with "
+            "`--workers 2`; CPU is that of all the bot's processes."
         )
 
     if "burst" in only:
