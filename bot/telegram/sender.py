@@ -95,7 +95,7 @@ class Sender:
         try:
             while not stop.is_set():
                 if not await self._lead():
-                    await self._abandon()  # another process may be the sender now
+                    await self._abandon()  # another process may be the sender now; write down what was delivered
                     self.wake.clear()
                     await self._pause(stop, self.lease_ttl / 3)
                     continue
@@ -259,13 +259,24 @@ class Sender:
 
     async def _abandon(self) -> None:
         """Stop deliveries under way: their rows stay pending and are sent again by the
-        next leader (at least once, never lost)."""
+        next leader (at least once, never lost). Deliveries that did reach Telegram but
+        are not yet written down are kept and written as soon as the database answers
+        (`_record_delivered`), leader or not: a lost lease on a database restart then
+        costs no repeats of what was already delivered."""
         for task in self._inflight.values():
             task.cancel()
         await asyncio.gather(*self._inflight.values(), return_exceptions=True)
         self._inflight.clear()
         self._edits.clear()
-        self._finished.clear()
+        await self._record_delivered()
+
+    async def _record_delivered(self) -> None:
+        if not self._finished:
+            return
+        try:
+            await self._settle_finished()
+        except Exception as exc:  # kept in self._finished: tried again next round
+            log.warning("could not record %d deliveries yet (%s)", len(self._finished), type(exc).__name__)
 
     async def _resign(self) -> None:
         await self._abandon()

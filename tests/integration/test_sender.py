@@ -160,3 +160,19 @@ async def test_every_youths_question_goes_before_cosmetic_edits_and_edits_coales
     assert sorted(texts[5:]) == ["toggled twice"] + ["→ yes"] * 5  # "toggled" was superseded
     async with db.sessionmaker() as s:
         assert await outbox.backlog(s) == (0, None)
+
+
+async def test_deliveries_made_before_the_lease_is_lost_are_written_down_not_sent_again(db):
+    async with db.sessionmaker.begin() as s:
+        for chat in (YOUTH, OTHER, QUIET):
+            await _queue(s, chat, Priority.INTERACTIVE)
+    async with _sending(db) as (sender, telegram):
+        assert await sender._lead()
+        await sender.send_due()
+        await asyncio.gather(*sender._inflight.values())  # delivered, not yet written down
+        assert sorted(telegram.sent) == sorted([YOUTH, OTHER, QUIET])
+        await sender._abandon()  # the lease is lost (a database restart): the deliveries are kept
+        async with db.sessionmaker() as s:
+            assert await outbox.due_heads(s, datetime.now(UTC), 10) == []  # written down as sent
+        await _flush(sender)
+        assert len(telegram.sent) == 3  # nothing sent twice
