@@ -103,6 +103,11 @@ async def search(
     return list(rows.all()), int(total or 0)
 
 
+async def of_ids(s: AsyncSession, ids: Sequence[int]) -> list[Submission]:
+    """The submissions with these ids (missing ones left out), by id."""
+    return list((await s.scalars(select(Submission).where(Submission.id.in_(ids)).order_by(Submission.id))).all())
+
+
 async def set_status(
     s: AsyncSession, which: Submission | Sequence[int], status: str, *, by: str | None, now: datetime
 ) -> int:

@@ -34,7 +34,10 @@ class ForumTopics:
         if chat_id not in self._forum:
             if chat_id > 0:
                 return False  # a private chat (an escalation contact's) has no topics
-            chat = await self.bot.do_api_request("getChat", api_kwargs={"chat_id": chat_id})
+            try:
+                chat = await self.bot.do_api_request("getChat", api_kwargs={"chat_id": chat_id})
+            except Exception:  # the send itself will say what is wrong with the chat; ask again later
+                return False
             self._forum[chat_id] = bool(isinstance(chat, dict) and chat.get("is_forum"))
         return self._forum[chat_id]
 

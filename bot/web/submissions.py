@@ -238,15 +238,25 @@ async def bulk_status(request: web.Request) -> web.StreamResponse:
     ids = sorted({i for i in picked if i is not None})
     if status not in STATUSES or not ids or len(ids) > BULK_MAX:
         raise web.HTTPBadRequest(text=f"Bad request: choose a status and 1 to {BULK_MAX} submissions.")
+    note = str(form.get("note", "")).strip()
+    if len(note) > NOTE_MAX:
+        raise web.HTTPBadRequest(text=f"Bad request: the note to the authors is longer than {NOTE_MAX} characters.")
     now = c.clock()
     async with c.sessionmaker.begin() as s:
+        # the authors of the ideas whose status this changes hear of it as with a single
+        # change (those already at this status are not told again)
+        rows = [row for row in await submissions.of_ids(s, ids) if row.status != status]
         changed = await submissions.set_status(s, ids, status, by=staff.name, now=now)
+        catalogs, flowset = c.catalogs(), c.flowset()
+        for row in rows:
+            await tell_author(s, catalogs, flowset, row, status, note, now)
         await staff_repo.audit(
             s,
             staff_name=staff.name,
             action="bulk_status",
             target=f"{changed} submissions",
-            detail=f"-> {status}; ids {','.join(map(str, ids))}",
+            detail=f"-> {status}; ids {','.join(map(str, ids))}"
+            + (f"; a note of {len(note)} characters" if note else ""),
             now=now,
         )
     return redirect(list_url(request, str(form.get("back", ""))))

@@ -93,3 +93,47 @@ async def test_a_note_reaches_the_author_and_nobody_else(fake_bot_api, db_url, t
             f"new -> shortlisted, a note of {len(NOTE)} characters",
         ]
         assert fake_bot_api.rejected == []
+
+
+async def test_a_bulk_change_with_a_note_tells_each_author_who_opted_in(fake_bot_api, db_url, tmp_path):
+    group, _ = staff_group(fake_bot_api)
+    settings = bot_settings(fake_bot_api, db_url, tmp_path, staff_chat_id=group.id)
+    async with running_bot(settings) as services:
+        await add_staff(services.sessionmaker, "ada", "reviewer")
+        amal = await share(fake_bot_api, services, "Amal", "ar", "العربية", True, "A homework club in the library")
+        senait = await share(fake_bot_api, services, "Senait", "ti", "ትግርኛ", True, "Football for girls and boys")
+        erik = await share(fake_bot_api, services, "Erik", "sv", "Svenska", False, "A Swedish chat cafe on Fridays")
+        before = {y: len(y.user.messages) for y in (amal, senait, erik)}
+        picked = [await submission_of(services, idea) for idea in ("homework club", "chat cafe")]
+
+        base = f"http://127.0.0.1:{settings.web_port}/staff"
+        async with aiohttp.ClientSession(cookie_jar=aiohttp.CookieJar(unsafe=True)) as http:
+            login = await (await http.get(f"{base}/login")).text()
+            await http.post(f"{base}/login", data={"name": "ada", "password": PASSWORD, "csrf_token": csrf_of(login)})
+            for _ in range(2):  # the second time nothing changes: nobody is told again
+                page = await (await http.get(f"{base}/submissions")).text()
+                assert 'name="note"' in page
+                data = [("status", "shortlisted"), ("note", NOTE), ("csrf_token", csrf_of(page))]
+                r = await http.post(
+                    f"{base}/submissions/bulk", data=data + [("id", str(i)) for i in picked], allow_redirects=False
+                )
+                assert r.status == 303
+                await settle(services)
+
+        ar = services.translator("ar")
+        told = [m.text for m in amal.user.messages[before[amal] :]]
+        assert len(told) == 1 and NOTE in told[0]  # once, with the note
+        assert told[0].startswith(
+            ar.format(
+                "Good news about your idea ({flow}): the team has picked it to work on further. 🌟",
+                flow=ar.gettext("Share an idea", "share_idea/title"),
+            )
+        )
+        assert len(senait.user.messages) == before[senait]  # not in the selection
+        assert len(erik.user.messages) == before[erik]  # said no to being contacted
+
+        async with services.sessionmaker() as s:
+            details = (await s.scalars(select(AuditLog.detail).where(AuditLog.action == "bulk_status"))).all()
+        ids = ",".join(map(str, sorted(picked)))
+        assert details[0] == f"-> shortlisted; ids {ids}; a note of {len(NOTE)} characters"
+        assert fake_bot_api.rejected == []
