@@ -31,6 +31,15 @@ async def share(fake, services, name: str, code: str, language: str, contact: bo
     return y
 
 
+async def three_authors(fake, services) -> tuple[Youth, Youth, Youth]:
+    """Amal (Arabic) and Senait (Tigrinya) said yes to being contacted, Erik (Swedish) no."""
+    return (
+        await share(fake, services, "Amal", "ar", "العربية", True, "A homework club in the library"),
+        await share(fake, services, "Senait", "ti", "ትግርኛ", True, "Football for girls and boys"),
+        await share(fake, services, "Erik", "sv", "Svenska", False, "A Swedish chat cafe on Fridays"),
+    )
+
+
 async def submission_of(services, idea: str) -> int:
     async with services.sessionmaker() as s:
         rows = (await s.execute(select(Submission.id, Submission.answers))).all()
@@ -42,9 +51,7 @@ async def test_a_note_reaches_the_author_and_nobody_else(fake_bot_api, db_url, t
     settings = bot_settings(fake_bot_api, db_url, tmp_path, staff_chat_id=group.id)
     async with running_bot(settings) as services:
         await add_staff(services.sessionmaker, "ada", "reviewer")
-        amal = await share(fake_bot_api, services, "Amal", "ar", "العربية", True, "A homework club in the library")
-        senait = await share(fake_bot_api, services, "Senait", "ti", "ትግርኛ", True, "Football for girls and boys")
-        erik = await share(fake_bot_api, services, "Erik", "sv", "Svenska", False, "A Swedish chat cafe on Fridays")
+        amal, senait, erik = await three_authors(fake_bot_api, services)
         before = {y: len(y.user.messages) for y in (amal, senait, erik)}
 
         base = f"http://127.0.0.1:{settings.web_port}/staff"
@@ -100,9 +107,7 @@ async def test_a_bulk_change_with_a_note_tells_each_author_who_opted_in(fake_bot
     settings = bot_settings(fake_bot_api, db_url, tmp_path, staff_chat_id=group.id)
     async with running_bot(settings) as services:
         await add_staff(services.sessionmaker, "ada", "reviewer")
-        amal = await share(fake_bot_api, services, "Amal", "ar", "العربية", True, "A homework club in the library")
-        senait = await share(fake_bot_api, services, "Senait", "ti", "ትግርኛ", True, "Football for girls and boys")
-        erik = await share(fake_bot_api, services, "Erik", "sv", "Svenska", False, "A Swedish chat cafe on Fridays")
+        amal, senait, erik = await three_authors(fake_bot_api, services)
         before = {y: len(y.user.messages) for y in (amal, senait, erik)}
         picked = [await submission_of(services, idea) for idea in ("homework club", "chat cafe")]
 

@@ -48,6 +48,11 @@ def team(fake):
     return group, stina, omar, escalation
 
 
+def escalating(fake, db_url, tmp_path, group, escalation, **settings):
+    """The bot's settings with the team's group and an escalation chat."""
+    return bot_settings(fake, db_url, tmp_path, staff_chat_id=group.id, escalation_chat_id=escalation.id, **settings)
+
+
 class Clock:
     def __init__(self, now: datetime) -> None:
         self.now = now
@@ -66,14 +71,7 @@ async def distress(fake, services, name: str) -> None:
 async def test_unclaimed_is_realerted_once_and_a_claim_stops_it(fake_bot_api, tmp_path, db_url):
     group, stina, _, escalation = team(fake_bot_api)
     # staffed all day (the real clock stamps the cards, so the hours must not end mid-test)
-    settings = bot_settings(
-        fake_bot_api,
-        db_url,
-        tmp_path,
-        staff_chat_id=group.id,
-        escalation_chat_id=escalation.id,
-        staffed_hours="mon-sun 00:00-23:59",
-    )
+    settings = escalating(fake_bot_api, db_url, tmp_path, group, escalation, staffed_hours="mon-sun 00:00-23:59")
     async with running_bot(settings) as services:
         clock = Clock(datetime.now(STOCKHOLM))
         services.clock = clock
@@ -133,14 +131,8 @@ async def test_two_staff_pressing_at_once_make_one_owner(fake_bot_api, tmp_path,
 async def test_out_of_hours_the_escalation_goes_at_once(fake_bot_api, tmp_path, db_url):
     group, _, _, escalation = team(fake_bot_api)
     today = datetime.now(STOCKHOLM).date()
-    settings = bot_settings(
-        fake_bot_api,
-        db_url,
-        tmp_path,
-        staff_chat_id=group.id,
-        escalation_chat_id=escalation.id,
-        staffed_closed_dates=[today, today + timedelta(days=1)],  # nobody there today
-    )
+    nobody_today = [today, today + timedelta(days=1)]
+    settings = escalating(fake_bot_api, db_url, tmp_path, group, escalation, staffed_closed_dates=nobody_today)
     async with running_bot(settings) as services:
         assert not services.settings.staffed.is_open(services.clock())
         await distress(fake_bot_api, services, "Selam")
