@@ -359,9 +359,10 @@ def check_content(s: Settings) -> list[Finding]:
 
 def check_profile(s: Settings, languages: list[str]) -> Finding:
     """The bot's Telegram description and short description translated in every catalog
-    (bot.i18n.profile): a youth must not see English before pressing Start."""
+    (bot.i18n.profile): a youth must not see English before pressing Start; the bot's name
+    in every catalog (set with setMyName where it differs), the menu button with them."""
     from bot.i18n.catalogs import Catalogs
-    from bot.i18n.profile import TEXTS
+    from bot.i18n.profile import NAME, TEXTS
 
     catalogs = Catalogs.load(s.locales_dir, languages, s.default_language, s.show_fuzzy)
     lacking = sorted(
@@ -379,7 +380,23 @@ def check_profile(s: Settings, languages: list[str]) -> Finding:
             "the description or short description is not translated for " + ", ".join(lacking),
             "translate them in those catalogs (bot/i18n/profile.py's texts; docs/TRANSLATING.md)",
         )
-    return Finding("bot profile", OK, f"description and short description in {len(languages)} language(s)")
+    nameless = sorted(lang for lang in languages if not catalogs.has(lang, NAME))
+    if nameless:
+        return Finding(
+            "bot profile",
+            WARN,
+            "the bot's name is not in the catalog for " + ", ".join(nameless),
+            'give "Sammanbot" as that language writes it (or the same word) in those catalogs',
+        )
+    default_name = catalogs.translator(s.default_language).gettext(NAME)
+    named = sorted(lang for lang in languages if catalogs.translator(lang).gettext(NAME) != default_name)
+    return Finding(
+        "bot profile",
+        OK,
+        f"description and short description in {len(languages)} language(s); the name in its own script for "
+        + (", ".join(named) or "none")
+        + "; the menu button opens the commands",
+    )
 
 
 # -- machine translation ----------------------------------------------------------------

@@ -11,7 +11,7 @@ import shutil
 from bot.app.profile import telegram_language
 from bot.base.settings import LANGUAGES, Settings
 from bot.cli.doctor import OK, WARN, check_profile
-from bot.i18n.profile import DESCRIPTION, SHORT_DESCRIPTION
+from bot.i18n.profile import DESCRIPTION, NAME, SHORT_DESCRIPTION
 from bot.i18n.cli import read_catalog, write_catalog
 from tests.botfixtures import ROOT, bot_settings, running_bot, sqlite_url
 from tests.youth import settle
@@ -39,7 +39,8 @@ async def test_descriptions_are_set_in_every_language(fake_bot_api, tmp_path):
 
 def test_doctor_finds_a_catalog_without_the_descriptions(tmp_path):
     settings = Settings(_env_file=None, locales_dir=ROOT / "locales")
-    assert check_profile(settings, list(LANGUAGES)).level == OK
+    found = check_profile(settings, list(LANGUAGES))
+    assert found.level == OK and "own script for ar, fa_AF, ps, ti, uk" in found.detail
     locales = tmp_path / "locales"
     shutil.copytree(ROOT / "locales", locales)
     po = locales / "so" / "LC_MESSAGES" / "messages.po"
@@ -48,3 +49,8 @@ def test_doctor_finds_a_catalog_without_the_descriptions(tmp_path):
     write_catalog(po, catalog)
     finding = check_profile(settings.model_copy(update={"locales_dir": locales}), list(LANGUAGES))
     assert finding.level == WARN and "not translated for so" in finding.detail
+    catalog[SHORT_DESCRIPTION].string = "Gaaban"  # translated again, but the name taken out
+    catalog.delete(NAME)
+    write_catalog(po, catalog)
+    finding = check_profile(settings.model_copy(update={"locales_dir": locales}), list(LANGUAGES))
+    assert finding.level == WARN and "name is not in the catalog for so" in finding.detail
