@@ -85,15 +85,7 @@ async def realert_round(services: Services, now: datetime, *, queued_at: datetim
     webhook = settings.escalation_webhook and settings.forward_webhook_url
     sent = 0
     async with services.sessionmaker() as s, s.begin():
-        _dbg = await urgent.unclaimed(s, now)
-        print(
-            "DBG round",
-            now,
-            out_of_hours,
-            [(x.id, x.created_at, x.realerted_at, x.escalated_at) for x in _dbg],
-            flush=True,
-        )
-        for sub in _dbg:
+        for sub in await urgent.unclaimed(s, now):
             age = (now - sub.created_at).total_seconds()
             minutes = int(age // 60)
             head = f"⏰ Nobody has taken this urgent card yet ({minutes} min) — 🔴 {sub.category or 'safeguarding'}"

@@ -8,7 +8,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from bot.i18n import texts
+from bot.i18n import promise, texts
 from storage.models import Answer, Submission
 from tests.botfixtures import bot_settings, running_bot
 from tests.youth import Youth, settle, staff_group
@@ -49,7 +49,9 @@ async def test_menu_during_onboarding_waits_until_it_is_finished(fake_bot_api, t
         await y.press("16–17")
         consent = y.question
         replies = await y.command("/menu")
-        assert replies[-1].text == f"{kind}\n{consent.text.splitlines()[-1]}"
+        again = replies[-1].text  # the consent question again, with the promise that informs it
+        assert again.startswith(f"{kind}\n") and again.endswith(consent.text.splitlines()[-1])
+        assert uk.gettext(promise.TITLE) in again
         await y.press(0)  # agree
         await y.press(1)  # no contact later: onboarding is finished
         replies = await y.command("/menu")

@@ -83,8 +83,10 @@ def test_crisis_words_get_the_helplines_and_the_question_again(lang, words):
 def test_help_and_stop_work_in_the_terminal(words):
     from bot.i18n import replies
 
+    from bot.i18n import promise
+
     out = run_chat("en", ["/help", "/stop"])
-    assert f"{replies.HELP_INTRO}\n\n{words.helplines('en')}" in out
+    assert f"{replies.HELP_INTRO}\n\n{promise.HELP_HINT}\n\n{words.helplines('en')}" in out
     assert replies.STOPPED in out and "Please choose one of the buttons" not in out
 
 
