@@ -16,8 +16,10 @@ from pathlib import Path
 from sqlalchemy import insert
 
 from bench.common import bot_proc, calls_by_chat, database, first_after, wait_polling, wait_quiet
+from bench.sendrate import DueRate, due_times, rate_while_due
 from storage.db import make_engine
 from storage.models import Outbox
+from storage.outbox import Priority
 from tests.fakebotapi.limits import is_paced
 from tests.fakebotapi.server import FakeBotApi
 
@@ -31,6 +33,7 @@ class BurstResult:
     window_s: float
     sends: int
     send_rate: float  # paced sends per second, first to last
+    due_rate: DueRate  # paced sends per second while rows were due (bench/sendrate.py)
     count_429: int
     all_answered_s: float | None  # from the first /start to the last youth's first answer
     answered: int
@@ -66,6 +69,7 @@ async def run_burst(n_youth: int, window_s: float, workdir: Path, kind: str = "s
         finally:
             await proc.stop()
             await fake.stop()
+        due = await due_times(url)
     paced = [at for method, _p, at in fake.calls[since:] if is_paced(method)]
     by_chat = calls_by_chat(fake.calls, since)
     firsts = [first_after(by_chat.get(u.id, []), t0) for u in youth]
@@ -73,6 +77,10 @@ async def run_burst(n_youth: int, window_s: float, workdir: Path, kind: str = "s
     last_answer = t0 + max(answered) if answered else None
     rem_times = [t for u in others for t in by_chat.get(u.id, [])[:1]]
     span = (max(paced) - min(paced)) if len(paced) > 1 else 0.0
+    # Reminders are held while youth wait: due for the sender once the last youth's
+    # first answer is out (the hold's end), not when queued.
+    held_until = last_answer or 0.0
+    due_at = [t if p < Priority.BACKGROUND else max(t, held_until) for p, t in due]
     ordered = sorted(answered)
     return BurstResult(
         youth=n_youth,
@@ -80,6 +88,7 @@ async def run_burst(n_youth: int, window_s: float, workdir: Path, kind: str = "s
         window_s=window_s,
         sends=len(paced) - fake.count_429,
         send_rate=(len(paced) - fake.count_429 - 1) / span if span else 0.0,
+        due_rate=rate_while_due(due_at, [at for method, _p, at in fake.calls if is_paced(method)]),
         count_429=fake.count_429,
         all_answered_s=max(answered) if len(answered) == n_youth else None,
         answered=len(answered),

@@ -35,6 +35,7 @@ class CampaignResult:
     recipients: int
     reached: int
     send_rate: float  # paced sends per second while the campaign went out
+    edits: int  # edits of chatting youths' messages meanwhile: the bot paces them too, the fake does not
     count_429: int
     chatting: int
     with_campaign: ChatRun
@@ -94,6 +95,7 @@ async def _run(n_recipients: int, n_chat: int, workdir: Path, thinking: Thinking
                 }
             ),
             send_rate=(len(paced) - 1) / (last - first) if last > first else 0.0,
+            edits=sum(1 for name, _p, at in fake.calls if name.startswith("edit") and first <= at <= last),
             count_429=fake.count_429,
         )
     return ChatRun(None if p99 is None else p99 * 1000, len(lat)), out
@@ -108,6 +110,7 @@ async def run_campaign(
         recipients=n_recipients,
         reached=figures["reached"],
         send_rate=figures["send_rate"],
+        edits=figures["edits"],
         count_429=figures["count_429"],
         chatting=n_chat,
         with_campaign=with_campaign,

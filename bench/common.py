@@ -59,6 +59,7 @@ class Row:
 class Results:
     rows: list[Row] = field(default_factory=list)
     notes: list[str] = field(default_factory=list)
+    blocks: list[str] = field(default_factory=list)  # markdown after the notes (e.g. a table)
 
     def add(self, *args: Any, **kwargs: Any) -> Row:
         row = Row(*args, **kwargs)

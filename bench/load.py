@@ -18,6 +18,7 @@ import subprocess
 import time
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import aiohttp
 
@@ -49,6 +50,11 @@ class LoadResult:
     wall_s: float
     latencies: list[float]
     handled_p: dict[str, float] | None = None  # the bot's own /metrics histogram (arrival -> queued)
+    unanswered: int = 0  # actions with no answer by the end of a windowed run
+
+    @property
+    def answered_share(self) -> float:
+        return len(self.latencies) / max(1, len(self.latencies) + self.unanswered)
 
     @property
     def cpu_per_update_ms(self) -> float:
@@ -90,8 +96,36 @@ async def run_echo(n_youth: int, messages: int, workdir: Path, thinking: Thinkin
         await fake.stop()
 
 
-async def run_sammanbot(kind: str, n_youth: int, workdir: Path, thinking: Thinking, workers: int = 1) -> LoadResult:
-    """The bot (`--workers N` when more than one) under N youth; CPU of all its processes."""
+async def _act(youth: list[Any], window: float | None, grace: float) -> None:
+    """Run the youths' conversations to the end, or for `window` seconds: then they stop
+    acting, and after `grace` seconds whatever was not answered stays unanswered."""
+    tasks = [asyncio.ensure_future(c) for c in youth]
+    if window is None:
+        await asyncio.gather(*tasks)
+        return
+    _, pending = await asyncio.wait(tasks, timeout=window)
+    for task in pending:
+        task.cancel()
+    await asyncio.gather(*pending, return_exceptions=True)
+    await asyncio.sleep(grace)
+    for task in tasks:
+        if not task.cancelled() and task.exception() is not None:
+            raise task.exception()  # type: ignore[misc]
+
+
+async def run_sammanbot(
+    kind: str,
+    n_youth: int,
+    workdir: Path,
+    thinking: Thinking,
+    workers: int = 1,
+    *,
+    window: float | None = None,
+    grace: float = 5.0,
+) -> LoadResult:
+    """The bot (`--workers N` when more than one) under N youth; CPU of all its processes.
+    With `window`, youth act for that many seconds only (the scaling table: beyond what
+    the bot can take, the queue would grow for as long as the run lasts)."""
     fake = FakeBotApi()
     await fake.start()
     group = fake.new_group("Sammanhacket team")
@@ -110,13 +144,12 @@ async def run_sammanbot(kind: str, n_youth: int, workdir: Path, thinking: Thinki
             since = len(fake.calls)
             spy = _profiler(proc.pid, workdir / f"profile-{kind}.txt")
             cpu0, t0 = tree_cpu_seconds(proc.pid), time.monotonic()
-            await asyncio.gather(
-                *(
-                    share_idea(u, t, pause=thinking.pauses(i))
-                    for i, (u, t) in enumerate(zip(users, traces, strict=True))
-                )
-            )
-            await wait_quiet(fake, 1.5)  # staff cards and the last edits
+            youth = [
+                share_idea(u, t, pause=thinking.pauses(i)) for i, (u, t) in enumerate(zip(users, traces, strict=True))
+            ]
+            await _act(youth, window, grace)
+            if window is None:
+                await wait_quiet(fake, 1.5)  # staff cards and the last edits
             cpu1, wall = tree_cpu_seconds(proc.pid), time.monotonic() - t0
             if spy is not None:
                 spy.send_signal(signal.SIGINT)
@@ -125,15 +158,17 @@ async def run_sammanbot(kind: str, n_youth: int, workdir: Path, thinking: Thinki
                 raise RuntimeError(f"the fake rejected calls: {fake.rejected[:3]}")
             lat = answer_times(traces, calls_by_chat(fake.calls, since, VISIBLE))
             handled = await _metrics_quantiles(f"http://127.0.0.1:{proc.port}/metrics")  # type: ignore[attr-defined]
+            actions = sum(len(t.pushed) for t in traces)
             return LoadResult(
                 f"sammanbot-{kind}",
                 n_youth,
-                n_youth * len(SHARE_IDEA),
+                len(lat) if window is not None else n_youth * len(SHARE_IDEA),
                 _count_calls(fake, since),
                 cpu1 - cpu0,
                 wall,
                 lat,
                 handled,
+                unanswered=actions - len(lat),
             )
         finally:
             await proc.stop()
@@ -162,7 +197,7 @@ async def _metrics_quantiles(url: str) -> dict[str, float] | None:
 
 
 def _profiler(pid: int, out: Path) -> subprocess.Popen[bytes] | None:
-    """With BENCH_PROFILE=1, py-spy samples the bot during the workload (collapsed stacks)."""
+    """With BENCH_PROFILE=1, py-spy samples the bot's CPU during the workload (collapsed stacks)."""
     if os.environ.get("BENCH_PROFILE") != "1" or not shutil.which("py-spy"):
         return None
     print(f"  profiling pid {pid} with py-spy -> {out}", flush=True)
@@ -179,6 +214,7 @@ def _profiler(pid: int, out: Path) -> subprocess.Popen[bytes] | None:
             "--output",
             str(out),
             "--nonblocking",
+            "--gil",  # only samples holding the GIL: CPU, not waiting
         ],
         stdout=subprocess.DEVNULL,
         stderr=subprocess.DEVNULL,

@@ -18,9 +18,19 @@ from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage import staff
-from storage.models import Campaign, CampaignRecipient, Chat, Participant, Session, StepVisit, Submission
+from storage.models import (
+    Answer,
+    Campaign,
+    CampaignRecipient,
+    Chat,
+    Participant,
+    Session,
+    StepVisit,
+    Submission,
+)
 
-AUDIENCE_KEYS = ("languages", "age_bands", "sources", "took_part", "submitted_days")
+AUDIENCE_KEYS = ("languages", "age_bands", "sources", "took_part", "submitted_days", "left_out")
+QUESTION_FLOW = "campaign-{id}"  # a one-question campaign's flow: no flow file's id has a "-"
 # what a staff member may do in which state
 MOVES = {
     "send": ("draft", "scheduled"),
@@ -41,6 +51,7 @@ class CampaignInfo:
     created_at: datetime
     finished_at: datetime | None
     results_sent_at: datetime | None
+    question: dict[str, Any] | None = None  # a one-question campaign's texts
 
 
 def _info(c: Campaign) -> CampaignInfo:
@@ -54,6 +65,7 @@ def _info(c: Campaign) -> CampaignInfo:
         c.created_at,
         c.finished_at,
         c.results_sent_at,
+        dict(c.question) if c.question is not None else None,
     )
 
 
@@ -89,6 +101,14 @@ async def audience_size(s: AsyncSession, audience: dict[str, Any], now: datetime
     return int(await s.scalar(stmt) or 0)
 
 
+async def audience_by_language(s: AsyncSession, audience: dict[str, Any], now: datetime) -> dict[str, int]:
+    """The exact number of youth the audience reaches now, per language."""
+    stmt = (
+        select(Participant.language, func.count()).where(audience_filter(audience, now)).group_by(Participant.language)
+    )
+    return {str(lang): int(n) for lang, n in (await s.execute(stmt)).all()}
+
+
 async def create(
     s: AsyncSession,
     *,
@@ -98,12 +118,15 @@ async def create(
     scheduled_at: datetime | None,
     created_by: str | None,
     now: datetime,
+    question: dict[str, Any] | None = None,
 ) -> CampaignInfo:
     """A new campaign: scheduled when it has a time, else a draft (sent with `move(…, "send")`).
+    With a `question` it runs that question (flow id `campaign-<id>`, `flow_id` unused).
     In the audit log under `created_by`."""
     row = Campaign(
         name=name,
-        flow_id=flow_id,
+        flow_id=flow_id if question is None else "",
+        question=question,
         audience={k: v for k, v in audience.items() if k in AUDIENCE_KEYS and v},
         status="scheduled" if scheduled_at is not None else "draft",
         scheduled_at=scheduled_at,
@@ -113,6 +136,9 @@ async def create(
     )
     s.add(row)
     await s.flush()
+    if question is not None:
+        row.flow_id = QUESTION_FLOW.format(id=row.id)
+        await s.flush()
     await staff.audit(s, staff_name=created_by, action="campaign_create", target=f"campaign:{row.id}", now=now)
     return _info(row)
 
@@ -120,6 +146,12 @@ async def create(
 async def get(s: AsyncSession, campaign_id: int) -> CampaignInfo | None:
     row = await s.get(Campaign, campaign_id)
     return _info(row) if row is not None else None
+
+
+async def question_of(s: AsyncSession, campaign_id: int) -> dict[str, Any] | None:
+    """A one-question campaign's stored question (None: none, or no such campaign)."""
+    found = await s.scalar(select(Campaign.question).where(Campaign.id == campaign_id))
+    return dict(found) if found is not None else None
 
 
 async def all_campaigns(s: AsyncSession) -> list[CampaignInfo]:
@@ -149,19 +181,22 @@ async def move(
     return _info(row)
 
 
+def _due(now: datetime) -> ColumnElement[bool]:
+    return and_(Campaign.status == "scheduled", Campaign.scheduled_at <= now, Campaign.expanded_at.is_(None))
+
+
+async def any_due(s: AsyncSession, now: datetime) -> bool:
+    """Whether a scheduled campaign is due to be expanded (a look before `expand_due`)."""
+    return bool(await s.scalar(select(exists().where(_due(now)))))
+
+
 async def expand_due(s: AsyncSession, now: datetime) -> list[int]:
     """Due scheduled campaigns become `sending`, their audience listed as recipients.
 
     The state change is conditional (`expanded_at IS NULL`), so of several processes one
     expands a campaign; recipients are listed in the same statement's transaction.
     """
-    due = (
-        await s.scalars(
-            select(Campaign.id).where(
-                Campaign.status == "scheduled", Campaign.scheduled_at <= now, Campaign.expanded_at.is_(None)
-            )
-        )
-    ).all()
+    due = (await s.scalars(select(Campaign.id).where(_due(now)))).all()
     expanded = []
     for campaign_id in due:
         result = await s.execute(
@@ -195,31 +230,46 @@ def _mid_flow(now: datetime) -> ColumnElement[bool]:
     )
 
 
-async def offer(s: AsyncSession, now: datetime, limit: int, *, again_after: timedelta) -> list[tuple[int, int]]:
+def _not_offered_since(now: datetime, again_after: timedelta) -> ColumnElement[bool]:
+    return or_(CampaignRecipient.offered_at.is_(None), CampaignRecipient.offered_at < now - again_after)
+
+
+async def offerable(s: AsyncSession, now: datetime, limit: int, *, again_after: timedelta) -> list[tuple[int, int]]:
     """(recipient id, participant id) of queued recipients of sending campaigns whose
     start may be put in the inbox now: not offered within `again_after`, not seen
-    mid-flow. Marks them offered."""
+    mid-flow. Only reads (a look outside the write transaction); `mark_offered` takes them."""
     stmt = (
         select(CampaignRecipient.id, CampaignRecipient.participant_id)
         .join(Campaign, Campaign.id == CampaignRecipient.campaign_id)
         .where(
             Campaign.status == "sending",
             CampaignRecipient.status == "queued",
-            or_(CampaignRecipient.offered_at.is_(None), CampaignRecipient.offered_at < now - again_after),
+            _not_offered_since(now, again_after),
             ~_mid_flow(now),
         )
         .order_by(CampaignRecipient.id)
         .limit(limit)
     )
-    rows = [(int(r), int(p)) for r, p in (await s.execute(stmt)).all()]
-    if rows:
-        await s.execute(
-            update(CampaignRecipient)
-            .where(CampaignRecipient.id.in_([r for r, _ in rows]))
-            .values(offered_at=now)
-            .execution_options(synchronize_session=False)
+    return [(int(r), int(p)) for r, p in (await s.execute(stmt)).all()]
+
+
+async def mark_offered(s: AsyncSession, recipient_ids: list[int], now: datetime, *, again_after: timedelta) -> set[int]:
+    """Mark recipients offered, those still queued and not offered since the look; returns
+    the ids marked (a turn handled meanwhile is not offered again)."""
+    if not recipient_ids:
+        return set()
+    stmt = (
+        update(CampaignRecipient)
+        .where(
+            CampaignRecipient.id.in_(recipient_ids),
+            CampaignRecipient.status == "queued",
+            _not_offered_since(now, again_after),
         )
-    return rows
+        .values(offered_at=now)
+        .returning(CampaignRecipient.id)
+        .execution_options(synchronize_session=False)
+    )
+    return {int(r) for r in (await s.scalars(stmt)).all()}
 
 
 @dataclass(frozen=True)
@@ -317,17 +367,43 @@ async def answers_of(s: AsyncSession, campaign_id: int) -> list[dict[str, Any]]:
     return [dict(a or {}) for a in (await s.scalars(stmt)).all()]
 
 
-async def results_audience(s: AsyncSession, campaign_id: int, *, everyone: bool) -> list[tuple[int, str]]:
-    """(chat id, language) of who gets the results: those who took part (or every
-    reachable youth), reachable now."""
-    stmt = select(Chat.chat_id, Participant.language).join(Participant, Participant.id == Chat.participant_id)
-    if everyone:
-        stmt = stmt.where(reachable())
-    else:
-        took_part = select(CampaignRecipient.participant_id).where(
-            CampaignRecipient.campaign_id == campaign_id, CampaignRecipient.status == "started"
+def _took_part(campaign_id: int, flow_id: str, step_id: str | None) -> ColumnElement[bool]:
+    """The participant was started on the campaign and answered its question (`step_id`;
+    None: any question of its flow) after that, not skipped."""
+    answered = [
+        Answer.participant_id == CampaignRecipient.participant_id,
+        Answer.flow_id == flow_id,
+        Answer.skipped.is_(False),
+        Answer.created_at >= CampaignRecipient.started_at,
+    ]
+    if step_id is not None:
+        answered.append(Answer.step_id == step_id)
+    return Participant.id.in_(
+        select(CampaignRecipient.participant_id).where(
+            CampaignRecipient.campaign_id == campaign_id,
+            CampaignRecipient.status == "started",
+            exists().where(*answered),
         )
-        stmt = stmt.where(reachable(), Participant.id.in_(took_part))
+    )
+
+
+async def took_part_count(s: AsyncSession, campaign_id: int, step_id: str | None) -> int:
+    """How many recipients answered the campaign's question (`_took_part`)."""
+    flow_id = await s.scalar(select(Campaign.flow_id).where(Campaign.id == campaign_id))
+    stmt = select(func.count()).select_from(Participant).where(_took_part(campaign_id, str(flow_id), step_id))
+    return int(await s.scalar(stmt) or 0)
+
+
+async def results_audience(
+    s: AsyncSession, campaign_id: int, *, everyone: bool, step_id: str | None
+) -> list[tuple[int, str]]:
+    """(chat id, language) of who gets the results, reachable now: those who took part
+    (answered the campaign's question `step_id`), or every reachable youth."""
+    stmt = select(Chat.chat_id, Participant.language).join(Participant, Participant.id == Chat.participant_id)
+    stmt = stmt.where(reachable())
+    if not everyone:
+        flow_id = await s.scalar(select(Campaign.flow_id).where(Campaign.id == campaign_id))
+        stmt = stmt.where(_took_part(campaign_id, str(flow_id), step_id))
     return [(int(c), str(lang)) for c, lang in (await s.execute(stmt.order_by(Chat.chat_id))).all()]
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import delete, exists, func, select
+from sqlalchemy import case, delete, exists, func, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -37,13 +37,20 @@ async def add_updates(s: AsyncSession, updates: list[tuple[int, int, Any]], *, n
     return len((await s.execute(stmt)).all())
 
 
+def _has_youth() -> Any:
+    """Per chat, 1 when an update of the youth's own is pending, 0 when only rows the bot
+    queued for itself are (ticks and campaign turns: negative ids). Youth go first."""
+    return func.max(case((Inbox.update_id >= 0, 1), else_=0))
+
+
 async def pending_chats(s: AsyncSession, limit: int) -> list[int]:
-    """Chat keys with pending updates, the chat with the oldest pending update first."""
+    """Chat keys with pending updates: chats where a youth waits first, then the chat
+    with the oldest pending update first."""
     stmt = (
         select(Inbox.chat_key)
         .where(Inbox.status == "pending")
         .group_by(Inbox.chat_key)
-        .order_by(func.min(Inbox.update_id))
+        .order_by(_has_youth().desc(), func.min(Inbox.update_id))
         .limit(limit)
     )
     return list((await s.scalars(stmt)).all())
@@ -76,6 +83,30 @@ async def oldest_pending(s: AsyncSession, chat_key: int, limit: int) -> list[Inb
     return list((await s.scalars(stmt)).all())
 
 
+async def oldest_per_chat(s: AsyncSession, chats: int) -> list[tuple[Inbox, int]]:
+    """The oldest pending update of each of up to `chats` chats, chats where a youth waits
+    first, then the chat waiting longest, with how many the chat has pending (one statement: SQLite's group commit
+    takes them in one transaction)."""
+    firsts = (
+        select(
+            func.min(Inbox.update_id).label("first"),
+            func.count().label("waiting"),
+            _has_youth().label("youth"),
+        )
+        .where(Inbox.status == "pending")
+        .group_by(Inbox.chat_key)
+        .order_by(_has_youth().desc(), func.min(Inbox.update_id))
+        .limit(chats)
+        .subquery()
+    )
+    stmt = (
+        select(Inbox, firsts.c.waiting)
+        .join(firsts, Inbox.update_id == firsts.c.first)
+        .order_by(firsts.c.youth.desc(), Inbox.update_id)
+    )
+    return [(row, waiting) for row, waiting in (await s.execute(stmt)).all()]
+
+
 async def next_pending(s: AsyncSession, chat_key: int) -> Inbox | None:
     rows = await oldest_pending(s, chat_key, 1)
     return rows[0] if rows else None
@@ -90,6 +121,20 @@ def _close(row: Inbox, status: str, error: str | None, now: datetime | None) -> 
 
 async def mark_done(s: AsyncSession, row: Inbox, *, now: datetime | None = None) -> None:
     _close(row, "done", None, now)  # written at the commit
+
+
+async def mark_all_done(s: AsyncSession, row_ids: list[int], *, now: datetime | None = None) -> None:
+    """`mark_done` for many rows in one statement, written now (the rows' objects in `s`
+    are not updated: for the end of a transaction that handled them)."""
+    if not row_ids:
+        return
+    stmt = (
+        update(Inbox)
+        .where(Inbox.id.in_(row_ids))
+        .values(status="done", error=None, payload=None, handled_at=now or utcnow())
+        .execution_options(synchronize_session=False)
+    )
+    await s.execute(stmt)
 
 
 async def mark_failed(s: AsyncSession, row: Inbox, error: str, *, now: datetime | None = None) -> None:

@@ -342,8 +342,11 @@ class Campaign(Base):
     """A poll or prototype test: a flow started with the opted-in youth of an audience.
 
     `audience` holds the filters as plain JSON (languages, age_bands, sources,
-    took_part: a flow id, submitted_days); `scheduled_at` is when it is due (the
-    schedule lives here, not in memory); `expanded_at` when its recipients were listed.
+    took_part: a flow id, submitted_days; left_out: languages left out for lack of a
+    translation); `scheduled_at` is when it is due (the schedule lives here, not in
+    memory); `expanded_at` when its recipients were listed. `question` (migration 0012)
+    is a one-question campaign's own question, choices and "why?" per language
+    (bot/dialogue/campaign_question.py); its `flow_id` is then `campaign-<id>`.
     """
 
     __tablename__ = "campaigns"
@@ -354,6 +357,7 @@ class Campaign(Base):
     flow_id: Mapped[str] = mapped_column(String(64))
     status: Mapped[str] = mapped_column(String(16), default="draft", index=True)
     audience: Mapped[dict[str, Any]]
+    question: Mapped[dict[str, Any] | None]  # staff's words, never a youth's
     scheduled_at: Mapped[datetime | None]
     expanded_at: Mapped[datetime | None]
     finished_at: Mapped[datetime | None]

@@ -100,15 +100,22 @@ def _is_edit_row(table: Any = Outbox) -> Any:
 
 
 async def due_heads(
-    s: AsyncSession, now: datetime, limit: int, *, hold: tuple[Priority, datetime] | None = None
+    s: AsyncSession,
+    now: datetime,
+    limit: int,
+    *,
+    hold: tuple[Priority, datetime] | None = None,
+    low: bool | None = None,
 ) -> list[Outbox]:
     """Rows to send now: per chat only its oldest pending row, and only if it is due;
     per edited message only its newest pending edit (EDIT_REF), after the other rows of
     its priority, newest first.
 
     Rows without a chat (webhook targets) do not wait for each other. `hold` =
-    (priority, since) leaves out heads of that priority or above created after `since`,
-    unless rows of a more urgent priority wait behind them in their chat.
+    (priority, since) leaves out heads of that priority created after `since`, unless
+    rows of a more urgent priority wait behind them in their chat. `low` True: only
+    reminders and campaign messages (Priority.BACKGROUND and after); False: only the
+    rest; None: all.
     """
     pending = Outbox.status == "pending"
     heads = (
@@ -131,7 +138,9 @@ async def due_heads(
             behind.priority < priority,
             or_(behind.ref.is_(None), ~_is_edit_row(behind)),
         )
-        conditions.append(or_(Outbox.priority < priority, Outbox.created_at <= since, urgent_behind))
+        conditions.append(or_(Outbox.priority != priority, Outbox.created_at <= since, urgent_behind))
+    if low is not None:
+        conditions.append(Outbox.priority >= Priority.BACKGROUND if low else Outbox.priority < Priority.BACKGROUND)
     # Edits newest first: a toggle just redrawn must not wait for the limit behind a
     # backlog of cosmetic edits (held while youth keep the pacer busy); order per
     # message is kept by the lane, not by this.

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import delete, select, update
+from sqlalchemy import and_, delete, select, update
 from sqlalchemy.engine import CursorResult
 from sqlalchemy.ext.asyncio import AsyncSession
 
@@ -17,6 +17,15 @@ async def get_by_key(s: AsyncSession, key: str, *older: str) -> Participant | No
     """The participant with this lookup key (or one of the `older` forms of it)."""
     keys = (key, *older)
     return (await s.scalars(select(Participant).where(Participant.key.in_(keys)))).first()
+
+
+async def with_active_session(s: AsyncSession, key: str, *older: str) -> tuple[Participant | None, Session | None]:
+    """`get_by_key`'s participant and their active engine session (storage/sessions.py
+    `active_for`), in one statement: every update of a youth starts with both."""
+    active = and_(Session.participant_id == Participant.id, Session.status == "active")
+    stmt = select(Participant, Session).outerjoin(Session, active).where(Participant.key.in_((key, *older))).limit(1)
+    found = (await s.execute(stmt)).first()
+    return (found[0], found[1]) if found is not None else (None, None)
 
 
 async def get(s: AsyncSession, participant_id: int) -> Participant | None:
@@ -63,6 +72,14 @@ async def set_chat(s: AsyncSession, participant_id: int, chat_id: int) -> None:
 
 async def chat_id_of(s: AsyncSession, participant_id: int) -> int | None:
     return await s.scalar(select(Chat.chat_id).where(Chat.participant_id == participant_id))
+
+
+async def chat_ids_of(s: AsyncSession, participant_ids: list[int]) -> dict[int, int]:
+    """Participant id -> chat id, for those of `participant_ids` that have a chat."""
+    if not participant_ids:
+        return {}
+    rows = await s.execute(select(Chat.participant_id, Chat.chat_id).where(Chat.participant_id.in_(participant_ids)))
+    return {int(p): int(c) for p, c in rows.all()}
 
 
 async def by_pseudonym(s: AsyncSession, pseudonym: str) -> Participant | None:

@@ -13,8 +13,8 @@ from dataclasses import asdict, dataclass, fields
 from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
-from sqlalchemy import Text, cast, exists, func, literal, or_, select, tuple_, type_coerce
-from sqlalchemy.dialects.postgresql import JSONB
+from sqlalchemy import BigInteger, Text, any_, cast, exists, func, literal, or_, select, tuple_, type_coerce
+from sqlalchemy.dialects.postgresql import ARRAY, JSONB
 from sqlalchemy.sql import ColumnElement, Select
 
 from storage.ids import parse_id
@@ -90,7 +90,7 @@ class Filters:
         if self.untranslated:
             where.append(untranslated())
         if self.q:
-            where.append(or_(text_search(s.answers, self.q, dialect), translation_search(self.q)))
+            where.append(or_(text_search(s.answers, self.q, dialect), translation_search(self.q, dialect)))
         return where
 
 
@@ -135,12 +135,19 @@ def text_search(column: Any, term: str, dialect: str) -> ColumnElement[bool]:
     return or_(*(haystack.like(f"%{_like_escape(v)}%", escape="\\") for v in sorted(spellings)))
 
 
-def translation_search(term: str) -> ColumnElement[bool]:
-    """Case-insensitive substring search in the submission's translations."""
-    pattern = f"%{_like_escape(term.casefold())}%"
-    return exists().where(
-        Translation.submission_id == Submission.id, func.lower(Translation.text).like(pattern, escape="\\")
-    )
+def translation_search(term: str, dialect: str) -> ColumnElement[bool]:
+    """Case-insensitive substring search in the submission's translations.
+
+    On PostgreSQL the matching submission ids are gathered once (an uncorrelated
+    subquery, run before the scan) and compared as `id = ANY(ids)`: both halves of the
+    text search's OR are then index conditions, so the planner can OR two bitmap scans
+    (the trigram index with the filters, migration 0013, and the primary key). A
+    correlated EXISTS would make it recheck every row the filters leave instead."""
+    matches = func.lower(Translation.text).like(f"%{_like_escape(term.casefold())}%", escape="\\")
+    if dialect == "postgresql":
+        ids = select(func.array_agg(Translation.submission_id)).where(matches).scalar_subquery()
+        return Submission.id == any_(cast(ids, ARRAY(BigInteger)))
+    return exists().where(Translation.submission_id == Submission.id, matches)
 
 
 @dataclass(frozen=True)

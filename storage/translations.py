@@ -15,7 +15,7 @@ from sqlalchemy import and_, case, delete, exists, func, select
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from storage._upsert import dialect_insert
-from storage.models import Outbox, Submission
+from storage.models import Outbox, Submission, SubmissionCount
 from storage.translation_models import FollowupTranslation, Translation, TranslationCache, TranslationJob
 
 ERROR_MAX = 200
@@ -202,14 +202,27 @@ def untranslated() -> Any:
 
 
 async def untranslated_per_language(s: AsyncSession) -> list[tuple[str, int]]:
-    """(language, submissions without any translation), most first (test rows left out)."""
-    stmt = (
-        select(Submission.language, func.count(Submission.id))
-        .where(untranslated(), Submission.is_test.is_(False))
-        .group_by(Submission.language)
-        .order_by(func.count(Submission.id).desc(), Submission.language)
+    """(language, submissions without any translation), most first (test rows left out).
+
+    Shown on every list page, so not counted over every submission: the totals per
+    language come from the rollup (exact by triggers, migration 0003) and the translated
+    ones from the translations (as long as those are, not as all submissions)."""
+    totals = (
+        select(SubmissionCount.language, func.sum(SubmissionCount.n))
+        .where(SubmissionCount.is_test.is_(False))
+        .group_by(SubmissionCount.language)
     )
-    return [(lang, int(n)) for lang, n in (await s.execute(stmt)).all()]
+    # driven by the translations: each translated submission looked up by its key (a join
+    # let SQLite walk every submission to probe the translations instead)
+    translated = (
+        select(Submission.language, func.count())
+        .where(Submission.id.in_(select(Translation.submission_id)), Submission.is_test.is_(False))
+        .group_by(Submission.language)
+    )
+    left = {lang: int(n or 0) for lang, n in (await s.execute(totals)).all()}
+    for lang, n in (await s.execute(translated)).all():
+        left[lang] = left.get(lang, 0) - int(n)
+    return sorted(((lang, n) for lang, n in left.items() if n > 0), key=lambda pair: (-pair[1], pair[0]))
 
 
 async def card_message(s: AsyncSession, submission_id: int) -> tuple[str, int | None, int | None]:

@@ -14,6 +14,9 @@ down what it sent. A youth waits for those two on every answer, while the queue 
 them is the handlers' (one transaction per update). Transactions of an engine made by
 `reader()` only read: they begin DEFERRED and take no turn (WAL lets them read beside
 the writer), so frequent looks (what is due, which chats wait) do not hold writers up.
+
+`first_waits(engine)` tells a long transaction (SQLite's group commit) that one of those
+two waits for it, so work the bot queued for itself can give way.
 """
 
 from __future__ import annotations
@@ -32,6 +35,7 @@ _OPTION = "sammanbot_turn"
 _FIRST = "first"
 _READ = "read"
 _KEY = "sammanbot.turn"
+_WIRED: weakref.WeakKeyDictionary[Any, WriterTurns] = weakref.WeakKeyDictionary()  # sync engine -> its turns
 
 
 def first_in_line(engine: AsyncEngine) -> AsyncEngine:
@@ -53,6 +57,11 @@ class TurnQueue:
         self._held = False
         self._waiting: list[tuple[int, int, asyncio.Future[None]]] = []
         self._order = itertools.count()
+        self._first_waiting = 0
+
+    @property
+    def first_waits(self) -> bool:
+        return self._first_waiting > 0
 
     async def acquire(self, first: bool) -> None:
         if not self._held:
@@ -60,12 +69,15 @@ class TurnQueue:
             return
         turn: asyncio.Future[None] = asyncio.get_running_loop().create_future()
         heapq.heappush(self._waiting, (0 if first else 1, next(self._order), turn))
+        self._first_waiting += first
         try:
             await turn
         except asyncio.CancelledError:
             if turn.done() and not turn.cancelled():
                 self.release()  # the turn came just as we gave up: hand it on
             raise
+        finally:
+            self._first_waiting -= first
 
     def release(self) -> None:
         while self._waiting:
@@ -81,6 +93,10 @@ class WriterTurns:
 
     def __init__(self) -> None:
         self._queues: weakref.WeakKeyDictionary[asyncio.AbstractEventLoop, TurnQueue] = weakref.WeakKeyDictionary()
+
+    def first_waits(self) -> bool:
+        queue = self._queues.get(asyncio.get_running_loop())
+        return queue is not None and queue.first_waits
 
     def begin(self, conn: Any) -> None:
         turn = conn.get_execution_options().get(_OPTION)
@@ -104,8 +120,17 @@ class WriterTurns:
 
     def listen(self, engine: AsyncEngine) -> None:
         sync = engine.sync_engine
+        _WIRED[sync] = self
         event.listen(sync, "begin", self.begin)
         event.listen(sync, "commit", self.end)
         event.listen(sync, "rollback", self.end)
         # A connection invalidated mid-transaction may skip both; the turn ends on checkin.
         event.listen(sync, "checkin", lambda _dbapi, record: self.end(record))
+
+
+def first_waits(engine: AsyncEngine) -> bool:
+    """Whether a first-in-line transaction (the intake's, the sender's) waits for SQLite's
+    write lock in this event loop; always False on PostgreSQL."""
+    sync = engine.sync_engine
+    turns = _WIRED.get(getattr(sync, "_proxied", sync))
+    return turns is not None and turns.first_waits()

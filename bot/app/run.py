@@ -9,7 +9,7 @@ a deadline, exit 0.
 
 from __future__ import annotations
 
-from bot.app.profile import publish_profile, telegram_language
+from bot.app.profile import publish_profile
 from bot.base.invocation import bot_command
 
 import asyncio
@@ -42,9 +42,7 @@ from bot.app.webhook import webhook_transport
 from bot.app.translations import from_settings as translation_worker
 from bot.telegram.press_answers import PressAnswers
 from bot.telegram.worker import InboxWorker
-from bot.i18n import texts
 from storage import leases, outbox
-from storage.outbox import Priority
 from storage.migrate import ensure_schema
 from storage.db import make_sessionmaker
 from storage.turns import first_in_line
@@ -244,7 +242,6 @@ async def _serve_bot(services: Services, stop: asyncio.Event, ready: asyncio.Eve
     translator = translation_worker(services, sender.poke)
     services.runtime.translations = translator
 
-    await _publish_commands(services)
     await publish_profile(services)
     app = _web_app(services)
     intake_stop = asyncio.Event()
@@ -356,22 +353,3 @@ async def _initialize(bot: Any, stop: asyncio.Event, api_url: str) -> bool:
             delay = min(delay * 2, 30)
     log.info("stopped before the Bot API answered")
     return False
-
-
-async def _publish_commands(services: Services) -> None:
-    """setMyCommands in every language, through the outbox (so it is retried)."""
-    from datetime import UTC, datetime
-
-    now = datetime.now(UTC)
-    async with services.sessionmaker() as s, s.begin():
-        for lang in [None, *services.settings.languages]:
-            tr = services.translator(lang)
-            commands = [
-                {"command": name, "description": tr.gettext(desc)[:256]} for name, desc in texts.COMMANDS.items()
-            ]
-            payload: dict[str, Any] = {"commands": commands}
-            if lang is not None:
-                payload["language_code"] = telegram_language(lang)
-            await outbox.enqueue(
-                s, chat_id=None, method="setMyCommands", payload=payload, priority=Priority.STAFF, now=now
-            )

@@ -20,7 +20,7 @@ from typing import Any
 from bot.app.followup_translations import work_followups
 from bot.base.aio import wait_any
 from bot.dialogue.services import Services
-from bot.dialogue.translations import post_to_webhook, redraw_card, title_of
+from bot.dialogue.translations import known_title, post_to_webhook, redraw_card
 from bot.forwarding.translations import (
     MACHINE,
     Languages,
@@ -123,6 +123,7 @@ class TranslationWorker:
                 return
             pending = job.status == "pending"
             source, target = job.source, job.target
+            await self.services.campaign_flows.know(s, [sub.flow_id])  # a one-question campaign's: what was written
             texts = texts_of(sub.answers, written_answers(self.services.flowset.get(sub.flow_id)))
             keys = {name: text_hash(text, provider_code(source), provider_code(target)) for name, text in texts.items()}
             hits = await translations.cached(s, list(keys.values())) if pending else {}
@@ -209,7 +210,8 @@ class TranslationWorker:
             sub = await submissions.get(s, job.submission_id) if job is not None else None
             if job is None or sub is None or not job.card:
                 return
-            state = await redraw_card(s, sub, title_of(self.services.flowset, sub.flow_id), _now())
+            title = await known_title(s, self.services.campaign_flows, self.services.file_flowset, sub.flow_id)
+            state = await redraw_card(s, sub, title, _now())
             if state == "pending":
                 await translations.card_later(s, job, _now() + timedelta(seconds=CARD_WAIT))
                 return

@@ -17,15 +17,18 @@ import csv
 import json
 import os
 import sys
-from collections.abc import AsyncIterator
+from collections.abc import AsyncIterator, Sequence
 from pathlib import Path
 from typing import Any, TextIO
 
 
 from sqlalchemy.ext.asyncio import async_sessionmaker
 
+from bot.dialogue.campaign_flows import CampaignFlows
 from bot.web.export import BATCH, answer_names, header, row_cells
+from bot.web.labels import UI_LANGUAGE, Labels
 from storage.submission_query import Filters, iter_submissions
+from storage import campaigns
 from storage import submissions as submissions_repo
 from storage.db import DatabaseUnusable, make_engine, make_sessionmaker, masked, missing_sqlite_file, reach
 from storage.models import Submission
@@ -75,8 +78,12 @@ def as_json(row: Submission, shown: list[Any] | None = None) -> dict[str, Any]:
     }
 
 
-async def write_export(database_url: str, filters: Filters, fmt: str, names: list[str], out: TextIO) -> int:
-    """Write the export to `out`; returns how many submissions it holds."""
+async def write_export(
+    database_url: str, filters: Filters, fmt: str, names: list[str], out: TextIO, *, file_flows: Sequence[Any] = ()
+) -> int:
+    """Write the export to `out`; returns how many submissions it holds. Rows are titled
+    by `file_flows` and the one-question campaigns' own flows (read from the database),
+    whose answers get columns of their own too."""
     if (absent := missing_sqlite_file(database_url)) is not None:
         raise DatabaseUnusable(
             database_url,
@@ -90,12 +97,17 @@ async def write_export(database_url: str, filters: Filters, fmt: str, names: lis
         sessionmaker = make_sessionmaker(engine)
         async with sessionmaker() as s:  # fail before writing anything when the table is not there
             await submissions_repo.check_readable(s)
+            campaign_flows = CampaignFlows()
+            await campaign_flows.know(s, [c.flow_id for c in await campaigns.all_campaigns(s) if c.question])
+        flows = [*file_flows, *campaign_flows.flows_in(UI_LANGUAGE)]
+        names = list(dict.fromkeys([*names, *answer_names(campaign_flows.flows_in(UI_LANGUAGE), filters.flow)]))
+        labels = Labels(flows)
         rows = submissions(sessionmaker, filters)
         if fmt == "csv":
             writer = csv.writer(out)
             writer.writerow(header(names))
             async for row, shown in rows:
-                writer.writerow(row_cells(row, names, shown))
+                writer.writerow(row_cells(row, names, shown, labels))
                 count += 1
         else:
             out.write("[")
@@ -109,13 +121,13 @@ async def write_export(database_url: str, filters: Filters, fmt: str, names: lis
     return count
 
 
-def _answer_names(settings: Any, flow: str) -> list[str]:
-    """Answer columns from the live flows; none (all in other_answers) when they do not load."""
+def _file_flows(settings: Any) -> list[Any]:
+    """The live flow files' flows; none (answers all in other_answers) when they do not load."""
     from bot.engine.registry import FlowRegistry
 
     registry = FlowRegistry(settings.flows_dir)
     registry.reload()
-    return answer_names(list(registry.current) if registry.current else [], flow)
+    return list(registry.current) if registry.current else []
 
 
 def export_command(args: argparse.Namespace) -> int:
@@ -127,18 +139,23 @@ def export_command(args: argparse.Namespace) -> int:
         for error in errors:
             print(f"export: {error}", file=sys.stderr)
         return 2
-    names = _answer_names(settings, filters.flow) if args.format == "csv" else []
+    file_flows = _file_flows(settings)
+    names = answer_names(file_flows, filters.flow) if args.format == "csv" else []
     target = None if args.output == "-" else Path(args.output)
     partial = target.with_name(target.name + ".partial") if target else None
     try:
         if target is None or partial is None:  # neither is set when writing to stdout
-            count = asyncio.run(write_export(settings.database_url, filters, args.format, names, sys.stdout))
+            count = asyncio.run(
+                write_export(settings.database_url, filters, args.format, names, sys.stdout, file_flows=file_flows)
+            )
         else:
             fd = os.open(partial, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
             with open(fd, "w", encoding="utf-8", newline="") as out:
                 if args.format == "csv":
                     out.write("\ufeff")  # BOM: spreadsheets then read the file as UTF-8
-                count = asyncio.run(write_export(settings.database_url, filters, args.format, names, out))
+                count = asyncio.run(
+                    write_export(settings.database_url, filters, args.format, names, out, file_flows=file_flows)
+                )
             os.replace(partial, target)
     except BaseException as exc:
         if partial is not None:

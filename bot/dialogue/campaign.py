@@ -1,5 +1,6 @@
 """A campaign's turn with one youth: start its flow, in the youth's language, through the
-same Conversation as their own turns, so every message is an outbox row (at
+same Conversation as their own turns (a one-question campaign's flow is built from the
+question stored with it: bot/dialogue/campaign_flows.py), so every message is an outbox row (at
 `Priority.CAMPAIGN`) written in the transaction of the turn's inbox row.
 
 Nothing is sent to a youth who is not reachable (no consent or contact opt-in, /stop, a
@@ -27,6 +28,7 @@ async def take_turn(services: Services, s: AsyncSession, recipient_id: int, chat
     if turn.campaign_status == "paused":
         return "waiting"
     p = await participants.get(s, turn.participant_id)
+    await services.campaign_flows.know(s, [turn.flow_id])  # a one-question campaign's own flow
     unreachable = p is None or p.stopped or not p.consent or not p.contact
     if turn.campaign_status != "sending" or unreachable or services.flowset.get(turn.flow_id) is None:
         await campaigns.settle(s, recipient_id, "skipped", now)

@@ -1,12 +1,22 @@
 """What a new campaign must be, whoever composes it (the dashboard, the command line):
-an existing flow, configured languages, a schedule not in the past, an audience that is
-not empty. `check` says exactly what is wrong; callers create nothing until it passes.
+an existing flow, configured languages and age bands, a schedule not in the past, an
+audience that is not empty. `check` says exactly what is wrong; callers create nothing
+until it passes.
 """
 
 from __future__ import annotations
 
 from datetime import UTC, datetime
 from typing import Any
+
+
+MIN_CHOICES = 2  # a one-question campaign's choices (bot/dialogue/campaign_question.py)
+MAX_CHOICES = 6  # a poll, not a form: more fits no phone screen
+
+
+def counted(n: int, word: str) -> str:
+    """`1 choice`, `3 choices`: an English count for staff (their words are English)."""
+    return f"{n} {word}" if n == 1 else f"{n} {word}s"
 
 
 class CampaignRefused(Exception):
@@ -34,16 +44,20 @@ def audience(
     *,
     languages: list[str],
     age_bands: list[str],
+    known_bands: list[str],
     sources: list[str],
     took_part: str,
     submitted_days: int,
     configured: list[str],
     flow_ids: list[str],
 ) -> dict[str, Any]:
-    """The audience's filters; CampaignRefused for a language or flow that does not exist."""
+    """The audience's filters; CampaignRefused for a language, age band or flow that does not exist."""
     for lang in languages:
         if lang not in configured:
             raise CampaignRefused(f"unknown language {lang!r} (languages: {', '.join(configured)})")
+    for band in age_bands:
+        if band not in known_bands:
+            raise CampaignRefused(f"unknown age band {band!r} (age bands: {', '.join(known_bands) or 'none asked'})")
     if took_part and took_part not in flow_ids:
         raise CampaignRefused(f"took part in: there is no flow {took_part!r} (flows: {', '.join(flow_ids)})")
     if submitted_days < 0:

@@ -92,7 +92,7 @@ class Conversation:
     async def open(
         cls, services: Services, s: AsyncSession, sender: Sender, now: datetime, *, record: list[Call] | None = None
     ) -> Conversation:
-        p = await participants.get_by_key(s, *lookup_keys(services.pseudonym_key, sender.user_id))
+        p, row = await participants.with_active_session(s, *lookup_keys(services.pseudonym_key, sender.user_id))
         if p is None:
             lang = negotiate(sender.language_code, services.settings) or services.settings.default_language
             p = await participants.create(
@@ -107,7 +107,7 @@ class Conversation:
             p.last_seen_at = now  # to the quarter-hour: one write less on most updates
         if p.stopped:
             p.stopped = False  # they wrote again: they are back
-        row = await sessions.active_for(s, p.id)
+        await services.campaign_flows.know(s, [row.flow_id if row else None])
         return cls.of_row(services, s, sender, now, p, row, record=record)
 
     # -- language -----------------------------------------------------------------
@@ -173,6 +173,8 @@ class Conversation:
             await self.start(fs.onboarding_id or next(iter(fs.flows)), source)
 
     async def run(self, step: Callable[[Any], tuple[engine.Session, list[ev.Event]]]) -> None:
+        if self.session is not None:  # a one-question campaign's flow, run in another process
+            await self.services.campaign_flows.know(self.s, [self.session.flow, *(f.flow for f in self.session.stack)])
         session, events = step(self.services.flowset)
         self.session = session
         await self.apply(events)

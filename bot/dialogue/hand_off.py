@@ -17,7 +17,7 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.forwarding import topics
 from bot.dialogue import outgoing
 from bot.dialogue.services import Services
-from bot.dialogue.translations import card_block_of, title_of
+from bot.dialogue.translations import card_block_of
 from bot.forwarding.cards import card_buttons, card_text
 from storage import outbox, staff, submissions, translations, urgent
 from storage.outbox import Priority
@@ -36,12 +36,13 @@ async def _queue(
     )
 
 
-async def redraw(flowset: Any, s: AsyncSession, sub: Any, now: datetime) -> None:
-    """Edit the card where it was sent (nothing when it is not sent yet)."""
+async def redraw(s: AsyncSession, sub: Any, title: str, now: datetime) -> None:
+    """Edit the card, titled `title` (translations.known_title), where it was sent
+    (nothing when it is not sent yet)."""
     state, chat_id, message_id = await translations.card_message(s, sub.id)
     if state != "sent" or chat_id is None or message_id is None:
         return
-    text = card_text(sub, title_of(flowset, sub.flow_id), await card_block_of(s, sub.id))
+    text = card_text(sub, title, await card_block_of(s, sub.id))
     edit = outgoing.edit_text(chat_id, message_id, text, card_buttons(sub))
     await _queue(s, chat_id, "editMessageText", edit, now, f"hand-off:{sub.id}")
 

@@ -7,11 +7,13 @@ yes to being contacted, gave consent and have not stopped or blocked the bot. A 
 change without a note tells the author only when the idea was shortlisted; with a note,
 any change does. The message is an outbox row in the transaction of the change, below
 everything youth are waiting for. Both the dashboard and the staff group's buttons call
-`tell_author` (they hand it the catalogs and the flows they have).
+`tell_author` (they hand it their translator, which knows a one-question campaign's words,
+and the flows they have).
 """
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from datetime import datetime
 from typing import Any
 
@@ -29,7 +31,13 @@ TELLS = {"shortlisted": replies.NEWS_SHORTLISTED, "reviewed": replies.NEWS_REVIE
 
 
 async def tell_author(
-    s: AsyncSession, catalogs: Any, flowset: Any, sub: Submission, status: str, note: str, now: datetime
+    s: AsyncSession,
+    translator: Callable[[str], Any],
+    flowset: Any,
+    sub: Submission,
+    status: str,
+    note: str,
+    now: datetime,
 ) -> bool:
     """Queue the news for the submission's author; False when nobody is told."""
     note = note.strip()[:NOTE_MAX]
@@ -41,7 +49,7 @@ async def tell_author(
     chat_id = await participants.chat_id_of(s, p.id)
     if chat_id is None:
         return False
-    tr = catalogs.translator(p.language)
+    tr = translator(p.language)
     flow = flowset.get(sub.flow_id) if flowset is not None else None
     about = tr.gettext(flow.title, title_context(flow.id)) if flow else sub.flow_id
     lines = [tr.format(TELLS.get(status, replies.NEWS_CHANGED), flow=about)]

@@ -60,6 +60,7 @@ async def send_mydata(conv: Conversation) -> None:
         else:
             lines.append(tr.gettext(replies.MYDATA_NO_CONTACT))
     shown = [a for a in data.get("answers", []) if a.get("value") is not None]
+    await conv.services.campaign_flows.know(conv.s, {a.get("flow_id") for a in shown})  # their words, too
     for a in shown:
         flow = conv.services.flowset.get(a.get("flow_id") or "")
         step = flow.steps.get(a.get("step_id") or "") if flow else None

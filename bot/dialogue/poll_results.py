@@ -1,9 +1,11 @@
 """A poll's results back to the youth: counts and percentages of its first choice
-question, one text per language, queued for those who took part (or for every youth who
-said yes to being contacted), once per campaign and only after it is done.
+question, one text per language, queued for those who took part (answered that question;
+or for every youth who said yes to being contacted), once per campaign, only after it is
+done and someone answered.
 
 The counts come from the anonymised submissions of the campaign's recipients; the texts
-(question, labels) from the catalogs, as the youth saw them. The text numbers the choices;
+(question, labels) from the catalogs, or a one-question campaign's own words, as the
+youth saw them. The text numbers the choices;
 a bar chart PNG with the same numbers (bot/dialogue/poll_chart.py) follows it, sent with
 sendPhoto through the outbox (the file rides in the payload, storage.outbox.upload).
 """
@@ -17,7 +19,7 @@ from typing import Any
 
 from sqlalchemy.ext.asyncio import AsyncSession
 
-from bot.dialogue import outgoing
+from bot.dialogue import campaign_question, outgoing, render
 from bot.dialogue.poll_chart import chart_png, percentages
 from bot.engine import model as m
 from bot.engine.texts_of import choice_context, step_context
@@ -57,7 +59,8 @@ def tally(flow: Any, answers: list[dict[str, Any]]) -> Tally | None:
 
 def results_text(tr: Any, t: Tally) -> str:
     lines = t.step.lines()
-    question = tr.gettext(lines[-1], step_context(t.flow_id, t.step.id)) if lines else t.step.id
+    # as the youth read it: a step's text is a template ("{{" a brace)
+    question = render.text_of(lines[-1], step_context(t.flow_id, t.step.id), None, tr) if lines else t.step.id
     out = [tr.format(replies.RESULTS_HEADER, question=question, count=tr.format_number(t.total))]
     counts = [t.counts[choice.id] for choice in t.step.choices]
     for number, (choice, n, percent) in enumerate(zip(t.step.choices, counts, percentages(counts), strict=True), 1):
@@ -70,10 +73,32 @@ def results_text(tr: Any, t: Tally) -> str:
     return "\n".join(out)
 
 
+def campaign_flow(c: campaigns.CampaignInfo, flowset: Any) -> Any:
+    """The flow the campaign runs: its own question's, or a flow file's (None: gone)."""
+    if c.question is not None:
+        return campaign_question.build_flow(c.id, c.question)
+    return flowset.get(c.flow_id) if flowset is not None else None
+
+
 async def campaign_tally(s: AsyncSession, flowset: Any, campaign_id: int) -> Tally | None:
     c = await campaigns.get(s, campaign_id)
-    flow = flowset.get(c.flow_id) if c is not None and flowset is not None else None
+    flow = campaign_flow(c, flowset) if c is not None else None
     return tally(flow, await campaigns.answers_of(s, campaign_id)) if flow is not None else None
+
+
+def _not_yet(c: campaigns.CampaignInfo) -> str | None:
+    """Why a campaign in its state sends no results (None: it is done)."""
+    if c.status == "done":
+        return None
+    if c.status == "cancelled":
+        return f"campaign {c.id} was cancelled: a cancelled campaign sends no results"
+    return f"campaign {c.id} is {c.status}: results go out once it is done"
+
+
+def _translator(catalogs: Any, lang: str, c: campaigns.CampaignInfo) -> Any:
+    if c.question is not None:
+        return campaign_question.translator(catalogs, lang, c.id, c.question)
+    return catalogs.translator(lang)
 
 
 async def send_results(
@@ -88,7 +113,7 @@ async def send_results(
 ) -> int:
     """Queue the results for each youth in their language (in the audit log under `by`);
     how many youth. ResultsRefused when the campaign is unknown, not done, already sent,
-    or has no poll question."""
+    has no poll question, or nobody answered it yet."""
     c = await campaigns.get(s, campaign_id)
     if c is None:
         raise ResultsRefused(f"there is no campaign {campaign_id}")
@@ -97,15 +122,18 @@ async def send_results(
         raise ResultsRefused(f"campaign {campaign_id}'s flow {c.flow_id!r} has no choice question to count")
     if c.results_sent_at is not None:
         raise ResultsRefused(
-            f"the results of campaign {campaign_id} were sent already ({c.results_sent_at:%Y-%m-%d %H:%M})"
+            f"the results of campaign {campaign_id} were sent already ({c.results_sent_at:%Y-%m-%d %H:%M} UTC)"
         )
-    if not await campaigns.mark_results_sent(s, campaign_id, now):
-        raise ResultsRefused(f"campaign {campaign_id} is {c.status}: results go out once it is done")
+    refused = _not_yet(c)
+    if refused is None and (t.total == 0 or not await campaigns.took_part_count(s, campaign_id, t.step.id)):
+        refused = f"nobody has answered campaign {campaign_id} yet"
+    if refused is not None or not await campaigns.mark_results_sent(s, campaign_id, now):
+        raise ResultsRefused(refused or f"campaign {campaign_id} changed meanwhile: try again")
     texts: dict[str, str] = {}
-    youth = await campaigns.results_audience(s, campaign_id, everyone=everyone)
+    youth = await campaigns.results_audience(s, campaign_id, everyone=everyone, step_id=t.step.id)
     chart = outbox.upload(chart_png([t.counts[choice.id] for choice in t.step.choices]), "results.png")
     for chat_id, lang in youth:
-        text = texts.get(lang) or texts.setdefault(lang, results_text(catalogs.translator(lang), t))
+        text = texts.get(lang) or texts.setdefault(lang, results_text(_translator(catalogs, lang, c), t))
         calls = [("sendMessage", p) for p in outgoing.send_message(chat_id, text)]
         for method, payload in [*calls, ("sendPhoto", outgoing.send_photo(chat_id, chart))]:
             await outbox.enqueue(

@@ -15,6 +15,7 @@ from typing import Any, Protocol
 
 from sqlalchemy.ext.asyncio import AsyncEngine, AsyncSession, async_sessionmaker
 
+from bot.dialogue.campaign_flows import CampaignFlows
 from bot.engine.flowset import FlowSet
 from bot.engine.registry import FlowRegistry
 from bot.i18n.catalogs import Catalogs, Translator
@@ -100,14 +101,22 @@ class Services:
     bot_username: str | None = None
     runtime: Runtime = field(default_factory=Runtime)
     clock: Callable[[], datetime] = utcnow  # what staffed hours are judged by (tests set another)
+    campaign_flows: CampaignFlows = field(default_factory=CampaignFlows)  # one-question campaigns' flows
 
     @property
     def flowset(self) -> FlowSet:
+        """The flow files' set, with the one-question campaigns' flows known so far: what
+        conversations run on."""
+        return self.campaign_flows.flowset(self.file_flowset)
+
+    @property
+    def file_flowset(self) -> FlowSet:
+        """The flow files' set alone: what an upload is checked against and /flows lists."""
         assert self.flows.current is not None
         return self.flows.current
 
     def translator(self, lang: str | None) -> Translator:
-        return self.catalogs.translator(lang or self.settings.default_language)
+        return self.campaign_flows.translator(self.catalogs, lang or self.settings.default_language)
 
     def reload_content(self) -> list[str]:
         """Reload flows, catalogs and the crisis word list; keep the last good ones.

@@ -10,6 +10,7 @@ from typing import Any
 
 from bot.base.settings import Settings
 from bot.dialogue import outgoing
+from bot.dialogue.campaign_flows import CampaignFlows
 from bot.forwarding.cards import card_buttons, card_text
 from bot.forwarding.submit import translation_body
 from bot.forwarding.translations import HUMAN, card_block, provider_code, source_language
@@ -69,6 +70,13 @@ async def add_human(
 def title_of(flowset: Any, flow_id: str) -> str:
     flow = flowset.get(flow_id) if flowset is not None else None
     return flow.title if flow else flow_id
+
+
+async def known_title(s: Any, campaign_flows: CampaignFlows, files: Any, flow_id: str) -> str:
+    """title_of, the flow known first: a one-question campaign's card is titled by its
+    question in a process that never ran the campaign too (`files`: the flow files' set)."""
+    await campaign_flows.know(s, [flow_id])
+    return title_of(campaign_flows.flowset(files) if files is not None else None, flow_id)
 
 
 async def redraw_card(s: Any, sub: Any, title: str, now: datetime) -> str:

@@ -46,6 +46,6 @@ NEWS_CHANGED = N_("There is news about your idea ({flow}).")
 NEWS_NOTE = N_("The team writes: {note}")
 
 # A poll's results, sent back to the youth (bot/dialogue/poll_results.py)
-RESULTS_HEADER = N_("Here is what young people answered to “{question}” ({count} answers):")
+RESULTS_HEADER = N_("Here is what young people answered to “{question}” (answers: {count}):")
 RESULTS_LINE = N_("{label}: {percent}% ({count})")
 RESULTS_THANKS = N_("Thank you for taking part! The team uses your answers to decide what to build next.")

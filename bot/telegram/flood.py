@@ -61,6 +61,10 @@ class _Pace:
     tokens: float
     at: float
     flooding: bool = False
+    # the last update counted, and the one that started the flood: an update handled
+    # again after a rollback is not counted twice (and still starts its flood)
+    counted: int = -1
+    started_by: int = -1
 
 
 class FloodGuard:
@@ -89,7 +93,7 @@ class FloodGuard:
         message = payload.get("message")
         started = False
         if isinstance(message, dict):
-            started = await self._count(s, chat, message)
+            started = await self._count(s, chat, row.update_id, message)
         if not self._flooding(chat):
             await handle(s, row)
             return
@@ -108,14 +112,17 @@ class FloodGuard:
         pace = self._chats.get(chat)
         return pace is not None and pace.flooding
 
-    async def _count(self, s: AsyncSession, chat: int, message: dict[str, Any]) -> bool:
-        """Count one message; True when it starts a flood."""
+    async def _count(self, s: AsyncSession, chat: int, update_id: int, message: dict[str, Any]) -> bool:
+        """Count one message (once, should it be handled again); True when it starts a flood."""
         date = message.get("date")
         at = float(date) if isinstance(date, int | float) and date > 0 else time.time()
         pace = self._chats.get(chat)
         if pace is None:
             pace = self._chats[chat] = _Pace(tokens=float(self.per_min), at=at)
             self._new_since_prune += 1
+        elif update_id <= pace.counted:
+            return update_id == pace.started_by
+        pace.counted = update_id
         pace.tokens = min(float(self.per_min), pace.tokens + max(0.0, at - pace.at) * self.per_min / WINDOW)
         pace.at = max(pace.at, at)
         self._latest = max(self._latest, at)
@@ -126,6 +133,8 @@ class FloodGuard:
             pace.tokens -= 1.0
         started = over and not pace.flooding and await outbox.pending_in_chat(s, chat, FLOOD_BACKLOG) >= FLOOD_BACKLOG
         pace.flooding = pace.flooding or started
+        if started:
+            pace.started_by = update_id
         self._prune()
         return started
 

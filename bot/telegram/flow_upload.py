@@ -171,7 +171,7 @@ async def apply(services: Services, data: bytes, target: Path, now: datetime) ->
         text = data.decode("utf-8")
     except UnicodeDecodeError as exc:
         return [Problem(filename, 1, 1, f"file is not UTF-8 text (byte {exc.start})")]
-    before = services.flowset
+    before = services.file_flowset  # not the campaigns' own flows: they are no file
     if _still_checking:
         # a thread cannot be stopped: a check past its time limit still runs, and
         # another upload meanwhile would stack a second one beside it

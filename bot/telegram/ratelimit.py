@@ -21,6 +21,10 @@ buckets ask: a start schedule with little slack loses the sending time by which 
 event loop wakes a waiting send late (a tenth of a second of slack cost a sixth of the
 rate in the burst benchmark), and the completion side already keeps what Telegram sees
 within its limits.
+
+Sends that wait take their turn by priority (storage.outbox.Priority: lower goes first):
+a send may not take a token a more urgent waiting send could use now (its own chat's
+bucket allows it), so a youth's answer waits behind no campaign message already in line.
 """
 
 from __future__ import annotations
@@ -98,6 +102,7 @@ class Pacer:
         self.waited_s = 0.0  # total pacing delay, reported apart from handling time
         self._waiting = 0  # sends waiting in `slot` for their turn
         self._waiting_in: dict[int, int] = {}  # ... per chat
+        self._waiters: dict[object, tuple[int, int | None]] = {}  # each waiting send: (priority, chat)
 
     def _bucket(self, chat_id: int) -> TokenBucket:
         bucket = self._chats.get(chat_id)
@@ -110,10 +115,11 @@ class Pacer:
         return bucket
 
     @asynccontextmanager
-    async def slot(self, chat_id: int | None) -> AsyncIterator[None]:
-        """Wait until a send to `chat_id` (None: counts only overall) may go; the send is
-        made inside the block, which must end when its response is back (or it failed)."""
-        held = await self._start(chat_id)
+    async def slot(self, chat_id: int | None, priority: int = 0) -> AsyncIterator[None]:
+        """Wait until a send to `chat_id` (None: counts only overall) may go, after the
+        more urgent ones (lower `priority`) waiting; the send is made inside the block,
+        which must end when its response is back (or it failed)."""
+        held = await self._start(chat_id, priority)
         try:
             yield
         finally:
@@ -136,32 +142,43 @@ class Pacer:
         bucket = self._bucket(chat_id)
         return bucket.free(now, 1.0 if bucket.burst >= 2 else 0.0)
 
-    async def _start(self, chat_id: int | None) -> list[TokenBucket]:
+    async def _start(self, chat_id: int | None, priority: int) -> list[TokenBucket]:
         self._waiting += 1
         if chat_id is not None:
             self._waiting_in[chat_id] = self._waiting_in.get(chat_id, 0) + 1
+        me = object()
+        self._waiters[me] = (priority, chat_id)
         try:
-            return await self._wait_turn(chat_id)
+            return await self._wait_turn(chat_id, priority)
         finally:
+            del self._waiters[me]
             self._waiting -= 1
             if chat_id is not None:
                 left = self._waiting_in.pop(chat_id) - 1
                 if left:
                     self._waiting_in[chat_id] = left
 
-    async def _wait_turn(self, chat_id: int | None) -> list[TokenBucket]:
+    async def _wait_turn(self, chat_id: int | None, priority: int) -> list[TokenBucket]:
         while True:
             # No await between looking and taking, so no lock is needed.
             now = self._clock()
             held = [self._global] + ([self._bucket(chat_id)] if chat_id is not None else [])
             delay = max(b.delay(now) for b in held)
-            if delay <= 0:
+            if delay <= 0 and not self._urgent_waiting(priority, now):
                 for bucket in held:
                     bucket.start()
                 self._forget_idle(now)
                 return held
+            if delay <= 0:  # a more urgent send takes this token; look again at the next one
+                delay = 1 / self._global.rate
             self.waited_s += delay
             await asyncio.sleep(delay)
+
+    def _urgent_waiting(self, priority: int, now: float) -> bool:
+        """Whether a send more urgent than `priority` waits that its chat would let go now."""
+        return any(
+            p < priority and (chat is None or self._bucket(chat).delay(now) <= 0) for p, chat in self._waiters.values()
+        )
 
     def _forget_idle(self, now: float) -> None:
         # Full buckets with nothing in flight carry no state worth keeping; drop them so

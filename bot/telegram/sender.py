@@ -11,11 +11,16 @@ signal is read from the database, since the inbox may be handled by other proces
 A reminder waits at most REMINDER_HOLD, and never when an answer waits behind it in its
 chat (it goes first, to keep the chat's order).
 
+Campaign messages (the lowest priority) are not held so: they fill what the answers
+leave of Telegram's rate. Answers still go first, as the pacer lets the most urgent
+waiting send go first and each class has its own share of the deliveries under way.
+
 Edits of a youth's message (storage.outbox.EDIT_REF: the old question's keyboard
 removed, "→ choice") are cosmetic: they go after every youth's questions, only when the
 pacer has spare capacity (Pacer.spare; a toggle redrawn with its buttons is the answer
-to a press and is not held back), one at a time per message and only the newest
-pending one per message; once it is sent the older ones are set aside.
+to a press and is not held back) or when what uses it is a campaign or reminders, which
+they go before; one at a time per message and only the newest pending one per message;
+once it is sent the older ones are set aside.
 """
 
 from __future__ import annotations
@@ -52,6 +57,11 @@ DRAIN_SECONDS = 5.0
 # Reminders go a day after a youth went quiet, so a few more minutes under load cost
 # nothing; at 30 msg/s ten minutes cover a backlog of some 18,000 answers.
 REMINDER_HOLD = timedelta(minutes=10)
+ANSWERS_AHEAD = 4  # answers and staff rows under way, in batches (Sender._start_due)
+# While only reminders and campaign messages finish, their results are written down
+# together at most this often: each write holds SQLite's one write lock, which the intake
+# storing a youth's message waits for. An answer's result is written at once.
+LOW_SETTLE_EVERY = 0.25
 
 
 def _now() -> datetime:
@@ -86,7 +96,15 @@ class Sender:
         self._inflight: dict[int, asyncio.Task] = {}  # outbox row id -> its delivery
         self._edits: set[tuple[int | None, str | None]] = set()  # (chat, ref) of edits in flight
         self._finished: list[tuple[Any, Outcome | None, Any]] = []
-        self._settled_last = 0
+        self._settling: asyncio.Task | None = None  # writing finished deliveries down
+        self._settle_now = asyncio.Event()  # an answer's (not a low row's) result waits
+        self._last_settle = 0.0  # loop time
+        self._settled = 0  # rows written down so far
+        self._spared = 0  # cosmetic edits due in the last look, left for spare capacity
+        # Written down, still counted in flight until the next look begins: a look that
+        # began before the write may still see them pending.
+        self._written: list[Any] = []
+        self._low: set[int] = set()  # ids in flight of rows of priority BACKGROUND or lower
 
     def poke(self) -> None:
         self.wake.set()
@@ -119,6 +137,7 @@ class Sender:
         """Let deliveries under way finish (for a while) and write their results down."""
         if self._inflight:
             await asyncio.wait(list(self._inflight.values()), timeout=seconds)
+        await self._settled_in_background()
         try:
             await self._settle_finished()
         except Exception as exc:  # the rows stay pending and go again: at least once
@@ -127,53 +146,90 @@ class Sender:
     async def flush(self, deadline: float) -> int:
         """Send what is due until nothing is left or `deadline` (loop time) passes."""
         loop = asyncio.get_running_loop()
-        total = 0
+        before = self._settled
         while loop.time() < deadline and await self._lead():
             self.wake.clear()
             busy = await self.send_due()
-            total += self._settled_last
-            if not busy and not self._inflight:
+            if not busy and not self._inflight and not self._spared:
                 break
             await wait_any(self.wake, timeout=max(0.0, min(0.5, deadline - loop.time())))
-        return total
+        return self._settled - before
 
     async def send_due(self) -> int:
-        """Settle finished deliveries, then start every due head that is not in flight.
+        """Start every due head that is not in flight, then settle finished deliveries.
 
         Deliveries run concurrently (one per chat at most, since only heads are due), and
         their results are written back together in one transaction. A row stays marked
-        in flight until that transaction commits, so it is never sent twice meanwhile.
-        Returns how much happened (0: nothing to do right now)."""
-        settled = await self._settle_finished()
-        room = self.batch - len(self._inflight)
-        if room <= 0:
-            return settled
+        in flight until that transaction commits, so it is never sent twice meanwhile,
+        but only deliveries still under way count against `batch`: a settle waiting for
+        its turn to write (SQLite's one writer, busy with the handlers in a burst) must
+        not hold the pipeline back, so it runs beside the sending (`_settle_in_background`).
+        Returns how many deliveries started (0: nothing to do right now)."""
+        started = await self._start_due()
+        self._settle_in_background()
+        return started
+
+    def _running(self) -> tuple[int, int]:
+        """Deliveries under way: (answers and staff messages, reminders and campaigns)."""
+        running = [row_id in self._low for row_id, task in self._inflight.items() if not task.done()]
+        return running.count(False), running.count(True)
+
+    def _forget_written(self) -> None:
+        written, self._written = self._written, []
+        for row in written:
+            self._inflight.pop(row.id, None)
+            self._low.discard(row.id)
+            self._edits.discard((row.chat_id, row.ref))
+
+    async def _start_due(self) -> int:
+        self._forget_written()
+        # Each class has deliveries of its own: a campaign filling the pipeline leaves
+        # room for the next youth's answer (and the pacer lets it go first). Answers get
+        # ANSWERS_AHEAD times `batch`: while the handlers keep the process busy (a burst)
+        # a look takes up to a second, and a second's worth must be waiting in the pacer.
+        urgent, low = self._running()
+        room = {False: ANSWERS_AHEAD * self.batch - urgent, True: self.batch - low}
+        self._spared = 0
+        if room[False] <= 0 and room[True] <= 0:
+            return 0
         async with self.reads() as s:
-            now, limit = _now(), self.batch + len(self._inflight)
-            rows = await outbox.due_heads(s, now, limit)
-            # Looking whether youth wait costs two queries: only when a reminder is due.
-            if any(row.priority >= Priority.BACKGROUND for row in rows) and await _youth_waiting(s, now):
-                rows = await outbox.due_heads(s, now, limit, hold=(Priority.BACKGROUND, now - REMINDER_HOLD))
+            now, rows = _now(), []
+            if room[False] > 0:
+                limit = (ANSWERS_AHEAD + 1) * self.batch + len(self._inflight) - len(self._low)
+                rows = await outbox.due_heads(s, now, limit, low=False)
+            if room[True] > 0:
+                # Only as many as there is room for (and those in flight, which are skipped):
+                # a campaign keeps hundreds of rows due, and each row read costs.
+                limit = room[True] + len(self._low) + self.batch
+                low_rows = await outbox.due_heads(s, now, limit, low=True)
+                # Looking whether youth wait costs two queries: only when a reminder is due.
+                if any(row.priority == Priority.BACKGROUND for row in low_rows) and await _youth_waiting(s, now):
+                    hold = (Priority.BACKGROUND, now - REMINDER_HOLD)
+                    low_rows = await outbox.due_heads(s, now, limit, hold=hold, low=True)
+                rows += low_rows
         started = 0
         chats: set[int | None] = set()  # chats of rows started now, not yet in the pacer
         for row in rows:
-            if row.id in self._inflight:
+            is_low = row.priority >= Priority.BACKGROUND
+            if row.id in self._inflight or room[is_low] <= 0:
                 continue
-            if started >= room:
-                break
             if outbox.is_edit(row.ref):
                 lane = (row.chat_id, row.ref)
-                if (
-                    lane in self._edits
-                    or row.chat_id in chats
-                    or (_cosmetic(row) and not self.pacer.spare(row.chat_id, queued=started))
-                ):
+                if lane in self._edits or row.chat_id in chats:
+                    continue
+                # Cosmetic edits wait for spare capacity, but not for a campaign: they go
+                # before its messages (and after every youth's question: _pace_priority).
+                if _cosmetic(row) and not (self._low_running() or self.pacer.spare(row.chat_id, queued=started)):
+                    self._spared += 1
                     continue
                 self._edits.add(lane)
             chats.add(row.chat_id)
             self._inflight[row.id] = asyncio.create_task(self._deliver(row))
+            if is_low:
+                self._low.add(row.id)
+            room[is_low] -= 1
             started += 1
-        return settled + started
+        return started
 
     async def _deliver(self, row: Any) -> None:
         transport = self.transports.get(row.target)
@@ -181,16 +237,56 @@ class Sender:
             outcome: Outcome | None = Outcome("transient", 60.0, f"no transport {row.target}")
             result = None
         elif row.target == "telegram":
-            async with self.pacer.slot(None if row.method in UNPACED else row.chat_id):
+            async with self.pacer.slot(None if row.method in UNPACED else row.chat_id, _pace_priority(row)):
                 result, outcome = await _call(transport, row)
         else:
             result, outcome = await _call(transport, row)
         self.on_outcome(row.method, outcome)
         self._finished.append((row, outcome, result))
-        self.wake.set()
+        if row.id not in self._low:
+            self._settle_now.set()
+        # The chat's next row is a head only once this one is written down, and the write
+        # wakes the loop then; a look now would find nothing new, unless this delivery's
+        # class had no room left or cosmetic edits wait for the capacity it frees.
+        self._settle_in_background()
+        if self._spared or self._was_full(row.id in self._low):
+            self.wake.set()
+
+    def _low_running(self) -> bool:
+        """Whether reminders or campaign messages are under way (they yield to edits)."""
+        return any(not self._inflight[row_id].done() for row_id in self._low if row_id in self._inflight)
+
+    def _was_full(self, low: bool) -> bool:
+        urgent, running_low = self._running()  # this delivery still counts: it is running
+        return running_low >= self.batch if low else urgent >= ANSWERS_AHEAD * self.batch
+
+    def _settle_in_background(self) -> None:
+        """Write finished deliveries down in a task of their own, one write at a time;
+        when it is done the loop looks again (their chats' next rows are heads now)."""
+        if self._finished and (self._settling is None or self._settling.done()):
+            self._settling = asyncio.create_task(self._settle_then_wake())
+
+    async def _settle_then_wake(self) -> None:
+        loop = asyncio.get_running_loop()
+        try:
+            delay = self._last_settle + LOW_SETTLE_EVERY - loop.time()
+            if delay > 0 and not self._settle_now.is_set():
+                await wait_any(self._settle_now, timeout=delay)  # more low rows meanwhile
+            self._settle_now.clear()
+            self._last_settle = loop.time()
+            await self._settle_finished()
+        except Exception as exc:  # kept in self._finished: written down at the next try
+            log.warning("could not record %d deliveries yet (%s)", len(self._finished), type(exc).__name__)
+            await asyncio.sleep(1.0)
+        finally:
+            self.wake.set()
+
+    async def _settled_in_background(self) -> None:
+        if self._settling is not None:
+            await asyncio.gather(self._settling, return_exceptions=True)
+            self._settling = None
 
     async def _settle_finished(self) -> int:
-        self._settled_last = 0
         if not self._finished:
             return 0
         done, self._finished = self._finished, []
@@ -220,10 +316,8 @@ class Sender:
         except BaseException:
             self._finished = done + self._finished  # delivered: write it down next round
             raise
-        for row, _, _ in done:
-            self._inflight.pop(row.id, None)
-            self._edits.discard((row.chat_id, row.ref))
-        self._settled_last = len(done)
+        self._written.extend(row for row, _, _ in done)
+        self._settled += len(done)
         return len(done)
 
     async def _settle_failure(self, s: Any, row: Any, outcome: Outcome, now: datetime) -> None:
@@ -266,7 +360,9 @@ class Sender:
         for task in self._inflight.values():
             task.cancel()
         await asyncio.gather(*self._inflight.values(), return_exceptions=True)
+        await self._settled_in_background()
         self._inflight.clear()
+        self._low.clear()
         self._edits.clear()
         await self._record_delivered()
 
@@ -288,6 +384,14 @@ class Sender:
 
     async def _pause(self, stop: asyncio.Event, seconds: float) -> None:
         await wait_any(stop, self.wake, timeout=seconds)
+
+
+def _pace_priority(row: Any) -> int:
+    """A cosmetic edit takes its turn in the pacer after every question and staff message
+    waiting, with reminders, before campaign messages."""
+    if outbox.is_edit(row.ref) and _cosmetic(row):
+        return max(int(row.priority), int(Priority.BACKGROUND))
+    return int(row.priority)
 
 
 def _cosmetic(row: Any) -> bool:

@@ -41,7 +41,7 @@ from bot.telegram import chat_members, flow_upload, press_answers
 from bot.dialogue import hand_off, outgoing
 from bot.dialogue.followup import ask_youth
 from bot.dialogue.idea_news import tell_author
-from bot.dialogue.translations import card_block_of
+from bot.dialogue.translations import card_block_of, known_title
 from bot.telegram.staff_translate import on_tr
 from bot.telegram.press_answers import Answer
 from storage import inbox, outbox, submissions
@@ -117,6 +117,7 @@ async def _press(
     if sub is None:
         return OUT_OF_DATE
     by = (cq.from_user.first_name or "staff")[:64]  # a label for the card, never the id
+    title = await _title(services, s, sub)  # its flow known first (the author's news names it too)
     if parsed[1] in HAND_OFF:
         if parsed[1] == CLAIM:
             notice = await hand_off.take(s, sub.id, by, now, services.metrics)
@@ -127,9 +128,8 @@ async def _press(
         await s.refresh(sub)
     else:
         await submissions.set_status(s, sub, parsed[1], by=by, now=now)
-        await tell_author(s, services.catalogs, services.flowset, sub, parsed[1], "", now)
-    flow = services.flowset.get(sub.flow_id)
-    text = card_text(sub, flow.title if flow else sub.flow_id, await card_block_of(s, sub.id))
+        await tell_author(s, services.translator, services.flowset, sub, parsed[1], "", now)
+    text = card_text(sub, title, await card_block_of(s, sub.id))
     await _enqueue(
         s,
         message.chat.id,
@@ -138,6 +138,10 @@ async def _press(
         now,
     )
     return None
+
+
+async def _title(services: Services, s: AsyncSession, sub: Submission) -> str:
+    return await known_title(s, services.campaign_flows, services.file_flowset, sub.flow_id)
 
 
 def _card_has_button(message: Message, submission_id: int, data: str) -> bool:
@@ -196,7 +200,7 @@ async def on_message(services: Services, s: AsyncSession, msg: Message, now: dat
         await _answer(s, msg, await flow_upload.handle(services, s, msg, now), now)
         return
     if _command(text) == "flows":
-        lines = [f"{f.id} — {f.title} — version {f.version}" for f in sorted(services.flowset, key=lambda f: f.id)]
+        lines = [f"{f.id} — {f.title} — version {f.version}" for f in sorted(services.file_flowset, key=lambda f: f.id)]
         await _answer(s, msg, "\n".join(lines) or "No flows.", now)
         return
     reply_to = msg.reply_to_message
@@ -215,7 +219,7 @@ async def on_message(services: Services, s: AsyncSession, msg: Message, now: dat
         notice = await hand_off.finish(s, sub.id, by[:64], note, now)
         if notice is None:
             await s.refresh(sub)
-            await hand_off.redraw(services.flowset, s, sub, now)
+            await hand_off.redraw(s, sub, await _title(services, s, sub), now)
         await _answer(s, msg, notice or DONE_NOTED, now)
         return
     staff_names = (

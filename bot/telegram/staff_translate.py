@@ -10,7 +10,7 @@ from datetime import datetime
 from typing import Any
 
 from bot.dialogue.services import Services
-from bot.dialogue.translations import add_human, redraw_card, title_of
+from bot.dialogue.translations import add_human, known_title, redraw_card
 
 TR = re.compile(r"^/tr(?:@\w+)?(?=\s|$)", re.IGNORECASE)
 USAGE = "Reply to a card with /tr followed by the translation, e.g. /tr We want a football team."
@@ -29,5 +29,6 @@ async def on_tr(services: Services, s: Any, sub: Any, text: str, by: str, now: d
         return USAGE
     target = services.settings.translate_target
     await add_human(s, services.settings, sub, translation, by=by, target=target, via="telegram", now=now)
-    await redraw_card(s, sub, title_of(services.flowset, sub.flow_id), now)
+    title = await known_title(s, services.campaign_flows, services.file_flowset, sub.flow_id)
+    await redraw_card(s, sub, title, now)
     return SAVED.format(name=by)

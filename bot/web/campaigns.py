@@ -1,5 +1,7 @@
-"""The Campaigns pages: compose (a flow, the audience, a schedule), see the exact number
-of recipients and a per-language preview before creating, send / pause / resume /
+"""The Campaigns pages: compose (a flow, or one question with choices written per
+language; the audience; a schedule; whether to leave out languages without a
+translation), see the exact number of recipients and, per language, its youth, the
+preview and the translation coverage before creating, send / pause / resume /
 cancel, and a status page per campaign (per language: queued, started, skipped,
 answered; the poll's counts) that refreshes itself while it goes out; send the results
 back. Admins compose and send; reviewers see campaigns and results. Every change is in
@@ -12,11 +14,13 @@ from typing import Any
 
 from aiohttp import web
 
+from bot.dialogue import campaign_compose as compose
 from bot.dialogue import campaign_rules as rules
-from bot.dialogue.poll_results import ResultsRefused, campaign_tally, poll_question, send_results
-from bot.engine.texts_of import step_context
+from bot.dialogue.poll_results import ResultsRefused, campaign_tally, send_results
+from bot.engine.model import MAX_LABEL
 from bot.web.auth import Staff, requires
 from bot.web.context import STAFF, ctx
+from bot.web.labels import language_name
 from storage.ids import parse_id
 from bot.web.pages import redirect, render, url_for
 from storage import campaigns
@@ -31,20 +35,31 @@ def _campaign_id(request: web.Request) -> int:
     return campaign_id
 
 
-def _age_bands(flows: list[Any]) -> list[tuple[str, str]]:
-    """(id, label) of the age bands the onboarding asks for."""
-    for flow in flows:
-        for step in flow.steps.values():
-            if getattr(step, "profile", None) == "age_band":
-                return [(c.id, c.label) for c in step.choices]
-    return []
+TEXT_FIELDS = ("question", "choices", "why")  # one of each per language: question_ar, choices_ar, why_ar
+
+
+def _texts(form: Any) -> dict[str, dict[str, Any]]:
+    """The question's texts per language, from every `question_<lang>`, `choices_<lang>`
+    (one choice a line) and `why_<lang>` field sent (so a language the form does not offer
+    is refused by name, not dropped)."""
+    out: dict[str, dict[str, Any]] = {}
+    for key in form:
+        kind, _, lang = str(key).partition("_")
+        if kind in TEXT_FIELDS and lang:
+            value = str(form.get(key, ""))
+            text: Any = [line.strip() for line in value.splitlines() if line.strip()] if kind == "choices" else value
+            out.setdefault(lang, {})[kind] = text
+    return out
 
 
 def _form_values(form: Any) -> dict[str, Any]:
     days = str(form.get("submitted_days", "") or "0").strip()
     return {
+        "do": str(form.get("do", "")),
         "name": str(form.get("name", "")).strip()[:120],
         "flow": str(form.get("flow", "")),
+        "texts": _texts(form),
+        "leave_out": form.get("leave_out") == "1",
         "languages": [str(x) for x in form.getall("language", [])],
         "age_bands": [str(x) for x in form.getall("age_band", [])],
         "source": str(form.get("source", "")).strip(),
@@ -54,24 +69,15 @@ def _form_values(form: Any) -> dict[str, Any]:
     }
 
 
-def preview(c: Any, flow_id: str, languages: list[str]) -> list[dict[str, Any]]:
-    """The poll's question per language, and whether it is translated (else it falls back
-    as the bot does)."""
-    flowset = c.flowset()
-    flow = flowset.get(flow_id) if flowset is not None else None
-    step = poll_question(flow) if flow is not None else None
-    if flow is None or step is None:
-        return []
-    text = step.lines()[-1]
-    catalogs = c.catalogs()
-    out = []
-    for lang in languages or list(c.settings.languages):
-        shown = catalogs.translator(lang).gettext(text, step_context(flow.id, step.id))
-        out.append({"lang": lang, "text": shown, "translated": lang == "en" or shown != text})
-    return out
-
-
-async def _compose(request: web.Request, values: dict[str, Any], *, error: str | None, count: int | None, status: int):
+async def _compose(
+    request: web.Request,
+    values: dict[str, Any],
+    *,
+    error: str | None,
+    count: int | None,
+    status: int,
+    per_language: list[dict[str, Any]] | None = None,
+) -> web.StreamResponse:
     c = ctx(request)
     async with c.sessionmaker() as s:
         listed = await campaigns.all_campaigns(s)
@@ -82,42 +88,49 @@ async def _compose(request: web.Request, values: dict[str, Any], *, error: str |
         campaigns=listed,
         flows=sorted(f.id for f in flows),
         languages=list(c.settings.languages),
-        age_bands=_age_bands(flows),
+        default_language=c.settings.default_language,
+        max_choices=rules.MAX_CHOICES,
+        max_label=MAX_LABEL,
+        age_bands=compose.age_bands(flows),
         values=values,
         error=error,
         count=count,
-        preview=preview(c, values["flow"], values["languages"]) if values.get("flow") else [],
+        preview=per_language or [],
         status=status,
     )
 
 
 @requires("reviewer")
 async def campaigns_page(request: web.Request) -> web.StreamResponse:
-    empty = {"name": "", "flow": "", "languages": [], "age_bands": [], "source": "", "took_part": ""}
-    return await _compose(request, {**empty, "submitted_days": 0, "at": ""}, error=None, count=None, status=200)
+    empty = {"do": "", "name": "", "flow": "", "texts": {}, "leave_out": False, "languages": [], "age_bands": []}
+    values = {**empty, "source": "", "took_part": "", "submitted_days": 0, "at": ""}
+    return await _compose(request, values, error=None, count=None, status=200)
 
 
-async def _checked(request: web.Request, values: dict[str, Any]) -> tuple[dict[str, Any], Any, int]:
-    """The audience, the schedule and the exact count; CampaignRefused with the reason."""
+def _composed(request: web.Request, values: dict[str, Any]) -> compose.Composed:
+    """What the form asks for, checked; CampaignRefused with the reason."""
     c = ctx(request)
-    flow_ids = sorted(f.id for f in c.flows())
-    if not values["name"]:
-        raise rules.CampaignRefused("give the campaign a name")
-    rules.check_flow(values["flow"], flow_ids)
-    audience = rules.audience(
+    asked = compose.Asked(
+        name=values["name"],
+        flow=values["flow"],
+        texts=values["texts"],
+        leave_out=values["leave_out"],
         languages=values["languages"],
         age_bands=values["age_bands"],
         sources=[values["source"]],
         took_part=values["took_part"],
         submitted_days=values["submitted_days"],
-        configured=list(c.settings.languages),
-        flow_ids=flow_ids,
+        at=values["at"],
     )
-    now = c.clock()
-    at = rules.parse_when(values["at"], now, naive_is_utc=True)
-    async with c.sessionmaker() as s:
-        size = await campaigns.audience_size(s, audience, now)
-    return audience, at, size
+    return compose.compose(
+        asked,
+        flowset=c.flowset(),
+        catalogs=c.catalogs(),
+        default=c.settings.default_language,
+        configured=list(c.settings.languages),
+        now=c.clock(),
+        naive_is_utc=True,
+    )
 
 
 @requires("admin")
@@ -128,30 +141,47 @@ async def create(request: web.Request) -> web.StreamResponse:
     form = await request.post()
     values = _form_values(form)
     try:
-        audience, at, size = await _checked(request, values)
+        made = _composed(request, values)
+        async with c.sessionmaker() as s:
+            size, rows = await compose.per_language(s, made, flowset=c.flowset(), catalogs=c.catalogs(), now=c.clock())
         if form.get("do") != "create":
-            return await _compose(request, values, error=None, count=size, status=200)
+            return await _compose(request, values, error=None, count=size, status=200, per_language=rows)
         rules.check_size(size)
     except rules.CampaignRefused as exc:
         return await _compose(request, values, error=str(exc), count=None, status=400)
-    now = c.clock()
     async with c.sessionmaker.begin() as s:
-        made = await campaigns.create(
-            s,
-            name=values["name"],
-            flow_id=values["flow"],
-            audience=audience,
-            scheduled_at=at,
-            created_by=me.name,
-            now=now,
-        )
-    return redirect(url_for(request, "campaign", id=made.id))
+        info = await compose.create(s, made, by=me.name, now=c.clock())
+    return redirect(url_for(request, "campaign", id=info.id))
 
 
-@requires("reviewer")
-async def campaign_page(request: web.Request) -> web.StreamResponse:
+AUDIENCE_LABELS = {
+    "languages": "Languages",
+    "age_bands": "Age bands",
+    "sources": "Source tags",
+    "took_part": "Took part in flow",
+    "submitted_days": "Submitted in the last N days",
+    "left_out": "Left out (no translation)",
+}
+
+
+def _audience(audience: dict[str, Any], age_bands: list[tuple[str, str]]) -> list[tuple[str, str]]:
+    """The audience's filters as staff read them: (what, which), language names in English."""
+    bands = dict(age_bands)
+    out = []
+    for key in sorted(audience, key=list(AUDIENCE_LABELS).index):  # this order: JSONB keeps no order
+        value = audience[key]
+        values = value if isinstance(value, list) else [value]
+        if key in ("languages", "left_out"):
+            values = [language_name(str(v)) for v in values]
+        elif key == "age_bands":
+            values = [bands.get(str(v), str(v)) for v in values]
+        out.append((AUDIENCE_LABELS[key], ", ".join(str(v) for v in values)))
+    return out
+
+
+async def _campaign(request: web.Request, campaign_id: int, *, error: str = "", status: int = 200) -> web.Response:
+    """The campaign's status page (with `error`: why an action was refused, said on it)."""
     c = ctx(request)
-    campaign_id = _campaign_id(request)
     async with c.sessionmaker() as s:
         campaign = await campaigns.get(s, campaign_id)
         if campaign is None:
@@ -163,13 +193,21 @@ async def campaign_page(request: web.Request) -> web.StreamResponse:
         request,
         "campaign.html",
         campaign=campaign,
+        audience=_audience(campaign.audience, compose.age_bands(c.flows())),
         progress=sorted(progress.items()),
         totals=totals,
         tally=tally,
         actions=[a for a in ACTIONS if campaign.status in campaigns.MOVES[a]],
         live=campaign.status in ("scheduled", "sending"),
-        error=request.query.get("error", ""),
+        no_telegram=c.settings.telegram_bot_token is None,
+        error=error,
+        status=status,
     )
+
+
+@requires("reviewer")
+async def campaign_page(request: web.Request) -> web.StreamResponse:
+    return await _campaign(request, _campaign_id(request))
 
 
 @requires("admin")
@@ -184,10 +222,10 @@ async def move(request: web.Request) -> web.StreamResponse:
         before = await campaigns.get(s, campaign_id)
         if before is None:
             raise web.HTTPNotFound()
-        if await campaigns.move(s, campaign_id, action, now, by=me.name) is None:
-            raise web.HTTPBadRequest(
-                text=f"Bad request: campaign {campaign_id} is {before.status}: it cannot {action}."
-            )
+        moved = await campaigns.move(s, campaign_id, action, now, by=me.name)
+    if moved is None:
+        refused = f"Not done: campaign {campaign_id} is {before.status}: it cannot {action}."
+        return await _campaign(request, campaign_id, error=refused, status=400)
     return redirect(url_for(request, "campaign", id=campaign_id))
 
 
@@ -202,5 +240,5 @@ async def results(request: web.Request) -> web.StreamResponse:
         async with c.sessionmaker.begin() as s:
             await send_results(s, c.catalogs(), c.flowset(), campaign_id, everyone=everyone, now=now, by=me.name)
     except ResultsRefused as exc:
-        raise web.HTTPBadRequest(text=f"Bad request: {exc}.") from None
+        return await _campaign(request, campaign_id, error=f"Not sent: {exc}.", status=400)
     return redirect(url_for(request, "campaign", id=campaign_id))

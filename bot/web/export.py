@@ -16,6 +16,7 @@ from aiohttp import web
 
 from bot.web.auth import Staff, requires
 from bot.web.context import STAFF, ctx
+from bot.web.labels import Labels
 from bot.web.pages import answer_text
 from storage.submission_query import Filters, iter_submissions
 from storage import staff as staff_repo
@@ -24,7 +25,7 @@ from storage.translations import with_translations
 
 BATCH = 500
 XLSX_MAX_ROWS = 1_048_575  # Excel's sheet limit, minus the header
-FIXED = ["id", "created_at", "flow", "language", "source", "status", "urgent", "category", "tags", "pseudonym"]
+FIXED = "id created_at flow flow_title language source status urgent category tags pseudonym".split()
 TRANSLATION = ["translation", "translation_kind", "translation_language"]
 FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
@@ -49,15 +50,16 @@ def header(names: list[str]) -> list[str]:
     return FIXED + [f"answer:{n}" for n in names] + ["other_answers"] + TRANSLATION
 
 
-def row_cells(row: Submission, names: list[str], shown: Sequence[Any] = ()) -> list[str]:
+def row_cells(row: Submission, names: list[str], shown: Sequence[Any] = (), labels: Labels | None = None) -> list[str]:
     """One row's cells; `shown` its translations, the one staff see first (a person's
-    above a machine's) in the translation columns."""
+    above a machine's) in the translation columns; `labels` titles its flow."""
     answers = row.answers if isinstance(row.answers, dict) else {"answer": row.answers}
     other = {k: v for k, v in answers.items() if k not in names}
     cells = [
         str(row.id),
         row.created_at.isoformat(),
         row.flow_id,
+        labels.flow(row.flow_id) if labels is not None else "",
         row.language,
         row.source or "",
         row.status,
@@ -87,6 +89,13 @@ async def _audit(request: web.Request, fmt: str, filters: Filters) -> None:
         )
 
 
+async def _labels_and_names(c: Any, flow_filter: str) -> tuple[Labels, list[str]]:
+    """The flows' titles (one-question campaigns' too) and the answer columns."""
+    await c.know_campaigns()
+    flows = c.shown_flows()
+    return Labels(flows), answer_names(flows, flow_filter)
+
+
 def _filename(c: Any, ext: str) -> str:
     return f"sammanbot-submissions-{c.clock().strftime('%Y%m%d-%H%M')}.{ext}"
 
@@ -96,7 +105,7 @@ async def export_csv(request: web.Request) -> web.StreamResponse:
     c = ctx(request)
     filters, _errors = Filters.from_query(request.query)
     await _audit(request, "csv", filters)
-    names = answer_names(c.flows(), filters.flow)
+    labels, names = await _labels_and_names(c, filters.flow)
     response = web.StreamResponse(
         headers={
             "Content-Type": "text/csv; charset=utf-8",
@@ -109,7 +118,7 @@ async def export_csv(request: web.Request) -> web.StreamResponse:
     buffer.write("\ufeff")  # BOM: Excel then reads the file as UTF-8 (Arabic, Dari, ...)
     writer.writerow(header(names))
     async for row, shown in filtered_rows(request, filters):
-        writer.writerow(row_cells(row, names, shown))
+        writer.writerow(row_cells(row, names, shown, labels))
         if buffer.tell() > 64_000:
             await response.write(buffer.getvalue().encode())
             buffer.seek(0)
@@ -124,7 +133,7 @@ async def export_xlsx(request: web.Request) -> web.StreamResponse:
     c = ctx(request)
     filters, _errors = Filters.from_query(request.query)
     await _audit(request, "xlsx", filters)
-    names = answer_names(c.flows(), filters.flow)
+    labels, names = await _labels_and_names(c, filters.flow)
     from openpyxl import Workbook  # here, not at the top: ~5 MB the bot needs only for this download
 
     book = Workbook(write_only=True)
@@ -134,7 +143,7 @@ async def export_xlsx(request: web.Request) -> web.StreamResponse:
     async for row, shown in filtered_rows(request, filters):
         if count >= XLSX_MAX_ROWS:
             break
-        sheet.append(row_cells(row, names, shown))
+        sheet.append(row_cells(row, names, shown, labels))
         count += 1
     out = io.BytesIO()
     book.save(out)

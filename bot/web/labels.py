@@ -123,13 +123,16 @@ class Labels:
         return self._filled(flow_id, question_of(step), answers or {})
 
     def _filled(self, flow_id: str | None, text: str, answers: Mapping[str, Any]) -> str:
-        """`{name}` placeholders as the youth read them (the answer in words), else '…'."""
+        """`{name}` placeholders as the youth read them (the answer in words), else '…';
+        a doubled brace (`{{`, how a step writes one) as the one brace it shows."""
 
         def fill(found: re.Match[str]) -> str:
+            if found.group(1) is None:
+                return found.group(0)[0]
             given = answers.get(found.group(1))
             return self.value(flow_id, found.group(1), given) if given is not None else "…"
 
-        return re.sub(r"\{(\w+)\}", fill, text)
+        return re.sub(r"\{\{|\}\}|\{(\w+)\}", fill, text)
 
     def value(self, flow_id: str | None, name: str, value: Any) -> str:
         """An answer as staff read it: choice labels for choice ids, Yes/No, '–' when skipped."""

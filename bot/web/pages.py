@@ -52,7 +52,7 @@ def render(request: web.Request, template: str, *, status: int = 200, **context:
         csrf_token=staff.csrf_token if staff else "",
         url=lambda route, query=None, /, **parts: url_for(request, route, query, **parts),
         path=request.path,
-        labels=Labels(ctx(request).flows()),
+        labels=Labels(ctx(request).shown_flows()),
         **context,
     )
     return web.Response(text=html, status=status, content_type="text/html", charset="utf-8")

@@ -180,13 +180,13 @@ def _size(request: web.Request) -> str:
 @requires("reviewer")
 async def stats_page(request: web.Request) -> web.StreamResponse:
     c = ctx(request)
-    labels = Labels(c.flows())
+    await c.know_campaigns()
+    flows = c.shown_flows()
+    labels = Labels(flows)
     filters, errors = Filters.from_query(request.query)
     tables = {kind: labelled(kind, await counts(request, kind, filters), labels) for kind in KINDS}
-    flows = c.flows()
-    funnels = [
-        (flow, labelled("funnel", await funnel(request, flow), labels, flow.id)) for flow in meeting_order(c.flowset())
-    ]
+    met = meeting_order(c.flowset()) + c.campaign_flows.flows_in(UI_LANGUAGE)
+    funnels = [(flow, labelled("funnel", await funnel(request, flow), labels, flow.id)) for flow in met]
     return render(
         request,
         "stats.html",
@@ -205,16 +205,17 @@ async def chart(request: web.Request) -> web.StreamResponse:
     if kind not in KINDS:
         raise web.HTTPNotFound()
     filters, _errors = Filters.from_query(request.query)
-    rows = labelled(kind, await counts(request, kind, filters), Labels(ctx(request).flows()))
+    rows = labelled(kind, await counts(request, kind, filters), Labels(ctx(request).flows()))  # no flow titles
     return _svg(chart_svg(rows, horizontal=kind != "day", size=_size(request)))
 
 
 @requires("reviewer")
 async def funnel_chart(request: web.Request) -> web.StreamResponse:
     c = ctx(request)
-    flowset = c.flowset()
-    flow = flowset.get(request.match_info["flow"]) if flowset is not None else None
+    await c.know_campaigns()
+    flows = c.shown_flows()
+    flow = next((f for f in flows if f.id == request.match_info["flow"]), None)
     if flow is None:
         raise web.HTTPNotFound()
-    rows = labelled("funnel", await funnel(request, flow), Labels(c.flows()), flow.id)
+    rows = labelled("funnel", await funnel(request, flow), Labels(flows), flow.id)
     return _svg(chart_svg(rows, size=_size(request)))

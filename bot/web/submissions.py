@@ -68,7 +68,7 @@ def preview(labels: Labels, row: Submission) -> list[str]:
 
 def filter_options(request: web.Request) -> dict[str, Any]:
     c = ctx(request)
-    flows = c.flows()
+    flows = c.shown_flows()
     return {
         "flow_ids": [f.id for f in flows],
         "languages": list(c.settings.languages),
@@ -83,6 +83,7 @@ async def list_page(request: web.Request) -> web.StreamResponse:
     filters, errors = Filters.from_query(request.query)
     after = Cursor.decode(request.query.get("after", "")) if request.query.get("after") else None
     async with c.sessionmaker() as s:
+        await c.know_campaigns(s)  # their submissions titled by the question, and a flow to filter by
         dialect = dialect_name(s)
         rows = list((await s.execute(page_query(filters, dialect, after=after, limit=PAGE_SIZE + 1))).scalars())
         total = (await s.execute(count_query(filters, dialect))).scalar_one()
@@ -125,6 +126,7 @@ async def _get(request: web.Request, s: Any) -> Submission:
 async def detail_page(request: web.Request) -> web.StreamResponse:
     async with ctx(request).sessionmaker() as s:
         row = await _get(request, s)
+        await ctx(request).campaign_flows.know(s, [row.flow_id])
         shown = await translations.of_submission(s, row.id)
         jobs = await translations.jobs_of(s, row.id)
     back = request.query.get("back", "")
@@ -197,7 +199,8 @@ async def set_status(request: web.Request) -> web.StreamResponse:
         row = await _get(request, s)
         before = row.status
         await submissions.set_status(s, row, status, by=staff.name, now=now)
-        await tell_author(s, c.catalogs(), c.flowset(), row, status, note, now)
+        await c.campaign_flows.know(s, [row.flow_id])  # the author's news names the question
+        await tell_author(s, c.translator, c.known_flowset(), row, status, note, now)
         await staff_repo.audit(
             s,
             staff_name=staff.name,
@@ -247,9 +250,10 @@ async def bulk_status(request: web.Request) -> web.StreamResponse:
         # change (those already at this status are not told again)
         rows = [row for row in await submissions.of_ids(s, ids) if row.status != status]
         changed = await submissions.set_status(s, ids, status, by=staff.name, now=now)
-        catalogs, flowset = c.catalogs(), c.flowset()
+        await c.campaign_flows.know(s, {row.flow_id for row in rows})
+        flowset = c.known_flowset()
         for row in rows:
-            await tell_author(s, catalogs, flowset, row, status, note, now)
+            await tell_author(s, c.translator, flowset, row, status, note, now)
         await staff_repo.audit(
             s,
             staff_name=staff.name,

@@ -11,7 +11,7 @@ from functools import lru_cache
 from aiohttp import web
 from babel import Locale, UnknownLocaleError
 
-from bot.dialogue.translations import HUMAN_MAX, add_human, redraw_card, title_of
+from bot.dialogue.translations import HUMAN_MAX, add_human, known_title, redraw_card
 from bot.web.auth import Staff, requires
 from bot.web.context import STAFF, ctx
 from bot.web.pages import redirect, url_for
@@ -52,6 +52,6 @@ async def add_translation(request: web.Request) -> web.StreamResponse:
         if sub is None:
             raise web.HTTPNotFound()
         await add_human(s, c.settings, sub, text, by=staff.name, target=target, via="dashboard", now=now)
-        await redraw_card(s, sub, title_of(c.flowset(), sub.flow_id), now)
+        await redraw_card(s, sub, await known_title(s, c.campaign_flows, c.flowset(), sub.flow_id), now)
     back = str(form.get("back", ""))
     return redirect(url_for(request, "submission", {"back": back} if back else None, id=sub.id))

@@ -14,6 +14,7 @@ from typing import Any
 from aiohttp import web
 
 from bot.dialogue import hand_off as cards
+from bot.dialogue.translations import known_title
 from bot.web.auth import Staff, requires
 from bot.web.context import STAFF, ctx
 from bot.web.pages import redirect, render, url_for
@@ -109,5 +110,5 @@ async def hand_off(request: web.Request) -> web.StreamResponse:
             notice = await cards.finish(s, card_id, staff.name, note, now)
         if notice is None:
             await s.refresh(row)
-            await cards.redraw(c.flowset(), s, row, now)
+            await cards.redraw(s, row, await known_title(s, c.campaign_flows, c.flowset(), row.flow_id), now)
     return redirect(url_for(request, "urgent", {"notice": notice or ""}))

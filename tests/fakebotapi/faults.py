@@ -34,6 +34,7 @@ class _Counted:
 @dataclass
 class _Fail(_Counted):
     status: int = 500
+    retry_after: int | None = None
 
 
 @dataclass
@@ -51,8 +52,12 @@ class Faults:
         self.blocked: set[int] = set()
         self.injected = 0
 
-    def fail_next(self, n: int = 1, status: int = 500, method: str | None = None) -> None:
-        self._fails.append(_Fail(n, method, status))
+    def fail_next(
+        self, n: int = 1, status: int = 500, method: str | None = None, retry_after: int | None = None
+    ) -> None:
+        """Answer the next `n` calls with `status`; 429 with `retry_after` is a counted flood
+        wait, which, unlike `hold_429`, does not depend on how fast the bot is."""
+        self._fails.append(_Fail(n, method, status, retry_after if status == 429 else None))
 
     def hold_429(self, seconds: float, retry_after: int | None = None, method: str | None = None) -> None:
         """Answer 429 to every call (but getUpdates, unless named) for `seconds`."""
@@ -86,6 +91,10 @@ class Faults:
             if fail.applies(method):
                 fail.remaining -= 1
                 self.injected += 1
+                if fail.retry_after is not None:
+                    raise ApiError(
+                        429, f"Too Many Requests: retry after {fail.retry_after}", retry_after=fail.retry_after
+                    )
                 raise ApiError(fail.status, _PHRASES.get(fail.status, "Injected fault"))
         for timeout in self._timeouts:
             if timeout.applies(method):

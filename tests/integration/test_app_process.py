@@ -77,6 +77,9 @@ async def test_sigkill_mid_conversation_loses_and_duplicates_nothing(fake_bot_ap
         for name in ("topic", "idea", "helps", "followup_ok"):
             assert per[(p.id, name)] == 1, f"{name} missing for a participant"
     assert len(subs) == len(youth)
-    assert fake_bot_api.rejected == []
+    # An edit sent just before a kill, and not yet written down as sent, is sent again
+    # (at least once): Telegram then says "not modified", which the sender takes as done.
+    # Anything else refused is a fault.
+    assert [r for r in fake_bot_api.rejected if not r[1].startswith("Bad Request: message is not modified")] == []
     print(f"\nSIGKILL test: {len(youth)} youth, answers stored {len(rows)}, lost 0, duplicated 0")
     assert await bot.stop() == 0

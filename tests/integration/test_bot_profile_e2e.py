@@ -2,7 +2,8 @@
 description and short description in every language (and the default) through the
 outbox, over the fake Bot API, in each language's own words (no English in their place),
 the name where a language writes it in its own script, and the menu button (the commands);
-`doctor` checks the catalogs have them."""
+`doctor` checks the catalogs have them. A restart sends none of it again unless a text
+changed."""
 
 from __future__ import annotations
 
@@ -34,6 +35,36 @@ async def test_descriptions_are_set_in_every_language(fake_bot_api, tmp_path):
     assert set(names) == {"", "ar", "fa", "ps", "ti", "uk"}, names  # sv, en, so keep the default
     assert names["uk"] == "Самманбот" and all(name != "Sammanbot" for code, name in names.items() if code)
     assert fake_bot_api.menu_buttons == {None: {"type": "commands"}}  # the menu button opens the commands
+    assert fake_bot_api.rejected == []
+
+
+PROFILE_METHODS = ("setMyCommands", "setMyDescription", "setMyShortDescription", "setMyName", "setChatMenuButton")
+
+
+def profile_call_count(fake) -> int:
+    return sum(len(fake.calls_to(method)) for method in PROFILE_METHODS)
+
+
+async def test_a_restart_sends_only_what_changed(fake_bot_api, tmp_path):
+    settings = bot_settings(fake_bot_api, sqlite_url(tmp_path), tmp_path)
+    async with running_bot(settings) as services:
+        await settle(services)
+    first = profile_call_count(fake_bot_api)
+    assert first >= 3 * (len(LANGUAGES) + 1)  # commands, both descriptions: each language and the default
+    async with running_bot(settings) as services:
+        await settle(services)
+    assert profile_call_count(fake_bot_api) == first  # nothing changed, nothing sent
+    # a changed text (the Somali short description) is sent again, alone
+    locales = tmp_path / "locales"
+    shutil.copytree(ROOT / "locales", locales)
+    po = locales / "so" / "LC_MESSAGES" / "messages.po"
+    catalog = read_catalog(po, "so")
+    catalog[SHORT_DESCRIPTION].string = "Sammanbot: fikradaada, luqaddaada. BRIS 116 111"
+    write_catalog(po, catalog)
+    async with running_bot(settings.model_copy(update={"locales_dir": locales})) as services:
+        await settle(services)
+    assert profile_call_count(fake_bot_api) == first + 1
+    assert fake_bot_api.descriptions[("short_description", "so")].startswith("Sammanbot: fikradaada")
     assert fake_bot_api.rejected == []
 
 

@@ -1,7 +1,8 @@
 """A poll campaign end to end over the fake Bot API, on SQLite and PostgreSQL: it reaches
 exactly the targeted, opted-in youth in their languages (Arabic and Tigrinya among them),
 waits for a youth in the middle of another flow, skips one who said /stop, is answered
-and counted, and nobody gets it twice; the results go back once, as a numbered text and
+and counted, and nobody gets it twice; the results go back once, only to those who answered
+(refused while nobody has), as a numbered text and
 then a bar chart photo whose bars match the counts. Invented people only."""
 
 from __future__ import annotations
@@ -30,6 +31,22 @@ async def a_round(services) -> None:
     await queue_turns(services, datetime.now(UTC), again_after=timedelta(0))
     services.runtime.worker.poke()
     await settle(services)
+
+
+async def sent_poll(services, name: str) -> campaigns.CampaignInfo:
+    """A campaign of poll_homework_club to everyone who said yes to contact, sent now."""
+    async with services.sessionmaker() as s, s.begin():
+        c = await campaigns.create(
+            s,
+            name=name,
+            flow_id="poll_homework_club",
+            audience={},
+            scheduled_at=None,
+            created_by="ada",
+            now=datetime.now(UTC),
+        )
+        await campaigns.move(s, c.id, "send", datetime.now(UTC))
+    return c
 
 
 def asked(y: Youth, services, lang: str) -> bool:
@@ -102,31 +119,63 @@ async def test_a_poll_reaches_exactly_the_opted_in_audience_waits_and_is_counted
         async with services.sessionmaker() as s:
             assert (await campaigns.get(s, c.id)).status == "done"
 
-        # results back to those who took part, in their languages
+        # results back to those who took part (answered): Amal; not Senait and Olena, whose
+        # question is still open
         async with services.sessionmaker() as s, s.begin():
             assert (
                 await send_results(s, services.catalogs, services.flowset, c.id, everyone=False, now=datetime.now(UTC))
-                == 3
+                == 1
             )
             with pytest.raises(ResultsRefused, match="were sent already"):
                 await send_results(s, services.catalogs, services.flowset, c.id, everyone=False, now=datetime.now(UTC))
         await settle(services)
-        for y, lang in ((amal, "ar"), (senait, "ti"), (busy, "uk")):
-            tr = services.translator(lang)
-            line = tr.format(
-                "{label}: {percent}% ({count})",
-                label=tr.gettext("👍 Yes", "poll_homework_club/would_go/yes"),
-                percent=tr.format_number(100),
-                count=tr.format_number(1),
-            )
-            *_, results, chart = y.user.messages
-            assert f"1. {line}" in results.text, (lang, results.text)  # numbered as its bar
-            assert chart.kind == "photo" and chart.text is None, lang  # the chart after the text
-            yes, maybe, no = bar_heights(fake_bot_api.files.get(chart.photo[0]["file_id"]).data, 3)
-            assert yes > 100 and maybe == no == 0, lang  # all said yes (choices: yes, maybe, no)
+        ar = services.translator("ar")
+        line = ar.format(
+            "{label}: {percent}% ({count})",
+            label=ar.gettext("👍 Yes", "poll_homework_club/would_go/yes"),
+            percent=ar.format_number(100),
+            count=ar.format_number(1),
+        )
+        *_, results, chart = amal.user.messages
+        assert f"1. {line}" in results.text, results.text  # numbered as its bar, in Arabic
+        assert chart.kind == "photo" and chart.text is None  # the chart after the text
+        yes, maybe, no = bar_heights(fake_bot_api.files.get(chart.photo[0]["file_id"]).data, 3)
+        assert yes > 100 and maybe == no == 0  # all who answered said yes (choices: yes, maybe, no)
+        for y in (senait, busy):  # asked, never answered: no results
+            assert all(m.kind != "photo" for m in y.user.messages) and all("%" not in t for t in y.texts())
         for y in (stopper, quiet, other):
             assert all("👍" not in t for t in y.texts()) and all(m.kind != "photo" for m in y.user.messages)
         assert fake_bot_api.rejected == []
+
+
+async def test_nobody_answered_no_results_and_only_those_who_answered_the_question_took_part(
+    fake_bot_api, db_url, tmp_path
+):
+    async with running_bot(bot_settings(fake_bot_api, db_url, tmp_path)) as services:
+        amal, senait = await opted_in(fake_bot_api, services, ("Amal", "ar", "العربية"), ("Senait", "ti", "ትግርኛ"))
+        c = await sent_poll(services, "Poll")
+        await a_round(services)
+        await a_round(services)
+        async with services.sessionmaker() as s, s.begin():
+            assert (await campaigns.get(s, c.id)).status == "done"  # everyone was sent the question
+            for everyone in (False, True):
+                with pytest.raises(ResultsRefused, match=f"^nobody has answered campaign {c.id} yet$"):
+                    await send_results(
+                        s, services.catalogs, services.flowset, c.id, everyone=everyone, now=datetime.now(UTC)
+                    )
+            assert await campaigns.took_part_count(s, c.id, "would_go") == 0
+        ar = services.translator("ar")
+        await amal.press(ar.gettext("👍 Yes", "poll_homework_club/would_go/yes"))  # answered; the why still open
+        async with services.sessionmaker() as s:
+            assert await campaigns.took_part_count(s, c.id, "would_go") == 1  # she took part
+            assert await campaigns.took_part_count(s, c.id, "why") == 0  # (not yet the why)
+        await amal.press(0)  # skips the why: her answers go in
+        async with services.sessionmaker() as s, s.begin():
+            n = await send_results(s, services.catalogs, services.flowset, c.id, everyone=False, now=datetime.now(UTC))
+        assert n == 1
+        await settle(services)
+        assert amal.user.messages[-1].kind == "photo"
+        assert all(m.kind != "photo" for m in senait.user.messages)  # asked, never answered: no results
 
 
 async def test_a_youth_who_blocked_the_bot_is_marked_and_skipped_after(fake_bot_api, db_url, tmp_path):
@@ -136,18 +185,7 @@ async def test_a_youth_who_blocked_the_bot_is_marked_and_skipped_after(fake_bot_
         fake_bot_api.faults.block_user(senait.user)
         ids = []
         for name in ("First poll", "Second poll"):
-            async with services.sessionmaker() as s, s.begin():
-                c = await campaigns.create(
-                    s,
-                    name=name,
-                    flow_id="poll_homework_club",
-                    audience={},
-                    scheduled_at=None,
-                    created_by="ada",
-                    now=datetime.now(UTC),
-                )
-                await campaigns.move(s, c.id, "send", datetime.now(UTC))
-                ids.append(c.id)
+            ids.append((await sent_poll(services, name)).id)
             await a_round(services)  # the first poll's 403 marks Senait as stopped ...
             await amal.press(0)  # (Amal answers, so the second poll finds her between flows)
             await amal.press(0)

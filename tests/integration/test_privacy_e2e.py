@@ -10,16 +10,14 @@ a Luhn-valid personnummer nobody has).
 from __future__ import annotations
 
 import collections
-import contextlib
 import hashlib
 import json
 import re
-from collections.abc import AsyncIterator, Iterable
-from dataclasses import dataclass, field
+from collections.abc import Iterable
+from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from aiohttp import web
 from sqlalchemy import select, update
 
 from bot.forwarding.webhook import IDEMPOTENCY_HEADER, SIGNATURE_HEADER, verify
@@ -28,6 +26,7 @@ from bot.telegram.scheduler import Scheduler
 from storage.models import Answer, Base, Participant, Submission
 from tests.botfixtures import bot_settings, running_bot
 from tests.logcapture import capture_logs
+from tests.webhookreceiver import webhook_receiver
 from tests.youth import Youth, count, onboard, settle, staff_group
 
 WEBHOOK_SECRET = "test-forward-secret-not-secret"
@@ -71,40 +70,6 @@ def needles_for(user: Any, *extra_words: str) -> Needles:
 
 
 # -- a tiny receiver for the signed forward webhook ---------------------------------------
-@dataclass
-class Received:
-    body: bytes
-    headers: dict[str, str]
-
-
-@dataclass
-class WebhookReceiver:
-    url: str = ""
-    posts: list[Received] = field(default_factory=list)
-
-
-@contextlib.asynccontextmanager
-async def webhook_receiver() -> AsyncIterator[WebhookReceiver]:
-    receiver = WebhookReceiver()
-
-    async def take(request: web.Request) -> web.Response:
-        receiver.posts.append(Received(await request.read(), dict(request.headers)))
-        return web.json_response({"ok": True})
-
-    app = web.Application()
-    app.router.add_post("/ideas", take)
-    runner = web.AppRunner(app, access_log=None)
-    await runner.setup()
-    site = web.TCPSite(runner, "127.0.0.1", 0)
-    await site.start()
-    port = site._server.sockets[0].getsockname()[1]
-    receiver.url = f"http://127.0.0.1:{port}/ideas"
-    try:
-        yield receiver
-    finally:
-        await runner.cleanup()
-
-
 # -- reading everything back ------------------------------------------------------------------
 async def database_dump(services: Any) -> dict[str, list[str]]:
     """Every row of every table, each as one JSON line (keys and values)."""

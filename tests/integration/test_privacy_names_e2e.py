@@ -18,7 +18,8 @@ from sqlalchemy import select
 from storage.models import Submission
 from tests.botfixtures import bot_settings, running_bot
 from tests.youth import Youth, onboard, staff_group
-from tests.integration.test_privacy_e2e import share_idea, webhook_receiver
+from tests.integration.test_privacy_e2e import share_idea
+from tests.webhookreceiver import webhook_receiver
 from tests.webfixtures import PASSWORD, add_staff, csrf_of
 
 FRIEND, WORKER_FIRST, WORKER_LAST = "Kibrom", "Johanna", "Lindqvist"

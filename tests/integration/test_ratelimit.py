@@ -187,3 +187,22 @@ async def test_the_same_traffic_paced_by_the_senders_clock_alone_gets_429s():
     sim = Simulation(pacer_finishes_on_answer=False)  # the jitter above is real
     await sim.run(TRAFFIC)
     assert sim.count_429 > 0
+
+
+async def test_a_waiting_answer_goes_before_campaign_messages_waiting_longer():
+    """Real clock: five campaign messages (priority 3) wait for the global bucket, then a
+    youth's answer (priority 0) asks; it takes the next token, they follow in turn."""
+    pacer = Pacer(global_per_s=20, per_chat_per_s=1000, per_chat_burst=1000, group_per_min=60_000)
+    order: list[str] = []
+
+    async def send(name: str, chat_id: int, priority: int) -> None:
+        async with pacer.slot(chat_id, priority):
+            order.append(name)
+
+    await asyncio.gather(*(send("spent", 900 + i, 0) for i in range(20)))  # the bucket is empty now
+    order.clear()
+    campaign = [asyncio.create_task(send(f"campaign {i}", 1000 + i, 3)) for i in range(5)]
+    await asyncio.sleep(0.01)  # they wait in line first
+    await asyncio.gather(send("answer", 2000, 0), *campaign)
+    assert order[0] == "answer", order
+    assert sorted(order[1:]) == [f"campaign {i}" for i in range(5)]

@@ -1,4 +1,6 @@
-"""bot.telegram.sender: reminders wait while youth wait for answers, and not for ever."""
+"""bot.telegram.sender: reminders wait while youth wait for answers, and not for ever;
+edits after questions; deliveries kept across a lost lease and a slow write; campaign
+results written down together, an answer's at once."""
 
 from __future__ import annotations
 
@@ -7,9 +9,13 @@ from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 from datetime import UTC, datetime, timedelta
 
+from bot.telegram import sender as sender_module
 from bot.telegram.ratelimit import Pacer
 from bot.telegram.sender import REMINDER_HOLD, Sender
+from sqlalchemy import select
+
 from storage import inbox, outbox
+from storage.models import Outbox
 from storage.outbox import Priority
 from tests.dbfixtures import db, db_url  # noqa: F401
 
@@ -162,6 +168,45 @@ async def test_every_youths_question_goes_before_cosmetic_edits_and_edits_coales
         assert await outbox.backlog(s) == (0, None)
 
 
+async def test_cosmetic_edits_go_before_a_campaigns_messages_after_questions(db):
+    """A campaign going out keeps the pacer busy, so spare capacity never comes: the old
+    question's edit must not wait for the whole campaign, only for the youth's question."""
+    polled = list(range(2001, 2041))  # invented recipients of a poll
+
+    async def queue(chat: int, text: str, priority: Priority, ref: str | None = None) -> None:
+        async with db.sessionmaker.begin() as s:
+            await outbox.enqueue(
+                s,
+                chat_id=chat,
+                method="sendMessage",
+                payload={"text": text},
+                priority=priority,
+                ref=ref,
+                now=datetime.now(UTC),
+            )
+
+    telegram = Recording()
+    pacer = Pacer(global_per_s=20, per_chat_per_s=10, per_chat_burst=10, group_per_min=20)
+    sender = Sender(db.engine, db.sessionmaker, {"telegram": telegram}, pacer, batch=4)
+    stop = asyncio.Event()
+    running = asyncio.create_task(sender.run(stop))
+    try:
+        for chat in polled:
+            await queue(chat, "poll", Priority.CAMPAIGN)
+        sender.poke()
+        await _until(lambda: _sent(telegram, 25), "the campaign has used the overall bucket")
+        await queue(YOUTH, "→ yes", Priority.INTERACTIVE, outbox.edit_ref(7))  # the youth answered
+        await queue(YOUTH, "next question", Priority.INTERACTIVE)
+        sender.poke()
+        await _until(lambda: _sent(telegram, 42), "everything sent")
+    finally:
+        stop.set()
+        await running
+    texts = [text for _, text in telegram.sent]
+    assert sorted(texts) == sorted(["poll"] * 40 + ["→ yes", "next question"])  # each once
+    assert texts.index("next question") < texts.index("→ yes") < len(texts) - 5  # not after the campaign
+
+
 async def test_deliveries_made_before_the_lease_is_lost_are_written_down_not_sent_again(db):
     async with db.sessionmaker.begin() as s:
         for chat in (YOUTH, OTHER, QUIET):
@@ -176,3 +221,101 @@ async def test_deliveries_made_before_the_lease_is_lost_are_written_down_not_sen
             assert await outbox.due_heads(s, datetime.now(UTC), 10) == []  # written down as sent
         await _flush(sender)
         assert len(telegram.sent) == 3  # nothing sent twice
+
+
+async def test_deliveries_go_on_while_writing_down_the_last_ones_waits(db):
+    """A settle waiting to write (SQLite's one writer busy with the handlers in a burst,
+    or rows locked on PostgreSQL) must not hold back the next deliveries: the pipeline
+    counts only deliveries under way, and nothing is sent twice once the write goes."""
+    chats = [1001, 1002, 1003, 1004, 1005, 1006]  # invented youth, one answer owed each
+    async with db.sessionmaker.begin() as s:
+        for chat in chats:
+            await _queue(s, chat, Priority.INTERACTIVE)
+    telegram = Telegram()
+    pacer = Pacer(global_per_s=10_000, per_chat_per_s=1_000, per_chat_burst=1_000, group_per_min=60_000)
+    sender = Sender(db.engine, db.sessionmaker, {"telegram": telegram}, pacer, batch=1)
+    stop = asyncio.Event()
+    assert await sender._lead()
+    async with db.sessionmaker.begin() as blocker:
+        # SQLite: this transaction holds the write turn; PostgreSQL: the rows are locked
+        await blocker.execute(select(Outbox.id).with_for_update())
+        running = asyncio.create_task(sender.run(stop))
+        for _ in range(200):
+            if len(telegram.sent) == len(chats):
+                break
+            await asyncio.sleep(0.05)
+        assert sorted(telegram.sent) == chats  # four at a time (ANSWERS_AHEAD), none waiting for the write
+    for _ in range(200):  # the write goes once the blocker is gone
+        async with db.sessionmaker() as s:
+            if await outbox.backlog(s) == (0, None):
+                break
+        await asyncio.sleep(0.05)
+    stop.set()
+    await running
+    async with db.sessionmaker() as s:
+        assert await outbox.backlog(s) == (0, None)
+    assert sorted(telegram.sent) == chats  # nothing sent twice
+
+
+async def test_a_campaign_message_is_not_held_while_youth_wait_only_paced_after_them(db):
+    """Reminders wait while a youth's update is unhandled; campaign messages take what
+    the answers leave of the rate instead (the pacer lets answers go first)."""
+    async with db.sessionmaker.begin() as s:
+        await _youth_writes(s)  # unhandled: youth wait
+        await _queue(s, OTHER, Priority.CAMPAIGN)
+        await _queue(s, QUIET, Priority.BACKGROUND)
+    async with _sending(db) as (sender, telegram):
+        await _flush(sender)
+        assert telegram.sent == [OTHER]  # the reminder waits, the campaign message went
+
+
+async def _pending(db) -> set[int]:
+    async with db.sessionmaker() as s:
+        return set((await s.scalars(select(Outbox.chat_id).where(Outbox.status == "pending"))).all())
+
+
+async def _until(check, what: str) -> None:
+    try:
+        async with asyncio.timeout(10):
+            while not await check():
+                await asyncio.sleep(0.01)
+    except TimeoutError:
+        raise AssertionError(f"not within 10 s: {what}") from None
+
+
+async def test_campaign_results_are_written_down_together_an_answers_at_once(db, monkeypatch):
+    """Each write down holds SQLite's one write lock, which a youth's message waits for:
+    while only campaign messages finish, their results wait to go together (here for as
+    long as a minute); an answer's result is written at once, and theirs with it."""
+    monkeypatch.setattr(sender_module, "LOW_SETTLE_EVERY", 60.0)
+    async with _sending(db) as (sender, telegram):
+        stop = asyncio.Event()
+        running = asyncio.create_task(sender.run(stop))
+        try:
+            async with db.sessionmaker.begin() as s:
+                await _queue(s, 1, Priority.CAMPAIGN)
+            sender.poke()
+            await _until(lambda: _no_pending(db), "the first is written at once")
+            async with db.sessionmaker.begin() as s:
+                await _queue(s, 2, Priority.CAMPAIGN)
+                await _queue(s, 3, Priority.CAMPAIGN)
+            sender.poke()
+            await _until(lambda: _sent(telegram, 3), "both sent")
+            await asyncio.sleep(0.3)
+            assert await _pending(db) == {2, 3}  # sent, their results waiting for more
+            async with db.sessionmaker.begin() as s:
+                await _queue(s, YOUTH, Priority.INTERACTIVE)
+            sender.poke()
+            await _until(lambda: _no_pending(db), "the answer's result, and theirs with it")
+            assert sorted(telegram.sent) == [1, 2, 3, YOUTH]  # each once
+        finally:
+            stop.set()
+            await running
+
+
+async def _no_pending(db) -> bool:
+    return not await _pending(db)
+
+
+async def _sent(telegram: Telegram, n: int) -> bool:
+    return len(telegram.sent) >= n

@@ -41,6 +41,21 @@ async def test_pending_chats_and_next_pending_follow_update_order(db):
         assert await inbox.next_pending(s, 99) is None
 
 
+async def test_chats_where_a_youth_waits_go_before_the_bots_own_rows(db):
+    """Campaign turns and ticks (negative ids) wait while any youth's own update does; in
+    a chat, order stays by id."""
+    async with db.sessionmaker.begin() as s:
+        turns = [(-(1 << 62) - n, 100 + n, {"_campaign": {"recipient": n}}) for n in range(3)]
+        await inbox.add_updates(s, turns)
+        await inbox.add_updates(s, [(9, 7, _update(9, 7, "hej")), (8, 102, _update(8, 102, "x"))])
+    async with db.sessionmaker.begin() as s:
+        assert await inbox.pending_chats(s, 10) == [102, 7, 101, 100]
+        firsts = await inbox.oldest_per_chat(s, 10)
+        assert [(row.chat_key, waiting) for row, waiting in firsts] == [(102, 2), (7, 1), (101, 1), (100, 1)]
+        assert firsts[0][0].update_id < 0  # chat 102's turn still before its own update
+        assert [(row.chat_key, waiting) for row, waiting in await inbox.oldest_per_chat(s, 2)] == [(102, 2), (7, 1)]
+
+
 async def test_handled_rows_lose_their_payload(db):
     async with db.sessionmaker.begin() as s:
         await inbox.add_update(s, 1, 9, _update(1, 9, "my name is Testa Person"))

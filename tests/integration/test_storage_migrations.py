@@ -27,6 +27,15 @@ def test_the_newest_revision_by_file_name_is_alembics_head():
     assert newest_revision() == HEAD
 
 
+# PostgreSQL-only, made by migrations and not in the models: the text search's trigram
+# index (0003; with the filter columns since 0013, which Alembic can reflect).
+MIGRATION_ONLY = {"ix_submissions_answers_trgm"}
+
+
+def _in_models(obj, name, type_, reflected, compare_to) -> bool:
+    return not (type_ == "index" and name in MIGRATION_ONLY)
+
+
 async def test_upgrade_creates_every_table_matching_the_models(db_url):
     before, after = await ensure_schema(db_url)
     assert before is None and after == HEAD
@@ -35,7 +44,10 @@ async def test_upgrade_creates_every_table_matching_the_models(db_url):
         async with engine.connect() as conn:
             names = await conn.run_sync(lambda c: set(inspect(c).get_table_names()))
             diff = await conn.run_sync(
-                lambda c: compare_metadata(MigrationContext.configure(c, opts={"compare_type": True}), Base.metadata)
+                lambda c: compare_metadata(
+                    MigrationContext.configure(c, opts={"compare_type": True, "include_object": _in_models}),
+                    Base.metadata,
+                )
             )
     finally:
         await engine.dispose()

@@ -1,4 +1,4 @@
-"""Outbox: per-chat order, due times, priorities, retries and backlog."""
+"""Outbox: per-chat order, due times, priorities (and heads by class), retries and backlog."""
 
 from __future__ import annotations
 
@@ -41,6 +41,22 @@ async def test_only_the_oldest_pending_row_of_a_chat_is_a_head(db):
         assert [h.id for h in await outbox.due_heads(s, T0, 2)] == [b1.id, w1.id]
         await outbox.mark_sent(s, [(a1.id, {"message_id": 5})], T0)
         assert a2.id in [h.id for h in await outbox.due_heads(s, T0, 10)]
+
+
+async def test_heads_by_class_answers_or_reminders_and_campaigns(db):
+    async with db.sessionmaker.begin() as s:
+        answer = await _enqueue(s, 100, "answer")
+        staff = await _enqueue(s, -300, "card", priority=outbox.Priority.STAFF)
+        reminder = await _enqueue(s, 200, "reminder", priority=outbox.Priority.BACKGROUND)
+        polls = [await _enqueue(s, 400 + n, "poll", priority=outbox.Priority.CAMPAIGN) for n in range(3)]
+        behind = await _enqueue(s, 200, "answer behind the reminder")
+    async with db.sessionmaker.begin() as s:
+        assert [h.id for h in await outbox.due_heads(s, T0, 10, low=False)] == [answer.id, staff.id]
+        low = await outbox.due_heads(s, T0, 2, low=True)  # the sender reads only what it has room for
+        assert [h.id for h in low] == [reminder.id, polls[0].id]
+        everything = await outbox.due_heads(s, T0, 10)
+        assert [h.id for h in everything] == [answer.id, staff.id, reminder.id, *(p.id for p in polls)]
+        assert behind.id not in {h.id for h in everything}  # not a head: order in its chat
 
 
 async def test_a_row_waiting_for_retry_holds_back_its_chat(db):

@@ -176,3 +176,22 @@ async def test_submission_add_is_idempotent_on_key(db):
             await submissions.set_status(s, rows[0], "deleted", by=None, now=T0)
     async with db.sessionmaker() as s:
         assert (await submissions.search(s, status="shortlisted"))[1] == 1
+
+
+async def test_a_participant_comes_with_their_active_session_in_one_look(db):
+    def save(s, p, status):
+        return sessions.save(
+            s, p.id, state={"flow": "ideas"}, flow_version="v1", status=status, expires_at=None, tick_at=None, now=T0
+        )
+
+    async with db.sessionmaker.begin() as s:
+        p = await _participant(s, "k-now")
+        await save(s, p, "ended")  # an ended session is not the active one
+        live = await save(s, p, "active")
+        without = await _participant(s, "k-none")
+    async with db.sessionmaker() as s:
+        found, row = await participants.with_active_session(s, "k-now")
+        assert found.id == p.id and row.id == live.id and row.status == "active"
+        found, row = await participants.with_active_session(s, "k-other", "k-none")  # an older form of the key
+        assert found.id == without.id and row is None
+        assert await participants.with_active_session(s, "nobody") == (None, None)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import select, text
 
-from storage.submission_query import Filters, page_query, text_search
+from storage.submission_query import Filters, count_query, page_query, text_search
 from storage.db import make_engine
 from storage.migrate import ensure_schema
 from storage.models import Submission
@@ -40,6 +40,15 @@ async def test_text_search_is_the_trigram_index_expression_on_postgresql(pg_url)
             assert "ix_submissions_answers_trgm" in plan, plan
             plan = await _plan(conn, select(Submission.id).where(text_search(Submission.answers, "سكن", "postgresql")))
             assert "ix_submissions_answers_trgm" in plan, plan
+            # With the translations' half of the OR, the text search is still a bitmap
+            # scan of the trigram index (a correlated EXISTS made it a scan of every row).
+            plan = await _plan(conn, count_query(Filters(q="Homework club"), "postgresql"))
+            assert "ix_submissions_answers_trgm" in plan and "BitmapOr" in plan, plan
+            # and the index holds the filters too (migration 0013), for a search with them
+            definition = await conn.scalar(
+                text("SELECT indexdef FROM pg_indexes WHERE indexname = 'ix_submissions_answers_trgm'")
+            )
+            assert "gin_trgm_ops, language, flow_id, status" in definition, definition
     finally:
         await engine.dispose()
 

@@ -59,7 +59,7 @@ async def test_metrics_name_what_matters_and_nothing_personal(fake_bot_api, tmp_
             username="zaynab_q_7731",
             language_code="en",
         )
-        fake_bot_api.faults.hold_429(1.0, retry_after=1)  # Telegram says "slow down" once
+        fake_bot_api.faults.fail_next(status=429, retry_after=1, method="sendMessage")  # "slow down", once
         await youth.start()
         await youth.press("English")
         await youth.write("I am Zaynab Qaderi, call me on +46 70 123 45 67")

@@ -1,6 +1,6 @@
 """Turns at SQLite's write lock: in order, `first_in_line` ahead of the queue, a waiter
 that gives up skipped; and through a real SQLite engine, no transaction waits inside
-SQLite's busy handler."""
+SQLite's busy handler, and a long transaction can tell that a first-in-line one waits."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ import asyncio
 from sqlalchemy import text
 
 from storage.db import make_engine, make_sessionmaker, reading
-from storage.turns import TurnQueue, first_in_line
+from storage.turns import TurnQueue, first_in_line, first_waits
 
 
 async def test_turns_go_in_order_with_first_ones_ahead():
@@ -92,3 +92,40 @@ async def test_a_reader_takes_no_turn_while_a_writer_holds_the_lock(tmp_path):
                 assert rows.scalars().all() == ["before"]
     finally:
         await engine.dispose()
+
+
+async def test_a_holder_can_tell_that_a_first_in_line_writer_waits(tmp_path):
+    engine = make_engine(f"sqlite+aiosqlite:///{tmp_path / 'waits.db'}")
+    handlers, first = make_sessionmaker(engine), make_sessionmaker(first_in_line(engine))
+    try:
+        async with engine.begin() as conn:
+            await conn.execute(text("CREATE TABLE t (who TEXT)"))
+
+        async def write(maker) -> None:
+            async with maker() as s, s.begin():
+                await s.execute(text("INSERT INTO t VALUES ('x')"))
+
+        async with handlers() as s, s.begin():
+            await s.execute(text("INSERT INTO t VALUES ('holder')"))
+            handler = asyncio.create_task(write(handlers))
+            await asyncio.sleep(0.1)
+            assert not first_waits(engine)  # another handler waits: no reason to give way
+            intake = asyncio.create_task(write(first))
+            await asyncio.sleep(0.1)
+            assert first_waits(engine) and first_waits(first_in_line(engine))
+        await asyncio.wait_for(asyncio.gather(handler, intake), 10)
+        assert not first_waits(engine)
+    finally:
+        await engine.dispose()
+
+
+async def test_a_first_in_line_waiter_that_gives_up_no_longer_counts():
+    queue = TurnQueue()
+    await queue.acquire(first=False)
+    quitter = asyncio.create_task(queue.acquire(first=True))
+    await asyncio.sleep(0)
+    assert queue.first_waits
+    quitter.cancel()
+    await asyncio.sleep(0)
+    assert not queue.first_waits
+    queue.release()

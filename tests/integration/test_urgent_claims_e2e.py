@@ -2,7 +2,8 @@
 PostgreSQL, with the clock injected (`Services.clock`) instead of sleeping. An urgent
 card nobody takes is re-alerted once, to the group and the escalation chat; a claim
 shows on the card and stops the re-alert; two staff pressing at once make one owner;
-out of the staffed hours the escalation goes at once. All people are invented."""
+out of the staffed hours the escalation goes at once, to the chat and to the signed webhook.
+All people are invented."""
 
 from __future__ import annotations
 
@@ -12,9 +13,11 @@ from zoneinfo import ZoneInfo
 
 from sqlalchemy import select
 
+from bot.forwarding.webhook import SIGNATURE_HEADER, verify
 from storage.models import Submission
 from storage.staff_models import AuditLog
 from tests.botfixtures import bot_settings, running_bot
+from tests.webhookreceiver import webhook_receiver
 from tests.youth import Youth, onboard, settle
 
 STOCKHOLM = ZoneInfo("Europe/Stockholm")
@@ -139,4 +142,32 @@ async def test_out_of_hours_the_escalation_goes_at_once(fake_bot_api, tmp_path, 
         await until(lambda: realerts(escalation))
         assert "out of the staffed hours" in realerts(escalation)[0].text
         assert realerts(group) == []  # the group's re-alert waits its minutes
+    assert fake_bot_api.rejected == []
+
+
+async def test_the_escalation_webhook_gets_a_signed_event_without_the_youths_words(fake_bot_api, tmp_path, db_url):
+    group, _, _, _ = team(fake_bot_api)
+    today = datetime.now(STOCKHOLM).date()
+    async with webhook_receiver() as receiver:
+        settings = bot_settings(
+            fake_bot_api,
+            db_url,
+            tmp_path,
+            staff_chat_id=group.id,
+            staffed_closed_dates=[today, today + timedelta(days=1)],
+            escalation_webhook=True,
+            forward_webhook_url=receiver.url,
+            forward_webhook_secret="on-call-secret",
+        )
+        async with running_bot(settings) as services:
+            await distress(fake_bot_api, services, "Selam")
+            await until(lambda: receiver.events("urgent.unclaimed"))
+            await asyncio.sleep(ROUNDS)  # once: a later round sends nothing more
+            [post] = receiver.events("urgent.unclaimed")
+            [card] = urgent_cards(group)
+    event = post.json
+    assert event["id"] == int(card.text.rsplit("#", 1)[1]) and event["out_of_hours"] is True
+    assert set(event) == {"event", "id", "category", "age_seconds", "out_of_hours", "created_at"}
+    assert "die" not in post.body.decode() and "Selam" not in post.body.decode()
+    assert verify(b"on-call-secret", post.body, post.headers[SIGNATURE_HEADER])
     assert fake_bot_api.rejected == []

@@ -8,7 +8,7 @@ from storage.stats_queries import counts_query
 from storage.submission_query import COUNT_CAP, Cursor, Filters, count_query, page_query
 from storage.db import dialect_name
 from tests.dbfixtures import db, db_url  # noqa: F401
-from tests.webfixtures import T0, submission
+from tests.webfixtures import T0, add_machine_translation, submission
 
 
 async def _ids(db, filters: Filters, *, after=None, limit=100) -> list[int]:
@@ -95,3 +95,44 @@ async def test_statistics_group_by_topic_language_and_utc_day(db):
     assert [tuple(r) for r in got["topic"]] == [("housing", 1), ("school", 2)]
     assert [tuple(r) for r in got["language"]] == [("ar", 2), ("en", 1)]
     assert [tuple(r) for r in got["day"]] == [("2025-03-01", 2), ("2025-03-02", 1)]
+
+
+async def test_a_search_with_filters_finds_the_answers_text_or_a_translation_exactly(db):
+    in_text, in_translation, other_language, neither = await _seed(
+        db,
+        submission(language="ar", answers={"idea": "A homework club on Fridays"}),
+        submission(language="ar", answers={"idea": "نادي الواجبات"}),
+        submission(language="so", answers={"idea": "homework club"}),
+        submission(language="ar", answers={"idea": "Homework and a football club"}),  # both words, not the phrase
+    )
+    async with db.sessionmaker.begin() as s:
+        await add_machine_translation(s, in_translation.id, "En läxklubb, homework club")
+    dialect = dialect_name(db.engine)
+    filters = Filters(q="Homework Club", language="ar")
+    assert sorted(await _ids(db, filters)) == sorted([in_text.id, in_translation.id])
+    async with db.sessionmaker() as s:
+        assert (await s.execute(count_query(filters, dialect))).scalar_one() == 2
+        assert (await s.execute(count_query(Filters(q="homework club"), dialect))).scalar_one() == 3
+    assert other_language.id not in await _ids(db, filters) and neither.id not in await _ids(db, filters)
+
+
+async def test_untranslated_per_language_counts_exactly_from_the_rollup(db):
+    from storage.translations import untranslated_per_language
+
+    ar1, ar2, _ti, _test_row, _so = await _seed(
+        db,
+        submission(language="ar"),
+        submission(language="ar"),
+        submission(language="ti"),
+        submission(language="ti", is_test=True),  # test rows are left out
+        submission(language="so"),
+    )
+    async with db.sessionmaker.begin() as s:
+        await add_machine_translation(s, ar1.id, "a translated idea")
+        await add_machine_translation(s, ar1.id, "the same idea again")  # counted once
+    async with db.sessionmaker() as s:
+        assert await untranslated_per_language(s) == [("ar", 1), ("so", 1), ("ti", 1)]
+    async with db.sessionmaker.begin() as s:
+        await add_machine_translation(s, ar2.id, "now both are")
+    async with db.sessionmaker() as s:
+        assert await untranslated_per_language(s) == [("so", 1), ("ti", 1)]

@@ -1,10 +1,12 @@
 """The dashboard's labels: ids from the database shown to staff as words, from the
-shipped flows' YAML and CLDR's language names."""
+shipped flows' YAML (and one-question campaigns' questions) and CLDR's language names."""
 
 from __future__ import annotations
 
 import pytest
 
+from bot.dialogue import campaign_question as cq
+from bot.dialogue.campaign_flows import CampaignFlows
 from bot.engine import load_flows
 from bot.web.labels import Labels, language_name, words
 from tests.demosite import ROOT
@@ -52,3 +54,18 @@ def test_languages_sources_categories_and_statuses_in_words(labels):
     assert labels.category("asked for a person") == "asked to talk to a person"
     assert labels.category("a_new_one") == "a new one" and labels.category(None) == "safeguarding"
     assert labels.status("shortlisted") == "Shortlisted"
+
+
+def test_a_one_question_campaign_in_the_dashboards_language_where_written_braces_as_written():
+    texts = {
+        "sv": {"question": "Gillar du {läxhjälp}? Säg!", "choices": ["Ja", "Nej"], "why": ""},
+        "en": {"question": "Do you like {homework help}? Say!", "choices": ["Yes", "No"], "why": ""},
+    }
+    known = CampaignFlows()
+    known.add(7, cq.compose(texts, default="sv", configured=["sv", "en", "ar"]))
+    labels = Labels(known.flows_in("en"))
+    assert labels.flow("campaign-7") == "Do you like (homework help)? Say!"  # a title keeps no brace
+    assert labels.question("campaign-7", "answer") == "Do you like {homework help}?"
+    assert labels.value("campaign-7", "answer", "ja") == "Yes"  # the ids stay the default language's
+    assert Labels(known.flows_in("ar")).flow("campaign-7") == "Gillar du (läxhjälp)? Säg!"  # not written: sv
+    assert known.flows_in("sv") == [known.flowset(load_flows(ROOT / "flows")[0]).get("campaign-7")]
