@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import base64
+from collections.abc import Collection
 from datetime import datetime
 from enum import IntEnum
 from typing import Any, cast
@@ -106,6 +107,7 @@ async def due_heads(
     *,
     hold: tuple[Priority, datetime] | None = None,
     low: bool | None = None,
+    skip: Collection[int] = (),
 ) -> list[Outbox]:
     """Rows to send now: per chat only its oldest pending row, and only if it is due;
     per edited message only its newest pending edit (EDIT_REF), after the other rows of
@@ -115,7 +117,8 @@ async def due_heads(
     (priority, since) leaves out heads of that priority created after `since`, unless
     rows of a more urgent priority wait behind them in their chat. `low` True: only
     reminders and campaign messages (Priority.BACKGROUND and after); False: only the
-    rest; None: all.
+    rest; None: all. `skip`: ids left out (the sender's, in flight: still pending, and
+    still the heads of their chats).
     """
     pending = Outbox.status == "pending"
     heads = (
@@ -141,6 +144,8 @@ async def due_heads(
         conditions.append(or_(Outbox.priority != priority, Outbox.created_at <= since, urgent_behind))
     if low is not None:
         conditions.append(Outbox.priority >= Priority.BACKGROUND if low else Outbox.priority < Priority.BACKGROUND)
+    if skip:
+        conditions.append(Outbox.id.not_in(list(skip)))
     # Edits newest first: a toggle just redrawn must not wait for the limit behind a
     # backlog of cosmetic edits (held while youth keep the pacer busy); order per
     # message is kept by the lane, not by this.

@@ -25,6 +25,11 @@ within its limits.
 Sends that wait take their turn by priority (storage.outbox.Priority: lower goes first):
 a send may not take a token a more urgent waiting send could use now (its own chat's
 bucket allows it), so a youth's answer waits behind no campaign message already in line.
+Sends nobody waits for (priority `reserved_below` and after: reminders, campaigns,
+cosmetic edits) also leave a tenth of the overall bucket untouched: a campaign that
+keeps the overall rate busy would otherwise hold every token, in flight or just taken,
+and each answer would wait for the next one to come back. They still get the whole
+rate, only a few tokens later.
 """
 
 from __future__ import annotations
@@ -34,6 +39,8 @@ import time
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
 from dataclasses import dataclass, field
+
+from storage.outbox import Priority
 
 EPSILON = 1e-9  # of a token: refills computed in floats fall short of whole tokens by this
 
@@ -50,10 +57,10 @@ class TokenBucket:
         if self.tokens < 0:
             self.tokens = self.burst
 
-    def delay(self, now: float) -> float:
-        """Seconds until one more send may start (0 when it may start now)."""
+    def delay(self, now: float, keep: float = 0.0) -> float:
+        """Seconds until one more send may start and leave `keep` tokens (0: it may now)."""
         self._refill(now)
-        short = 1 + self.in_flight - self.tokens
+        short = 1 + keep + self.in_flight - self.tokens
         return 0.0 if short <= EPSILON else short / self.rate
 
     def take(self, now: float) -> None:
@@ -92,8 +99,13 @@ class Pacer:
         per_chat_burst: int,
         group_per_min: float,
         clock: Callable[[], float] = time.monotonic,
+        *,
+        reserved_below: int = Priority.BACKGROUND,
     ) -> None:
         self._global = TokenBucket(global_per_s, max(1.0, global_per_s))
+        # sends of this priority and after leave the reserve to the more urgent ones
+        self._reserved_below = reserved_below
+        self._reserve = self._global.burst / 10 if self._global.burst >= 10 else 0.0
         self._chat_rate = per_chat_per_s
         self._chat_burst = float(per_chat_burst)
         self._group_rate = group_per_min / 60.0
@@ -163,7 +175,8 @@ class Pacer:
             # No await between looking and taking, so no lock is needed.
             now = self._clock()
             held = [self._global] + ([self._bucket(chat_id)] if chat_id is not None else [])
-            delay = max(b.delay(now) for b in held)
+            keep = self._reserve if priority >= self._reserved_below else 0.0
+            delay = max([self._global.delay(now, keep)] + [b.delay(now) for b in held[1:]])
             if delay <= 0 and not self._urgent_waiting(priority, now):
                 for bucket in held:
                     bucket.start()

@@ -192,20 +192,22 @@ class Sender:
         self._spared = 0
         if room[False] <= 0 and room[True] <= 0:
             return 0
+        # Rows in flight are still pending (until written down): the looks leave them out,
+        # so a campaign's look reads only the few rows it has room for.
+        skip = list(self._inflight)
         async with self.reads() as s:
             now, rows = _now(), []
             if room[False] > 0:
-                limit = (ANSWERS_AHEAD + 1) * self.batch + len(self._inflight) - len(self._low)
-                rows = await outbox.due_heads(s, now, limit, low=False)
+                rows = await outbox.due_heads(s, now, (ANSWERS_AHEAD + 1) * self.batch, low=False, skip=skip)
             if room[True] > 0:
-                # Only as many as there is room for (and those in flight, which are skipped):
+                # Only as many as there is room for (and some, should edits' lanes be busy):
                 # a campaign keeps hundreds of rows due, and each row read costs.
-                limit = room[True] + len(self._low) + self.batch
-                low_rows = await outbox.due_heads(s, now, limit, low=True)
+                limit = room[True] + self.batch // 4
+                low_rows = await outbox.due_heads(s, now, limit, low=True, skip=skip)
                 # Looking whether youth wait costs two queries: only when a reminder is due.
                 if any(row.priority == Priority.BACKGROUND for row in low_rows) and await _youth_waiting(s, now):
                     hold = (Priority.BACKGROUND, now - REMINDER_HOLD)
-                    low_rows = await outbox.due_heads(s, now, limit, hold=hold, low=True)
+                    low_rows = await outbox.due_heads(s, now, limit, hold=hold, low=True, skip=skip)
                 rows += low_rows
         started = 0
         chats: set[int | None] = set()  # chats of rows started now, not yet in the pacer
@@ -257,8 +259,14 @@ class Sender:
         return any(not self._inflight[row_id].done() for row_id in self._low if row_id in self._inflight)
 
     def _was_full(self, low: bool) -> bool:
+        """Whether this delivery's end makes room worth a look: for answers, any room in
+        a full class; for reminders and campaigns, a quarter of theirs (its deliveries wait
+        in the pacer for a while, and a look per message would cost the loop what the
+        youth's answers need)."""
         urgent, running_low = self._running()  # this delivery still counts: it is running
-        return running_low >= self.batch if low else urgent >= ANSWERS_AHEAD * self.batch
+        if low:
+            return running_low == self.batch - max(1, self.batch // 4) + 1
+        return urgent >= ANSWERS_AHEAD * self.batch
 
     def _settle_in_background(self) -> None:
         """Write finished deliveries down in a task of their own, one write at a time;

@@ -91,6 +91,22 @@ async def test_overall_a_second_at_once_then_the_rate(clock):
     assert round((clock.now - start) * 30) == 10  # 30 at once, then 30 a second
 
 
+async def test_a_campaign_leaves_a_few_tokens_for_answers_and_still_gets_the_rate(clock):
+    pacer = _pacer(clock)
+    start = clock.now
+    campaign = [1000 + n for n in range(57)]
+    for chat in campaign[:27]:  # a tenth of the overall bucket (3 of 30) stays for answers
+        async with pacer.slot(chat, 3):
+            pass
+    assert clock.now == start
+    async with pacer.slot(2000, 0):  # a youth's answer goes at once
+        assert clock.now == start
+    for chat in campaign[27:]:
+        async with pacer.slot(chat, 3):
+            pass
+    assert round((clock.now - start) * 30) == 58 - 27  # the campaign still had the whole rate
+
+
 async def test_the_per_chat_rate_counts_from_the_answer(clock):
     pacer = _pacer(clock, per_chat_burst=1)
     async with pacer.slot(7):

@@ -57,6 +57,11 @@ async def test_heads_by_class_answers_or_reminders_and_campaigns(db):
         everything = await outbox.due_heads(s, T0, 10)
         assert [h.id for h in everything] == [answer.id, staff.id, reminder.id, *(p.id for p in polls)]
         assert behind.id not in {h.id for h in everything}  # not a head: order in its chat
+        # rows in flight are left out, and their chats' next rows stay behind them
+        in_flight = [reminder.id, polls[0].id]
+        low = await outbox.due_heads(s, T0, 2, low=True, skip=in_flight)
+        assert [h.id for h in low] == [polls[1].id, polls[2].id]
+        assert [h.id for h in await outbox.due_heads(s, T0, 10, low=False, skip=in_flight)] == [answer.id, staff.id]
 
 
 async def test_a_row_waiting_for_retry_holds_back_its_chat(db):
