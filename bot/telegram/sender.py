@@ -36,7 +36,7 @@ from typing import Any
 from sqlalchemy.ext.asyncio import AsyncEngine, async_sessionmaker
 from telegram import InputFile
 
-from bot.base.aio import wait_any
+from bot.base.aio import wait_any, where
 from bot.telegram.client import Outcome, classify
 from bot.telegram.ratelimit import Pacer
 from bot.telegram.topics import ForumTopics, thread_gone
@@ -86,6 +86,9 @@ class Sender:
         self.transports = transports
         self.pacer = pacer
         self.batch = batch
+        # a campaign's deliveries ask for a look when this many of theirs are done (and a
+        # look reads this many more rows than there is room for: edits' lanes may be busy)
+        self.quarter = max(1, batch // 4)
         self.lease_ttl = lease_ttl
         self.holder = f"{socket.gethostname()}:{os.getpid()}"
         self.wake = asyncio.Event()
@@ -202,7 +205,7 @@ class Sender:
             if room[True] > 0:
                 # Only as many as there is room for (and some, should edits' lanes be busy):
                 # a campaign keeps hundreds of rows due, and each row read costs.
-                limit = room[True] + self.batch // 4
+                limit = room[True] + self.quarter
                 low_rows = await outbox.due_heads(s, now, limit, low=True, skip=skip)
                 # Looking whether youth wait costs two queries: only when a reminder is due.
                 if any(row.priority == Priority.BACKGROUND for row in low_rows) and await _youth_waiting(s, now):
@@ -234,16 +237,14 @@ class Sender:
         return started
 
     async def _deliver(self, row: Any) -> None:
-        transport = self.transports.get(row.target)
-        if transport is None:
-            outcome: Outcome | None = Outcome("transient", 60.0, f"no transport {row.target}")
-            result = None
-        elif row.target == "telegram":
-            async with self.pacer.slot(None if row.method in UNPACED else row.chat_id, _pace_priority(row)):
-                result, outcome = await _call(transport, row)
-        else:
-            result, outcome = await _call(transport, row)
-        self.on_outcome(row.method, outcome)
+        try:
+            result, outcome = await self._attempt(row)
+            self.on_outcome(row.method, outcome)
+        except Exception as exc:
+            # Our bug, not the call's: written down as a transient failure, so the row is
+            # out of flight and goes again later (never lost, never stuck until a restart).
+            log.error("delivery of outbox row %s failed: %s", row.id, where(exc))
+            result, outcome = None, Outcome("transient", 60.0, type(exc).__name__)
         self._finished.append((row, outcome, result))
         if row.id not in self._low:
             self._settle_now.set()
@@ -251,21 +252,30 @@ class Sender:
         # wakes the loop then; a look now would find nothing new, unless this delivery's
         # class had no room left or cosmetic edits wait for the capacity it frees.
         self._settle_in_background()
-        if self._spared or self._was_full(row.id in self._low):
+        if self._spared or self._worth_a_look(row.id in self._low):
             self.wake.set()
+
+    async def _attempt(self, row: Any) -> tuple[Any, Outcome | None]:
+        transport = self.transports.get(row.target)
+        if transport is None:
+            return None, Outcome("transient", 60.0, f"no transport {row.target}")
+        if row.target != "telegram":
+            return await _call(transport, row)
+        async with self.pacer.slot(None if row.method in UNPACED else row.chat_id, _pace_priority(row)):
+            return await _call(transport, row)
 
     def _low_running(self) -> bool:
         """Whether reminders or campaign messages are under way (they yield to edits)."""
         return any(not self._inflight[row_id].done() for row_id in self._low if row_id in self._inflight)
 
-    def _was_full(self, low: bool) -> bool:
+    def _worth_a_look(self, low: bool) -> bool:
         """Whether this delivery's end makes room worth a look: for answers, any room in
         a full class; for reminders and campaigns, a quarter of theirs (its deliveries wait
         in the pacer for a while, and a look per message would cost the loop what the
         youth's answers need)."""
         urgent, running_low = self._running()  # this delivery still counts: it is running
         if low:
-            return running_low == self.batch - max(1, self.batch // 4) + 1
+            return running_low == self.batch - self.quarter + 1
         return urgent >= ANSWERS_AHEAD * self.batch
 
     def _settle_in_background(self) -> None:

@@ -319,3 +319,32 @@ async def _no_pending(db) -> bool:
 
 async def _sent(telegram: Telegram, n: int) -> bool:
     return len(telegram.sent) >= n
+
+
+async def test_a_delivery_that_breaks_outside_the_call_goes_again_later(db, caplog):
+    # A bug of ours around the call (here: counting its outcome) must not leave the row in
+    # flight until a restart: it is written down as a transient failure and sent again.
+    counted: list[str] = []
+
+    def on_outcome(method: str, outcome) -> None:
+        counted.append(method)
+        if len(counted) == 1:
+            raise RuntimeError("Ayaan Testperson")  # invented; its text must stay out of the log
+
+    telegram = Telegram()
+    pacer = Pacer(global_per_s=10_000, per_chat_per_s=1_000, per_chat_burst=1_000, group_per_min=60_000)
+    sender = Sender(db.engine, db.sessionmaker, {"telegram": telegram}, pacer, on_outcome=on_outcome)
+    try:
+        async with db.sessionmaker.begin() as s:
+            await _queue(s, YOUTH, Priority.INTERACTIVE)
+        await _flush(sender)
+        assert sender._inflight == {}
+        async with db.sessionmaker() as s:
+            row = (await s.scalars(select(Outbox))).one()
+        assert row.status == "pending" and row.attempts == 1  # not lost: due again in a minute
+        assert row.next_attempt_at > datetime.now(UTC) + timedelta(seconds=30)
+        assert "RuntimeError at" in caplog.text and "Ayaan" not in caplog.text
+    finally:
+        stopped = asyncio.Event()
+        stopped.set()
+        await sender.run(stopped)

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import event, text
 
 from storage.db import is_postgres, make_engine, make_sessionmaker
 from storage.leases import Leader, chat_lock
@@ -55,6 +55,38 @@ async def test_an_expired_sqlite_lease_passes_to_another_holder(tmp_path):
         assert not await b.try_acquire(now=T0 + timedelta(seconds=45))
         assert await b.try_acquire(now=T0 + timedelta(seconds=51))
         assert not await a.renew(now=T0 + timedelta(seconds=52))
+    finally:
+        await engine.dispose()
+
+
+async def test_a_sqlite_lease_renewed_again_at_once_is_not_written_again(tmp_path):
+    # The campaign step renews its lease several times a second; each write would take
+    # SQLite's write lock, which a youth's message waits for.
+    from storage.migrate import ensure_schema
+
+    url = f"sqlite+aiosqlite:///{tmp_path / 'l.db'}"
+    await ensure_schema(url)
+    engine = make_engine(url)
+    writes: list[str] = []
+
+    def count(_conn, _cursor, statement, *_args) -> None:
+        if "leases" in statement and not statement.lstrip().upper().startswith("SELECT"):
+            writes.append(statement)
+
+    try:
+        a = Leader(engine, "campaigns", holder="proc-a", ttl=30)
+        b = Leader(engine, "campaigns", holder="proc-b", ttl=30)
+        assert await a.try_acquire(now=T0)
+        event.listen(engine.sync_engine, "before_cursor_execute", count)
+        for ms in range(0, 7000, 250):  # within a quarter of its time: kept, not written
+            assert await a.renew(now=T0 + timedelta(milliseconds=ms))
+        assert writes == []
+        assert await a.renew(now=T0 + timedelta(seconds=8))  # then extended: until T0+38s
+        assert len(writes) == 1
+        assert not await b.try_acquire(now=T0 + timedelta(seconds=37))
+        assert await b.try_acquire(now=T0 + timedelta(seconds=39))
+        assert not await a.renew(now=T0 + timedelta(seconds=40))
+        assert not await a.renew(now=T0 + timedelta(seconds=40, milliseconds=250))  # lost stays lost
     finally:
         await engine.dispose()
 
