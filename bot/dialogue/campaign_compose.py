@@ -22,6 +22,7 @@ from bot.dialogue import campaign_question as cq
 from bot.dialogue import campaign_rules as rules
 from bot.dialogue.poll_results import poll_question
 from bot.engine.texts_of import choice_context, step_context, text_contexts
+from bot.i18n import replies
 from bot.i18n.catalogs import SOURCE_LANGUAGE
 from storage import campaigns
 
@@ -126,18 +127,21 @@ def compose(
     return Composed(name, flow_id, question, audience, at, targeted, translated)
 
 
-def _preview(c: Composed, flowset: Any, catalogs: Any, lang: str) -> tuple[str, list[str]]:
-    """The question and its choices as youth of `lang` would see them."""
+def _preview(c: Composed, flowset: Any, catalogs: Any, lang: str) -> tuple[str, list[str], list[str]]:
+    """The question and its choices as youth of `lang` would see them, and for a
+    one-question campaign what follows them: the optional "why?" and the thank-you."""
     if c.question is not None:
         t = cq.texts_in(c.question, lang)
-        return t["question"], list(t["choices"])
+        then = [t["why"]] if c.question.get("why") else []
+        then.append(catalogs.translator(lang).gettext(replies.RESULTS_THANKS))
+        return t["question"], list(t["choices"]), then
     flow = flowset.get(c.flow_id)
     step = poll_question(flow)
     if step is None:
-        return "", []
+        return "", [], []
     tr = catalogs.translator(lang)
     text = tr.gettext(step.lines()[-1], step_context(flow.id, step.id))
-    return text, [tr.gettext(ch.label, choice_context(flow.id, step.id, ch.id)) for ch in step.choices]
+    return text, [tr.gettext(ch.label, choice_context(flow.id, step.id, ch.id)) for ch in step.choices], []
 
 
 async def create(s: AsyncSession, c: Composed, *, by: str | None, now: datetime) -> campaigns.CampaignInfo:
@@ -166,7 +170,7 @@ async def per_language(
     left_out = set(c.audience.get("left_out") or [])
     rows = []
     for lang in c.targeted:
-        text, choices = _preview(c, flowset, catalogs, lang)
+        text, choices, then = _preview(c, flowset, catalogs, lang)
         rows.append(
             {
                 "lang": lang,
@@ -175,6 +179,7 @@ async def per_language(
                 "left_out": lang in left_out,
                 "text": text,
                 "choices": choices,
+                "then": then,
             }
         )
     return await campaigns.audience_size(s, c.audience, now), rows

@@ -150,6 +150,8 @@ async def test_write_one_question_preview_leave_out_send_and_results(fake_bot_ap
         assert await page.inner_text("#recipients") == "3"
         assert "هل تريد أن تفتح المكتبة أيام السبت؟" in await per_language_row(page, "ar")
         assert "ቤተ-መጻሕፍቲ" in await per_language_row(page, "ti")
+        ar = await per_language_row(page, "ar")  # and what follows, as Amal will see it:
+        assert "لماذا؟" in ar and "شكرًا لمشاركتك!" in ar
         uk = await per_language_row(page, "uk")
         assert "falls back" in uk and "Vill du att biblioteket" in uk
         await page.check("input[name=leave_out]")
