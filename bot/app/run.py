@@ -247,14 +247,14 @@ async def _serve_bot(services: Services, stop: asyncio.Event, ready: asyncio.Eve
     intake_stop = asyncio.Event()
     tasks: list[asyncio.Task] = []
     if s.webhook_url:
-        endpoint = WebhookEndpoint(webhook_secret(s), first, worker.arrived)
+        endpoint = WebhookEndpoint(webhook_secret(s), first, worker.poke)
         app.router.add_post(webhook_path(s), endpoint.handle)
         services.runtime.webhook = endpoint
         await bot.set_webhook(s.webhook_url, secret_token=webhook_secret(s), allowed_updates=ALLOWED_UPDATES)
         log.info("webhook mode: Telegram posts to %s", webhook_path(s))
     else:
         await bot.delete_webhook()
-        poller = Poller(bot, first, worker.arrived, timeout=s.poll_timeout, api_url=s.telegram_api_url)
+        poller = Poller(bot, first, worker.poke, timeout=s.poll_timeout, api_url=s.telegram_api_url)
         poll_lead = leases.Leader(services.db, "poller", ttl=15.0)
         services.runtime.poller, services.runtime.poll_lead = poller, poll_lead
         tasks.append(asyncio.create_task(poller.run_as_leader(poll_lead, intake_stop), name="poller"))

@@ -239,12 +239,16 @@ class Sender:
     async def _deliver(self, row: Any) -> None:
         try:
             result, outcome = await self._attempt(row)
-            self.on_outcome(row.method, outcome)
         except Exception as exc:
-            # Our bug, not the call's: written down as a transient failure, so the row is
-            # out of flight and goes again later (never lost, never stuck until a restart).
+            # Our bug around the call (the call's own errors are outcomes): written down as
+            # a transient failure, so the row leaves flight and goes again, backing off
+            # (never lost, never stuck until a restart).
             log.error("delivery of outbox row %s failed: %s", row.id, where(exc))
-            result, outcome = None, Outcome("transient", 60.0, type(exc).__name__)
+            result, outcome = None, Outcome("transient", 0.0, type(exc).__name__)
+        try:
+            self.on_outcome(row.method, outcome)
+        except Exception as exc:  # counting it is not delivering it: the outcome stands
+            log.error("an outcome of %s was not counted: %s", row.method, where(exc))
         self._finished.append((row, outcome, result))
         if row.id not in self._low:
             self._settle_now.set()

@@ -12,11 +12,10 @@ at most GROUP_SECONDS of handling), each with its done mark, so one writer turn,
 and COMMIT serve many updates. Rows the bot queued for itself (campaign turns, reminder
 ticks: negative ids) come after the youth's own and give way: a group that handled a
 youth's update commits before them, and a group of them alone is cut short as soon as the
-intake or the sender waits for the write lock, or the intake has stored a youth's update
-since the group began (`arrived`), so a youth's answer waits behind at most one of them.
-Should one of them fail, the group rolls back whole and its updates go again one
-transaction each, as on PostgreSQL: the failing one is kept as failed, the others'
-work stays. Press answers and other after-commit work wait for
+intake or the sender waits for the write lock, so a youth's answer waits behind at most
+one of them. Should one of them fail, the group rolls back whole and
+its updates go again one transaction each, as on PostgreSQL: the failing one is kept
+as failed, the others' work stays. Press answers and other after-commit work wait for
 the group's commit. (A savepoint per update would cost more than the turn it saves.)
 Groups run one after the other in the run loop itself, which knows from each group's
 look (every chat's backlog) whether another is due, so no scan comes before a group.
@@ -80,14 +79,8 @@ class InboxWorker:
         self._first_waits = lambda: first_waits(bind)
         self.handled = 0
         self.failed = 0
-        self._arrivals = 0  # updates stored by the intake, counted for the group's cut
 
     def poke(self) -> None:
-        self.wake.set()
-
-    def arrived(self) -> None:
-        """The intake stored updates from Telegram: handle them, before the bot's own rows."""
-        self._arrivals += 1
         self.wake.set()
 
     async def run(self, stop: asyncio.Event) -> None:
@@ -194,9 +187,9 @@ class InboxWorker:
                     firsts = await inbox.oldest_per_chat(s, self.concurrency)
                     more = len(firsts) == self.concurrency
                     deadline = loop.time() + GROUP_SECONDS
-                    youth, arrivals = False, self._arrivals
+                    youth = False
                     for row, waiting in self._not_held(firsts, loop.time()):
-                        if handled and (loop.time() > deadline or (_own(row) and self._gives_way(youth, arrivals))):
+                        if handled and (loop.time() > deadline or (_own(row) and (youth or self._first_waits()))):
                             more = True  # the rest go in the next group, still oldest first
                             break
                         youth = youth or not _own(row)
@@ -234,11 +227,6 @@ class InboxWorker:
                 # cannot hold up the groups (a broken database fails every group anyway).
                 log.warning("a chat's update left pending (%s)", type(exc).__name__)
                 self._held[chat_key] = asyncio.get_running_loop().time() + HOLD_SECONDS
-
-    def _gives_way(self, youth: bool, arrivals: int) -> bool:
-        """Whether the group stops before the next of the bot's own rows: it handled a
-        youth's update, the intake or the sender waits, or a youth's update came in."""
-        return youth or self._arrivals != arrivals or self._first_waits()
 
     def _not_held(self, firsts: list[tuple[Any, int]], now: float) -> list[tuple[Any, int]]:
         if not self._held:

@@ -321,30 +321,51 @@ async def _sent(telegram: Telegram, n: int) -> bool:
     return len(telegram.sent) >= n
 
 
+def _broken_once(real, what: str):
+    """`real`, raising the first time it is called (an invented name in the message, which
+    must stay out of the log)."""
+    calls: list[int] = []
+
+    def broken(*args, **kwargs):
+        calls.append(1)
+        if len(calls) == 1:
+            raise RuntimeError(f"{what} for Ayaan Testperson")
+        return real(*args, **kwargs)
+
+    return broken
+
+
+async def _row(db):
+    async with db.sessionmaker() as s:
+        return (await s.scalars(select(Outbox))).one()
+
+
 async def test_a_delivery_that_breaks_outside_the_call_goes_again_later(db, caplog):
-    # A bug of ours around the call (here: counting its outcome) must not leave the row in
-    # flight until a restart: it is written down as a transient failure and sent again.
-    counted: list[str] = []
-
-    def on_outcome(method: str, outcome) -> None:
-        counted.append(method)
-        if len(counted) == 1:
-            raise RuntimeError("Ayaan Testperson")  # invented; its text must stay out of the log
-
-    telegram = Telegram()
-    pacer = Pacer(global_per_s=10_000, per_chat_per_s=1_000, per_chat_burst=1_000, group_per_min=60_000)
-    sender = Sender(db.engine, db.sessionmaker, {"telegram": telegram}, pacer, on_outcome=on_outcome)
-    try:
+    # A bug of ours around the call (here: the pacer) must not leave the row in flight
+    # until a restart: it is written down as a transient failure and sent again.
+    async with _sending(db) as (sender, telegram):
+        sender.pacer.slot = _broken_once(sender.pacer.slot, "pacer")  # type: ignore[method-assign]
         async with db.sessionmaker.begin() as s:
             await _queue(s, YOUTH, Priority.INTERACTIVE)
         await _flush(sender)
-        assert sender._inflight == {}
-        async with db.sessionmaker() as s:
-            row = (await s.scalars(select(Outbox))).one()
-        assert row.status == "pending" and row.attempts == 1  # not lost: due again in a minute
-        assert row.next_attempt_at > datetime.now(UTC) + timedelta(seconds=30)
+        assert sender._inflight == {} and telegram.sent == []
+        row = await _row(db)
+        assert row.status == "pending" and row.attempts == 1 and row.last_error == "RuntimeError"
         assert "RuntimeError at" in caplog.text and "Ayaan" not in caplog.text
-    finally:
-        stopped = asyncio.Event()
-        stopped.set()
-        await sender.run(stopped)
+        async with db.sessionmaker.begin() as s:  # its backoff over
+            (await s.get(Outbox, row.id)).next_attempt_at = datetime.now(UTC) - timedelta(seconds=1)
+        await _flush(sender)
+        assert telegram.sent == [YOUTH] and (await _row(db)).status == "sent"
+
+
+async def test_a_delivery_whose_outcome_is_not_counted_is_still_written_down_once(db, caplog):
+    # Telegram has the message: a failure counting it afterwards must not send it again.
+    async with _sending(db) as (sender, telegram):
+        sender.on_outcome = _broken_once(sender.on_outcome, "metrics")
+        async with db.sessionmaker.begin() as s:
+            await _queue(s, YOUTH, Priority.INTERACTIVE)
+        await _flush(sender)
+        await _flush(sender)
+        assert telegram.sent == [YOUTH]  # once
+        assert (await _row(db)).status == "sent"
+        assert "was not counted: RuntimeError at" in caplog.text and "Ayaan" not in caplog.text

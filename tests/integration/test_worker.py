@@ -208,28 +208,3 @@ async def test_the_bots_own_rows_give_way_when_the_intake_waits(db):
     assert sorted(handler.seen) == sorted([*own, 9])  # each once, the arrival too
     assert len(handler.groups[0]) == 1  # cut short at once
     assert order.index("stored") == 1  # the intake wrote before the next of the bot's rows
-
-
-async def test_the_bots_own_rows_give_way_once_a_youths_update_has_come_in(db):
-    # The intake stored a youth's update while a group of the bot's own rows runs (it did
-    # not wait for the lock: it came between two of them): the group stops at the next.
-    if not db.url.startswith("sqlite"):
-        pytest.skip("group commit is SQLite's")
-    own = [_own(1), _own(2), _own(3)]
-    async with db.sessionmaker.begin() as s:
-        await inbox.add_updates(s, [(n, CHAT + i, {}) for i, n in enumerate(own)])
-    workers: list[InboxWorker] = []
-
-    class Arrives(Commits):
-        async def __call__(self, s: Any, row: Any) -> None:
-            await super().__call__(s, row)
-            if len(self.seen) == 1:
-                workers[0].arrived()
-
-    handler = Arrives(db)
-    workers.append(InboxWorker(db.sessionmaker, handler))  # type: ignore[arg-type]
-    while await workers[0]._start_chats():
-        pass
-    assert sorted(handler.seen) == sorted(own)  # each once
-    assert len(handler.groups[0]) == 1  # cut short at the next of the bot's rows
-    assert workers[0].wake.is_set()  # and the run loop looks again at once
