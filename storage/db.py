@@ -16,6 +16,10 @@ from storage.unusable import DatabaseUnusable as DatabaseUnusable, explain, mask
 
 SQLITE_BUSY_TIMEOUT_MS = 10_000
 CONNECT_TIMEOUT = 10.0  # seconds a first connection may take before the database counts as unreachable
+# PostgreSQL connections a process keeps, all of them (SQLAlchemy's default keeps 5 and
+# opens up to 10 more per burst, closing each again at once: under load that was a new
+# server process and handshake every few transactions). The ceiling stays 15, as before.
+POSTGRES_POOL_SIZE = 15
 
 
 def _is_sqlite(url: URL) -> bool:
@@ -78,6 +82,8 @@ def make_engine(url: str | URL, **kwargs: Any) -> AsyncEngine:
         WriterTurns().listen(engine)  # see storage/turns.py
         return engine
     kwargs.setdefault("pool_pre_ping", True)
+    kwargs.setdefault("pool_size", POSTGRES_POOL_SIZE)
+    kwargs.setdefault("max_overflow", 0)
     return _create(parsed, kwargs)
 
 

@@ -48,6 +48,47 @@ async def settle(services: Any, timeout: float = 30.0) -> None:
         await asyncio.sleep(0.05)
 
 
+class _BusyChats:
+    """The chats with pending inbox or outbox rows, read once for every youth waiting.
+
+    Hundreds of youth each asking the database twenty times a second starved the test's
+    own connection pool on a loaded machine; one query answers all who asked before it
+    began, so each still gets a reading taken after it asked."""
+
+    def __init__(self, sessionmaker: Any) -> None:
+        self.sessionmaker = sessionmaker
+        self.next: asyncio.Future[set[int]] | None = None
+        self.reading: asyncio.Task[None] | None = None  # held: the loop keeps tasks only weakly
+
+    async def get(self) -> set[int]:
+        if self.next is None:
+            self.next = asyncio.get_running_loop().create_future()
+            self.reading = asyncio.create_task(self._read(self.next))
+        return await asyncio.shield(self.next)
+
+    async def _read(self, answer: asyncio.Future[set[int]]) -> None:
+        self.next = None  # whoever asks from now on waits for a reading begun after them
+        try:
+            async with self.sessionmaker() as s:
+                inbox = await s.scalars(select(Inbox.chat_key).where(Inbox.status == "pending").distinct())
+                outbox = await s.scalars(select(Outbox.chat_id).where(Outbox.status == "pending").distinct())
+                answer.set_result({*inbox, *outbox})
+        except asyncio.CancelledError:
+            answer.cancel()
+            raise
+        except Exception as exc:  # every waiter sees the failure, as a query of its own would
+            answer.set_exception(exc)
+
+
+_BUSY: weakref.WeakKeyDictionary[Any, _BusyChats] = weakref.WeakKeyDictionary()
+
+
+async def _busy_chats(sessionmaker: Any) -> set[int]:
+    if sessionmaker not in _BUSY:
+        _BUSY[sessionmaker] = _BusyChats(sessionmaker)
+    return await _BUSY[sessionmaker].get()
+
+
 class Youth:
     def __init__(self, fake: Any, services: Any, user: Any) -> None:  # services: .sessionmaker, .runtime
         self.fake = fake
@@ -105,15 +146,7 @@ class Youth:
 
     async def _chat_settled(self) -> bool:
         """Nothing of this chat is waiting in the bot's inbox or outbox."""
-        chat = self.user.id
-        async with self.services.sessionmaker() as s:
-            inbox = await s.scalar(
-                select(func.count()).select_from(Inbox).where(Inbox.status == "pending", Inbox.chat_key == chat)
-            )
-            outbox = await s.scalar(
-                select(func.count()).select_from(Outbox).where(Outbox.status == "pending", Outbox.chat_id == chat)
-            )
-        return inbox == 0 and outbox == 0
+        return self.user.id not in await _busy_chats(self.services.sessionmaker)
 
     @property
     def last(self) -> Any:
