@@ -52,41 +52,46 @@ class _BusyChats:
     """The chats with pending inbox or outbox rows, read once for every youth waiting.
 
     Hundreds of youth each asking the database twenty times a second starved the test's
-    own connection pool on a loaded machine; one query answers all who asked before it
-    began, so each still gets a reading taken after it asked."""
+    own connection pool on a loaded machine. One reader, one reading at a time: it answers
+    all who asked before it began, so each still gets a reading taken after it asked."""
 
-    def __init__(self, sessionmaker: Any) -> None:
-        self.sessionmaker = sessionmaker
-        self.next: asyncio.Future[set[int]] | None = None
-        self.reading: asyncio.Task[None] | None = None  # held: the loop keeps tasks only weakly
+    def __init__(self) -> None:
+        self.loop: asyncio.AbstractEventLoop | None = None
+        self.next: asyncio.Future[set[int]] | None = None  # for those who asked since the last began
+        self.reader: asyncio.Task[None] | None = None
 
-    async def get(self) -> set[int]:
+    async def get(self, sessionmaker: Any) -> set[int]:
+        loop = asyncio.get_running_loop()
+        if loop is not self.loop:  # a new test's loop: nothing of the old one carries over
+            self.loop, self.next, self.reader = loop, None, None
         if self.next is None:
-            self.next = asyncio.get_running_loop().create_future()
-            self.reading = asyncio.create_task(self._read(self.next))
+            self.next = loop.create_future()
+        if self.reader is None or self.reader.done():
+            self.reader = asyncio.create_task(self._read(sessionmaker))
         return await asyncio.shield(self.next)
 
-    async def _read(self, answer: asyncio.Future[set[int]]) -> None:
-        self.next = None  # whoever asks from now on waits for a reading begun after them
-        try:
-            async with self.sessionmaker() as s:
-                inbox = await s.scalars(select(Inbox.chat_key).where(Inbox.status == "pending").distinct())
-                outbox = await s.scalars(select(Outbox.chat_id).where(Outbox.status == "pending").distinct())
-                answer.set_result({*inbox, *outbox})
-        except asyncio.CancelledError:
-            answer.cancel()
-            raise
-        except Exception as exc:  # every waiter sees the failure, as a query of its own would
-            answer.set_exception(exc)
+    async def _read(self, sessionmaker: Any) -> None:
+        while self.next is not None:
+            answer, self.next = self.next, None  # who asks from now on waits for the next reading
+            try:
+                async with sessionmaker() as s:
+                    inbox = await s.scalars(select(Inbox.chat_key).where(Inbox.status == "pending").distinct())
+                    outbox = await s.scalars(select(Outbox.chat_id).where(Outbox.status == "pending").distinct())
+                    busy = {*inbox, *outbox}
+            except asyncio.CancelledError:
+                answer.cancel()
+                raise
+            except Exception as exc:  # every waiter sees the failure, as a query of its own would
+                answer.set_exception(exc)
+            else:
+                answer.set_result(busy)
 
 
 _BUSY: weakref.WeakKeyDictionary[Any, _BusyChats] = weakref.WeakKeyDictionary()
 
 
 async def _busy_chats(sessionmaker: Any) -> set[int]:
-    if sessionmaker not in _BUSY:
-        _BUSY[sessionmaker] = _BusyChats(sessionmaker)
-    return await _BUSY[sessionmaker].get()
+    return await _BUSY.setdefault(sessionmaker, _BusyChats()).get(sessionmaker)
 
 
 class Youth:
